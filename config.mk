@@ -1,0 +1,29 @@
+# git-sandbox version
+VERSION = 0.1.0
+
+# paths
+PREFIX ?= /usr/local
+MANPREFIX ?= $(PREFIX)/share/man
+BINDIR = $(PREFIX)/bin
+COMPLETIONDIR = $(PREFIX)/share/bash-completion/completions
+
+# tools
+CC ?= cc
+AR ?= ar
+PKG_CONFIG ?= pkg-config
+
+# dependencies
+PKGS = libgit2 inih libsodium jansson
+DEPS_CFLAGS = `$(PKG_CONFIG) --cflags $(PKGS)`
+DEPS_LIBS = `$(PKG_CONFIG) --libs $(PKGS)`
+CHECK_CFLAGS = `$(PKG_CONFIG) --cflags check`
+CHECK_LIBS = `$(PKG_CONFIG) --libs check`
+
+# flags: the project's own; CFLAGS, CPPFLAGS and LDFLAGS from the user add to them
+SB_CPPFLAGS = -D_GNU_SOURCE -DVERSION=\"$(VERSION)\" -Ilib
+SB_CFLAGS = -std=c11 -Wall -Wextra -O2 -g $(DEPS_CFLAGS)
+SB_LDFLAGS = $(DEPS_LIBS)
+
+# make check SANITIZE=1: AddressSanitizer and UndefinedBehaviorSanitizer
+SANITIZE =
+SAN_FLAGS = -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined

@@ -1,0 +1,31 @@
+/* lock.h: advisory locks and atomic replacement of state files */
+#ifndef SB_LOCK_H
+#define SB_LOCK_H
+
+#include <stddef.h>
+
+/*
+ * Take an exclusive flock(2) on "<path>.lock" (created 0600, parent made
+ * 0700 if missing). Blocks until the lock is free. Returns the descriptor
+ * (>= 0) or -1 after printing an error. The lock is released by
+ * unlock_file() or when the process dies, so a killed command never holds
+ * it.
+ */
+int lock_file(const char *path);
+void unlock_file(int fd);
+
+/*
+ * Replace path with data: write to a temporary file in the same directory
+ * (O_EXCL, mode), fsync, rename over path. Readers see the old file or the
+ * new one, never half of one. Refuses to replace a symlink. 0 or -1 after
+ * printing an error; on failure path is untouched and the temp file removed.
+ */
+int write_file_atomic(const char *path, const void *data, size_t len, int mode);
+
+/*
+ * Test builds: if GIT_SANDBOX_TEST_CRASH names this point, kill the process
+ * with SIGKILL here. A no-op otherwise.
+ */
+void crash_point(const char *name);
+
+#endif

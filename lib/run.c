@@ -1,0 +1,229 @@
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "run.h"
+#include "util.h"
+
+static void trace_spawn(const char *const *argv)
+{
+	const char *path = getenv("GIT_SANDBOX_TRACE");
+	FILE *f;
+	size_t i;
+
+	if (!path || !*path)
+		return;
+	f = fopen(path, "a");
+	if (!f)
+		return;
+	fprintf(f, "spawn:");
+	for (i = 0; argv[i]; i++)
+		fprintf(f, " %s", argv[i]);
+	fprintf(f, "\n");
+	fclose(f);
+}
+
+static void apply_env(const char *const *env)
+{
+	size_t i;
+
+	for (i = 0; env && env[i]; i++) {
+		const char *eq = strchr(env[i], '=');
+
+		if (eq) {
+			char *k = xstrndup(env[i], eq - env[i]);
+
+			setenv(k, eq + 1, 1);
+			free(k);
+		} else {
+			unsetenv(env[i]);
+		}
+	}
+}
+
+int have_program(const char *name)
+{
+	const char *path = getenv("PATH");
+	char *p, *dir, *save = NULL;
+	int found = 0;
+
+	if (strchr(name, '/'))
+		return !access(name, X_OK);
+	if (!path)
+		path = "/usr/local/bin:/usr/bin:/bin";
+	p = xstrdup(path);
+	for (dir = strtok_r(p, ":", &save); dir && !found; dir = strtok_r(NULL, ":", &save)) {
+		char *f = path_join(*dir ? dir : ".", name);
+		struct stat st;
+
+		found = !stat(f, &st) && S_ISREG(st.st_mode) && !access(f, X_OK);
+		free(f);
+	}
+	free(p);
+	return found;
+}
+
+static long now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000L + ts.tv_nsec / 1000000;
+}
+
+static void redirect_null(int fd, int flags)
+{
+	int n = open("/dev/null", flags);
+
+	if (n >= 0) {
+		dup2(n, fd);
+		close(n);
+	}
+}
+
+int run_command(struct child *c)
+{
+	int outp[2] = { -1, -1 }, errp[2] = { -1, -1 }, errp_exec[2];
+	int status, e, err_code = 0;
+	long deadline = c->timeout_ms > 0 ? now_ms() + c->timeout_ms : 0;
+	pid_t pid;
+
+	if (!c->out.buf)
+		strbuf_init(&c->out);
+	if (!c->err.buf)
+		strbuf_init(&c->err);
+	c->timed_out = 0;
+	trace_spawn(c->argv);
+	fflush(NULL);
+	if ((c->capture_out && pipe2(outp, O_CLOEXEC) < 0) ||
+	    (c->capture_err && pipe2(errp, O_CLOEXEC) < 0) ||
+	    pipe2(errp_exec, O_CLOEXEC) < 0)
+		die_errno("cannot create pipe");
+	pid = fork();
+	if (pid < 0)
+		die_errno("cannot fork");
+	if (!pid) {
+		signal(SIGPIPE, SIG_DFL);
+		if (c->no_stdin)
+			redirect_null(0, O_RDONLY);
+		if (c->capture_out)
+			dup2(outp[1], 1);
+		else if (c->silent_out)
+			redirect_null(1, O_WRONLY);
+		if (c->capture_err)
+			dup2(errp[1], 2);
+		else if (c->silent_err)
+			redirect_null(2, O_WRONLY);
+		if (c->dir && chdir(c->dir) < 0) {
+			e = errno;
+			(void)!write(errp_exec[1], &e, sizeof(e));
+			_exit(127);
+		}
+		apply_env(c->env);
+		execvp(c->argv[0], (char *const *)c->argv);
+		e = errno;
+		(void)!write(errp_exec[1], &e, sizeof(e));
+		_exit(127);
+	}
+	close(errp_exec[1]);
+	if (c->capture_out)
+		close(outp[1]);
+	if (c->capture_err)
+		close(errp[1]);
+	if (read(errp_exec[0], &err_code, sizeof(err_code)) == sizeof(err_code)) {
+		close(errp_exec[0]);
+		if (c->capture_out)
+			close(outp[0]);
+		if (c->capture_err)
+			close(errp[0]);
+		waitpid(pid, &status, 0);
+		errno = err_code;
+		return -1;
+	}
+	close(errp_exec[0]);
+
+	while (outp[0] >= 0 || errp[0] >= 0) {
+		struct pollfd pfd[2];
+		int n = 0, i, wait_ms = -1;
+
+		if (outp[0] >= 0)
+			pfd[n++] = (struct pollfd){ outp[0], POLLIN, 0 };
+		if (errp[0] >= 0)
+			pfd[n++] = (struct pollfd){ errp[0], POLLIN, 0 };
+		if (deadline) {
+			wait_ms = deadline - now_ms();
+			if (wait_ms < 0)
+				wait_ms = 0;
+		}
+		i = poll(pfd, n, wait_ms);
+		if (i < 0 && errno == EINTR)
+			continue;
+		if (i == 0 || (c->max_out && c->out.len > c->max_out)) {
+			c->timed_out = 1;
+			kill(pid, SIGKILL);
+			break;
+		}
+		for (i = 0; i < n; i++) {
+			char buf[8192];
+			ssize_t r;
+			int *fdp = pfd[i].fd == outp[0] ? &outp[0] : &errp[0];
+			struct strbuf *sb = fdp == &outp[0] ? &c->out : &c->err;
+
+			if (!pfd[i].revents)
+				continue;
+			r = read(pfd[i].fd, buf, sizeof(buf));
+			if (r < 0 && errno == EINTR)
+				continue;
+			if (r <= 0) {
+				close(*fdp);
+				*fdp = -1;
+				continue;
+			}
+			strbuf_add(sb, buf, r);
+		}
+	}
+	if (outp[0] >= 0)
+		close(outp[0]);
+	if (errp[0] >= 0)
+		close(errp[0]);
+	while (deadline && !c->timed_out) {
+		pid_t w = waitpid(pid, &status, WNOHANG);
+
+		if (w == pid)
+			goto done;
+		if (now_ms() >= deadline) {
+			c->timed_out = 1;
+			kill(pid, SIGKILL);
+			break;
+		}
+		usleep(10000);
+	}
+	while (waitpid(pid, &status, 0) < 0)
+		if (errno != EINTR)
+			die_errno("waitpid");
+done:
+	if (WIFEXITED(status))
+		return WEXITSTATUS(status);
+	if (WIFSIGNALED(status))
+		return 128 + WTERMSIG(status);
+	return 255;
+}
+
+void exec_command(const char *const *argv, const char *const *env)
+{
+	trace_spawn(argv);
+	apply_env(env);
+	fflush(NULL);
+	execvp(argv[0], (char *const *)argv);
+	if (errno == ENOENT)
+		die("'%s' not found on PATH", argv[0]);
+	die_errno("cannot run '%s'", argv[0]);
+}

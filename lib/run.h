@@ -1,0 +1,40 @@
+/* run.h: run other programs (git, docker, compose, op) */
+#ifndef SB_RUN_H
+#define SB_RUN_H
+
+#include "strbuf.h"
+
+struct child {
+	const char *const *argv;	/* argv[0] is looked up in PATH */
+	const char *dir;		/* chdir here first, or NULL */
+	const char *const *env;		/* "K=V" sets, "K" unsets; NULL-terminated, or NULL */
+	int no_stdin;			/* stdin from /dev/null */
+	int capture_out;		/* stdout into out */
+	int capture_err;		/* stderr into err */
+	int silent_out;			/* stdout to /dev/null */
+	int silent_err;			/* stderr to /dev/null */
+	int timeout_ms;			/* > 0: kill the child (SIGKILL) after this long */
+	size_t max_out;			/* > 0: kill the child if it writes more than this */
+	struct strbuf out, err;		/* filled when capturing; caller releases */
+	int timed_out;			/* set when timeout_ms or max_out killed it */
+};
+
+#define CHILD_INIT { 0 }
+
+/*
+ * Run the child and wait. Returns its exit status (0-255), 128+N if killed
+ * by signal N, or -1 if it could not be started (errno is ENOENT when the
+ * program is not on PATH; nothing is printed). Captured output is appended
+ * to c->out and c->err.
+ *
+ * GIT_SANDBOX_TRACE (a path) makes every spawn append its argv to that file.
+ */
+int run_command(struct child *c);
+
+/* Replace this process with argv (env as in struct child); dies on failure. */
+void exec_command(const char *const *argv, const char *const *env) __attribute__((noreturn));
+
+/* Is program found on PATH (or a path that is executable)? */
+int have_program(const char *name);
+
+#endif

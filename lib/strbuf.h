@@ -1,0 +1,36 @@
+/* strbuf.h: growable NUL-terminated strings (after git's strbuf) */
+#ifndef SB_STRBUF_H
+#define SB_STRBUF_H
+
+#include <stddef.h>
+#include <stdarg.h>
+
+struct strbuf {
+	char *buf;	/* always NUL-terminated, never NULL after init */
+	size_t len;
+	size_t alloc;
+};
+
+#define STRBUF_INIT { strbuf_empty, 0, 0 }
+extern char strbuf_empty[];
+
+void strbuf_init(struct strbuf *sb);
+void strbuf_release(struct strbuf *sb);
+/* Zero the contents before releasing (for secrets). */
+void strbuf_release_secret(struct strbuf *sb);
+/* Return the buffer (caller frees) and reset sb. */
+char *strbuf_detach(struct strbuf *sb);
+void strbuf_grow(struct strbuf *sb, size_t extra);
+void strbuf_reset(struct strbuf *sb);
+void strbuf_add(struct strbuf *sb, const void *data, size_t len);
+void strbuf_addstr(struct strbuf *sb, const char *s);
+void strbuf_addch(struct strbuf *sb, int c);
+void strbuf_addf(struct strbuf *sb, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void strbuf_vaddf(struct strbuf *sb, const char *fmt, va_list ap);
+void strbuf_rtrim(struct strbuf *sb);
+/* Append s quoted for a POSIX shell ('...'). */
+void strbuf_addsq(struct strbuf *sb, const char *s);
+/* Append s as a JSON string literal with quotes. */
+void strbuf_addjson(struct strbuf *sb, const char *s);
+
+#endif

@@ -1,0 +1,80 @@
+/* util.h: messages, exits and allocation helpers that die on failure */
+#ifndef SB_UTIL_H
+#define SB_UTIL_H
+
+#include <stddef.h>
+#include <stdarg.h>
+
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+
+/* exit codes, as git */
+#define EXIT_FATAL 128
+#define EXIT_USAGE 129
+
+/* Program name for messages ("git sandbox create"). */
+extern const char *progname;
+
+/* "fatal: <msg>" on stderr, exit 128. */
+void die(const char *fmt, ...) __attribute__((noreturn, format(printf, 1, 2)));
+/* Like die() with ": <strerror(errno)>" appended. */
+void die_errno(const char *fmt, ...) __attribute__((noreturn, format(printf, 1, 2)));
+/* "error: <msg>" on stderr; returns -1 so a function can fail in one line. */
+int error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+int error_errno(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* "warning: <msg>" on stderr. */
+void warning(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* Free-form note on stderr (progress and chatter never go to stdout). */
+void note(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/*
+ * Usage text handling shared by every command: usage_with(u, 0) prints it on
+ * stdout (for -h), usage_with(u, 1) on stderr (bad usage); both exit 129.
+ */
+void usage_with(const char *const *usage, int err) __attribute__((noreturn));
+/* "error: <msg>" followed by the usage on stderr, exit 129. */
+void usage_msg(const char *const *usage, const char *fmt, ...)
+	__attribute__((noreturn, format(printf, 2, 3)));
+
+/* Common option handling: returns 1 if argv[*i] was -h or --help (handled, never returns). */
+void handle_help(const char *const *usage, const char *manpage, int argc, char **argv);
+
+void *xmalloc(size_t n);
+void *xcalloc(size_t nmemb, size_t size);
+void *xrealloc(void *p, size_t n);
+char *xstrdup(const char *s);
+char *xstrndup(const char *s, size_t n);
+char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* Grow an array of *alloc elements so it holds at least nr. */
+#define ALLOC_GROW(p, nr, alloc) do { \
+	if ((nr) > (alloc)) { \
+		(alloc) = (alloc) * 2 + 8 > (nr) ? (alloc) * 2 + 8 : (nr); \
+		(p) = xrealloc((p), (alloc) * sizeof(*(p))); \
+	} } while (0)
+
+/* Parse a decimal integer within [min, max]; 0 on success, -1 otherwise. */
+int parse_int(const char *s, long min, long max, long *out);
+/* Parse a duration: "90", "90s", "15m", "12h", "2d" -> seconds; -1 on error. */
+long parse_duration(const char *s);
+
+int starts_with(const char *s, const char *prefix);
+/* Free a NULL-terminated or counted array of strings. */
+void free_strings(char **v, size_t n);
+
+/* Create dir and its parents with mode (like mkdir -p); 0 or -1 (errno set). */
+int mkdir_p(const char *dir, int mode);
+/* Read a whole file; NULL with errno set on failure. *len gets its size. */
+char *read_file(const char *path, size_t *len);
+/* Absolute, symlink-free form of path (must exist); NULL on failure. */
+char *real_path(const char *path);
+/* Directory and last component of a path (newly allocated). */
+char *path_dirname(const char *path);
+char *path_basename(const char *path);
+char *path_join(const char *a, const char *b);
+
+/* Home and XDG base directories (newly allocated); die with a clear message if unusable. */
+char *xdg_dir(const char *env, const char *fallback_under_home);
+
+/* Wipe memory that held a secret, then free it. */
+void free_secret(char *s);
+
+#endif
