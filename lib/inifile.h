@@ -1,13 +1,13 @@
 /*
- * ini.h: the tool's own flat INI files (registry, per-worktree state).
+ * inifile.h: the tool's own flat INI files (registry, per-worktree state).
  *
  * Read with inih, configured here once: no multi-line continuation, no
  * inline comments, lines of any length. Values are written percent-encoded
  * (see ini_escape) so paths with ';', '#', '%', newlines or edge blanks
  * survive a round trip.
  */
-#ifndef SB_INI_H
-#define SB_INI_H
+#ifndef SB_INIFILE_H
+#define SB_INIFILE_H
 
 #include "strbuf.h"
 

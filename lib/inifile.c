@@ -5,7 +5,7 @@
 
 #include <ini.h>
 
-#include "ini.h"
+#include "inifile.h"
 #include "util.h"
 
 struct ctx {
