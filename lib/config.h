@@ -81,9 +81,6 @@ long port_of(const struct port_group *g, long slot, long i);
  */
 int config_validate(struct sb_config *cfg);
 
-/* Raw lookup of the layered configuration (last value wins); NULL if unset. */
-const char *config_get(const struct sb_config *cfg, const char *key);
-
 /* Parse GIT_CONFIG_PARAMETERS-style text into key/value pairs (for tests). */
 int config_parse_parameters(const char *text, char ***keys, char ***values, size_t *n);
 

@@ -112,6 +112,10 @@ int run_command(struct child *c)
 		die_errno("cannot fork");
 	if (!pid) {
 		signal(SIGPIPE, SIG_DFL);
+		signal(SIGINT, SIG_DFL);
+		signal(SIGTERM, SIG_DFL);
+		signal(SIGHUP, SIG_DFL);
+		signal(SIGQUIT, SIG_DFL);
 		if (c->no_stdin)
 			redirect_null(0, O_RDONLY);
 		if (c->capture_out)

@@ -104,22 +104,11 @@ void usage_msg(const char *const *usage, const char *fmt, ...)
 	usage_with(usage, 1);
 }
 
-void handle_help(const char *const *usage, const char *manpage, int argc, char **argv)
+void show_manpage(const char *page, const char *const *usage)
 {
-	int i;
-
-	for (i = 1; i < argc; i++) {
-		if (!strcmp(argv[i], "--"))
-			break;
-		if (!strcmp(argv[i], "-h"))
-			usage_with(usage, 0);
-		if (!strcmp(argv[i], "--help")) {
-			/* as git: --help opens the manual page */
-			fflush(stdout);
-			execlp("man", "man", manpage, (char *)NULL);
-			usage_with(usage, 0);
-		}
-	}
+	fflush(NULL);
+	execlp("man", "man", page, (char *)NULL);
+	usage_with(usage, 0);
 }
 
 void *xmalloc(size_t n)

@@ -35,8 +35,8 @@ void usage_with(const char *const *usage, int err) __attribute__((noreturn));
 void usage_msg(const char *const *usage, const char *fmt, ...)
 	__attribute__((noreturn, format(printf, 2, 3)));
 
-/* Common option handling: returns 1 if argv[*i] was -h or --help (handled, never returns). */
-void handle_help(const char *const *usage, const char *manpage, int argc, char **argv);
+/* Open the manual page (as git's --help does); the usage if man fails. Exits. */
+void show_manpage(const char *page, const char *const *usage) __attribute__((noreturn));
 
 void *xmalloc(size_t n);
 void *xcalloc(size_t nmemb, size_t size);

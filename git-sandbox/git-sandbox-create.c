@@ -1,0 +1,202 @@
+/* git sandbox create: a new worktree, a free slot and its env file */
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "envfile.h"
+#include "lock.h"
+#include "opts.h"
+#include "registry.h"
+#include "sandbox.h"
+#include "show.h"
+#include "slots.h"
+#include "util.h"
+#include "worktree.h"
+
+static const char *const usage[] = {
+	"git sandbox create <name> [-b <branch>] [--base <commit-ish>] [--slot <n>]",
+	NULL
+};
+
+/* What create made so far, undone in reverse if a later step fails. */
+static struct {
+	struct repo *repo;
+	const char *path;
+	const char *branch;	/* set if create made this branch */
+	int reserved, worktree;
+} junk;
+
+static void remove_junk(void)
+{
+	struct registry reg;
+
+	if (junk.worktree && worktree_remove(junk.repo, junk.path) < 0)
+		warning("could not remove the worktree '%s'; remove it with 'git worktree remove --force %s'",
+			junk.path, junk.path);
+	if (junk.branch && branch_delete(junk.repo, junk.branch, 1) < 0)
+		warning("could not delete the branch '%s' that create made", junk.branch);
+	if (junk.reserved && !registry_lock(&reg)) {
+		struct reg_entry *e = registry_find_path(&reg, junk.path);
+
+		if (e) {
+			registry_remove(&reg, e);
+			if (registry_write(&reg) < 0)
+				warning("could not release the slot; run 'git sandbox prune'");
+		}
+		registry_release(&reg);
+	}
+	memset(&junk, 0, sizeof(junk));
+}
+
+static void on_exit_cleanup(void)
+{
+	if (junk.reserved || junk.worktree || junk.branch)
+		remove_junk();
+}
+
+/* Reserve a slot and name under the registry lock; returns the slot. */
+static long reserve(struct sandbox *sb, const char *name, const char *path, long want)
+{
+	struct registry reg;
+	struct reg_entry e = { 0 }, *old;
+	char **names;
+	long slot;
+
+	if (registry_lock(&reg) < 0)
+		exit(EXIT_FATAL);
+	if ((old = registry_find(&reg, sb->repo.commondir, name)))
+		die("sandbox '%s' already exists at '%s'", name, old->path);
+	if (!access(path, F_OK) || errno != ENOENT)
+		die("'%s' already exists", path);
+	slot = slot_choose(&reg, &sb->cfg, sb->repo.commondir, want);
+	if (slot < 0)
+		exit(EXIT_FATAL);
+	e.slot = slot;
+	e.repo = sb->repo.commondir;
+	e.name = (char *)name;
+	e.path = (char *)path;
+	e.gitdir = (char *)"";
+	e.project = compose_project(sb->cfg.project, name);
+	e.ports = slot_ports(&sb->cfg, slot, &e.nports, &names);
+	e.port_names = names;
+	e.created = time(NULL);
+	registry_add(&reg, &e);
+	if (registry_write(&reg) < 0)
+		exit(EXIT_FATAL);
+	junk.reserved = 1;
+	registry_release(&reg);
+	free(e.project);
+	free(e.ports);
+	free(names);
+	crash_point("create-reserved");
+	return slot;
+}
+
+/* Record the worktree's git dir in its registry entry, now that git made it. */
+static void record_gitdir(const char *path, const char *gitdir)
+{
+	struct registry reg;
+	struct reg_entry *e;
+
+	if (registry_lock(&reg) < 0)
+		exit(EXIT_FATAL);
+	e = registry_find_path(&reg, path);
+	if (!e)
+		die("the registry lost the entry for '%s' while creating it", path);
+	free(e->gitdir);
+	e->gitdir = xstrdup(gitdir);
+	if (registry_write(&reg) < 0)
+		exit(EXIT_FATAL);
+	registry_release(&reg);
+}
+
+
+int main(int argc, char **argv)
+{
+	const char *branch = NULL, *base = NULL, *name;
+	long want = 0;
+	const struct opt opts[] = {
+		OPT_STRING_('b', "branch", &branch),
+		OPT_STRING_(0, "base", &base),
+		OPT_LONG_(0, "slot", &want, 1, MAX_SLOTS),
+		OPT_END_(),
+	};
+	struct sandbox sb;
+	struct strbuf why = STRBUF_INIT;
+	enum branch_mode mode;
+	char *path, *gitdir;
+	int n;
+
+	progname = "git sandbox create";
+	n = parse_options(argc, argv, opts, usage, "git-sandbox-create", 0);
+	if (n != 1)
+		usage_msg(usage, n ? "too many arguments" : "missing <name>");
+	name = argv[0];
+	if (!valid_name(name, &why))
+		die("invalid sandbox name '%s': %s", name, why.buf);
+
+	/* configuration as seen from here; the layout is fixed by the main worktree */
+	memset(&sb, 0, sizeof(sb));
+	repo_open(&sb.repo);
+	if (!sb.repo.worktree && !sb.repo.main_worktree)
+		die("this operation must be run in a repository");
+	load_config(&sb.cfg, &sb.repo, sb.repo.worktree ? sb.repo.worktree : sb.repo.main_worktree);
+	path = sandbox_worktree_path(&sb.repo, &sb.cfg, name);
+	if (!branch)
+		mode = branch_plan(&sb.repo, name, base, 0);
+	else
+		mode = branch_plan(&sb.repo, branch, base, 1);
+	if (!branch)
+		branch = name;
+
+	/* from here on a failure undoes what was made; signals go to git, not to us */
+	junk.repo = &sb.repo;
+	junk.path = path;
+	atexit(on_exit_cleanup);
+	signal(SIGINT, SIG_IGN);
+	signal(SIGTERM, SIG_IGN);
+	signal(SIGHUP, SIG_IGN);
+	signal(SIGQUIT, SIG_IGN);
+
+	sb.slot = reserve(&sb, name, path, want);
+	if (worktree_add(&sb.repo, path, branch, mode, base) < 0)
+		die("could not create the worktree '%s'", path);
+	junk.worktree = 1;
+	if (mode != BRANCH_EXISTING)
+		junk.branch = branch;
+	crash_point("create-worktree");
+	gitdir = worktree_gitdir(path);
+	if (!gitdir)
+		die("'%s' does not look like a linked worktree", path);
+
+	sb.st.name = xstrdup(name);
+	sb.st.slot = sb.slot;
+	sb.st.project = compose_project(sb.cfg.project, name);
+	sb.st.created = time(NULL);
+	sb.has_state = 1;
+	sb.name = sb.st.name;
+	sb.project = xstrdup(sb.st.project);
+	sb.path = path;
+	sb.gitdir = gitdir;
+	sb.state_file = state_path(gitdir, 0);
+	if (state_write(sb.state_file, &sb.st) < 0)
+		exit(EXIT_FATAL);
+	crash_point("create-state");
+	record_gitdir(path, gitdir);
+	if (envfile_write(&sb) < 0 || exclude_add(sb.repo.commondir, sb.cfg.env_file) < 0)
+		exit(EXIT_FATAL);
+	crash_point("create-done");
+	memset(&junk, 0, sizeof(junk));
+
+	show_created(&sb, "Created");
+	sb.path = NULL;
+	free(path);
+	sandbox_close(&sb);
+	strbuf_release(&why);
+	return 0;
+}

@@ -1,0 +1,116 @@
+#include <stdlib.h>
+#include <string.h>
+
+#include "opts.h"
+#include "util.h"
+
+static const struct opt *find_long(const struct opt *o, const char *name, size_t len)
+{
+	for (; o->type != OPT_END; o++)
+		if (o->long_name && strlen(o->long_name) == len && !strncmp(o->long_name, name, len))
+			return o;
+	return NULL;
+}
+
+static const struct opt *find_short(const struct opt *o, char c)
+{
+	for (; o->type != OPT_END; o++)
+		if (o->short_name == c)
+			return o;
+	return NULL;
+}
+
+static void set(const struct opt *o, const char *arg, const char *shown,
+		const char *const *usage)
+{
+	long v;
+
+	switch (o->type) {
+	case OPT_BOOL:
+		*(int *)o->value = 1;
+		break;
+	case OPT_STRING:
+		*(const char **)o->value = arg;
+		break;
+	case OPT_LONG:
+		if (parse_int(arg, o->min, o->max, &v) < 0)
+			usage_msg(usage, "option '%s' expects a number from %ld to %ld, not '%s'",
+				  shown, o->min, o->max, arg);
+		*(long *)o->value = v;
+		break;
+	case OPT_END:
+		break;
+	}
+}
+
+int parse_options(int argc, char **argv, const struct opt *opts, const char *const *usage,
+		  const char *manpage, int stop_at_arg)
+{
+	int i, n = 0, only_args = 0;
+	char **args = xcalloc(argc + 1, sizeof(char *));
+
+	for (i = 1; i < argc; i++) {
+		char *a = argv[i];
+		const struct opt *o;
+
+		if (only_args || a[0] != '-' || !a[1]) {
+			args[n++] = a;
+			if (stop_at_arg)
+				only_args = 1;
+			continue;
+		}
+		if (!strcmp(a, "--")) {
+			only_args = 1;
+			continue;
+		}
+		if (!strcmp(a, "-h"))
+			usage_with(usage, 0);
+		if (!strcmp(a, "--help"))
+			show_manpage(manpage, usage);
+		if (a[1] == '-') {
+			char *eq = strchr(a + 2, '=');
+			size_t len = eq ? (size_t)(eq - a - 2) : strlen(a + 2);
+
+			o = find_long(opts, a + 2, len);
+			if (!o)
+				usage_msg(usage, "unknown option '%s'", a);
+			if (o->type == OPT_BOOL) {
+				if (eq)
+					usage_msg(usage, "option '--%s' takes no value", o->long_name);
+				set(o, NULL, a, usage);
+			} else if (eq) {
+				set(o, eq + 1, a, usage);
+			} else {
+				if (i + 1 >= argc)
+					usage_msg(usage, "option '%s' requires a value", a);
+				set(o, argv[++i], a, usage);
+			}
+			continue;
+		}
+		/* short options, possibly bundled: -fv, -t10 */
+		for (a++; *a; a++) {
+			char shown[3] = { '-', *a, 0 };
+
+			o = find_short(opts, *a);
+			if (!o)
+				usage_msg(usage, "unknown switch '%c'", *a);
+			if (o->type == OPT_BOOL) {
+				set(o, NULL, shown, usage);
+				continue;
+			}
+			if (a[1]) {
+				set(o, a + 1, shown, usage);
+			} else {
+				if (i + 1 >= argc)
+					usage_msg(usage, "switch '%c' requires a value", *a);
+				set(o, argv[++i], shown, usage);
+			}
+			break;
+		}
+	}
+	for (i = 0; i < n; i++)
+		argv[i] = args[i];
+	argv[n] = NULL;
+	free(args);
+	return n;
+}

@@ -1,0 +1,31 @@
+/* opts.h: one option parser for every command (after git's parse-options) */
+#ifndef SB_OPTS_H
+#define SB_OPTS_H
+
+enum opt_type { OPT_END, OPT_BOOL, OPT_STRING, OPT_LONG };
+
+struct opt {
+	enum opt_type type;
+	char short_name;	/* 0: none */
+	const char *long_name;	/* NULL: none */
+	void *value;		/* int * (BOOL), const char ** (STRING), long * (LONG) */
+	long min, max;		/* OPT_LONG range */
+};
+
+#define OPT_BOOL_(s, l, v) { OPT_BOOL, s, l, v, 0, 0 }
+#define OPT_STRING_(s, l, v) { OPT_STRING, s, l, v, 0, 0 }
+#define OPT_LONG_(s, l, v, lo, hi) { OPT_LONG, s, l, v, lo, hi }
+#define OPT_END_() { OPT_END, 0, NULL, NULL, 0, 0 }
+
+/*
+ * Parse argv[1..] against opts. -h prints usage on stdout and --help opens
+ * manpage (both exit 129). Options and arguments may mix; "--" ends
+ * options (and is kept out of the result). Stops at the first argument
+ * when stop_at_arg is set (for `exec`). Bad usage prints the error and the
+ * usage on stderr and exits 129. Returns the number of positional
+ * arguments, moved to the front of argv (argv[0..n-1], argv[n] = NULL).
+ */
+int parse_options(int argc, char **argv, const struct opt *opts, const char *const *usage,
+		  const char *manpage, int stop_at_arg);
+
+#endif

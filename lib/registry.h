@@ -1,0 +1,62 @@
+/*
+ * registry.h: the per-user lease of slots, across every repository.
+ *
+ * One INI file, ${XDG_STATE_HOME:-~/.local/state}/git-sandbox/registry,
+ * changed only under registry_lock() and written by atomic replace. A file
+ * that cannot be parsed is an error, never silently replaced.
+ */
+#ifndef SB_REGISTRY_H
+#define SB_REGISTRY_H
+
+#include <stddef.h>
+
+#include "strbuf.h"
+
+#define REGISTRY_VERSION 1
+
+struct reg_entry {
+	long slot;
+	char *repo;		/* common git dir, absolute */
+	char *name;
+	char *path;		/* worktree, absolute */
+	char *gitdir;		/* the worktree's private git dir */
+	char *project;		/* compose project name */
+	long *ports;		/* every host port the slot holds */
+	char **port_names;	/* the port group of each, parallel to ports */
+	size_t nports;
+	long created;		/* unix time */
+};
+
+struct registry {
+	char *path;
+	int lockfd;		/* >= 0 while locked */
+	struct reg_entry *e;
+	size_t n, alloc;
+};
+
+/* Path of the registry file (newly allocated). */
+char *registry_path(void);
+
+/* Read without locking (read-only commands): 0, or -1 after an error. */
+int registry_read(struct registry *r);
+/* Lock, then read: 0, or -1 after an error (the lock is released then). */
+int registry_lock(struct registry *r);
+/* Write the entries back atomically; keeps the lock. 0 or -1. */
+int registry_write(struct registry *r);
+/* Release the lock (if held) and free everything. */
+void registry_release(struct registry *r);
+
+struct reg_entry *registry_find(struct registry *r, const char *repo, const char *name);
+struct reg_entry *registry_find_path(struct registry *r, const char *path);
+struct reg_entry *registry_find_slot(struct registry *r, const char *repo, long slot);
+/* Add a copy of e; returns the stored entry. */
+struct reg_entry *registry_add(struct registry *r, const struct reg_entry *e);
+void registry_remove(struct registry *r, struct reg_entry *e);
+void reg_entry_free(struct reg_entry *e);
+
+/* Parse registry text (exposed for tests and fuzzing): 0, or -1 with *line set. */
+int registry_parse(struct registry *r, const char *text, int *line);
+/* Serialise (exposed for tests). */
+void registry_format(const struct registry *r, struct strbuf *out);
+
+#endif

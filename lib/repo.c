@@ -1,0 +1,163 @@
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "repo.h"
+#include "strbuf.h"
+#include "util.h"
+
+void die_git(const char *what)
+{
+	const git_error *e = git_error_last();
+
+	die("%s: %s", what, e && e->message ? e->message : "unknown error");
+}
+
+static char *clean_dir(const char *p)
+{
+	char *r = real_path(p);
+	size_t n;
+
+	if (!r)
+		r = xstrdup(p);
+	n = strlen(r);
+	while (n > 1 && r[n - 1] == '/')
+		r[--n] = '\0';
+	return r;
+}
+
+void repo_open(struct repo *r)
+{
+	const char *wd;
+	char *base;
+
+	memset(r, 0, sizeof(*r));
+	if (git_libgit2_init() < 0)
+		die_git("cannot initialise libgit2");
+	if (git_repository_open_ext(&r->git, ".", GIT_REPOSITORY_OPEN_FROM_ENV, NULL) < 0) {
+		if (git_error_last() && git_error_last()->klass == GIT_ERROR_REPOSITORY &&
+		    !getenv("GIT_DIR"))
+			die("not a git repository (or any of the parent directories): .git");
+		die_git("cannot open the repository");
+	}
+	r->gitdir = clean_dir(git_repository_path(r->git));
+	r->commondir = clean_dir(git_repository_commondir(r->git));
+	wd = git_repository_workdir(r->git);
+	r->worktree = wd ? clean_dir(wd) : NULL;
+	r->is_main = !git_repository_is_worktree(r->git);
+	if (r->is_main && r->worktree) {
+		r->main_worktree = xstrdup(r->worktree);
+		return;
+	}
+	base = path_basename(r->commondir);
+	if (!strcmp(base, ".git")) {
+		r->main_worktree = path_dirname(r->commondir);
+	} else {
+		git_repository *main;
+
+		if (!git_repository_open(&main, r->commondir)) {
+			wd = git_repository_workdir(main);
+			r->main_worktree = clean_dir(wd ? wd : r->commondir);
+			git_repository_free(main);
+		} else {
+			r->main_worktree = xstrdup(r->commondir);
+		}
+		git_error_clear();
+	}
+	free(base);
+}
+
+void repo_close(struct repo *r)
+{
+	git_repository_free(r->git);
+	free(r->gitdir);
+	free(r->commondir);
+	free(r->worktree);
+	free(r->main_worktree);
+	memset(r, 0, sizeof(*r));
+}
+
+char *worktree_branch(const char *gitdir)
+{
+	char *path = path_join(gitdir, "HEAD");
+	char *head = read_file(path, NULL), *ret;
+	struct strbuf sb = STRBUF_INIT;
+
+	free(path);
+	if (!head)
+		return xstrdup("(unknown)");
+	strbuf_addstr(&sb, head);
+	free(head);
+	strbuf_rtrim(&sb);
+	if (starts_with(sb.buf, "ref: refs/heads/"))
+		ret = xstrdup(sb.buf + strlen("ref: refs/heads/"));
+	else if (starts_with(sb.buf, "ref: "))
+		ret = xstrdup(sb.buf + 5);
+	else
+		ret = xstrdup("(detached)");
+	strbuf_release(&sb);
+	return ret;
+}
+
+char *worktree_gitdir(const char *path)
+{
+	char *dotgit = path_join(path, ".git");
+	char *text = read_file(dotgit, NULL), *ret = NULL;
+	struct strbuf sb = STRBUF_INIT;
+
+	free(dotgit);
+	if (!text)
+		return NULL;
+	strbuf_addstr(&sb, text);
+	free(text);
+	strbuf_rtrim(&sb);
+	if (starts_with(sb.buf, "gitdir: ")) {
+		const char *g = sb.buf + 8;
+
+		if (*g == '/')
+			ret = clean_dir(g);
+		else {
+			char *rel = path_join(path, g);
+
+			ret = clean_dir(rel);
+			free(rel);
+		}
+	}
+	strbuf_release(&sb);
+	return ret;
+}
+
+char *branch_checked_out(struct repo *r, const char *branch)
+{
+	git_strarray names = { 0 };
+	char *ret = NULL, *b;
+	size_t i;
+
+	b = worktree_branch(r->commondir);
+	if (!strcmp(b, branch) && r->main_worktree)
+		ret = xstrdup(r->main_worktree);
+	free(b);
+	if (ret)
+		return ret;
+	if (git_worktree_list(&names, r->git) < 0) {
+		git_error_clear();
+		return NULL;
+	}
+	for (i = 0; i < names.count && !ret; i++) {
+		git_worktree *wt;
+		char *wgd = xasprintf("%s/worktrees/%s", r->commondir, names.strings[i]);
+
+		b = worktree_branch(wgd);
+		if (!strcmp(b, branch) && !git_worktree_lookup(&wt, r->git, names.strings[i])) {
+			ret = clean_dir(git_worktree_path(wt));
+			git_worktree_free(wt);
+		}
+		free(b);
+		free(wgd);
+	}
+	git_strarray_dispose(&names);
+	git_error_clear();
+	return ret;
+}

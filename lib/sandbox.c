@@ -1,0 +1,211 @@
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "registry.h"
+#include "sandbox.h"
+#include "util.h"
+
+int valid_name(const char *name, struct strbuf *why)
+{
+	size_t n = strlen(name);
+	const char *p;
+
+	if (!n) {
+		strbuf_addstr(why, "a sandbox name cannot be empty");
+		return 0;
+	}
+	if (n > 64) {
+		strbuf_addf(why, "a sandbox name has at most 64 characters (this one has %zu)", n);
+		return 0;
+	}
+	if (name[0] == '-' || name[0] == '.') {
+		strbuf_addf(why, "a sandbox name cannot start with '%c'", name[0]);
+		return 0;
+	}
+	for (p = name; *p; p++) {
+		unsigned char c = *p;
+
+		if (!(isascii(c) && (isalnum(c) || c == '.' || c == '_' || c == '-'))) {
+			if (isprint(c) && isascii(c))
+				strbuf_addf(why, "a sandbox name cannot contain '%c'", c);
+			else
+				strbuf_addf(why, "a sandbox name cannot contain byte 0x%02x", c);
+			strbuf_addstr(why, " (use letters, digits, '.', '_' and '-')");
+			return 0;
+		}
+	}
+	if (n >= 5 && !strcmp(name + n - 5, ".lock")) {
+		strbuf_addstr(why, "a sandbox name cannot end with '.lock'");
+		return 0;
+	}
+	if (strstr(name, "..")) {
+		strbuf_addstr(why, "a sandbox name cannot contain '..'");
+		return 0;
+	}
+	return 1;
+}
+
+char *compose_project(const char *project, const char *name)
+{
+	char *s = *name ? xasprintf("%s-%s", project, name) : xstrdup(project);
+	char *p;
+
+	for (p = s; *p; p++) {
+		*p = tolower((unsigned char)*p);
+		if (!isalnum((unsigned char)*p) && *p != '-' && *p != '_')
+			*p = '-';
+	}
+	return s;
+}
+
+char *sandbox_worktree_path(const struct repo *r, const struct sb_config *cfg, const char *name)
+{
+	char *parent = path_dirname(r->main_worktree);
+	char *leaf = xasprintf("%s--%s", cfg->project, name);
+	char *p = path_join(parent, leaf);
+
+	free(parent);
+	free(leaf);
+	return p;
+}
+
+void load_config(struct sb_config *cfg, struct repo *r, const char *dir)
+{
+	char *def = path_basename(r->main_worktree);
+
+	if (config_load(cfg, r->git, dir, def) < 0)
+		exit(EXIT_FATAL);
+	free(def);
+}
+
+static void open_named(struct sandbox *sb, const char *name)
+{
+	struct registry reg;
+	struct reg_entry *e;
+	struct strbuf why = STRBUF_INIT;
+	struct stat st;
+
+	if (!valid_name(name, &why))
+		die("invalid sandbox name '%s': %s", name, why.buf);
+	if (registry_read(&reg) < 0)
+		exit(EXIT_FATAL);
+	e = registry_find(&reg, sb->repo.commondir, name);
+	if (!e) {
+		if (!strcmp(name, "main")) {
+			registry_release(&reg);
+			sb->path = xstrdup(sb->repo.main_worktree);
+			sb->gitdir = xstrdup(sb->repo.commondir);
+			sb->is_main = 1;
+			return;
+		}
+		die("no sandbox named '%s' in this repository (see 'git sandbox list')", name);
+	}
+	sb->path = xstrdup(e->path);
+	sb->gitdir = xstrdup(e->gitdir);
+	sb->is_main = !strcmp(e->gitdir, sb->repo.commondir);
+	sb->missing = stat(e->path, &st) < 0 || !S_ISDIR(st.st_mode);
+	registry_release(&reg);
+}
+
+void sandbox_open(struct sandbox *sb, const char *name, unsigned flags)
+{
+	int r;
+
+	memset(sb, 0, sizeof(*sb));
+	sb->slot = -1;
+	repo_open(&sb->repo);
+	if (name) {
+		open_named(sb, name);
+	} else {
+		if (!sb->repo.worktree)
+			die("this operation must be run in a work tree");
+		sb->path = xstrdup(sb->repo.worktree);
+		sb->gitdir = xstrdup(sb->repo.gitdir);
+		sb->is_main = sb->repo.is_main;
+	}
+	load_config(&sb->cfg, &sb->repo, sb->missing ? (sb->repo.worktree ? sb->repo.worktree : sb->path) : sb->path);
+	sb->state_file = state_path(sb->is_main ? sb->repo.commondir : sb->gitdir, sb->is_main);
+	r = state_read(sb->state_file, &sb->st);
+	if (r < 0)
+		exit(EXIT_FATAL);
+	if (!r) {
+		sb->has_state = 1;
+		sb->name = sb->st.name;
+		sb->slot = sb->st.slot;
+		sb->project = xstrdup(sb->st.project);
+	} else if (sb->is_main) {
+		sb->name = "main";
+		sb->slot = 0;
+		sb->project = compose_project(sb->cfg.project, "");
+	} else if (name && sb->missing) {
+		/* registered, worktree gone: what the registry knows */
+		struct registry reg;
+		struct reg_entry *e;
+
+		if (registry_read(&reg) < 0)
+			exit(EXIT_FATAL);
+		e = registry_find(&reg, sb->repo.commondir, name);
+		if (e) {
+			sb->st.name = xstrdup(e->name);
+			sb->st.slot = e->slot;
+			sb->st.project = xstrdup(e->project);
+			sb->name = sb->st.name;
+			sb->slot = e->slot;
+			sb->project = xstrdup(e->project);
+		}
+		registry_release(&reg);
+	}
+	if ((flags & (SB_NEED_SANDBOX | SB_NEED_SLOT)) && sb->slot < 0)
+		die("'%s' is not a sandbox: create one with 'git sandbox create <name>', "
+		    "or make this worktree one with 'git sandbox init'", sb->path);
+}
+
+void sandbox_close(struct sandbox *sb)
+{
+	config_free(&sb->cfg);
+	state_free(&sb->st);
+	free(sb->project);
+	free(sb->path);
+	free(sb->gitdir);
+	free(sb->state_file);
+	repo_close(&sb->repo);
+	memset(sb, 0, sizeof(*sb));
+}
+
+char **sandbox_env(const struct sandbox *sb)
+{
+	size_t i, n = 0, alloc = 0;
+	char **env = NULL;
+	long k;
+
+	for (i = 0; i < sb->cfg.nports; i++) {
+		const struct port_group *g = &sb->cfg.ports[i];
+
+		for (k = 0; k < g->count; k++) {
+			ALLOC_GROW(env, n + 1, alloc);
+			if (g->count == 1)
+				env[n++] = xasprintf("%s=%ld", g->var, port_of(g, sb->slot, k));
+			else
+				env[n++] = xasprintf("%s_%ld=%ld", g->var, k + 1, port_of(g, sb->slot, k));
+		}
+	}
+	ALLOC_GROW(env, n + 4, alloc);
+	env[n++] = xasprintf("SANDBOX_NAME=%s", sb->name);
+	env[n++] = xasprintf("SANDBOX_SLOT=%ld", sb->slot);
+	env[n++] = xasprintf("COMPOSE_PROJECT_NAME=%s", sb->project);
+	env[n] = NULL;
+	return env;
+}
+
+void free_env(char **env)
+{
+	size_t i;
+
+	for (i = 0; env && env[i]; i++)
+		free(env[i]);
+	free(env);
+}

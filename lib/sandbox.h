@@ -1,0 +1,59 @@
+/*
+ * sandbox.h: which sandbox a command acts on, and what it is called.
+ *
+ * A sandbox is a worktree with a state file (state.h) and a registry entry
+ * (registry.h). The main worktree without state is slot 0.
+ */
+#ifndef SB_SANDBOX_H
+#define SB_SANDBOX_H
+
+#include "config.h"
+#include "repo.h"
+#include "state.h"
+#include "strbuf.h"
+
+struct sandbox {
+	struct repo repo;
+	struct sb_config cfg;
+	struct sb_state st;
+	int has_state;		/* created or init'ed: a state file exists */
+	const char *name;	/* st.name, or "main" for slot 0 */
+	long slot;		/* -1: not a sandbox */
+	char *project;		/* compose project name */
+	char *path;		/* the worktree */
+	char *gitdir;		/* its private git dir */
+	char *state_file;
+	int is_main;		/* the main worktree */
+	int missing;		/* registered, but the worktree is gone */
+};
+
+/* flags for sandbox_open */
+#define SB_NEED_SANDBOX	(1 << 0)	/* die unless in a sandbox or slot 0 */
+#define SB_NEED_SLOT	(1 << 1)	/* die unless a slot >= 1 or slot 0 */
+
+/*
+ * Find the sandbox to act on: name NULL means the worktree around the
+ * current directory; otherwise the sandbox of that name in this
+ * repository. Loads the configuration from that worktree. Dies with a
+ * clear message on failure.
+ */
+void sandbox_open(struct sandbox *sb, const char *name, unsigned flags);
+void sandbox_close(struct sandbox *sb);
+
+/* Load configuration seen from dir (a worktree) of repo r; dies on error. */
+void load_config(struct sb_config *cfg, struct repo *r, const char *dir);
+
+/* 1 if name is a valid sandbox name; else 0 and why holds the reason. */
+int valid_name(const char *name, struct strbuf *why);
+
+/* Compose project name for project and sandbox name ("" for slot 0): lower-case. */
+char *compose_project(const char *project, const char *name);
+
+/* Where create puts the worktree of name (newly allocated). */
+char *sandbox_worktree_path(const struct repo *r, const struct sb_config *cfg, const char *name);
+
+/* The variables of .env.sandbox, "KEY=value", NULL-terminated, newly allocated. */
+char **sandbox_env(const struct sandbox *sb);
+void free_env(char **env);
+
+#endif

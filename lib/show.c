@@ -1,0 +1,119 @@
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "repo.h"
+#include "sandbox.h"
+#include "show.h"
+#include "slots.h"
+#include "util.h"
+
+/* Runs of the same group name, consecutive ports shown as a range. */
+void show_ports(struct strbuf *out, const long *ports, char *const *names, size_t n)
+{
+	size_t i = 0;
+
+	while (i < n) {
+		size_t j = i + 1;
+		int consecutive = 1;
+
+		while (j < n && !strcmp(names[j], names[i])) {
+			if (ports[j] != ports[j - 1] + 1)
+				consecutive = 0;
+			j++;
+		}
+		if (out->len)
+			strbuf_addstr(out, ", ");
+		strbuf_addf(out, "%s %ld", names[i], ports[i]);
+		if (j - i > 1 && consecutive) {
+			strbuf_addf(out, "-%ld", ports[j - 1]);
+		} else {
+			size_t k;
+
+			for (k = i + 1; k < j; k++)
+				strbuf_addf(out, " %ld", ports[k]);
+		}
+		i = j;
+	}
+}
+
+void show_json_open(struct strbuf *out, const struct sandbox_view *v)
+{
+	size_t i = 0;
+
+	strbuf_addstr(out, "{\"name\":");
+	strbuf_addjson(out, v->name);
+	strbuf_addf(out, ",\"slot\":%ld,\"repo\":", v->slot);
+	strbuf_addjson(out, v->repo);
+	strbuf_addstr(out, ",\"path\":");
+	strbuf_addjson(out, v->path);
+	strbuf_addstr(out, ",\"branch\":");
+	strbuf_addjson(out, v->branch);
+	strbuf_addstr(out, ",\"project\":");
+	strbuf_addjson(out, v->project);
+	strbuf_addstr(out, ",\"status\":");
+	strbuf_addjson(out, v->status);
+	strbuf_addstr(out, ",\"ports\":{");
+	while (i < v->nports) {
+		size_t j = i + 1, k;
+
+		while (j < v->nports && !strcmp(v->port_names[j], v->port_names[i]))
+			j++;
+		if (i)
+			strbuf_addch(out, ',');
+		strbuf_addjson(out, v->port_names[i]);
+		strbuf_addch(out, ':');
+		if (j - i == 1) {
+			strbuf_addf(out, "%ld", v->ports[i]);
+		} else {
+			strbuf_addch(out, '[');
+			for (k = i; k < j; k++)
+				strbuf_addf(out, "%s%ld", k > i ? "," : "", v->ports[k]);
+			strbuf_addch(out, ']');
+		}
+		i = j;
+	}
+	strbuf_addch(out, '}');
+}
+
+int want_color(int fd)
+{
+	const char *nc = getenv("NO_COLOR"), *ui = getenv("GIT_SANDBOX_COLOR");
+
+	if (nc && *nc)
+		return 0;
+	if (ui && !strcmp(ui, "always"))
+		return 1;
+	if (ui && !strcmp(ui, "never"))
+		return 0;
+	return isatty(fd);
+}
+
+void show_created(const struct sandbox *sb, const char *verb)
+{
+	struct strbuf ports = STRBUF_INIT;
+	char **names, *branch = worktree_branch(sb->gitdir);
+	size_t n, i;
+	long *p = slot_ports(&sb->cfg, sb->slot, &n, &names);
+
+	show_ports(&ports, p, names, n);
+	printf("%s sandbox '%s' in slot %ld\n", verb, sb->name, sb->slot);
+	printf("  path     %s\n", sb->path);
+	printf("  branch   %s\n", branch);
+	printf("  project  %s\n", sb->project);
+	if (n)
+		printf("  ports    %s\n", ports.buf);
+	for (i = 0; i < sb->cfg.nports; i++)
+		if (sb->cfg.ports[i].health)
+			printf("  url      %s http://localhost:%ld/\n", sb->cfg.ports[i].name,
+			       port_of(&sb->cfg.ports[i], sb->slot, 0));
+	if (sb->repo.worktree && !strcmp(sb->repo.worktree, sb->path))
+		printf("Next: git sandbox up\n");
+	else
+		printf("Next: cd %s && git sandbox up\n", sb->path);
+	strbuf_release(&ports);
+	free(branch);
+	free(p);
+	free(names);
+}

@@ -1,0 +1,36 @@
+/* show.h: how a sandbox is shown to people and to scripts (one place for both) */
+#ifndef SB_SHOW_H
+#define SB_SHOW_H
+
+#include <stddef.h>
+
+#include "strbuf.h"
+
+/* One sandbox as list and status show it. */
+struct sandbox_view {
+	const char *name;
+	long slot;
+	const char *repo;	/* main worktree of its repository */
+	const char *path;
+	const char *branch;
+	const char *project;	/* compose project */
+	const char *status;	/* running, partial, stopped, missing, unknown */
+	const long *ports;	/* parallel arrays, grouped by name in order */
+	char *const *port_names;
+	size_t nports;
+};
+
+/* "api 8001, db 5433, workers 5010-5013" */
+void show_ports(struct strbuf *out, const long *ports, char *const *names, size_t n);
+
+/* The JSON object of SPEC §7 without its closing brace, so status can add to it. */
+void show_json_open(struct strbuf *out, const struct sandbox_view *v);
+
+struct sandbox;
+/* What create and init print: where it is, its slot, ports and URLs, what to do next. */
+void show_created(const struct sandbox *sb, const char *verb);
+
+/* Use colour on this stream? (terminal, color.ui, NO_COLOR) */
+int want_color(int fd);
+
+#endif

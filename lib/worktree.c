@@ -1,0 +1,157 @@
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "run.h"
+#include "util.h"
+#include "worktree.h"
+
+static int git(const char *dir, const char *const *argv, int quiet, struct strbuf *out)
+{
+	struct child c = CHILD_INIT;
+	int ret;
+
+	c.argv = argv;
+	c.dir = dir;
+	c.no_stdin = 1;
+	c.capture_out = !!out;
+	c.silent_out = !out;
+	c.silent_err = quiet;
+	ret = run_command(&c);
+	if (ret < 0)
+		die_errno("cannot run git");
+	if (out)
+		strbuf_addstr(out, c.out.buf);
+	strbuf_release(&c.out);
+	strbuf_release(&c.err);
+	return ret;
+}
+
+static int ref_exists(struct repo *r, const char *ref)
+{
+	git_reference *ref_out;
+
+	if (git_reference_lookup(&ref_out, r->git, ref) < 0) {
+		git_error_clear();
+		return 0;
+	}
+	git_reference_free(ref_out);
+	return 1;
+}
+
+int local_branch_exists(struct repo *r, const char *branch)
+{
+	char *ref = xasprintf("refs/heads/%s", branch);
+	int ret = ref_exists(r, ref);
+
+	free(ref);
+	return ret;
+}
+
+enum branch_mode branch_plan(struct repo *r, const char *branch, const char *start, int explicit_new)
+{
+	char *remote_ref, *where, *ref = xasprintf("refs/heads/%s", branch);
+	git_object *obj;
+	int valid = 0;
+
+	if (git_reference_name_is_valid(&valid, ref) < 0 || !valid || branch[0] == '-')
+		die("'%s' is not a valid branch name", branch);
+	free(ref);
+	if (local_branch_exists(r, branch)) {
+		if (start)
+			die("branch '%s' already exists; --base applies only to a new branch", branch);
+		if (!explicit_new)
+			die("a branch named '%s' already exists; to check it out in the sandbox use "
+			    "'-b %s'", branch, branch);
+		where = branch_checked_out(r, branch);
+		if (where)
+			die("branch '%s' is already checked out at '%s'", branch, where);
+		return BRANCH_EXISTING;
+	}
+	remote_ref = xasprintf("refs/remotes/origin/%s", branch);
+	if (!start && explicit_new && ref_exists(r, remote_ref)) {
+		free(remote_ref);
+		return BRANCH_TRACK;
+	}
+	free(remote_ref);
+	if (!start)
+		start = "HEAD";
+	if (git_revparse_single(&obj, r->git, start) < 0) {
+		git_error_clear();
+		die("invalid --base '%s': not a commit", start);
+	}
+	git_object_free(obj);
+	return BRANCH_NEW;
+}
+
+int worktree_add(struct repo *r, const char *path, const char *branch, enum branch_mode mode,
+		 const char *start)
+{
+	const char *argv[12];
+	size_t n = 0;
+	char *remote = NULL;
+	int ret;
+
+	argv[n++] = "git";
+	argv[n++] = "worktree";
+	argv[n++] = "add";
+	argv[n++] = "--quiet";
+	switch (mode) {
+	case BRANCH_EXISTING:
+		argv[n++] = path;
+		argv[n++] = branch;
+		break;
+	case BRANCH_TRACK:
+		remote = xasprintf("origin/%s", branch);
+		argv[n++] = "--track";
+		argv[n++] = "-b";
+		argv[n++] = branch;
+		argv[n++] = path;
+		argv[n++] = remote;
+		break;
+	case BRANCH_NEW:
+		argv[n++] = "--no-track";
+		argv[n++] = "-b";
+		argv[n++] = branch;
+		argv[n++] = path;
+		argv[n++] = start ? start : "HEAD";
+		break;
+	}
+	argv[n] = NULL;
+	ret = git(r->worktree ? r->worktree : r->commondir, argv, 0, NULL);
+	free(remote);
+	return ret ? -1 : 0;
+}
+
+int worktree_remove(struct repo *r, const char *path)
+{
+	const char *rm[] = { "git", "worktree", "remove", "--force", "--force", path, NULL };
+	const char *prune[] = { "git", "worktree", "prune", NULL };
+	const char *dir = r->main_worktree;
+	struct stat st;
+
+	if (stat(dir, &st) < 0)
+		dir = r->commondir;
+	if (stat(path, &st) < 0 && errno == ENOENT)
+		return git(dir, prune, 0, NULL) ? -1 : 0;
+	return git(dir, rm, 0, NULL) ? -1 : 0;
+}
+
+int worktree_dirty(const char *path, struct strbuf *what)
+{
+	const char *argv[] = { "git", "status", "--porcelain", "--untracked-files=normal", NULL };
+	int ret = git(path, argv, 0, what);
+
+	if (ret)
+		return -1;
+	return what->len > 0;
+}
+
+int branch_delete(struct repo *r, const char *branch, int force)
+{
+	const char *argv[] = { "git", "branch", force ? "-D" : "-d", "--quiet", branch, NULL };
+
+	return git(r->main_worktree, argv, 0, NULL) ? -1 : 0;
+}

@@ -1,0 +1,42 @@
+/* worktree.h: making and removing worktrees and branches, through git itself */
+#ifndef SB_WORKTREE_H
+#define SB_WORKTREE_H
+
+#include "repo.h"
+#include "strbuf.h"
+
+/* How create gets its branch (SPEC §1). */
+enum branch_mode {
+	BRANCH_EXISTING,	/* check out local <branch> */
+	BRANCH_TRACK,		/* new local <branch> tracking origin/<branch> */
+	BRANCH_NEW,		/* new <branch> from <start> */
+};
+
+/*
+ * Decide how to get branch: local, origin/ only, or new from start
+ * (default HEAD). Dies with a clear message when the branch is checked
+ * out elsewhere (naming that worktree), when start is not a commit, or
+ * when explicit_base is given for a branch that already exists.
+ */
+enum branch_mode branch_plan(struct repo *r, const char *branch, const char *start, int explicit_new);
+
+/*
+ * `git worktree add` as the user would run it (hooks, filters, sparse
+ * settings all apply). 0 or -1 (git's own message is on stderr).
+ */
+int worktree_add(struct repo *r, const char *path, const char *branch, enum branch_mode mode,
+		 const char *start);
+
+/* `git worktree remove --force`; if the directory is already gone, `git worktree prune`. 0 or -1. */
+int worktree_remove(struct repo *r, const char *path);
+
+/* 1 if the worktree has uncommitted or untracked changes (listed in what), 0 if clean, -1 on error. */
+int worktree_dirty(const char *path, struct strbuf *what);
+
+/* Delete a local branch: `git branch -d` (or -D with force). 0 or -1. */
+int branch_delete(struct repo *r, const char *branch, int force);
+
+/* Does refs/heads/<branch> exist? */
+int local_branch_exists(struct repo *r, const char *branch);
+
+#endif
