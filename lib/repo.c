@@ -31,7 +31,6 @@ static char *clean_dir(const char *p)
 void repo_open(struct repo *r)
 {
 	const char *wd;
-	char *base;
 
 	memset(r, 0, sizeof(*r));
 	if (git_libgit2_init() < 0)
@@ -51,22 +50,29 @@ void repo_open(struct repo *r)
 		r->main_worktree = xstrdup(r->worktree);
 		return;
 	}
-	base = path_basename(r->commondir);
-	if (!strcmp(base, ".git")) {
-		r->main_worktree = path_dirname(r->commondir);
-	} else {
-		git_repository *main;
+	r->main_worktree = main_worktree_of(r->commondir);
+}
 
-		if (!git_repository_open(&main, r->commondir)) {
-			wd = git_repository_workdir(main);
-			r->main_worktree = clean_dir(wd ? wd : r->commondir);
-			git_repository_free(main);
-		} else {
-			r->main_worktree = xstrdup(r->commondir);
-		}
-		git_error_clear();
+char *main_worktree_of(const char *commondir)
+{
+	char *base = path_basename(commondir), *ret;
+	git_repository *main;
+	const char *wd;
+
+	if (!strcmp(base, ".git")) {
+		free(base);
+		return path_dirname(commondir);
 	}
 	free(base);
+	if (!git_repository_open(&main, commondir)) {
+		wd = git_repository_workdir(main);
+		ret = clean_dir(wd ? wd : commondir);
+		git_repository_free(main);
+	} else {
+		ret = xstrdup(commondir);
+	}
+	git_error_clear();
+	return ret;
 }
 
 void repo_close(struct repo *r)

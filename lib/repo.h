@@ -21,6 +21,9 @@ struct repo {
 void repo_open(struct repo *r);
 void repo_close(struct repo *r);
 
+/* The main worktree of a repository from its common git dir (newly allocated). */
+char *main_worktree_of(const char *commondir);
+
 /* Die with libgit2's last error after "what". */
 void die_git(const char *what) __attribute__((noreturn));
 

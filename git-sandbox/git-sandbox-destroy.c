@@ -1,0 +1,123 @@
+/* git sandbox destroy: stack down with volumes, worktree removed, slot released */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "envfile.h"
+#include "lock.h"
+#include "opts.h"
+#include "registry.h"
+#include "sandbox.h"
+#include "stack.h"
+#include "util.h"
+#include "worktree.h"
+
+static const char *const usage[] = {
+	"git sandbox destroy [<name>] [-f | --force] [--keep-worktree] [--delete-branch]",
+	NULL
+};
+
+static void release_slot(const struct sandbox *sb)
+{
+	struct registry reg;
+	struct reg_entry *e;
+
+	if (registry_lock(&reg) < 0)
+		exit(EXIT_FATAL);
+	e = registry_find_path(&reg, sb->path);
+	if (!e)
+		e = registry_find(&reg, sb->repo.commondir, sb->name);
+	if (e) {
+		registry_remove(&reg, e);
+		if (registry_write(&reg) < 0)
+			exit(EXIT_FATAL);
+	}
+	registry_release(&reg);
+}
+
+static int inside(const char *dir)
+{
+	char *cwd = getcwd(NULL, 0);
+	size_t n = strlen(dir);
+	int ret = cwd && !strncmp(cwd, dir, n) && (cwd[n] == '/' || !cwd[n]);
+
+	free(cwd);
+	return ret;
+}
+
+int main(int argc, char **argv)
+{
+	int force = 0, keep = 0, delete_branch = 0, n;
+	const struct opt opts[] = {
+		OPT_BOOL_('f', "force", &force),
+		OPT_BOOL_(0, "keep-worktree", &keep),
+		OPT_BOOL_(0, "delete-branch", &delete_branch),
+		OPT_END_(),
+	};
+	struct sandbox sb;
+	char *branch = NULL;
+	long slot;
+
+	progname = "git sandbox destroy";
+	n = parse_options(argc, argv, opts, usage, "git-sandbox-destroy", 0);
+	if (n > 1)
+		usage_msg(usage, "too many arguments");
+	sandbox_open(&sb, n ? argv[0] : NULL, SB_NEED_SANDBOX);
+	if (!sb.has_state && !sb.missing)
+		die("the main worktree '%s' is slot 0, not a sandbox: there is nothing to destroy", sb.path);
+	if (sb.is_main && !keep) {
+		note("'%s' is the main worktree: it is kept, only its sandbox is destroyed", sb.path);
+		keep = 1;
+	}
+	if (delete_branch && keep)
+		die("--delete-branch needs the worktree removed; it cannot go with --keep-worktree");
+	if (!sb.missing && !keep && !force) {
+		struct strbuf what = STRBUF_INIT;
+		int d = worktree_dirty(sb.path, &what);
+
+		if (d < 0)
+			die("cannot tell whether '%s' has changes", sb.path);
+		if (d)
+			die("'%s' has uncommitted or untracked changes; commit or stash them, "
+			    "or use --force to lose them:\n%s", sb.path, (strbuf_rtrim(&what), what.buf));
+		strbuf_release(&what);
+	}
+	if (!sb.missing)
+		branch = worktree_branch(sb.gitdir);
+
+	/* 1. the stack, with its volumes */
+	if (stack_destroy(&sb) < 0)
+		die("could not take the stack '%s' down; fix that and run destroy again", sb.project);
+	crash_point("destroy-stack");
+
+	/* 2. the worktree (or, keeping it, what made it a sandbox) */
+	if (keep) {
+		char *env = envfile_path(&sb);
+
+		if ((unlink(sb.state_file) < 0 && errno != ENOENT) || (unlink(env) < 0 && errno != ENOENT))
+			die_errno("cannot remove the sandbox files of '%s'", sb.path);
+		free(env);
+	} else {
+		if (worktree_remove(&sb.repo, sb.path) < 0)
+			die("could not remove the worktree '%s'; fix that and run destroy again", sb.path);
+	}
+	crash_point("destroy-worktree");
+	if (delete_branch && branch && strcmp(branch, "(detached)") && strcmp(branch, "(unknown)")) {
+		if (branch_delete(&sb.repo, branch, force) < 0)
+			warning("kept branch '%s'%s", branch, force ? "" :
+				": it is not fully merged; delete it with 'git branch -D'");
+	}
+
+	/* 3. the slot */
+	release_slot(&sb);
+	slot = sb.slot;
+	printf("Destroyed sandbox '%s'%s; slot %ld is free\n", sb.name,
+	       keep ? " (worktree kept)" : "", slot);
+	if (!keep && inside(sb.path))
+		printf("You are in a directory that is gone: cd %s\n", sb.repo.main_worktree);
+	free(branch);
+	sandbox_close(&sb);
+	return 0;
+}

@@ -1,0 +1,140 @@
+/* git sandbox init: make the current clone or worktree a sandbox */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "envfile.h"
+#include "lock.h"
+#include "opts.h"
+#include "registry.h"
+#include "sandbox.h"
+#include "show.h"
+#include "slots.h"
+#include "util.h"
+
+static const char *const usage[] = {
+	"git sandbox init [--name <name>] [--slot <n>]",
+	NULL
+};
+
+/* sandbox.remote: the origin URL must contain it */
+static void check_remote(struct sandbox *sb)
+{
+	git_remote *origin;
+	const char *url;
+
+	if (!sb->cfg.remote)
+		return;
+	if (git_remote_lookup(&origin, sb->repo.git, "origin") < 0)
+		die("this clone has no remote 'origin', but %s requires one containing '%s' (sandbox.remote)",
+		    sb->cfg.file, sb->cfg.remote);
+	url = git_remote_url(origin);
+	if (!url || !strstr(url, sb->cfg.remote))
+		die("origin '%s' does not contain '%s' (sandbox.remote in %s): "
+		    "this is not a clone of the project", url ? url : "", sb->cfg.remote, sb->cfg.file);
+	git_remote_free(origin);
+}
+
+/* ktrdr--feat -> feat; else the directory's name */
+static char *default_name(const struct sandbox *sb)
+{
+	char *base = path_basename(sb->path), *prefix = xasprintf("%s--", sb->cfg.project), *name;
+
+	if (starts_with(base, prefix) && base[strlen(prefix)])
+		name = xstrdup(base + strlen(prefix));
+	else
+		name = xstrdup(base);
+	free(base);
+	free(prefix);
+	return name;
+}
+
+static void unregister(const char *path)
+{
+	struct registry reg;
+	struct reg_entry *e;
+
+	if (registry_lock(&reg) < 0)
+		return;
+	if ((e = registry_find_path(&reg, path))) {
+		registry_remove(&reg, e);
+		registry_write(&reg);
+	}
+	registry_release(&reg);
+}
+
+int main(int argc, char **argv)
+{
+	const char *want_name = NULL;
+	long want = 0;
+	const struct opt opts[] = {
+		OPT_STRING_(0, "name", &want_name),
+		OPT_LONG_(0, "slot", &want, 1, MAX_SLOTS),
+		OPT_END_(),
+	};
+	struct sandbox sb;
+	struct registry reg;
+	struct reg_entry e = { 0 }, *old;
+	struct strbuf why = STRBUF_INIT;
+	char *name, **names;
+
+	progname = "git sandbox init";
+	if (parse_options(argc, argv, opts, usage, "git-sandbox-init", 0))
+		usage_msg(usage, "too many arguments");
+	sandbox_open(&sb, NULL, 0);
+	if (sb.has_state)
+		die("'%s' is already sandbox '%s' (slot %ld)", sb.path, sb.name, sb.slot);
+	check_remote(&sb);
+	name = want_name ? xstrdup(want_name) : default_name(&sb);
+	if (!valid_name(name, &why))
+		die("invalid sandbox name '%s': %s%s", name, why.buf,
+		    want_name ? "" : "; choose one with --name <name>");
+
+	if (registry_lock(&reg) < 0)
+		return EXIT_FATAL;
+	if ((old = registry_find(&reg, sb.repo.commondir, name)))
+		die("sandbox '%s' already exists at '%s'; choose another with --name <name>", name, old->path);
+	if ((old = registry_find_path(&reg, sb.path)))
+		die("'%s' is already registered as sandbox '%s'; run 'git sandbox prune' if its state was lost",
+		    sb.path, old->name);
+	sb.slot = slot_choose(&reg, &sb.cfg, sb.repo.commondir, want);
+	if (sb.slot < 0)
+		return EXIT_FATAL;
+	e.slot = sb.slot;
+	e.repo = sb.repo.commondir;
+	e.name = name;
+	e.path = sb.path;
+	e.gitdir = sb.is_main ? sb.repo.commondir : sb.gitdir;
+	e.project = compose_project(sb.cfg.project, name);
+	e.ports = slot_ports(&sb.cfg, sb.slot, &e.nports, &names);
+	e.port_names = names;
+	e.created = time(NULL);
+	registry_add(&reg, &e);
+	if (registry_write(&reg) < 0)
+		return EXIT_FATAL;
+	registry_release(&reg);
+	crash_point("init-registered");
+
+	sb.st.name = name;
+	sb.st.slot = sb.slot;
+	sb.st.project = e.project;
+	sb.st.created = e.created;
+	sb.has_state = 1;
+	sb.name = name;
+	free(sb.project);
+	sb.project = xstrdup(e.project);
+	if (state_write(sb.state_file, &sb.st) < 0 || envfile_write(&sb) < 0 ||
+	    exclude_add(sb.repo.commondir, sb.cfg.env_file) < 0) {
+		unlink(sb.state_file);
+		unregister(sb.path);
+		return EXIT_FATAL;
+	}
+	show_created(&sb, "Initialized");
+	free(e.ports);
+	free(names);
+	strbuf_release(&why);
+	sandbox_close(&sb);
+	return 0;
+}

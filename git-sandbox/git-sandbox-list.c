@@ -1,0 +1,99 @@
+/* git sandbox list: every registered sandbox of this machine */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "opts.h"
+#include "registry.h"
+#include "repo.h"
+#include "show.h"
+#include "stack.h"
+#include "strbuf.h"
+#include "util.h"
+
+static const char *const usage[] = {
+	"git sandbox list [--json]",
+	NULL
+};
+
+static int cmp_entry(const void *a, const void *b)
+{
+	const struct reg_entry *x = a, *y = b;
+	int c = strcmp(x->repo, y->repo);
+
+	return c ? c : (x->slot > y->slot) - (x->slot < y->slot);
+}
+
+int main(int argc, char **argv)
+{
+	int json = 0;
+	const struct opt opts[] = {
+		OPT_BOOL_(0, "json", &json),
+		OPT_END_(),
+	};
+	struct registry reg;
+	struct stack_list stacks;
+	struct strbuf out = STRBUF_INIT;
+	size_t i, wname = 4, wbranch = 6;
+	char **branches, **repos;
+	const char **status;
+
+	progname = "git sandbox list";
+	if (parse_options(argc, argv, opts, usage, "git-sandbox-list", 0))
+		usage_msg(usage, "too many arguments");
+	if (registry_read(&reg) < 0)
+		return EXIT_FATAL;
+	qsort(reg.e, reg.n, sizeof(*reg.e), cmp_entry);
+	stack_list_load(&stacks);	/* one docker call for the whole list */
+
+	branches = xcalloc(reg.n + 1, sizeof(char *));
+	repos = xcalloc(reg.n + 1, sizeof(char *));
+	status = xcalloc(reg.n + 1, sizeof(char *));
+	for (i = 0; i < reg.n; i++) {
+		struct reg_entry *e = &reg.e[i];
+
+		status[i] = sandbox_status(&stacks, e->path, e->gitdir, e->project);
+		branches[i] = strcmp(status[i], "missing") ? worktree_branch(e->gitdir) : xstrdup("-");
+		repos[i] = main_worktree_of(e->repo);
+		if (strlen(e->name) > wname)
+			wname = strlen(e->name);
+		if (strlen(branches[i]) > wbranch)
+			wbranch = strlen(branches[i]);
+	}
+	if (json) {
+		strbuf_addch(&out, '[');
+		for (i = 0; i < reg.n; i++) {
+			struct sandbox_view v = {
+				reg.e[i].name, reg.e[i].slot, repos[i], reg.e[i].path, branches[i],
+				reg.e[i].project, status[i], reg.e[i].ports, reg.e[i].port_names,
+				reg.e[i].nports,
+			};
+
+			if (i)
+				strbuf_addch(&out, ',');
+			show_json_open(&out, &v);
+			strbuf_addch(&out, '}');
+		}
+		strbuf_addstr(&out, "]\n");
+	} else if (reg.n) {
+		strbuf_addf(&out, "%-*s  %4s  %-*s  %-8s  %s\n", (int)wname, "NAME", "SLOT",
+			    (int)wbranch, "BRANCH", "STATUS", "PATH");
+		for (i = 0; i < reg.n; i++)
+			strbuf_addf(&out, "%-*s  %4ld  %-*s  %-8s  %s\n", (int)wname, reg.e[i].name,
+				    reg.e[i].slot, (int)wbranch, branches[i], status[i], reg.e[i].path);
+	} else {
+		note("no sandboxes; create one with 'git sandbox create <name>'");
+	}
+	fputs(out.buf, stdout);
+	for (i = 0; i < reg.n; i++) {
+		free(branches[i]);
+		free(repos[i]);
+	}
+	free(branches);
+	free(repos);
+	free(status);
+	strbuf_release(&out);
+	stack_list_free(&stacks);
+	registry_release(&reg);
+	return ferror(stdout) ? EXIT_FATAL : 0;
+}

@@ -1,0 +1,50 @@
+/* git sandbox port: one port number, for scripts */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "opts.h"
+#include "sandbox.h"
+#include "util.h"
+
+static const char *const usage[] = {
+	"git sandbox port <service> [<n>]",
+	NULL
+};
+
+int main(int argc, char **argv)
+{
+	const struct opt opts[] = { OPT_END_() };
+	const struct port_group *g = NULL;
+	struct sandbox sb;
+	size_t i;
+	long k, which = 0;
+	int n;
+
+	progname = "git sandbox port";
+	n = parse_options(argc, argv, opts, usage, "git-sandbox-port", 0);
+	if (n < 1 || n > 2)
+		usage_msg(usage, n ? "too many arguments" : "missing <service>");
+	sandbox_open(&sb, NULL, SB_NEED_SLOT);
+	for (i = 0; i < sb.cfg.nports; i++)
+		if (!strcmp(sb.cfg.ports[i].name, argv[0]))
+			g = &sb.cfg.ports[i];
+	if (!g) {
+		struct strbuf known = STRBUF_INIT;
+
+		for (i = 0; i < sb.cfg.nports; i++)
+			strbuf_addf(&known, "%s%s", i ? ", " : "", sb.cfg.ports[i].name);
+		die("no port group '%s' in %s (known: %s)", argv[0], sb.cfg.file,
+		    known.len ? known.buf : "none");
+	}
+	if (n == 2 && parse_int(argv[1], 1, g->count, &which) < 0)
+		die("port group '%s' has %ld port%s: <n> goes from 1 to %ld, not '%s'", g->name,
+		    g->count, g->count == 1 ? "" : "s", g->count, argv[1]);
+	if (which)
+		printf("%ld\n", port_of(g, sb.slot, which - 1));
+	else
+		for (k = 0; k < g->count; k++)
+			printf("%ld%c", port_of(g, sb.slot, k), k + 1 < g->count ? ' ' : '\n');
+	sandbox_close(&sb);
+	return ferror(stdout) ? EXIT_FATAL : 0;
+}

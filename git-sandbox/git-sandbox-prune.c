@@ -1,0 +1,107 @@
+/* git sandbox prune: release slots whose worktree is gone, remove orphan stacks */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "opts.h"
+#include "registry.h"
+#include "run.h"
+#include "state.h"
+#include "util.h"
+
+static const char *const usage[] = {
+	"git sandbox prune [--dry-run]",
+	NULL
+};
+
+/* Why entry e no longer stands for a sandbox (NULL if it does). */
+static const char *stale(const struct reg_entry *e)
+{
+	struct stat st;
+	struct sb_state s;
+	char *state;
+	const char *why = NULL;
+	int is_main = !strcmp(e->gitdir, e->repo), r;
+
+	if (stat(e->path, &st) < 0 || !S_ISDIR(st.st_mode))
+		return "its worktree is gone";
+	if (!*e->gitdir)
+		return "its creation never finished";
+	state = state_path(e->gitdir, is_main);
+	r = state_read(state, &s);
+	if (r > 0)
+		why = "its worktree has no sandbox state";
+	else if (!r && (s.slot != e->slot || strcmp(s.name, e->name)))
+		why = "its worktree's state names another sandbox";
+	if (!r)
+		state_free(&s);
+	free(state);
+	return why;
+}
+
+static void git_worktree_prune(const char *commondir)
+{
+	const char *argv[] = { "git", "--git-dir", commondir, "worktree", "prune", NULL };
+	struct child c = CHILD_INIT;
+	struct stat st;
+
+	if (stat(commondir, &st) < 0)
+		return;
+	c.argv = argv;
+	c.no_stdin = 1;
+	if (run_command(&c))
+		warning("'git worktree prune' failed in '%s'", commondir);
+}
+
+int main(int argc, char **argv)
+{
+	int dry = 0;
+	const struct opt opts[] = {
+		OPT_BOOL_('n', "dry-run", &dry),
+		OPT_END_(),
+	};
+	struct registry reg;
+	char **repos;
+	size_t i, nrepos = 0, pruned = 0;
+
+	progname = "git sandbox prune";
+	if (parse_options(argc, argv, opts, usage, "git-sandbox-prune", 0))
+		usage_msg(usage, "too many arguments");
+	if ((dry ? registry_read(&reg) : registry_lock(&reg)) < 0)
+		return EXIT_FATAL;
+	repos = xcalloc(reg.n + 1, sizeof(char *));
+	for (i = 0; i < reg.n;) {
+		struct reg_entry *e = &reg.e[i];
+		const char *why = stale(e);
+		size_t k;
+
+		if (!why) {
+			i++;
+			continue;
+		}
+		printf("%s sandbox '%s' (slot %ld, %s): %s\n", dry ? "Would prune" : "Pruning",
+		       e->name, e->slot, e->path, why);
+		pruned++;
+		for (k = 0; k < nrepos && strcmp(repos[k], e->repo); k++)
+			;
+		if (k == nrepos)
+			repos[nrepos++] = xstrdup(e->repo);
+		if (dry)
+			i++;
+		else
+			registry_remove(&reg, e);
+	}
+	if (!dry && pruned && registry_write(&reg) < 0)
+		return EXIT_FATAL;
+	registry_release(&reg);
+	for (i = 0; i < nrepos; i++) {
+		if (!dry)
+			git_worktree_prune(repos[i]);
+		free(repos[i]);
+	}
+	free(repos);
+	if (!pruned)
+		note("nothing to prune");
+	return 0;
+}

@@ -1,0 +1,106 @@
+/* git sandbox status: one sandbox in detail */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "opts.h"
+#include "registry.h"
+#include "sandbox.h"
+#include "show.h"
+#include "slots.h"
+#include "stack.h"
+#include "strbuf.h"
+#include "util.h"
+
+static const char *const usage[] = {
+	"git sandbox status [<name>] [--json]",
+	NULL
+};
+
+/* Read-only: say where the registry and the state disagree, never repair. */
+static void check_registry(const struct sandbox *sb)
+{
+	struct registry reg;
+	struct reg_entry *e;
+
+	if (sb->slot == 0 && !sb->has_state)
+		return;
+	if (registry_read(&reg) < 0)
+		return;
+	e = registry_find_path(&reg, sb->path);
+	if (!e)
+		warning("sandbox '%s' is not in the registry; 'git sandbox prune' does not fix this, "
+			"'git sandbox destroy --keep-worktree' then 'git sandbox init' does", sb->name);
+	else if (e->slot != sb->slot || strcmp(e->name, sb->name))
+		warning("the registry says '%s' in slot %ld, the worktree's state says '%s' in slot %ld",
+			e->name, e->slot, sb->name, sb->slot);
+	registry_release(&reg);
+}
+
+int main(int argc, char **argv)
+{
+	int json = 0, n;
+	const struct opt opts[] = {
+		OPT_BOOL_(0, "json", &json),
+		OPT_END_(),
+	};
+	struct sandbox sb;
+	struct stack_list stacks;
+	struct strbuf out = STRBUF_INIT, ports = STRBUF_INIT;
+	struct sandbox_view v;
+	char **names, *branch, *repo;
+	size_t np;
+	long *p;
+
+	progname = "git sandbox status";
+	n = parse_options(argc, argv, opts, usage, "git-sandbox-status", 0);
+	if (n > 1)
+		usage_msg(usage, "too many arguments");
+	sandbox_open(&sb, n ? argv[0] : NULL, SB_NEED_SLOT);
+	check_registry(&sb);
+	stack_list_load(&stacks);
+	p = slot_ports(&sb.cfg, sb.slot, &np, &names);
+	branch = sb.missing ? xstrdup("-") : worktree_branch(sb.gitdir);
+	repo = xstrdup(sb.repo.main_worktree);
+	memset(&v, 0, sizeof(v));
+	v.name = sb.name;
+	v.slot = sb.slot;
+	v.repo = repo;
+	v.path = sb.path;
+	v.branch = branch;
+	v.project = sb.project;
+	v.status = sandbox_status(&stacks, sb.path, sb.gitdir, sb.project);
+	v.ports = p;
+	v.port_names = names;
+	v.nports = np;
+	if (json) {
+		show_json_open(&out, &v);
+		strbuf_addstr(&out, ",\"containers\":[]");
+		strbuf_addstr(&out, ",\"secrets\":{\"source\":\"none\",\"age_seconds\":null,\"names\":[");
+		for (size_t i = 0; i < sb.cfg.nsecrets; i++) {
+			if (i)
+				strbuf_addch(&out, ',');
+			strbuf_addjson(&out, sb.cfg.secrets[i].var);
+		}
+		strbuf_addstr(&out, "]}}\n");
+	} else {
+		show_ports(&ports, p, names, np);
+		strbuf_addf(&out, "sandbox  %s (slot %ld)\n", sb.name, sb.slot);
+		strbuf_addf(&out, "path     %s\n", sb.path);
+		strbuf_addf(&out, "branch   %s\n", branch);
+		strbuf_addf(&out, "project  %s\n", sb.project);
+		strbuf_addf(&out, "ports    %s\n", np ? ports.buf : "(none)");
+		strbuf_addf(&out, "status   %s\n", v.status);
+	}
+	fputs(out.buf, stdout);
+	strbuf_release(&out);
+	strbuf_release(&ports);
+	stack_list_free(&stacks);
+	free(p);
+	free(names);
+	free(branch);
+	free(repo);
+	sandbox_close(&sb);
+	return ferror(stdout) ? EXIT_FATAL : 0;
+}
