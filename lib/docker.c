@@ -289,7 +289,8 @@ size_t check_port_leaks(const struct container_list *l, const char *project, lon
 	long *mine = xcalloc(nslot_ports + 1, sizeof(*mine));
 	size_t i, j, nmine = nslot_ports, leaks = 0;
 
-	memcpy(mine, slot_ports, nslot_ports * sizeof(*mine));
+	if (nslot_ports)
+		memcpy(mine, slot_ports, nslot_ports * sizeof(*mine));
 	sort_unique(mine, &nmine);
 	describe_ports(&desc, mine, nmine);
 	for (i = 0; i < l->n; i++) {
