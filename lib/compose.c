@@ -1,0 +1,177 @@
+#include <ctype.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "compose.h"
+#include "run.h"
+#include "util.h"
+
+/* Split s on blanks into a NULL-terminated vector. */
+static char **split_blanks(const char *s, size_t *n)
+{
+	char **v = NULL;
+	size_t nr = 0, alloc = 0;
+
+	for (;;) {
+		size_t len;
+
+		while (*s == ' ' || *s == '\t')
+			s++;
+		if (!*s)
+			break;
+		len = strcspn(s, " \t");
+		ALLOC_GROW(v, nr + 2, alloc);
+		v[nr++] = xstrndup(s, len);
+		s += len;
+	}
+	if (v)
+		v[nr] = NULL;
+	*n = nr;
+	return v;
+}
+
+/* Does "argv... version" answer? Quiet, bounded, no stdin. */
+static int answers_version(const char *const *argv)
+{
+	struct child c = CHILD_INIT;
+
+	c.argv = argv;
+	c.no_stdin = 1;
+	c.silent_out = 1;
+	c.silent_err = 1;
+	c.timeout_ms = 15000;
+	return run_command(&c) == 0;
+}
+
+int compose_detect(const char *override, char ***argv_out, size_t *argc_out)
+{
+	static const char *const v2[] = { "docker", "compose", "version", NULL };
+	static const char *const v1[] = { "docker-compose", "version", NULL };
+
+	*argv_out = NULL;
+	*argc_out = 0;
+	if (override) {
+		*argv_out = split_blanks(override, argc_out);
+		if (!*argv_out)
+			return error("sandbox.composeCommand is empty");
+		return 0;
+	}
+	if (answers_version(v2))
+		*argv_out = split_blanks("docker compose", argc_out);
+	else if (answers_version(v1))
+		*argv_out = split_blanks("docker-compose", argc_out);
+	else
+		return error("Docker Compose not found: install the v2 plugin "
+			     "('docker compose') or 'docker-compose', or set "
+			     "sandbox.composeCommand");
+	return 0;
+}
+
+const char **compose_argv(const struct compose *c, const char *const *args)
+{
+	size_t nargs = 0, n = 0, i;
+	const char **v;
+
+	while (args && args[nargs])
+		nargs++;
+	v = xcalloc(c->ncmd + 6 + nargs + 1, sizeof(*v));
+	for (i = 0; i < c->ncmd; i++)
+		v[n++] = c->cmd[i];
+	v[n++] = "-p";
+	v[n++] = c->project;
+	v[n++] = "-f";
+	v[n++] = c->file;
+	if (c->env_file) {
+		v[n++] = "--env-file";
+		v[n++] = c->env_file;
+	}
+	for (i = 0; i < nargs; i++)
+		v[n++] = args[i];
+	v[n] = NULL;
+	return v;
+}
+
+const char **compose_up_args(const char **buf, int build)
+{
+	size_t n = 0;
+
+	buf[n++] = "up";
+	buf[n++] = "-d";
+	if (build)
+		buf[n++] = "--build";
+	buf[n] = NULL;
+	return buf;
+}
+
+const char **compose_down_args(const char **buf, int volumes)
+{
+	size_t n = 0;
+
+	buf[n++] = "down";
+	if (volumes)
+		buf[n++] = "-v";
+	buf[n++] = "--remove-orphans";
+	buf[n] = NULL;
+	return buf;
+}
+
+const char **compose_logs_args(const char **buf, int follow, const char *tail,
+			       const char *service)
+{
+	size_t n = 0;
+
+	buf[n++] = "logs";
+	if (follow)
+		buf[n++] = "-f";
+	if (tail) {
+		buf[n++] = "--tail";
+		buf[n++] = tail;
+	}
+	if (service)
+		buf[n++] = service;
+	buf[n] = NULL;
+	return buf;
+}
+
+const char **compose_ps_args(const char **buf)
+{
+	buf[0] = "ps";
+	buf[1] = NULL;
+	return buf;
+}
+
+int compose_run(const struct compose *c, const char *const *args)
+{
+	struct child ch = CHILD_INIT;
+	const char **argv = compose_argv(c, args);
+	int ret;
+
+	ch.argv = argv;
+	ch.dir = c->dir;
+	ch.env = c->env;
+	ch.no_stdin = 1;
+	ret = run_command(&ch);
+	if (ret < 0) {
+		if (!have_program(argv[0]))
+			ret = error("'%s' not found on PATH", argv[0]);
+		else
+			ret = error_errno("cannot run '%s' in '%s'", argv[0],
+					  c->dir ? c->dir : ".");
+	}
+	free(argv);
+	return ret;
+}
+
+char *compose_project_name(const char *prefix, const char *name)
+{
+	char *p = name ? xasprintf("%s-%s", prefix, name) : xstrdup(prefix);
+	char *s;
+
+	for (s = p; *s; s++) {
+		*s = tolower((unsigned char)*s);
+		if (!isalnum((unsigned char)*s) && *s != '-' && *s != '_')
+			*s = '_';
+	}
+	return p;
+}

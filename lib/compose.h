@@ -1,0 +1,70 @@
+/*
+ * compose.h: how Docker Compose is found and run, in one place.
+ *
+ * Every call is "<base> -p <project> -f <file> --env-file <env-file> <args>",
+ * where <base> is "docker compose" (v2 plugin), "docker-compose" (v1) or
+ * whatever sandbox.composeCommand says. Secrets never appear in argv: they
+ * reach compose through the child's environment only.
+ */
+#ifndef SB_COMPOSE_H
+#define SB_COMPOSE_H
+
+#include <stddef.h>
+
+struct compose {
+	char **cmd;		/* base command, NULL-terminated: {"docker", "compose", NULL} */
+	size_t ncmd;
+	const char *project;	/* compose project name (-p) */
+	const char *file;	/* compose file (-f), relative to dir or absolute */
+	const char *env_file;	/* --env-file, relative to dir or absolute; NULL: none */
+	const char *dir;	/* compose runs here (the worktree) */
+	const char *const *env;	/* extra "K=V" for compose (ports, secrets), or NULL */
+};
+
+/*
+ * Find the compose command. With override (sandbox.composeCommand, e.g.
+ * "podman compose") split it on blanks and spawn nothing. Otherwise the v2
+ * plugin wins if `docker compose version` answers, else `docker-compose
+ * version` (v1); at most two silent spawns. *argv_out is NULL-terminated
+ * (free with free_strings(*argv_out, *argc_out)). Returns 0, or -1 after an
+ * error saying what to install or set.
+ */
+int compose_detect(const char *override, char ***argv_out, size_t *argc_out);
+
+/*
+ * The full argv of one compose call: base, project, file, env file, then
+ * args (NULL-terminated). Pure: spawns nothing. The result is
+ * NULL-terminated; free it with free(), the strings belong to c and args.
+ */
+const char **compose_argv(const struct compose *c, const char *const *args);
+
+/*
+ * The arguments after the global options for each operation. Each returns
+ * a NULL-terminated array in buf (which must hold COMPOSE_MAX_ARGS) and
+ * spawns nothing, so tests can check the exact command line.
+ */
+#define COMPOSE_MAX_ARGS 8
+const char **compose_up_args(const char **buf, int build);
+const char **compose_down_args(const char **buf, int volumes);
+/* tail: a count as text ("100", "all") or NULL; service NULL: all of them */
+const char **compose_logs_args(const char **buf, int follow, const char *tail,
+			       const char *service);
+const char **compose_ps_args(const char **buf);
+
+/*
+ * Run compose with args in c->dir, c->env added to its environment, stdin
+ * from /dev/null, output to ours. Returns compose's exit status (v1 exits 1
+ * when the daemon cannot be reached), or -1 after an error if it could not
+ * be started.
+ */
+int compose_run(const struct compose *c, const char *const *args);
+
+/*
+ * The compose project name of sandbox name in project prefix: "<prefix>-<name>"
+ * (or prefix alone when name is NULL), lower-cased, every character outside
+ * [a-z0-9_-] turned into '_' because compose v1 drops them and v2 refuses
+ * them, so the name we pass is the name the containers are labelled with.
+ */
+char *compose_project_name(const char *prefix, const char *name);
+
+#endif

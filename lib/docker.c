@@ -1,0 +1,569 @@
+#include <errno.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "docker.h"
+#include "run.h"
+#include "util.h"
+
+#define LABEL_PROJECT "com.docker.compose.project"
+#define PS_TIMEOUT_MS 30000
+
+/* Tab cannot occur in labels compose writes, names or the ports column. */
+static const char ps_format[] =
+	"{{.Label \"" LABEL_PROJECT "\"}}\t"
+	"{{.Label \"com.docker.compose.service\"}}\t"
+	"{{.State}}\t{{.Names}}\t"
+	"{{.Label \"" LABEL_PROJECT ".working_dir\"}}\t"
+	"{{.Ports}}";
+
+/*
+ * Run a docker command quietly and capture its output. Returns DOCKER_OK,
+ * DOCKER_NOT_INSTALLED, DOCKER_UNREACHABLE (daemon not answering, or
+ * docker says so) or DOCKER_FAILED; docker's first error line goes to why.
+ */
+static int docker_capture(const char *const *argv, struct strbuf *out, struct strbuf *why)
+{
+	struct child c = CHILD_INIT;
+	int ret;
+
+	c.argv = argv;
+	c.no_stdin = 1;
+	c.capture_out = 1;
+	c.capture_err = 1;
+	c.timeout_ms = PS_TIMEOUT_MS;
+	ret = run_command(&c);
+	if (ret < 0) {
+		ret = errno == ENOENT ? DOCKER_NOT_INSTALLED : DOCKER_FAILED;
+		if (why)
+			strbuf_addstr(why, strerror(errno));
+	} else if (c.timed_out) {
+		ret = DOCKER_UNREACHABLE;
+		if (why)
+			strbuf_addf(why, "'docker %s' did not answer within %ds",
+				    argv[1], PS_TIMEOUT_MS / 1000);
+	} else if (ret) {
+		const char *e = c.err.buf;
+		size_t len;
+
+		if (starts_with(e, "Error response from daemon: "))
+			ret = DOCKER_FAILED;
+		else
+			ret = DOCKER_UNREACHABLE;
+		if (why) {
+			len = strcspn(e, "\n");
+			strbuf_add(why, e, len);
+		}
+	}
+	if (out)
+		strbuf_add(out, c.out.buf, c.out.len);
+	strbuf_release(&c.out);
+	strbuf_release(&c.err);
+	return ret;
+}
+
+int docker_error(int code, const char *why)
+{
+	const char *host = getenv("DOCKER_HOST");
+
+	if (code == DOCKER_NOT_INSTALLED)
+		return error("docker is not installed (no 'docker' on PATH)");
+	if (code == DOCKER_UNREACHABLE)
+		return error("cannot reach the Docker daemon (is it running? DOCKER_HOST=%s)%s%s",
+			     host && *host ? host : "unset",
+			     why && *why ? ": " : "", why ? why : "");
+	return error("docker failed%s%s", why && *why ? ": " : "", why ? why : "");
+}
+
+static int cmp_long(const void *a, const void *b)
+{
+	long x = *(const long *)a, y = *(const long *)b;
+
+	return (x > y) - (x < y);
+}
+
+/* Sort and drop duplicates. */
+static void sort_unique(long *v, size_t *n)
+{
+	size_t i, j = 0;
+
+	if (!*n)
+		return;
+	qsort(v, *n, sizeof(*v), cmp_long);
+	for (i = 1; i < *n; i++)
+		if (v[i] != v[j])
+			v[++j] = v[i];
+	*n = j + 1;
+}
+
+/* "8001" or "5010-5013" at s, ended by "->"; 0 or -1. */
+static int parse_port_range(const char *s, const char *end, long *lo, long *hi)
+{
+	char *e;
+
+	*lo = strtol(s, &e, 10);
+	*hi = *lo;
+	if (e < end && *e == '-')
+		*hi = strtol(e + 1, &e, 10);
+	if (e != end || *lo < 1 || *hi > 65535 || *hi < *lo)
+		return -1;
+	return 0;
+}
+
+void parse_published_ports(const char *column, long **ports, size_t *n)
+{
+	size_t nr = 0, alloc = 0;
+	long *v = NULL;
+	const char *s = column;
+
+	while (*s) {
+		size_t len = strcspn(s, ",");
+		const char *arrow = memmem(s, len, "->", 2);
+		long lo, hi, p;
+
+		if (arrow) {
+			/* host part is "IP:PORT", "[::]:PORT" or ":::PORT" */
+			const char *colon = arrow;
+
+			while (colon > s && colon[-1] != ':')
+				colon--;
+			if (!parse_port_range(colon, arrow, &lo, &hi))
+				for (p = lo; p <= hi; p++) {
+					ALLOC_GROW(v, nr + 1, alloc);
+					v[nr++] = p;
+				}
+		}
+		s += len;
+		while (*s == ',' || *s == ' ')
+			s++;
+	}
+	sort_unique(v, &nr);
+	*ports = v;
+	*n = nr;
+}
+
+static int cmp_container(const void *a, const void *b)
+{
+	const struct container *x = a, *y = b;
+	int c = strcmp(x->project, y->project);
+
+	if (!c)
+		c = strcmp(x->service, y->service);
+	return c ? c : strcmp(x->name, y->name);
+}
+
+/* Split line into exactly n tab-separated fields (in place); 0 or -1. */
+static int split_tabs(char *line, char **f, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		f[i] = line;
+		line = strchr(line, '\t');
+		if (!line)
+			return i == n - 1 ? 0 : -1;
+		*line++ = '\0';
+	}
+	return -1;
+}
+
+void docker_parse_ps(const char *text, struct container_list *out)
+{
+	char *copy = xstrdup(text), *line, *save = NULL;
+	size_t alloc = 0;
+
+	out->v = NULL;
+	out->n = 0;
+	for (line = strtok_r(copy, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		char *f[6];
+		struct container *c;
+
+		if (split_tabs(line, f, 6) || !*f[0])
+			continue;
+		ALLOC_GROW(out->v, out->n + 1, alloc);
+		c = &out->v[out->n++];
+		c->project = xstrdup(f[0]);
+		c->service = xstrdup(f[1]);
+		c->state = xstrdup(f[2]);
+		c->name = xstrdup(f[3]);
+		c->working_dir = xstrdup(f[4]);
+		parse_published_ports(f[5], &c->ports, &c->nports);
+	}
+	free(copy);
+	if (out->n)
+		qsort(out->v, out->n, sizeof(*out->v), cmp_container);
+}
+
+int docker_ps_all(struct container_list *out, struct strbuf *why)
+{
+	const char *argv[] = { "docker", "ps", "-a", "--no-trunc",
+			       "--filter", "label=" LABEL_PROJECT,
+			       "--format", ps_format, NULL };
+	struct strbuf buf = STRBUF_INIT;
+	int ret;
+
+	out->v = NULL;
+	out->n = 0;
+	ret = docker_capture(argv, &buf, why);
+	if (ret == DOCKER_FAILED && buf.len == 0)
+		ret = DOCKER_UNREACHABLE;
+	if (!ret)
+		docker_parse_ps(buf.buf, out);
+	strbuf_release(&buf);
+	return ret;
+}
+
+void container_list_free(struct container_list *l)
+{
+	size_t i;
+
+	for (i = 0; i < l->n; i++) {
+		struct container *c = &l->v[i];
+
+		free(c->project);
+		free(c->service);
+		free(c->state);
+		free(c->name);
+		free(c->working_dir);
+		free(c->ports);
+	}
+	free(l->v);
+	l->v = NULL;
+	l->n = 0;
+}
+
+size_t stack_containers(const struct container_list *l, const char *project,
+			const struct container ***out)
+{
+	size_t i, n = 0;
+
+	*out = xcalloc(l->n + 1, sizeof(**out));
+	for (i = 0; i < l->n; i++)
+		if (!strcmp(l->v[i].project, project))
+			(*out)[n++] = &l->v[i];
+	return n;
+}
+
+const char *stack_status(const struct container_list *l, const char *project)
+{
+	size_t i, total = 0, running = 0;
+
+	for (i = 0; i < l->n; i++) {
+		if (strcmp(l->v[i].project, project))
+			continue;
+		total++;
+		running += !strcmp(l->v[i].state, "running");
+	}
+	if (!running)
+		return "stopped";
+	return running == total ? "running" : "partial";
+}
+
+/* "8002, 5020-5023" from a sorted, unique list. */
+static void describe_ports(struct strbuf *sb, const long *v, size_t n)
+{
+	size_t i = 0;
+
+	while (i < n) {
+		size_t j = i;
+
+		while (j + 1 < n && v[j + 1] == v[j] + 1)
+			j++;
+		strbuf_addf(sb, "%s%ld", i ? ", " : "", v[i]);
+		if (j > i)
+			strbuf_addf(sb, "-%ld", v[j]);
+		i = j + 1;
+	}
+}
+
+size_t check_port_leaks(const struct container_list *l, const char *project, long slot,
+			const long *slot_ports, size_t nslot_ports)
+{
+	struct strbuf desc = STRBUF_INIT;
+	long *mine = xcalloc(nslot_ports + 1, sizeof(*mine));
+	size_t i, j, nmine = nslot_ports, leaks = 0;
+
+	if (nslot_ports)
+		memcpy(mine, slot_ports, nslot_ports * sizeof(*mine));
+	sort_unique(mine, &nmine);
+	describe_ports(&desc, mine, nmine);
+	for (i = 0; i < l->n; i++) {
+		const struct container *c = &l->v[i];
+
+		if (strcmp(c->project, project))
+			continue;
+		for (j = 0; j < c->nports; j++) {
+			if (bsearch(&c->ports[j], mine, nmine, sizeof(*mine), cmp_long))
+				continue;
+			warning("service '%s' publishes host port %ld, outside slot %ld (%s); "
+				"it will clash with other sandboxes",
+				c->service, c->ports[j], slot, desc.buf);
+			leaks++;
+		}
+	}
+	strbuf_release(&desc);
+	free(mine);
+	return leaks;
+}
+
+size_t docker_projects_with_prefix(const struct container_list *l, const char *prefix,
+				   char ***out)
+{
+	size_t i, n = 0;
+
+	*out = xcalloc(l->n + 1, sizeof(**out));
+	/* l is sorted by project: equal names are adjacent */
+	for (i = 0; i < l->n; i++) {
+		const char *p = l->v[i].project;
+
+		if (!starts_with(p, prefix) || (n && !strcmp((*out)[n - 1], p)))
+			continue;
+		(*out)[n++] = xstrdup(p);
+	}
+	return n;
+}
+
+/*
+ * Remove every object of one kind labelled with project:
+ * `docker <kind> ls -q --filter label=...` then `docker <rm...> ids`.
+ */
+static int remove_labelled(const char *const *ls, const char *const *rm, const char *what,
+			   const char *project)
+{
+	struct strbuf ids = STRBUF_INIT, why = STRBUF_INIT;
+	const char **argv = NULL;
+	size_t n = 0, nrm, alloc = 0;
+	char *id, *save = NULL;
+	int ret;
+
+	ret = docker_capture(ls, &ids, &why);
+	if (ret)
+		goto out;
+	for (nrm = 0; rm[nrm]; nrm++) {
+		ALLOC_GROW(argv, n + 1, alloc);
+		argv[n++] = rm[nrm];
+	}
+	for (id = strtok_r(ids.buf, " \n", &save); id; id = strtok_r(NULL, " \n", &save)) {
+		ALLOC_GROW(argv, n + 1, alloc);
+		argv[n++] = id;
+	}
+	ALLOC_GROW(argv, n + 1, alloc);
+	argv[n] = NULL;
+	if (n > nrm)
+		ret = docker_capture(argv, NULL, &why);
+out:
+	if (ret == DOCKER_FAILED)
+		ret = error("cannot remove the %s of '%s': %s", what, project, why.buf);
+	else if (ret)
+		ret = docker_error(ret, why.buf);
+	free(argv);
+	strbuf_release(&ids);
+	strbuf_release(&why);
+	return ret;
+}
+
+int docker_remove_stack(const char *project, int volumes)
+{
+	char *filter = xasprintf("label=" LABEL_PROJECT "=%s", project);
+	const char *ps[] = { "docker", "ps", "-aq", "--no-trunc", "--filter", filter, NULL };
+	const char *rm[] = { "docker", "rm", "-f", "-v", NULL };
+	const char *nls[] = { "docker", "network", "ls", "-q", "--no-trunc", "--filter", filter, NULL };
+	const char *nrm[] = { "docker", "network", "rm", NULL };
+	const char *vls[] = { "docker", "volume", "ls", "-q", "--filter", filter, NULL };
+	const char *vrm[] = { "docker", "volume", "rm", NULL };
+	int ret;
+
+	ret = remove_labelled(ps, rm, "containers", project);
+	if (!ret)
+		ret = remove_labelled(nls, nrm, "networks", project);
+	if (!ret && volumes)
+		ret = remove_labelled(vls, vrm, "volumes", project);
+	free(filter);
+	return ret;
+}
+
+long monotonic_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000L + ts.tv_nsec / 1000000;
+}
+
+/* Wait until fd is ready for events or deadline passes; 1 ready, 0 not. */
+static int wait_fd(int fd, short events, long deadline)
+{
+	for (;;) {
+		struct pollfd p = { fd, events, 0 };
+		long left = deadline - monotonic_ms();
+		int r;
+
+		if (left < 0)
+			left = 0;
+		r = poll(&p, 1, (int)left);
+		if (r < 0 && errno == EINTR)
+			continue;
+		return r > 0;
+	}
+}
+
+/* A connected, non-blocking socket to 127.0.0.1:port, or -1. */
+static int connect_local(long port, long deadline)
+{
+	struct sockaddr_in sa = { 0 };
+	int fd, err = 0;
+	socklen_t len = sizeof(err);
+
+	fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return -1;
+	sa.sin_family = AF_INET;
+	sa.sin_port = htons((unsigned short)port);
+	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	if (!connect(fd, (struct sockaddr *)&sa, sizeof(sa)))
+		return fd;
+	if (errno == EINPROGRESS && wait_fd(fd, POLLOUT, deadline) &&
+	    !getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len) && !err)
+		return fd;
+	close(fd);
+	return -1;
+}
+
+/*
+ * Docker's userland proxy accepts on the published port before the
+ * service in the container listens, then hangs up. So a TCP check passes
+ * only if the connection is not closed within a moment of opening (a
+ * server may speak first, as long as it does not hang up).
+ */
+#define TCP_SETTLE_MS 300
+
+int wait_tcp(long port, long deadline)
+{
+	int fd = connect_local(port, deadline);
+	long settle = monotonic_ms() + TCP_SETTLE_MS;
+	int ok;
+	char c;
+
+	if (fd < 0)
+		return -1;
+	/* the settle wait may overrun deadline: cut short, it proves nothing */
+	ok = !wait_fd(fd, POLLIN, settle) || recv(fd, &c, 1, MSG_PEEK) > 0;
+	close(fd);
+	return ok ? 0 : -1;
+}
+
+int wait_http(long port, const char *path, long deadline)
+{
+	char *req = xasprintf("GET %s HTTP/1.0\r\nHost: 127.0.0.1:%ld\r\n"
+			      "User-Agent: git-sandbox\r\nConnection: close\r\n\r\n",
+			      path, port);
+	char buf[64];
+	size_t got = 0, sent = 0, len = strlen(req);
+	int fd = connect_local(port, deadline), code = 0;
+
+	while (fd >= 0 && sent < len && wait_fd(fd, POLLOUT, deadline)) {
+		ssize_t w = send(fd, req + sent, len - sent, MSG_NOSIGNAL);
+
+		if (w < 0 && errno != EINTR && errno != EAGAIN)
+			break;
+		sent += w > 0 ? (size_t)w : 0;
+	}
+	/* the status line is all we need: "HTTP/1.1 200 OK" */
+	while (fd >= 0 && sent == len && got < sizeof(buf) - 1 &&
+	       !memchr(buf, '\n', got) && wait_fd(fd, POLLIN, deadline)) {
+		ssize_t r = recv(fd, buf + got, sizeof(buf) - 1 - got, 0);
+
+		if (r == 0 || (r < 0 && errno != EINTR && errno != EAGAIN))
+			break;
+		got += r > 0 ? (size_t)r : 0;
+	}
+	buf[got] = '\0';
+	if (starts_with(buf, "HTTP/") && strchr(buf, ' '))
+		code = atoi(strchr(buf, ' ') + 1);
+	if (fd >= 0)
+		close(fd);
+	free(req);
+	return code >= 200 && code < 400 ? 0 : -1;
+}
+
+static void describe_check(struct strbuf *sb, const struct health_check *c)
+{
+	if (c->path)
+		strbuf_addf(sb, "http://127.0.0.1:%ld%s", c->port, c->path);
+	else
+		strbuf_addf(sb, "tcp 127.0.0.1:%ld", c->port);
+}
+
+/* One attempt of check c, never past deadline nor longer than 2s. */
+static int try_check(const struct health_check *c, long deadline)
+{
+	long limit = monotonic_ms() + 2000;
+
+	if (limit > deadline)
+		limit = deadline;
+	return c->path ? wait_http(c->port, c->path, limit) : wait_tcp(c->port, limit);
+}
+
+static void show_progress(const struct health_check *checks, size_t n, const char *passed,
+			  long elapsed_s)
+{
+	struct strbuf sb = STRBUF_INIT;
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		if (passed[i])
+			continue;
+		strbuf_addstr(&sb, sb.len ? ", " : "");
+		strbuf_addstr(&sb, checks[i].name);
+		strbuf_addstr(&sb, " (");
+		describe_check(&sb, &checks[i]);
+		strbuf_addch(&sb, ')');
+	}
+	fprintf(stderr, "\rwaiting for %s: %lds\033[K", sb.buf, elapsed_s);
+	fflush(stderr);
+	strbuf_release(&sb);
+}
+
+int health_gate(const struct health_check *checks, size_t n, long timeout_s, int on_tty)
+{
+	long start = monotonic_ms(), deadline = start + timeout_s * 1000;
+	char *passed = xcalloc(n + 1, 1);
+	size_t i, pending = n;
+	int ret = 0;
+
+	while (pending) {
+		pending = 0;
+		for (i = 0; i < n; i++) {
+			if (!passed[i])
+				passed[i] = !try_check(&checks[i], deadline);
+			pending += !passed[i];
+		}
+		if (!pending || monotonic_ms() >= deadline)
+			break;
+		if (on_tty)
+			show_progress(checks, n, passed, (monotonic_ms() - start) / 1000);
+		poll(NULL, 0, 250);
+	}
+	if (on_tty) {
+		fputs("\r\033[K", stderr);
+		fflush(stderr);
+	}
+	for (i = 0; i < n; i++) {
+		struct strbuf sb = STRBUF_INIT;
+
+		if (passed[i])
+			continue;
+		describe_check(&sb, &checks[i]);
+		ret = error("health check '%s' (%s) did not answer within %lds",
+			    checks[i].name, sb.buf, timeout_s);
+		strbuf_release(&sb);
+	}
+	free(passed);
+	return ret;
+}

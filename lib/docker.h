@@ -1,0 +1,127 @@
+/*
+ * docker.h: everything git-sandbox asks the Docker engine directly, not
+ * through compose: which compose containers exist and what they publish,
+ * removal of a stack whose compose file is gone, and the health gate that
+ * waits for a started stack to answer.
+ */
+#ifndef SB_DOCKER_H
+#define SB_DOCKER_H
+
+#include <stddef.h>
+
+#include "strbuf.h"
+
+/* results of docker_ps_all() and docker_remove_stack() */
+#define DOCKER_OK 0
+#define DOCKER_FAILED (-1)		/* docker answered with an error */
+#define DOCKER_NOT_INSTALLED (-2)	/* no docker on PATH */
+#define DOCKER_UNREACHABLE (-3)		/* docker could not reach the daemon */
+
+struct container {
+	char *project;		/* label com.docker.compose.project */
+	char *service;		/* label com.docker.compose.service */
+	char *state;		/* running, exited, created, restarting, paused, dead */
+	char *name;
+	char *working_dir;	/* label com.docker.compose.project.working_dir, or "" */
+	long *ports;		/* published host ports, ascending, no duplicates */
+	size_t nports;
+};
+
+struct container_list {
+	struct container *v;	/* sorted by project, service, name */
+	size_t n;
+};
+
+/*
+ * Every compose container of the engine (any state), from one `docker ps
+ * -a` call. Prints nothing: returns DOCKER_OK, DOCKER_NOT_INSTALLED, or
+ * DOCKER_UNREACHABLE with docker's own message in why (if not NULL), so
+ * the caller can report status "unknown" or say docker_error(). *out is
+ * empty on failure; release it with container_list_free() in any case.
+ */
+int docker_ps_all(struct container_list *out, struct strbuf *why);
+void container_list_free(struct container_list *l);
+
+/*
+ * Print the error for a failed docker call ("docker is not installed",
+ * "cannot reach the Docker daemon (is it running? DOCKER_HOST=...)") with
+ * docker's message why (may be NULL). Returns -1.
+ */
+int docker_error(int code, const char *why);
+
+/* Parse the output of the ps format used by docker_ps_all (for tests). */
+void docker_parse_ps(const char *text, struct container_list *out);
+
+/*
+ * Host ports published in a "Ports" column ("0.0.0.0:8001->80/tcp,
+ * [::]:8001->80/tcp, 127.0.0.1:5010-5013->5010-5013/tcp"): ranges
+ * expanded, IPv4/IPv6 duplicates merged, ascending. Exposed but
+ * unpublished ports ("80/tcp") are not host ports and are skipped.
+ */
+void parse_published_ports(const char *column, long **ports, size_t *n);
+
+/*
+ * The containers of project, in l's order (pointers into l; free the
+ * array only). Returns how many.
+ */
+size_t stack_containers(const struct container_list *l, const char *project,
+			const struct container ***out);
+
+/*
+ * "running" when every container of project runs, "partial" when some do,
+ * "stopped" when none does or there is none. (Docker unreachable is the
+ * caller's "unknown".)
+ */
+const char *stack_status(const struct container_list *l, const char *project);
+
+/*
+ * Warn about every host port published by project's containers that is not
+ * one of the slot's ports: such a port will clash with another sandbox.
+ * Returns the number of warnings printed.
+ */
+size_t check_port_leaks(const struct container_list *l, const char *project, long slot,
+			const long *slot_ports, size_t nslot_ports);
+
+/*
+ * The distinct projects in l whose name starts with prefix (pass
+ * "<project>-" for the sandboxes of one repository), sorted. Returns how
+ * many; free *out with free_strings(*out, n).
+ */
+size_t docker_projects_with_prefix(const struct container_list *l, const char *prefix,
+				   char ***out);
+
+/*
+ * Remove a compose project without its compose file: its containers
+ * (forced), its networks, and with volumes its volumes, all found by the
+ * label com.docker.compose.project. Safe to re-run. Returns DOCKER_OK or
+ * -1 after an error naming what could not be removed.
+ */
+int docker_remove_stack(const char *project, int volumes);
+
+/* one check of the health gate */
+struct health_check {
+	const char *name;	/* the port group, for messages */
+	long port;		/* on 127.0.0.1 */
+	const char *path;	/* HTTP path that must answer 2xx/3xx; NULL: TCP connect */
+};
+
+/* Milliseconds of a monotonic clock, for deadlines. */
+long monotonic_ms(void);
+
+/*
+ * One attempt, given up at deadline (monotonic_ms): an HTTP/1.0 GET of path
+ * on 127.0.0.1:port answered with 2xx or 3xx, or a TCP connection accepted.
+ * 0 on success, -1 otherwise (silent).
+ */
+int wait_http(long port, const char *path, long deadline);
+int wait_tcp(long port, long deadline);
+
+/*
+ * Poll every check until each has passed once or timeout_s expires. With
+ * on_tty, one updating progress line on stderr (pending checks, elapsed
+ * seconds). Returns 0, or -1 after an error naming each check that did not
+ * answer.
+ */
+int health_gate(const struct health_check *checks, size_t n, long timeout_s, int on_tty);
+
+#endif

@@ -1,0 +1,217 @@
+/* Unit tests for lib/compose.c: detection and exact command lines. */
+#include <check.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "compose.h"
+#include "strbuf.h"
+#include "util.h"
+
+/* Join a NULL-terminated argv with single blanks, for one-line asserts. */
+static char *joined(const char *const *v)
+{
+	struct strbuf sb = STRBUF_INIT;
+	size_t i;
+
+	for (i = 0; v[i]; i++) {
+		if (i)
+			strbuf_addch(&sb, ' ');
+		strbuf_addstr(&sb, v[i]);
+	}
+	return strbuf_detach(&sb);
+}
+
+static void check_call(char **cmd, size_t ncmd, const char *const *args, const char *want)
+{
+	struct compose c = { 0 };
+	const char **argv;
+	char *got;
+
+	c.cmd = cmd;
+	c.ncmd = ncmd;
+	c.project = "demo-x";
+	c.file = "docker-compose.sandbox.yml";
+	c.env_file = ".env.sandbox";
+	argv = compose_argv(&c, args);
+	got = joined(argv);
+	ck_assert_str_eq(got, want);
+	free(got);
+	free(argv);
+}
+
+START_TEST(test_override_split)
+{
+	char **v;
+	size_t n;
+
+	ck_assert_int_eq(compose_detect("  podman\tcompose ", &v, &n), 0);
+	ck_assert_uint_eq(n, 2);
+	ck_assert_str_eq(v[0], "podman");
+	ck_assert_str_eq(v[1], "compose");
+	ck_assert_ptr_null(v[2]);
+	free_strings(v, n);
+
+	ck_assert_int_eq(compose_detect(" ", &v, &n), -1);
+	ck_assert_ptr_null(v);
+}
+END_TEST
+
+START_TEST(test_argv_v2)
+{
+	char *cmd[] = { "docker", "compose", NULL };
+	const char *buf[COMPOSE_MAX_ARGS];
+
+	check_call(cmd, 2, compose_up_args(buf, 1),
+		   "docker compose -p demo-x -f docker-compose.sandbox.yml "
+		   "--env-file .env.sandbox up -d --build");
+	check_call(cmd, 2, compose_down_args(buf, 1),
+		   "docker compose -p demo-x -f docker-compose.sandbox.yml "
+		   "--env-file .env.sandbox down -v --remove-orphans");
+	check_call(cmd, 2, compose_logs_args(buf, 1, "50", "api"),
+		   "docker compose -p demo-x -f docker-compose.sandbox.yml "
+		   "--env-file .env.sandbox logs -f --tail 50 api");
+}
+END_TEST
+
+START_TEST(test_argv_v1)
+{
+	char *cmd[] = { "docker-compose", NULL };
+	const char *buf[COMPOSE_MAX_ARGS];
+
+	check_call(cmd, 1, compose_up_args(buf, 0),
+		   "docker-compose -p demo-x -f docker-compose.sandbox.yml "
+		   "--env-file .env.sandbox up -d");
+	check_call(cmd, 1, compose_down_args(buf, 0),
+		   "docker-compose -p demo-x -f docker-compose.sandbox.yml "
+		   "--env-file .env.sandbox down --remove-orphans");
+	check_call(cmd, 1, compose_logs_args(buf, 0, NULL, NULL),
+		   "docker-compose -p demo-x -f docker-compose.sandbox.yml "
+		   "--env-file .env.sandbox logs");
+	check_call(cmd, 1, compose_ps_args(buf),
+		   "docker-compose -p demo-x -f docker-compose.sandbox.yml "
+		   "--env-file .env.sandbox ps");
+}
+END_TEST
+
+START_TEST(test_project_name)
+{
+	char *p;
+
+	p = compose_project_name("KTRDR", "Feature.X");
+	ck_assert_str_eq(p, "ktrdr-feature_x");
+	free(p);
+	p = compose_project_name("demo", NULL);
+	ck_assert_str_eq(p, "demo");
+	free(p);
+}
+END_TEST
+
+/* A directory of fake docker / docker-compose scripts put alone on PATH. */
+static char *fake_path(int v2, int v1)
+{
+	char tmpl[] = "/tmp/compose-test.XXXXXX";
+	char *dir = xstrdup(mkdtemp(tmpl));
+	const char *names[] = { "docker", "docker-compose" };
+	int ok[] = { v2, v1 };
+	size_t i;
+
+	for (i = 0; i < 2; i++) {
+		char *f = path_join(dir, names[i]);
+		FILE *fp = fopen(f, "w");
+
+		ck_assert_ptr_nonnull(fp);
+		/* log each call so the test can count spawns */
+		fprintf(fp, "#!/bin/sh\necho \"%s $*\" >>%s/calls\nexit %d\n",
+			names[i], dir, ok[i] ? 0 : 1);
+		fclose(fp);
+		chmod(f, 0755);
+		free(f);
+	}
+	setenv("PATH", dir, 1);
+	return dir;
+}
+
+static char *calls(const char *dir)
+{
+	char *f = path_join(dir, "calls");
+	size_t len;
+	char *s = read_file(f, &len);
+
+	free(f);
+	return s ? s : xstrdup("");
+}
+
+static void remove_fake(char *dir)
+{
+	const char *names[] = { "docker", "docker-compose", "calls" };
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(names); i++) {
+		char *f = path_join(dir, names[i]);
+
+		unlink(f);
+		free(f);
+	}
+	rmdir(dir);
+	free(dir);
+}
+
+START_TEST(test_detect)
+{
+	char *old = xstrdup(getenv("PATH"));
+	char **v, *dir, *log;
+	size_t n;
+
+	dir = fake_path(1, 1);
+	ck_assert_int_eq(compose_detect(NULL, &v, &n), 0);
+	ck_assert_uint_eq(n, 2);
+	ck_assert_str_eq(v[1], "compose");
+	free_strings(v, n);
+	log = calls(dir);
+	ck_assert_str_eq(log, "docker compose version\n");
+	free(log);
+	remove_fake(dir);
+
+	dir = fake_path(0, 1);
+	ck_assert_int_eq(compose_detect(NULL, &v, &n), 0);
+	ck_assert_uint_eq(n, 1);
+	ck_assert_str_eq(v[0], "docker-compose");
+	free_strings(v, n);
+	remove_fake(dir);
+
+	dir = fake_path(0, 0);
+	ck_assert_int_eq(compose_detect(NULL, &v, &n), -1);
+	log = calls(dir);
+	ck_assert_str_eq(log, "docker compose version\ndocker-compose version\n");
+	free(log);
+	remove_fake(dir);
+
+	setenv("PATH", "/nonexistent", 1);
+	ck_assert_int_eq(compose_detect(NULL, &v, &n), -1);
+	setenv("PATH", old, 1);
+	free(old);
+}
+END_TEST
+
+int main(void)
+{
+	Suite *s = suite_create("compose");
+	TCase *tc = tcase_create("core");
+	SRunner *sr;
+	int failed;
+
+	tcase_add_test(tc, test_override_split);
+	tcase_add_test(tc, test_argv_v2);
+	tcase_add_test(tc, test_argv_v1);
+	tcase_add_test(tc, test_project_name);
+	tcase_add_test(tc, test_detect);
+	suite_add_tcase(s, tc);
+	sr = srunner_create(s);
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? 1 : 0;
+}

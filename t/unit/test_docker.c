@@ -1,0 +1,228 @@
+/* Unit tests for lib/docker.c: parsing, stack status, port leaks, health gate. */
+#include <check.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "docker.h"
+#include "util.h"
+
+static void assert_ports(const char *column, const long *want, size_t nwant)
+{
+	long *v;
+	size_t n, i;
+
+	parse_published_ports(column, &v, &n);
+	ck_assert_uint_eq(n, nwant);
+	for (i = 0; i < n; i++)
+		ck_assert_int_eq(v[i], want[i]);
+	free(v);
+}
+
+START_TEST(test_ports)
+{
+	const long api[] = { 8001 };
+	const long mixed[] = { 5010, 5011, 5012, 5013, 8001 };
+	const long v6[] = { 5020, 5021 };
+
+	assert_ports("0.0.0.0:8001->80/tcp, :::8001->80/tcp", api, 1);
+	assert_ports("0.0.0.0:8001->80/tcp, [::]:8001->80/tcp, "
+		     "127.0.0.1:5010-5013->5010-5013/tcp", mixed, 5);
+	assert_ports("[::]:5021->5002/tcp, 0.0.0.0:5020->5001/udp, 0.0.0.0:5021->5002/tcp",
+		     v6, 2);
+	/* exposed, not published: no host port */
+	assert_ports("80/tcp, 5000-5003/tcp", NULL, 0);
+	assert_ports("", NULL, 0);
+	/* nonsense never yields ports */
+	assert_ports("0.0.0.0:99999->80/tcp, 0.0.0.0:20-10->80/tcp, junk->", NULL, 0);
+}
+END_TEST
+
+static const char ps_text[] =
+	"demo-x\tworkers\trunning\tdemo-x_workers_1\t/src/demo--x\t"
+	"0.0.0.0:5020->5001/tcp, [::]:5020->5001/tcp, 0.0.0.0:5021-5023->5002-5004/tcp\n"
+	"demo-x\tapi\trunning\tdemo-x_api_1\t/src/demo--x\t0.0.0.0:8002->80/tcp\n"
+	"demo-x\tdebug\trunning\tdemo-x_debug_1\t/src/demo--x\t0.0.0.0:9999->80/tcp\n"
+	"demo-y\tapi\texited\tdemo-y_api_1\t/src/demo--y\t\n"
+	"demo-y\tdb\trunning\tdemo-y_db_1\t/src/demo--y\t0.0.0.0:5435->5432/tcp\n"
+	"demo\tapi\texited\tdemo_api_1\t/src/demo\t\n"
+	"other-z\tweb\tcreated\tother-z_web_1\t\t\n"
+	"broken line without tabs\n";
+
+START_TEST(test_parse_ps)
+{
+	struct container_list l;
+	const struct container **c;
+	size_t n;
+
+	docker_parse_ps(ps_text, &l);
+	ck_assert_uint_eq(l.n, 7);
+	/* sorted by project, then service */
+	ck_assert_str_eq(l.v[0].project, "demo");
+	ck_assert_str_eq(l.v[1].service, "api");
+	ck_assert_str_eq(l.v[3].service, "workers");
+	ck_assert_uint_eq(l.v[3].nports, 4);
+	ck_assert_int_eq(l.v[3].ports[3], 5023);
+	ck_assert_str_eq(l.v[3].working_dir, "/src/demo--x");
+	ck_assert_str_eq(l.v[6].working_dir, "");
+
+	n = stack_containers(&l, "demo-y", &c);
+	ck_assert_uint_eq(n, 2);
+	ck_assert_str_eq(c[0]->service, "api");
+	ck_assert_str_eq(c[0]->state, "exited");
+	ck_assert_str_eq(c[1]->service, "db");
+	free(c);
+
+	ck_assert_str_eq(stack_status(&l, "demo-x"), "running");
+	ck_assert_str_eq(stack_status(&l, "demo-y"), "partial");
+	ck_assert_str_eq(stack_status(&l, "demo"), "stopped");
+	ck_assert_str_eq(stack_status(&l, "demo-gone"), "stopped");
+	container_list_free(&l);
+}
+END_TEST
+
+START_TEST(test_leaks_and_prefix)
+{
+	const long slot2[] = { 8002, 5434, 3002, 16688, 5020, 5021, 5022, 5023 };
+	struct container_list l;
+	char **p;
+	size_t n;
+
+	docker_parse_ps(ps_text, &l);
+	/* only debug's 9999 is outside the slot */
+	ck_assert_uint_eq(check_port_leaks(&l, "demo-x", 2, slot2, ARRAY_SIZE(slot2)), 1);
+	ck_assert_uint_eq(check_port_leaks(&l, "demo-x", 2, slot2, 1), 5);
+	ck_assert_uint_eq(check_port_leaks(&l, "demo-y", 3, NULL, 0), 1);
+
+	n = docker_projects_with_prefix(&l, "demo-", &p);
+	ck_assert_uint_eq(n, 2);
+	ck_assert_str_eq(p[0], "demo-x");
+	ck_assert_str_eq(p[1], "demo-y");
+	free_strings(p, n);
+	container_list_free(&l);
+}
+END_TEST
+
+/*
+ * A listener on an ephemeral port of 127.0.0.1 served by a child: it
+ * answers every request with reply, or, with reply NULL, hangs up at once.
+ */
+static pid_t serve(const char *reply, long *port)
+{
+	struct sockaddr_in sa = { 0 };
+	socklen_t len = sizeof(sa);
+	int fd = socket(AF_INET, SOCK_STREAM, 0);
+	pid_t pid;
+
+	sa.sin_family = AF_INET;
+	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	ck_assert_int_eq(bind(fd, (struct sockaddr *)&sa, sizeof(sa)), 0);
+	ck_assert_int_eq(listen(fd, 16), 0);
+	getsockname(fd, (struct sockaddr *)&sa, &len);
+	*port = ntohs(sa.sin_port);
+	pid = fork();
+	if (!pid) {
+		for (;;) {
+			int c = accept(fd, NULL, NULL);
+			char buf[512];
+
+			if (c < 0)
+				continue;
+			if (reply) {
+				(void)!read(c, buf, sizeof(buf));
+				(void)!write(c, reply, strlen(reply));
+			}
+			close(c);
+		}
+	}
+	close(fd);
+	return pid;
+}
+
+static void stop(pid_t pid)
+{
+	kill(pid, SIGKILL);
+	waitpid(pid, NULL, 0);
+}
+
+/* A port nothing listens on: bind one, then close it. */
+static long closed_port(void)
+{
+	struct sockaddr_in sa = { 0 };
+	socklen_t len = sizeof(sa);
+	int fd = socket(AF_INET, SOCK_STREAM, 0);
+
+	sa.sin_family = AF_INET;
+	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	bind(fd, (struct sockaddr *)&sa, sizeof(sa));
+	getsockname(fd, (struct sockaddr *)&sa, &len);
+	close(fd);
+	return ntohs(sa.sin_port);
+}
+
+START_TEST(test_wait)
+{
+	long ok_port, missing_port, hangup_port, closed = closed_port();
+	pid_t ok = serve("HTTP/1.1 302 Found\r\nLocation: /x\r\n\r\n", &ok_port);
+	pid_t missing = serve("HTTP/1.0 404 Not Found\r\n\r\n", &missing_port);
+	pid_t hangup = serve(NULL, &hangup_port);
+	long deadline = monotonic_ms() + 2000;
+
+	ck_assert_int_eq(wait_http(ok_port, "/health", deadline), 0);
+	ck_assert_int_eq(wait_tcp(ok_port, deadline), 0);
+	ck_assert_int_eq(wait_http(missing_port, "/health", deadline), -1);
+	ck_assert_int_eq(wait_http(hangup_port, "/", deadline), -1);
+	/* what docker's proxy does before the service listens */
+	ck_assert_int_eq(wait_tcp(hangup_port, deadline), -1);
+	ck_assert_int_eq(wait_tcp(closed, deadline), -1);
+	ck_assert_int_eq(wait_http(closed, "/", deadline), -1);
+	stop(ok);
+	stop(missing);
+	stop(hangup);
+}
+END_TEST
+
+START_TEST(test_gate)
+{
+	long port, closed = closed_port(), t;
+	pid_t srv = serve("HTTP/1.0 200 OK\r\n\r\nok\n", &port);
+	struct health_check checks[] = {
+		{ "api", port, "/health" },
+		{ "db", port, NULL },
+		{ "jaeger", closed, NULL },
+	};
+
+	ck_assert_int_eq(health_gate(checks, 2, 5, 0), 0);
+	t = monotonic_ms();
+	ck_assert_int_eq(health_gate(checks, 3, 1, 0), -1);
+	t = monotonic_ms() - t;
+	ck_assert_int_ge(t, 900);
+	ck_assert_int_lt(t, 3000);
+	stop(srv);
+}
+END_TEST
+
+int main(void)
+{
+	Suite *s = suite_create("docker");
+	TCase *tc = tcase_create("core");
+	SRunner *sr;
+	int failed;
+
+	tcase_add_test(tc, test_ports);
+	tcase_add_test(tc, test_parse_ps);
+	tcase_add_test(tc, test_leaks_and_prefix);
+	tcase_add_test(tc, test_wait);
+	tcase_add_test(tc, test_gate);
+	suite_add_tcase(s, tc);
+	sr = srunner_create(s);
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? 1 : 0;
+}
