@@ -59,7 +59,7 @@ int compose_detect(const char *override, char ***argv_out, size_t *argc_out)
 	}
 	if (answers_version(v2))
 		*argv_out = split_blanks("docker compose", argc_out);
-	else if (answers_version(v1))
+	else if (have_program(v1[0]))	/* its `version` takes most of a second: don't ask */
 		*argv_out = split_blanks("docker-compose", argc_out);
 	else
 		return error("Docker Compose not found: install the v2 plugin "
@@ -161,17 +161,4 @@ int compose_run(const struct compose *c, const char *const *args)
 	}
 	free(argv);
 	return ret;
-}
-
-char *compose_project_name(const char *prefix, const char *name)
-{
-	char *p = name ? xasprintf("%s-%s", prefix, name) : xstrdup(prefix);
-	char *s;
-
-	for (s = p; *s; s++) {
-		*s = tolower((unsigned char)*s);
-		if (!isalnum((unsigned char)*s) && *s != '-' && *s != '_')
-			*s = '_';
-	}
-	return p;
 }

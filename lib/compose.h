@@ -24,8 +24,8 @@ struct compose {
 /*
  * Find the compose command. With override (sandbox.composeCommand, e.g.
  * "podman compose") split it on blanks and spawn nothing. Otherwise the v2
- * plugin wins if `docker compose version` answers, else `docker-compose
- * version` (v1); at most two silent spawns. *argv_out is NULL-terminated
+ * plugin wins if `docker compose version` answers, else `docker-compose`
+ * (v1) when it is on PATH; at most one silent spawn. *argv_out is NULL-terminated
  * (free with free_strings(*argv_out, *argc_out)). Returns 0, or -1 after an
  * error saying what to install or set.
  */
@@ -59,12 +59,5 @@ const char **compose_ps_args(const char **buf);
  */
 int compose_run(const struct compose *c, const char *const *args);
 
-/*
- * The compose project name of sandbox name in project prefix: "<prefix>-<name>"
- * (or prefix alone when name is NULL), lower-cased, every character outside
- * [a-z0-9_-] turned into '_' because compose v1 drops them and v2 refuses
- * them, so the name we pass is the name the containers are labelled with.
- */
-char *compose_project_name(const char *prefix, const char *name);
 
 #endif
