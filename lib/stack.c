@@ -1,18 +1,33 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
+#include "compose.h"
+#include "sandbox.h"
 #include "stack.h"
 #include "util.h"
 
 void stack_list_load(struct stack_list *l)
 {
 	memset(l, 0, sizeof(*l));
+	strbuf_init(&l->why);
+	l->code = docker_ps_all(&l->containers, &l->why);
+}
+
+void stack_list_need(struct stack_list *l)
+{
+	stack_list_load(l);
+	if (l->code != DOCKER_OK) {
+		docker_error(l->code, l->why.buf);
+		exit(EXIT_FATAL);
+	}
 }
 
 void stack_list_free(struct stack_list *l)
 {
-	memset(l, 0, sizeof(*l));
+	container_list_free(&l->containers);
+	strbuf_release(&l->why);
 }
 
 const char *sandbox_status(const struct stack_list *l, const char *path, const char *gitdir,
@@ -22,7 +37,6 @@ const char *sandbox_status(const struct stack_list *l, const char *path, const c
 	char *head;
 	int gone;
 
-	(void)project;
 	if (stat(path, &st) < 0 || !S_ISDIR(st.st_mode) || !*gitdir)
 		return "missing";
 	head = path_join(gitdir, "HEAD");
@@ -30,13 +44,53 @@ const char *sandbox_status(const struct stack_list *l, const char *path, const c
 	free(head);
 	if (gone)
 		return "missing";
-	if (!l->reachable)
+	if (l->code != DOCKER_OK)
 		return "unknown";
-	return "stopped";
+	return stack_status(&l->containers, project);
 }
 
 int stack_destroy(const struct sandbox *sb)
 {
-	(void)sb;
-	return 0;
+	struct stack_list l;
+	int ret;
+
+	stack_list_load(&l);
+	if (l.code == DOCKER_NOT_INSTALLED) {
+		/* no engine, no stack */
+		stack_list_free(&l);
+		return 0;
+	}
+	if (l.code != DOCKER_OK) {
+		docker_error(l.code, l.why.buf);
+		stack_list_free(&l);
+		return -1;
+	}
+	stack_list_free(&l);
+	/* by label, so it works with the compose file or the worktree gone */
+	ret = docker_remove_stack(sb->project, 1);
+	return ret == DOCKER_OK ? 0 : -1;
+}
+
+void stack_compose(struct compose *c, const struct sandbox *sb, const char *const *env)
+{
+	char *file = path_join(sb->path, sb->cfg.compose);
+
+	if (access(file, F_OK) < 0)
+		die("no compose file '%s' in '%s'; add one or set sandbox.compose in %s", sb->cfg.compose,
+		    sb->path, sb->cfg.file);
+	free(file);
+	memset(c, 0, sizeof(*c));
+	if (compose_detect(sb->cfg.compose_command, &c->cmd, &c->ncmd) < 0)
+		exit(EXIT_FATAL);
+	c->project = sb->project;
+	c->file = sb->cfg.compose;
+	c->env_file = sb->cfg.env_file;
+	c->dir = sb->path;
+	c->env = env;
+}
+
+void stack_compose_free(struct compose *c)
+{
+	free_strings(c->cmd, c->ncmd);
+	memset(c, 0, sizeof(*c));
 }

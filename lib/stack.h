@@ -1,17 +1,25 @@
-/* stack.h: the state of sandboxes' compose stacks, for list and status */
+/* stack.h: a sandbox's compose stack, as list, status, up, down and destroy see it */
 #ifndef SB_STACK_H
 #define SB_STACK_H
 
 #include <stddef.h>
 
+#include "docker.h"
+#include "strbuf.h"
+
+struct sandbox;
+
 struct stack_list {
-	int reachable;		/* docker answered */
-	void *priv;
+	int code;			/* DOCKER_OK, or why docker did not answer */
+	struct strbuf why;		/* docker's message when it did not */
+	struct container_list containers;
 };
 
-/* Ask the engine once for every compose container (never dies). */
+/* Ask the engine once for every compose container; never dies. */
 void stack_list_load(struct stack_list *l);
 void stack_list_free(struct stack_list *l);
+/* Load and die with a clear message if docker is missing or unreachable. */
+void stack_list_need(struct stack_list *l);
 
 /*
  * running, partial, stopped, missing (worktree gone) or unknown (docker
@@ -21,8 +29,15 @@ void stack_list_free(struct stack_list *l);
 const char *sandbox_status(const struct stack_list *l, const char *path, const char *gitdir,
 			   const char *project);
 
-struct sandbox;
 /* Take the sandbox's stack down with its volumes; a stack already gone is fine. 0 or -1. */
 int stack_destroy(const struct sandbox *sb);
+
+/*
+ * Fill c for a compose call on sb (detecting the compose command); env is
+ * the extra environment. Dies if compose is missing or the compose file is.
+ */
+struct compose;
+void stack_compose(struct compose *c, const struct sandbox *sb, const char *const *env);
+void stack_compose_free(struct compose *c);
 
 #endif

@@ -1,0 +1,48 @@
+/* git sandbox logs: compose logs of this sandbox */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "compose.h"
+#include "opts.h"
+#include "run.h"
+#include "sandbox.h"
+#include "stack.h"
+#include "util.h"
+
+static const char *const usage[] = {
+	"git sandbox logs [<service>] [-f] [--tail <n>]",
+	NULL
+};
+
+int main(int argc, char **argv)
+{
+	int follow = 0, n;
+	const char *tail = NULL;
+	const struct opt opts[] = {
+		OPT_BOOL_('f', "follow", &follow),
+		OPT_STRING_(0, "tail", &tail),
+		OPT_END_(),
+	};
+	const char *args[COMPOSE_MAX_ARGS], **argv_c;
+	struct stack_list stacks;
+	struct compose c;
+	struct sandbox sb;
+	long t;
+
+	progname = "git sandbox logs";
+	n = parse_options(argc, argv, opts, usage, "git-sandbox-logs", 0);
+	if (n > 1)
+		usage_msg(usage, "too many arguments");
+	if (tail && strcmp(tail, "all") && parse_int(tail, 0, 100000000, &t) < 0)
+		usage_msg(usage, "--tail takes a number of lines or 'all', not '%s'", tail);
+	sandbox_open(&sb, NULL, SB_NEED_SLOT);
+	stack_list_need(&stacks);
+	stack_list_free(&stacks);
+	stack_compose(&c, &sb, NULL);
+	if (chdir(sb.path) < 0)
+		die_errno("cannot change to '%s'", sb.path);
+	argv_c = compose_argv(&c, compose_logs_args(args, follow, tail, n ? argv[0] : NULL));
+	exec_command(argv_c, NULL);
+}

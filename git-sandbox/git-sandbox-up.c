@@ -1,0 +1,148 @@
+/* git sandbox up: start the stack, wait until it answers */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "compose.h"
+#include "docker.h"
+#include "envfile.h"
+#include "opts.h"
+#include "sandbox.h"
+#include "secrets.h"
+#include "slots.h"
+#include "stack.h"
+#include "util.h"
+
+static const char *const usage[] = {
+	"git sandbox up [--build] [--no-secrets] [--refresh-secrets] [--no-wait] [--timeout <s>]",
+	NULL
+};
+
+/*
+ * A rotated secret does not reach a database that stored the old one in
+ * its volume: remember a keyed fingerprint of each value and say so.
+ */
+static void note_rotation(struct sandbox *sb, const struct secret_set *set)
+{
+	size_t i;
+	int dirty = 0;
+
+	if (!sb->has_state || !strcmp(set->source, "defaults"))
+		return;
+	for (i = 0; i < set->nr; i++) {
+		char *fp = secrets_fingerprint(set, set->v[i].name);
+		const char *old = state_get(&sb->st, "secrets", set->v[i].name);
+
+		if (!fp)
+			continue;
+		if (old && strcmp(old, fp))
+			warning("secret '%s' changed since the last up; a service that keeps it in a volume "
+				"(a database) still has the old one: 'git sandbox down --volumes' resets it",
+				set->v[i].name);
+		if (!old || strcmp(old, fp)) {
+			state_set(&sb->st, "secrets", set->v[i].name, fp);
+			dirty = 1;
+		}
+		free(fp);
+	}
+	if (dirty && state_write(sb->state_file, &sb->st) < 0)
+		warning("could not record the secrets' fingerprints in '%s'", sb->state_file);
+}
+
+int main(int argc, char **argv)
+{
+	int build = 0, no_secrets = 0, refresh = 0, no_wait = 0, ret;
+	long timeout = 120;
+	const struct opt opts[] = {
+		OPT_BOOL_(0, "build", &build),
+		OPT_BOOL_(0, "no-secrets", &no_secrets),
+		OPT_BOOL_(0, "refresh-secrets", &refresh),
+		OPT_BOOL_(0, "no-wait", &no_wait),
+		OPT_LONG_(0, "timeout", &timeout, 0, 86400),
+		OPT_END_(),
+	};
+	const char *args[COMPOSE_MAX_ARGS];
+	struct secret_set secrets = SECRET_SET_INIT;
+	struct health_check *checks;
+	struct stack_list stacks;
+	struct compose c;
+	struct sandbox sb;
+	char **env, **names;
+	size_t i, n = 0, nchecks = 0, nports;
+	long *ports;
+
+	progname = "git sandbox up";
+	if (parse_options(argc, argv, opts, usage, "git-sandbox-up", 0))
+		usage_msg(usage, "too many arguments");
+	if (no_secrets && refresh)
+		usage_msg(usage, "--no-secrets and --refresh-secrets cannot go together");
+	sandbox_open(&sb, NULL, SB_NEED_SLOT);
+
+	/* everything that can be checked before anything starts */
+	stack_list_need(&stacks);
+	stack_list_free(&stacks);
+	stack_compose(&c, &sb, NULL);
+	if (envfile_write(&sb) < 0 || exclude_add(sb.repo.commondir, sb.cfg.env_file) < 0)
+		return EXIT_FATAL;
+	if (secrets_load(&sb.cfg, no_secrets ? SECRETS_DEFAULTS : refresh ? SECRETS_REFRESH : 0,
+			 &secrets) < 0)
+		return EXIT_FATAL;
+	note_rotation(&sb, &secrets);
+
+	/* ports and names come from the env file; secrets only from the environment */
+	env = xcalloc(secrets.nr * 2 + 1, sizeof(char *));
+	for (i = 0; i < secrets.nr; i++) {
+		if (secrets.v[i].value)
+			env[n++] = xasprintf("%s=%s", secrets.v[i].var, secrets.v[i].value);
+		else
+			env[n++] = xstrdup(secrets.v[i].var);	/* unset: compose's default applies */
+	}
+	c.env = (const char *const *)env;
+	ret = compose_run(&c, compose_up_args(args, build));
+	for (i = 0; i < n; i++)
+		free_secret(env[i]);
+	free(env);
+	secret_set_free(&secrets);
+	if (ret) {
+		if (ret > 0)
+			error("compose failed (exit %d); see 'git sandbox logs' for the services' output", ret);
+		return EXIT_FATAL;
+	}
+
+	/* a published port outside the slot will clash with another sandbox */
+	stack_list_load(&stacks);
+	if (stacks.code == DOCKER_OK) {
+		ports = slot_ports(&sb.cfg, sb.slot, &nports, &names);
+		check_port_leaks(&stacks.containers, sb.project, sb.slot, ports, nports);
+		free(ports);
+		free(names);
+	}
+	stack_list_free(&stacks);
+
+	checks = xcalloc(sb.cfg.nports + 1, sizeof(*checks));
+	for (i = 0; i < sb.cfg.nports; i++) {
+		const struct port_group *g = &sb.cfg.ports[i];
+
+		if (!g->health && !g->wait_tcp)
+			continue;
+		checks[nchecks].name = g->name;
+		checks[nchecks].port = port_of(g, sb.slot, 0);
+		checks[nchecks++].path = g->health;
+	}
+	if (!no_wait && nchecks &&
+	    health_gate(checks, nchecks, timeout, isatty(2)) < 0) {
+		fprintf(stderr, "hint: the stack is left running for inspection: 'git sandbox logs' shows its output,\n"
+			"hint: 'git sandbox status' its containers, 'git sandbox down' stops it\n");
+		return EXIT_FATAL;
+	}
+	printf("Sandbox '%s' is up (slot %ld, project %s)\n", sb.name, sb.slot, sb.project);
+	for (i = 0; i < sb.cfg.nports; i++)
+		if (sb.cfg.ports[i].health)
+			printf("  %s  http://localhost:%ld/\n", sb.cfg.ports[i].name,
+			       port_of(&sb.cfg.ports[i], sb.slot, 0));
+	free(checks);
+	stack_compose_free(&c);
+	sandbox_close(&sb);
+	return 0;
+}
