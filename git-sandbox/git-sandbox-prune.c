@@ -7,6 +7,8 @@
 #include "opts.h"
 #include "registry.h"
 #include "run.h"
+#include "sandbox.h"
+#include "stack.h"
 #include "state.h"
 #include "util.h"
 
@@ -40,7 +42,7 @@ static const char *stale(const struct reg_entry *e)
 	return why;
 }
 
-static void git_worktree_prune(const char *commondir)
+static void prune_worktrees(const char *commondir)
 {
 	const char *argv[] = { "git", "--git-dir", commondir, "worktree", "prune", NULL };
 	struct child c = CHILD_INIT;
@@ -52,6 +54,67 @@ static void git_worktree_prune(const char *commondir)
 	c.no_stdin = 1;
 	if (run_command(&c))
 		warning("'git worktree prune' failed in '%s'", commondir);
+}
+
+/*
+ * A stack git-sandbox made lives in <project>--<name> under compose project
+ * <project>-<name>. It is an orphan when no registered sandbox has that
+ * directory any more.
+ */
+static int orphan(const struct container *c, const struct registry *reg)
+{
+	char *base, *sep, *want;
+	size_t i;
+	int ours;
+
+	if (!c->working_dir || !*c->working_dir)
+		return 0;
+	base = path_basename(c->working_dir);
+	sep = strstr(base, "--");
+	if (!sep || sep == base || !sep[2]) {
+		free(base);
+		return 0;
+	}
+	*sep = '\0';
+	want = compose_project(base, sep + 2);
+	ours = !strcmp(want, c->project);
+	free(want);
+	free(base);
+	if (!ours)
+		return 0;
+	for (i = 0; i < reg->n; i++)
+		if (!strcmp(reg->e[i].path, c->working_dir) || !strcmp(reg->e[i].project, c->project))
+			return 0;
+	return 1;
+}
+
+static size_t prune_stacks(const struct registry *reg, int dry)
+{
+	struct stack_list l;
+	const char *last = NULL;
+	size_t i, n = 0;
+
+	stack_list_load(&l);
+	if (l.code != DOCKER_OK) {
+		if (l.code != DOCKER_NOT_INSTALLED)
+			warning("cannot look for orphan stacks: %s", l.why.len ? l.why.buf : "docker did not answer");
+		stack_list_free(&l);
+		return 0;
+	}
+	for (i = 0; i < l.containers.n; i++) {
+		const struct container *c = &l.containers.v[i];
+
+		if ((last && !strcmp(last, c->project)) || !orphan(c, reg))
+			continue;
+		last = c->project;
+		printf("%s orphan stack '%s' (%s is no sandbox)\n", dry ? "Would remove" : "Removing",
+		       c->project, c->working_dir);
+		n++;
+		if (!dry && docker_remove_stack(c->project, 1) != DOCKER_OK)
+			warning("could not remove every part of the stack '%s'", c->project);
+	}
+	stack_list_free(&l);
+	return n;
 }
 
 int main(int argc, char **argv)
@@ -94,10 +157,11 @@ int main(int argc, char **argv)
 	}
 	if (!dry && pruned && registry_write(&reg) < 0)
 		return EXIT_FATAL;
+	pruned += prune_stacks(&reg, dry);
 	registry_release(&reg);
 	for (i = 0; i < nrepos; i++) {
 		if (!dry)
-			git_worktree_prune(repos[i]);
+			prune_worktrees(repos[i]);
 		free(repos[i]);
 	}
 	free(repos);

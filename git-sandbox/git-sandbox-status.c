@@ -50,7 +50,8 @@ int main(int argc, char **argv)
 	struct strbuf out = STRBUF_INIT, ports = STRBUF_INIT;
 	struct sandbox_view v;
 	char **names, *branch, *repo;
-	size_t np;
+	const struct container **cs = NULL;
+	size_t np, nc, i;
 	long *p;
 
 	progname = "git sandbox status";
@@ -74,11 +75,20 @@ int main(int argc, char **argv)
 	v.ports = p;
 	v.port_names = names;
 	v.nports = np;
+	nc = stacks.code == DOCKER_OK ? stack_containers(&stacks.containers, sb.project, &cs) : 0;
 	if (json) {
 		show_json_open(&out, &v);
-		strbuf_addstr(&out, ",\"containers\":[]");
+		strbuf_addstr(&out, ",\"containers\":[");
+		for (i = 0; i < nc; i++) {
+			strbuf_addf(&out, "%s{\"service\":", i ? "," : "");
+			strbuf_addjson(&out, cs[i]->service);
+			strbuf_addstr(&out, ",\"state\":");
+			strbuf_addjson(&out, cs[i]->state);
+			strbuf_addch(&out, '}');
+		}
+		strbuf_addch(&out, ']');
 		strbuf_addstr(&out, ",\"secrets\":{\"source\":\"none\",\"age_seconds\":null,\"names\":[");
-		for (size_t i = 0; i < sb.cfg.nsecrets; i++) {
+		for (i = 0; i < sb.cfg.nsecrets; i++) {
 			if (i)
 				strbuf_addch(&out, ',');
 			strbuf_addjson(&out, sb.cfg.secrets[i].var);
@@ -92,10 +102,13 @@ int main(int argc, char **argv)
 		strbuf_addf(&out, "project  %s\n", sb.project);
 		strbuf_addf(&out, "ports    %s\n", np ? ports.buf : "(none)");
 		strbuf_addf(&out, "status   %s\n", v.status);
+		for (i = 0; i < nc; i++)
+			strbuf_addf(&out, "  %-12s %s\n", cs[i]->service, cs[i]->state);
 	}
 	fputs(out.buf, stdout);
 	strbuf_release(&out);
 	strbuf_release(&ports);
+	free(cs);
 	stack_list_free(&stacks);
 	free(p);
 	free(names);
