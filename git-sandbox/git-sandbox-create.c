@@ -73,6 +73,10 @@ static long reserve(struct sandbox *sb, const char *name, const char *path, long
 		die("sandbox '%s' already exists at '%s'", name, old->path);
 	if (!access(path, F_OK) || errno != ENOENT)
 		die("'%s' already exists", path);
+	e.project = compose_project(sb->cfg.project, name);
+	if ((old = registry_find_project(&reg, e.project)))
+		die("sandbox '%s' (%s) already uses the compose project '%s'; choose another name",
+		    old->name, old->path, e.project);
 	slot = slot_choose(&reg, &sb->cfg, sb->repo.commondir, want);
 	if (slot < 0)
 		exit(EXIT_FATAL);
@@ -81,7 +85,6 @@ static long reserve(struct sandbox *sb, const char *name, const char *path, long
 	e.name = (char *)name;
 	e.path = (char *)path;
 	e.gitdir = (char *)"";
-	e.project = compose_project(sb->cfg.project, name);
 	e.ports = slot_ports(&sb->cfg, slot, &e.nports, &names);
 	e.port_names = names;
 	e.created = time(NULL);

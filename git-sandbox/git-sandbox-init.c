@@ -99,6 +99,10 @@ int main(int argc, char **argv)
 	if ((old = registry_find_path(&reg, sb.path)))
 		die("'%s' is already registered as sandbox '%s'; run 'git sandbox prune' if its state was lost",
 		    sb.path, old->name);
+	e.project = compose_project(sb.cfg.project, name);
+	if ((old = registry_find_project(&reg, e.project)))
+		die("sandbox '%s' (%s) already uses the compose project '%s'; choose another with --name <name>",
+		    old->name, old->path, e.project);
 	sb.slot = slot_choose(&reg, &sb.cfg, sb.repo.commondir, want);
 	if (sb.slot < 0)
 		return EXIT_FATAL;
@@ -107,7 +111,6 @@ int main(int argc, char **argv)
 	e.name = name;
 	e.path = sb.path;
 	e.gitdir = sb.is_main ? sb.repo.commondir : sb.gitdir;
-	e.project = compose_project(sb.cfg.project, name);
 	e.ports = slot_ports(&sb.cfg, sb.slot, &e.nports, &names);
 	e.port_names = names;
 	e.created = time(NULL);

@@ -264,6 +264,16 @@ struct reg_entry *registry_find_path(struct registry *r, const char *path)
 	return NULL;
 }
 
+struct reg_entry *registry_find_project(struct registry *r, const char *project)
+{
+	size_t i;
+
+	for (i = 0; i < r->n; i++)
+		if (!strcmp(r->e[i].project, project))
+			return &r->e[i];
+	return NULL;
+}
+
 struct reg_entry *registry_find_slot(struct registry *r, const char *repo, long slot)
 {
 	size_t i;

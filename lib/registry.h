@@ -48,6 +48,7 @@ void registry_release(struct registry *r);
 
 struct reg_entry *registry_find(struct registry *r, const char *repo, const char *name);
 struct reg_entry *registry_find_path(struct registry *r, const char *path);
+struct reg_entry *registry_find_project(struct registry *r, const char *project);
 struct reg_entry *registry_find_slot(struct registry *r, const char *repo, long slot);
 /* Add a copy of e; returns the stored entry. */
 struct reg_entry *registry_add(struct registry *r, const struct reg_entry *e);
