@@ -8,6 +8,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "copy.h"
 #include "envfile.h"
 #include "lock.h"
 #include "opts.h"
@@ -192,6 +193,8 @@ int main(int argc, char **argv)
 	crash_point("create-state");
 	record_gitdir(path, gitdir);
 	if (envfile_write(&sb) < 0 || exclude_add(sb.repo.commondir, sb.cfg.env_file) < 0)
+		exit(EXIT_FATAL);
+	if (copy_into_sandbox(&sb.cfg, sb.repo.main_worktree, path) < 0)
 		exit(EXIT_FATAL);
 	crash_point("create-done");
 	memset(&junk, 0, sizeof(junk));
