@@ -99,6 +99,32 @@ char *secrets_cache_path(const struct sb_config *cfg)
 	return path;
 }
 
+/* Make a new key at path, unless one appears there first; 0 or -1 with *why. */
+static int create_key(const char *path, char **why)
+{
+	unsigned char key[KEY_LEN];
+	char *dir = path_dirname(path);
+	struct stat st;
+	int ret = -1;
+
+	if (mkdir_p(dir, 0700) < 0) {
+		*why = xasprintf("cannot create directory '%s': %s", dir, strerror(errno));
+	} else if (!stat(dir, &st) && (st.st_mode & 022)) {
+		/* others could swap the key under us */
+		*why = xasprintf("directory '%s' is writable by others; run: chmod 700 '%s'",
+				 dir, dir);
+	} else {
+		randombytes_buf(key, KEY_LEN);
+		if (write_file_new(path, key, KEY_LEN, 0600) < 0)
+			*why = xasprintf("cannot create the secrets key '%s'", path);
+		else
+			ret = 0;
+		sodium_memzero(key, KEY_LEN);
+	}
+	free(dir);
+	return ret;
+}
+
 /*
  * Read the key into key[]. With create, make it (and its directory) if it
  * does not exist. Returns 0, or -1 with *why set to a message saying what
@@ -106,33 +132,18 @@ char *secrets_cache_path(const struct sb_config *cfg)
  */
 static int read_key(unsigned char key[KEY_LEN], int create, char **why)
 {
-	char *path = secrets_key_path(), *dir = path_dirname(path);
+	char *path = secrets_key_path();
 	unsigned char extra;
 	struct stat st;
-	int fd = -1, tries;
+	int fd;
 	ssize_t n;
 
-	for (tries = 0; tries < 2; tries++) {
-		fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
-		if (fd >= 0 || errno != ENOENT || !create)
-			break;
-		if (mkdir_p(dir, 0700) < 0) {
-			*why = xasprintf("cannot create directory '%s': %s", dir, strerror(errno));
+	fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0 && errno == ENOENT && create) {
+		if (create_key(path, why) < 0)
 			goto fail;
-		}
-		if (!lstat(dir, &st) && (st.st_mode & 022)) {
-			*why = xasprintf("directory '%s' is writable by others; run: chmod 700 '%s'",
-					 dir, dir);
-			goto fail;
-		}
-		randombytes_buf(key, KEY_LEN);
-		n = write_file_new(path, key, KEY_LEN, 0600);
-		sodium_memzero(key, KEY_LEN);
-		if (n < 0) {
-			*why = xasprintf("cannot create the secrets key '%s'", path);
-			goto fail;
-		}
 		/* read back what is there now: ours, or a concurrent creator's */
+		fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
 	}
 	if (fd < 0) {
 		if (errno == ELOOP)
@@ -165,13 +176,11 @@ static int read_key(unsigned char key[KEY_LEN], int create, char **why)
 		goto fail;
 	}
 	close(fd);
-	free(dir);
 	free(path);
 	return 0;
 fail:
 	if (fd >= 0)
 		close(fd);
-	free(dir);
 	free(path);
 	return -1;
 }

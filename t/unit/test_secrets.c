@@ -498,6 +498,20 @@ START_TEST(test_key_symlink_refused)
 }
 END_TEST
 
+START_TEST(test_key_dir_writable_refused)
+{
+	char *kp = secrets_key_path(), *dir = path_dirname(kp);
+
+	ck_assert_int_eq(mkdir_p(dir, 0700), 0);
+	ck_assert_int_eq(chmod(dir, 0777), 0);
+	load_fails("is writable by others; run: chmod 700");
+	ck_assert_int_eq(access(kp, F_OK), -1);
+	ck_assert_int_eq(op_calls(), 0);
+	free(kp);
+	free(dir);
+}
+END_TEST
+
 START_TEST(test_file_modes)
 {
 	char *kp = secrets_key_path(), *cp = secrets_cache_path(&cfg);
@@ -879,6 +893,7 @@ static Suite *secrets_suite(void)
 	tcase_add_test(tc, test_identity_swapped);
 	tcase_add_test(tc, test_key_mode_refused);
 	tcase_add_test(tc, test_key_symlink_refused);
+	tcase_add_test(tc, test_key_dir_writable_refused);
 	tcase_add_test(tc, test_file_modes);
 	tcase_add_test(tc, test_no_plaintext_in_cache);
 	tcase_add_test(tc, test_signed_out);
