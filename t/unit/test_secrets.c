@@ -11,6 +11,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -247,6 +249,17 @@ START_TEST(test_round_trip)
 	load_ok(0, "cache", 1);
 	load_ok(0, "cache", 1);
 	assert_err_has("fetching secrets from 1Password item 'sandbox-dev'");
+}
+END_TEST
+
+START_TEST(test_no_core_dumps)
+{
+	struct rlimit rl;
+
+	load_ok(0, "1password", 1);
+	ck_assert_int_eq(prctl(PR_GET_DUMPABLE, 0, 0, 0, 0), 0);
+	ck_assert_int_eq(getrlimit(RLIMIT_CORE, &rl), 0);
+	ck_assert_uint_eq(rl.rlim_cur, 0);
 }
 END_TEST
 
@@ -883,6 +896,7 @@ static Suite *secrets_suite(void)
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_set_timeout(tc, 30);
 	tcase_add_test(tc, test_round_trip);
+	tcase_add_test(tc, test_no_core_dumps);
 	tcase_add_test(tc, test_account_flag);
 	tcase_add_test(tc, test_refresh);
 	tcase_add_test(tc, test_ttl_zero);
