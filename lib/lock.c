@@ -64,50 +64,80 @@ static int write_all(int fd, const char *p, size_t len)
 	return 0;
 }
 
-int write_file_atomic(const char *path, const void *data, size_t len, int mode)
+/*
+ * Write data into a new temporary file next to path (O_EXCL, O_NOFOLLOW,
+ * mode) and fsync it. Returns its name, or NULL after printing an error
+ * (nothing left behind).
+ */
+static char *write_temp(const char *path, const void *data, size_t len, int mode)
 {
 	char *tmp = xasprintf("%s.tmp.%ld", path, (long)getpid());
-	struct stat st;
 	int fd;
 
-	if (!lstat(path, &st) && !S_ISREG(st.st_mode)) {
-		error("'%s' is not a regular file; refusing to replace it", path);
-		free(tmp);
-		return -1;
-	}
 	unlink(tmp);
 	fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, mode);
 	if (fd < 0) {
 		error_errno("cannot create '%s'", tmp);
 		free(tmp);
-		return -1;
+		return NULL;
 	}
 	crash_point("atomic-open");
 	if (write_all(fd, data, len) < 0 || fsync(fd) < 0) {
 		error_errno("cannot write '%s'", tmp);
+		close(fd);
 		goto fail;
 	}
 	if (close(fd) < 0) {
-		fd = -1;
 		error_errno("cannot write '%s'", tmp);
 		goto fail;
 	}
-	fd = -1;
+	return tmp;
+fail:
+	unlink(tmp);
+	free(tmp);
+	return NULL;
+}
+
+int write_file_atomic(const char *path, const void *data, size_t len, int mode)
+{
+	struct stat st;
+	char *tmp;
+
+	if (!lstat(path, &st) && !S_ISREG(st.st_mode))
+		return error("'%s' is not a regular file; refusing to replace it", path);
+	tmp = write_temp(path, data, len, mode);
+	if (!tmp)
+		return -1;
 	crash_point("atomic-rename");
 	if (rename(tmp, path) < 0) {
 		error_errno("cannot rename '%s' to '%s'", tmp, path);
-		goto fail;
+		unlink(tmp);
+		free(tmp);
+		return -1;
 	}
 	free(tmp);
 	return 0;
-fail:
-	if (fd >= 0)
-		close(fd);
-	unlink(tmp);
-	free(tmp);
-	return -1;
 }
 
+int write_file_new(const char *path, const void *data, size_t len, int mode)
+{
+	char *tmp = write_temp(path, data, len, mode);
+	int ret = 0;
+
+	if (!tmp)
+		return -1;
+	crash_point("atomic-rename");
+	/* link(2), unlike rename(2), never replaces what is there */
+	if (link(tmp, path) < 0) {
+		if (errno == EEXIST)
+			ret = 1;
+		else
+			ret = error_errno("cannot create '%s'", path);
+	}
+	unlink(tmp);
+	free(tmp);
+	return ret;
+}
 void crash_point(const char *name)
 {
 	const char *want = getenv("GIT_SANDBOX_TEST_CRASH");

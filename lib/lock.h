@@ -23,6 +23,15 @@ void unlock_file(int fd);
 int write_file_atomic(const char *path, const void *data, size_t len, int mode);
 
 /*
+ * Create path holding data, unless it exists: the data goes to a temporary
+ * file (O_EXCL, O_NOFOLLOW, mode), is fsynced, then link(2)ed into place,
+ * so nobody sees it half-written and nothing that exists (file or symlink)
+ * is ever replaced. Returns 0, 1 if path existed (nothing written), or -1
+ * after printing an error.
+ */
+int write_file_new(const char *path, const void *data, size_t len, int mode);
+
+/*
  * Test builds: if GIT_SANDBOX_TEST_CRASH names this point, kill the process
  * with SIGKILL here. A no-op otherwise.
  */

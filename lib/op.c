@@ -1,0 +1,258 @@
+#include <errno.h>
+#include <malloc.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <jansson.h>
+#include <sodium.h>
+
+#include "op.h"
+#include "run.h"
+#include "strbuf.h"
+#include "util.h"
+
+void op_fields_add(struct op_fields *f, const char *label, const char *value)
+{
+	ALLOC_GROW(f->v, f->nr + 1, f->alloc);
+	f->v[f->nr].label = xstrdup(label);
+	f->v[f->nr].value = xstrdup(value);
+	f->nr++;
+}
+
+const char *op_fields_get(const struct op_fields *f, const char *label)
+{
+	size_t i;
+
+	for (i = 0; i < f->nr; i++)
+		if (!strcmp(f->v[i].label, label))
+			return f->v[i].value;
+	return NULL;
+}
+
+void op_fields_clear(struct op_fields *f)
+{
+	size_t i;
+
+	for (i = 0; i < f->nr; i++) {
+		free(f->v[i].label);
+		free_secret(f->v[i].value);
+	}
+	free(f->v);
+	f->v = NULL;
+	f->nr = f->alloc = 0;
+}
+
+/*
+ * jansson keeps its own copies of every string it parses, and of the
+ * buffers it grows while lexing; wipe them all when it lets go of them.
+ */
+static void wiping_free(void *p)
+{
+	if (p) {
+		sodium_memzero(p, malloc_usable_size(p));
+		free(p);
+	}
+}
+
+static void wipe_json_allocations(void)
+{
+	json_set_alloc_funcs(malloc, wiping_free);
+}
+
+/* the value of the one field labelled label, or NULL after an error */
+static const char *find_field(json_t *fields, const struct op_ref *ref, const char *label)
+{
+	const char *found = NULL;
+	size_t i;
+	json_t *f;
+
+	json_array_foreach(fields, i, f) {
+		const char *l = json_string_value(json_object_get(f, "label"));
+		json_t *v = json_object_get(f, "value");
+
+		if (!l || strcmp(l, label) || !json_is_string(v))
+			continue;
+		if (found) {
+			error("1Password item '%s' has more than one field labelled '%s': "
+			      "rename one of them", ref->item, label);
+			return NULL;
+		}
+		found = json_string_value(v);
+	}
+	if (!found)
+		error("1Password item '%s' has no field '%s' with a value: add it to the item, "
+		      "or fix [secret \"%s\"] in .gitsandbox (or use --no-secrets)",
+		      ref->item, label, label);
+	return found;
+}
+
+int op_parse_item(const char *json, size_t len, const struct op_ref *ref,
+		  const char *const *want, size_t nwant, struct op_fields *out)
+{
+	json_error_t jerr;
+	json_t *root, *fields;
+	size_t i;
+	int ret = -1;
+
+	wipe_json_allocations();
+	root = json_loadb(json, len, 0, &jerr);
+	if (!root) {
+		/* jerr.text may quote the input, which holds secrets: give only the place */
+		error("the 1Password CLI printed invalid JSON for item '%s' (line %d, column %d)",
+		      ref->item, jerr.line, jerr.column);
+		sodium_memzero(&jerr, sizeof(jerr));
+		return -1;
+	}
+	fields = json_object_get(root, "fields");
+	if (!json_is_array(fields)) {
+		error("the 1Password CLI printed no \"fields\" array for item '%s'", ref->item);
+		goto out;
+	}
+	for (i = 0; i < nwant; i++) {
+		const char *value = find_field(fields, ref, want[i]);
+
+		if (!value)
+			goto out;
+		op_fields_add(out, want[i], value);
+	}
+	ret = 0;
+out:
+	if (ret)
+		op_fields_clear(out);
+	json_decref(root);
+	return ret;
+}
+
+static int op_timeout_ms(void)
+{
+	const char *s = getenv("GIT_SANDBOX_OP_TIMEOUT");
+	char *end;
+	double secs;
+
+	if (!s || !*s)
+		return OP_DEFAULT_TIMEOUT_MS;
+	errno = 0;
+	secs = strtod(s, &end);
+	if (errno || *end || !(secs > 0) || secs > 86400) {
+		warning("ignoring GIT_SANDBOX_OP_TIMEOUT='%s': not a number of seconds", s);
+		return OP_DEFAULT_TIMEOUT_MS;
+	}
+	return secs * 1000 < 1 ? 1 : (int)(secs * 1000);
+}
+
+/* op's message without the "[ERROR] 2024/01/02 03:04:05 " in front */
+static const char *op_message(struct strbuf *err)
+{
+	const char *p = err->buf;
+
+	strbuf_rtrim(err);
+	if (starts_with(p, "[ERROR] ")) {
+		p += strlen("[ERROR] ");
+		/* date and time: two words */
+		if (strlen(p) > 20 && p[4] == '/' && p[10] == ' ' && p[13] == ':' && p[19] == ' ')
+			p += 20;
+	}
+	return *p ? p : "(no message)";
+}
+
+static int signed_out(const char *msg)
+{
+	static const char *const signs[] = {
+		"not currently signed in",
+		"are not signed in",
+		"account is not signed in",
+		"session expired",
+		"no accounts configured",
+		"authorization prompt dismissed",
+		"authorization timeout",
+		"invalid session token",
+	};
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(signs); i++)
+		if (strcasestr(msg, signs[i]))
+			return 1;
+	return 0;
+}
+
+static int report_failure(const struct op_ref *ref, int status, struct child *c, int timeout_ms)
+{
+	const char *msg;
+
+	if (status < 0 && errno == ENOENT)
+		return error("the 1Password CLI 'op' is not installed; install it, or run with --no-secrets");
+	if (status < 0)
+		return error_errno("cannot run the 1Password CLI 'op'");
+	if (c->timed_out && c->out.len > OP_MAX_OUTPUT)
+		return error("the 1Password CLI 'op' printed more than %u bytes for item '%s'; refusing it",
+			     OP_MAX_OUTPUT, ref->item);
+	if (c->timed_out)
+		return error("the 1Password CLI 'op' did not answer within %g seconds: check "
+			     "'op whoami', set GIT_SANDBOX_OP_TIMEOUT to wait longer, or use --no-secrets",
+			     timeout_ms / 1000.0);
+	msg = op_message(&c->err);
+	if (signed_out(msg))
+		return error("1Password CLI is not signed in: run 'op signin' "
+			     "(or set OP_SERVICE_ACCOUNT_TOKEN), or use --no-secrets");
+	if (strstr(msg, "isn't a vault") && ref->vault && *ref->vault)
+		return error("1Password vault '%s' not found: fix secrets.vault in .gitsandbox "
+			     "(or --no-secrets)", ref->vault);
+	if (strstr(msg, "isn't an item"))
+		return error("1Password item '%s' not found: fix secrets.item in .gitsandbox "
+			     "(or --no-secrets)", ref->item);
+	if (strstr(msg, "More than one item matches")) {
+		const char *list = strchr(msg, '\n');
+
+		return error("1Password item '%s' is ambiguous, more than one item has that name: "
+			     "set secrets.vault in .gitsandbox, or use the item's ID as secrets.item%s",
+			     ref->item, list ? list : "");
+	}
+	if (status > 128 && !c->err.len)
+		return error("the 1Password CLI 'op' was killed by signal %d", status - 128);
+	return error("the 1Password CLI 'op' failed (exit status %d): %s", status, msg);
+}
+
+int op_fetch(const struct op_ref *ref, const char *const *want, size_t nwant,
+	     struct op_fields *out)
+{
+	const char *argv[12];
+	struct child c = CHILD_INIT;
+	int n = 0, status, ret;
+
+	if (!ref->item || !*ref->item || ref->item[0] == '-')
+		return error("invalid 1Password item name '%s'", ref->item ? ref->item : "");
+	argv[n++] = "op";
+	argv[n++] = "item";
+	argv[n++] = "get";
+	argv[n++] = ref->item;
+	if (ref->vault && *ref->vault) {
+		argv[n++] = "--vault";
+		argv[n++] = ref->vault;
+	}
+	if (ref->account && *ref->account) {
+		argv[n++] = "--account";
+		argv[n++] = ref->account;
+	}
+	argv[n++] = "--format";
+	argv[n++] = "json";
+	argv[n] = NULL;
+
+	c.argv = argv;
+	c.no_stdin = 1;
+	c.capture_out = 1;
+	c.capture_err = 1;
+	c.timeout_ms = op_timeout_ms();
+	c.max_out = OP_MAX_OUTPUT;
+	/* room for all op may print, so no realloc leaves a copy of it behind */
+	strbuf_init(&c.out);
+	strbuf_grow(&c.out, OP_MAX_OUTPUT + 16384);
+
+	status = run_command(&c);
+	if (status)
+		ret = report_failure(ref, status, &c, c.timeout_ms);
+	else
+		ret = op_parse_item(c.out.buf, c.out.len, ref, want, nwant, out);
+	strbuf_release_secret(&c.out);
+	strbuf_release(&c.err);
+	return ret;
+}
