@@ -6,6 +6,7 @@
 
 #include "opts.h"
 #include "registry.h"
+#include "secrets.h"
 #include "sandbox.h"
 #include "show.h"
 #include "slots.h"
@@ -36,6 +37,58 @@ static void check_registry(const struct sandbox *sb)
 		warning("the registry says '%s' in slot %ld, the worktree's state says '%s' in slot %ld",
 			e->name, e->slot, sb->name, sb->slot);
 	registry_release(&reg);
+}
+
+/* names and age only, never a value */
+static void show_secrets_json(struct strbuf *out, const struct sb_config *cfg)
+{
+	struct secrets_status st;
+	const char *source = "none";
+	size_t i;
+
+	if (secrets_status(cfg, &st) < 0) {
+		strbuf_addstr(out, ",\"secrets\":null");
+		return;
+	}
+	if (st.configured)
+		source = st.cache == SECRETS_CACHE_OK ? "cache" : "1password";
+	strbuf_addstr(out, ",\"secrets\":{\"source\":");
+	strbuf_addjson(out, source);
+	if (st.configured && st.cache == SECRETS_CACHE_OK)
+		strbuf_addf(out, ",\"age_seconds\":%lld", st.age_seconds);
+	else
+		strbuf_addstr(out, ",\"age_seconds\":null");
+	strbuf_addstr(out, ",\"names\":[");
+	for (i = 0; st.configured && i < st.nnames; i++) {
+		if (i)
+			strbuf_addch(out, ',');
+		strbuf_addjson(out, st.names[i]);
+	}
+	strbuf_addstr(out, "]}");
+	secrets_status_free(&st);
+}
+
+static void show_secrets(struct strbuf *out, const struct sb_config *cfg)
+{
+	struct secrets_status st;
+	size_t i;
+
+	if (secrets_status(cfg, &st) < 0)
+		return;
+	if (!st.configured) {
+		secrets_status_free(&st);
+		return;
+	}
+	strbuf_addf(out, "secrets  %s: ", st.item);
+	if (st.cache == SECRETS_CACHE_OK)
+		strbuf_addf(out, "cached %llds ago%s", st.age_seconds, st.fresh ? "" : " (expired)");
+	else
+		strbuf_addstr(out, "not cached");
+	strbuf_addstr(out, " (");
+	for (i = 0; i < st.nnames; i++)
+		strbuf_addf(out, "%s%s", i ? ", " : "", st.names[i]);
+	strbuf_addstr(out, ")\n");
+	secrets_status_free(&st);
 }
 
 int main(int argc, char **argv)
@@ -87,13 +140,8 @@ int main(int argc, char **argv)
 			strbuf_addch(&out, '}');
 		}
 		strbuf_addch(&out, ']');
-		strbuf_addstr(&out, ",\"secrets\":{\"source\":\"none\",\"age_seconds\":null,\"names\":[");
-		for (i = 0; i < sb.cfg.nsecrets; i++) {
-			if (i)
-				strbuf_addch(&out, ',');
-			strbuf_addjson(&out, sb.cfg.secrets[i].var);
-		}
-		strbuf_addstr(&out, "]}}\n");
+		show_secrets_json(&out, &sb.cfg);
+		strbuf_addstr(&out, "}\n");
 	} else {
 		show_ports(&ports, p, names, np);
 		strbuf_addf(&out, "sandbox  %s (slot %ld)\n", sb.name, sb.slot);
@@ -104,6 +152,7 @@ int main(int argc, char **argv)
 		strbuf_addf(&out, "status   %s\n", v.status);
 		for (i = 0; i < nc; i++)
 			strbuf_addf(&out, "  %-12s %s\n", cs[i]->service, cs[i]->state);
+		show_secrets(&out, &sb.cfg);
 	}
 	fputs(out.buf, stdout);
 	strbuf_release(&out);

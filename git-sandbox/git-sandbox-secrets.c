@@ -1,0 +1,79 @@
+/* git sandbox secrets: inspect or drop the encrypted secrets cache */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "opts.h"
+#include "sandbox.h"
+#include "secrets.h"
+#include "util.h"
+
+static const char *const usage[] = {
+	"git sandbox secrets (status | refresh | clear)",
+	NULL
+};
+
+static void show_status(const struct sb_config *cfg)
+{
+	struct secrets_status st;
+	size_t i;
+
+	if (secrets_status(cfg, &st) < 0)
+		exit(EXIT_FATAL);
+	if (!st.configured) {
+		printf("no secrets configured (no secrets.item in %s)\n", cfg->file);
+		secrets_status_free(&st);
+		return;
+	}
+	printf("item     %s", st.item);
+	if (st.vault)
+		printf(" (vault %s)", st.vault);
+	if (st.account)
+		printf(" (account %s)", st.account);
+	printf("\ncache    %s\n", st.cache_path);
+	if (st.cache == SECRETS_CACHE_OK)
+		printf("age      %llds (%s; ttl %lds)\n", st.age_seconds, st.fresh ? "fresh" : "expired",
+		       cfg->secrets_ttl);
+	else if (st.cache == SECRETS_CACHE_NONE)
+		printf("age      none: the next 'git sandbox up' asks 1Password\n");
+	else
+		printf("age      unusable (%s): the next 'git sandbox up' asks 1Password\n",
+		       st.why ? st.why : "invalid");
+	for (i = 0; i < st.nnames; i++)
+		printf("  %s %s\n", st.names[i], st.cached && st.cached[i] ? "cached" : "not cached");
+	secrets_status_free(&st);
+}
+
+int main(int argc, char **argv)
+{
+	const struct opt opts[] = { OPT_END_() };
+	struct secret_set set = SECRET_SET_INIT;
+	struct sandbox sb;
+	int n, r;
+
+	progname = "git sandbox secrets";
+	n = parse_options(argc, argv, opts, usage, "git-sandbox-secrets", 0);
+	if (n != 1)
+		usage_msg(usage, n ? "too many arguments" : "missing subcommand");
+	if (strcmp(argv[0], "status") && strcmp(argv[0], "refresh") && strcmp(argv[0], "clear"))
+		usage_msg(usage, "unknown subcommand '%s'", argv[0]);
+	sandbox_open(&sb, NULL, 0);
+	if (!strcmp(argv[0], "status")) {
+		show_status(&sb.cfg);
+	} else if (!strcmp(argv[0], "refresh")) {
+		if (!sb.cfg.secrets_item)
+			die("no secrets configured: set secrets.item in %s", sb.cfg.file);
+		if (secrets_load(&sb.cfg, SECRETS_REFRESH, &set) < 0)
+			return EXIT_FATAL;
+		printf("Fetched %zu secret%s from 1Password item '%s'\n", set.nr, set.nr == 1 ? "" : "s",
+		       sb.cfg.secrets_item);
+		secret_set_free(&set);
+	} else {
+		r = secrets_clear(&sb.cfg);
+		if (r < 0)
+			return EXIT_FATAL;
+		printf(r ? "Removed the secrets cache\n" : "No secrets cache to remove\n");
+	}
+	sandbox_close(&sb);
+	return 0;
+}
