@@ -1,4 +1,5 @@
 #include <ctype.h>
+#include <strings.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -248,7 +249,7 @@ static void free_layers(struct layers *l)
 /* --- interpretation ---------------------------------------------------- */
 
 static const char *const sandbox_keys[] = {
-	"project", "compose", "envfile", "slots", "remote", "composecommand", "copy", NULL
+	"project", "compose", "envfile", "slots", "remote", "composecommand", "copy", "trust", NULL
 };
 static const char *const port_keys[] = {
 	"var", "base", "step", "main", "count", "health", "wait", NULL
@@ -423,6 +424,16 @@ static int apply(struct sb_config *cfg, const struct entry *e)
 			return set_str(e, &cfg->remote);
 		if (!strcmp(name, "composecommand"))
 			return set_str(e, &cfg->compose_command);
+		if (!strcmp(name, "trust")) {
+			/* a project file cannot vouch for itself */
+			if (e->origin == ORIGIN_PROJECT)
+				return bad(e, "sandbox.trust belongs in your own git config, not in the project file");
+			if (need_value(e))
+				return -1;
+			cfg->trusted = xrealloc(cfg->trusted, (cfg->ntrusted + 1) * sizeof(char *));
+			cfg->trusted[cfg->ntrusted++] = xstrdup(e->value);
+			return 0;
+		}
 		/* copy: multi-valued */
 		if (need_value(e))
 			return -1;
@@ -472,6 +483,22 @@ static int apply(struct sb_config *cfg, const struct entry *e)
 			return -1;
 		if (!valid_var(s->var))
 			return bad(e, "'%s' is not a valid environment variable name", s->var);
+		return 0;
+	}
+	if (SECTION("color") && last == dot && (!strcmp(name, "ui") || !strcmp(name, "sandbox"))) {
+		int v = -1;
+
+		if (!e->value || !strcasecmp(e->value, "always") || !strcasecmp(e->value, "true") ||
+		    !strcmp(e->value, "1") || !strcasecmp(e->value, "yes") || !strcasecmp(e->value, "on"))
+			v = e->value && !strcasecmp(e->value, "always") ? 1 : -1;
+		else if (!strcasecmp(e->value, "never") || !strcasecmp(e->value, "false") ||
+			 !strcmp(e->value, "0") || !strcasecmp(e->value, "no") || !strcasecmp(e->value, "off"))
+			v = 0;
+		/* color.sandbox wins over color.ui whatever the order */
+		if (!strcmp(name, "sandbox") || !cfg->color_sandbox_set)
+			cfg->color = v;
+		if (!strcmp(name, "sandbox"))
+			cfg->color_sandbox_set = 1;
 		return 0;
 	}
 	if (SECTION("hook") && last == dot) {
@@ -618,6 +645,7 @@ int config_load(struct sb_config *cfg, git_repository *repo, const char *worktre
 	cfg->has_file = !access(cfg->file, F_OK);
 	cfg->slots = 10;
 	cfg->secrets_ttl = 12 * 3600;
+	cfg->color = -1;
 	if (load_layers(&l, repo, cfg->file) < 0) {
 		free_layers(&l);
 		return -1;
@@ -670,6 +698,7 @@ void config_free(struct sb_config *cfg)
 	for (i = 0; i < cfg->ncopy; i++)
 		free(cfg->copy[i].value);
 	free(cfg->copy);
+	free_strings(cfg->trusted, cfg->ntrusted);
 	free(cfg->hook_post_create.value);
 	free(cfg->hook_pre_up.value);
 	free(cfg->hook_post_up.value);

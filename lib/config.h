@@ -57,6 +57,11 @@ struct sb_config {
 	struct secret_def *secrets;
 	size_t nsecrets;
 
+	char **trusted;		/* sandbox.trust from the user's own config: hashes of trusted project files */
+	size_t ntrusted;
+	int color;		/* color.sandbox, else color.ui: 1 always, 0 never, -1 auto */
+	int color_sandbox_set;
+
 	struct config_value *copy;	/* sandbox.copy, in order */
 	size_t ncopy;
 	struct config_value hook_post_create, hook_pre_up, hook_post_up, hook_pre_destroy;
