@@ -1,0 +1,73 @@
+#!/bin/sh
+# Compare the usage lines each installed git-sandbox-<cmd> prints for -h
+# with the SYNOPSIS of man/git-sandbox-<cmd>.1, for every command whose
+# source exists. Run from anywhere:
+#
+#	make install PREFIX=/tmp/p && GIT_SANDBOX_PREFIX=/tmp/p sh t/check-man-synopsis.sh
+
+top=$(cd "$(dirname "$0")/.." && pwd) || exit 1
+prefix=${GIT_SANDBOX_PREFIX:?set GIT_SANDBOX_PREFIX to the install prefix}
+tmp=${TMPDIR:-/tmp}/check-man-synopsis.$$
+trap 'rm -rf "$tmp"' EXIT
+trap 'exit 1' HUP INT TERM
+mkdir "$tmp" || exit 1
+LC_ALL=C
+export LC_ALL
+
+# "usage: X" and "   or: X" lines, one synopsis per line
+usage_lines () {
+	sed -n -e 's/^usage: //p' -e 's/^ *or: //p' |
+	sed -e 's/[[:space:]][[:space:]]*/ /g' -e 's/^ //' -e 's/ $//'
+}
+
+# The SYNOPSIS section, roff markup removed; a line that does not start
+# with "git sandbox" continues the synopsis above it.
+synopsis_lines () {
+	sed -n '/^\.SH  *"*SYNOPSIS/,/^\.SH/p' "$1" |
+	sed -e '/^\.SH/d' -e '/^\.[a-zA-Z]/d' -e "/^'/d" -e '/^\.\\"/d' |
+	sed -e 's/\\f[BIRP]//g' -e 's/\\f(..//g' -e 's/\\f\[[^]]*\]//g' \
+	    -e 's/\\-/-/g' -e 's/\\(en/-/g' -e 's/\\&//g' -e 's/\\ / /g' \
+	    -e 's/\\e/\\/g' -e 's/\\|//g' -e 's/\\^//g' |
+	sed -e 's/[[:space:]][[:space:]]*/ /g' -e 's/^ //' -e 's/ $//' -e '/^$/d' |
+	awk '/^git sandbox/ { if (line != "") print line; line = $0; next }
+	     { line = line " " $0 }
+	     END { if (line != "") print line }'
+}
+
+fail=0
+checked=0
+for src in "$top"/git-sandbox/git-sandbox-*.c; do
+	[ -f "$src" ] || continue
+	cmd=${src##*/}
+	cmd=${cmd%.c}
+	bin=$prefix/bin/$cmd
+	page=$top/man/$cmd.1
+	if [ ! -x "$bin" ]; then
+		echo "not ok - $cmd: $bin is not installed"
+		fail=1
+		continue
+	fi
+	if [ ! -f "$page" ]; then
+		echo "not ok - $cmd: no manual page man/$cmd.1"
+		fail=1
+		continue
+	fi
+	"$bin" -h </dev/null 2>/dev/null | usage_lines >"$tmp/usage"
+	synopsis_lines "$page" >"$tmp/synopsis"
+	checked=$((checked + 1))
+	if [ ! -s "$tmp/usage" ]; then
+		echo "not ok - $cmd: '$cmd -h' printed no usage"
+		fail=1
+	elif cmp -s "$tmp/usage" "$tmp/synopsis"; then
+		echo "ok - $cmd"
+	else
+		echo "not ok - $cmd: SYNOPSIS of man/$cmd.1 differs from '$cmd -h'"
+		(cd "$tmp" && diff -u usage synopsis) | sed 's/^/# /'
+		fail=1
+	fi
+done
+if [ "$checked" = 0 ] && [ "$fail" = 0 ]; then
+	echo "not ok - no git-sandbox/git-sandbox-*.c found under $top"
+	fail=1
+fi
+exit $fail
