@@ -10,6 +10,7 @@
 
 #include "copy.h"
 #include "envfile.h"
+#include "hooks.h"
 #include "lock.h"
 #include "opts.h"
 #include "registry.h"
@@ -199,6 +200,9 @@ int main(int argc, char **argv)
 	crash_point("create-done");
 	memset(&junk, 0, sizeof(junk));
 
+	/* like git's post-checkout: a failing hook does not undo the sandbox */
+	if (run_hook(&sb, &sb.cfg.hook_post_create, "hook.postCreate") < 0)
+		warning("the sandbox is kept; fix the hook's work by hand in '%s'", path);
 	show_created(&sb, "Created");
 	sb.path = NULL;
 	free(path);

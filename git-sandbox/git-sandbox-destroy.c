@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include "envfile.h"
+#include "hooks.h"
 #include "lock.h"
 #include "opts.h"
 #include "registry.h"
@@ -86,6 +87,12 @@ int main(int argc, char **argv)
 	}
 	if (!sb.missing)
 		branch = worktree_branch(sb.gitdir);
+
+	if (!sb.missing && run_hook(&sb, &sb.cfg.hook_pre_destroy, "hook.preDestroy") < 0) {
+		if (!force)
+			die("hook.preDestroy failed: nothing was destroyed (--force goes on regardless)");
+		warning("hook.preDestroy failed; going on because of --force");
+	}
 
 	/* 1. the stack, with its volumes */
 	if (stack_destroy(&sb) < 0)

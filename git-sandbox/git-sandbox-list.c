@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "config.h"
 #include "opts.h"
 #include "registry.h"
 #include "repo.h"
@@ -78,9 +79,15 @@ int main(int argc, char **argv)
 	} else if (reg.n) {
 		strbuf_addf(&out, "%-*s  %4s  %-*s  %-8s  %s\n", (int)wname, "NAME", "SLOT",
 			    (int)wbranch, "BRANCH", "STATUS", "PATH");
-		for (i = 0; i < reg.n; i++)
-			strbuf_addf(&out, "%-*s  %4ld  %-*s  %-8s  %s\n", (int)wname, reg.e[i].name,
-				    reg.e[i].slot, (int)wbranch, branches[i], status[i], reg.e[i].path);
+		int color = want_color(1, config_color());
+
+		for (i = 0; i < reg.n; i++) {
+			const char *c = status_color(status[i], color);
+
+			strbuf_addf(&out, "%-*s  %4ld  %-*s  %s%-8s%s  %s\n", (int)wname, reg.e[i].name,
+				    reg.e[i].slot, (int)wbranch, branches[i], c, status[i],
+				    *c ? COLOR_RESET : "", reg.e[i].path);
+		}
 	} else {
 		note("no sandboxes; create one with 'git sandbox create <name>'");
 	}

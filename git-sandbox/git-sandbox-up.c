@@ -7,6 +7,7 @@
 #include "compose.h"
 #include "docker.h"
 #include "envfile.h"
+#include "hooks.h"
 #include "opts.h"
 #include "sandbox.h"
 #include "secrets.h"
@@ -85,6 +86,8 @@ int main(int argc, char **argv)
 	stack_compose(&c, &sb, NULL);
 	if (envfile_write(&sb) < 0 || exclude_add(sb.repo.commondir, sb.cfg.env_file) < 0)
 		return EXIT_FATAL;
+	if (run_hook(&sb, &sb.cfg.hook_pre_up, "hook.preUp") < 0)
+		die("not starting the stack: hook.preUp failed");
 	if (secrets_load(&sb.cfg, no_secrets ? SECRETS_DEFAULTS : refresh ? SECRETS_REFRESH : 0,
 			 &secrets) < 0)
 		return EXIT_FATAL;
@@ -136,6 +139,8 @@ int main(int argc, char **argv)
 			"hint: 'git sandbox status' its containers, 'git sandbox down' stops it\n");
 		return EXIT_FATAL;
 	}
+	if (run_hook(&sb, &sb.cfg.hook_post_up, "hook.postUp") < 0)
+		ret = EXIT_FATAL;
 	printf("Sandbox '%s' is up (slot %ld, project %s)\n", sb.name, sb.slot, sb.project);
 	for (i = 0; i < sb.cfg.nports; i++)
 		if (sb.cfg.ports[i].health)
@@ -144,5 +149,5 @@ int main(int argc, char **argv)
 	free(checks);
 	stack_compose_free(&c);
 	sandbox_close(&sb);
-	return 0;
+	return ret;
 }

@@ -202,7 +202,7 @@ static int load_layers(struct layers *l, git_repository *repo, const char *file)
 	size_t i;
 	int ret = 0;
 
-	if (!access(file, F_OK)) {
+	if (file && !access(file, F_OK)) {
 		const char *src = add_src(l, xasprintf("'%s'", file));
 
 		if (git_config_open_ondisk(&cfg, file) < 0)
@@ -212,7 +212,7 @@ static int load_layers(struct layers *l, git_repository *repo, const char *file)
 		if (ret)
 			return ret;
 	}
-	if (git_repository_config(&cfg, repo) < 0)
+	if ((repo ? git_repository_config(&cfg, repo) : git_config_open_default(&cfg)) < 0)
 		return error("cannot read git config: %s", git_error_last()->message);
 	for (i = 0; i < ARRAY_SIZE(levels) && !ret; i++) {
 		const char *src;
@@ -221,6 +221,8 @@ static int load_layers(struct layers *l, git_repository *repo, const char *file)
 			continue;	/* no such file */
 		if (levels[i].name)
 			src = levels[i].name;
+		else if (!repo)
+			break;
 		else
 			src = add_src(l, xasprintf("'%sconfig'", git_repository_commondir(repo)));
 		ret = add_git_config(l, lvl, src, ORIGIN_USER);
@@ -704,4 +706,22 @@ void config_free(struct sb_config *cfg)
 	free(cfg->hook_post_up.value);
 	free(cfg->hook_pre_destroy.value);
 	memset(cfg, 0, sizeof(*cfg));
+}
+
+int config_color(void)
+{
+	struct sb_config cfg;
+	struct layers l = { 0 };
+	size_t i;
+
+	memset(&cfg, 0, sizeof(cfg));
+	cfg.color = -1;
+	git_libgit2_init();
+	if (load_layers(&l, NULL, NULL) == 0)
+		for (i = 0; i < l.n; i++)
+			if (starts_with(l.e[i].key, "color."))
+				apply(&cfg, &l.e[i]);
+	free_layers(&l);
+	git_error_clear();
+	return cfg.color;
 }

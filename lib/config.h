@@ -86,6 +86,9 @@ long port_of(const struct port_group *g, long slot, long i);
  */
 int config_validate(struct sb_config *cfg);
 
+/* color.sandbox / color.ui outside any repository: 1 always, 0 never, -1 auto. */
+int config_color(void);
+
 /* Parse GIT_CONFIG_PARAMETERS-style text into key/value pairs (for tests). */
 int config_parse_parameters(const char *text, char ***keys, char ***values, size_t *n);
 

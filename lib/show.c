@@ -77,17 +77,28 @@ void show_json_open(struct strbuf *out, const struct sandbox_view *v)
 	strbuf_addch(out, '}');
 }
 
-int want_color(int fd)
+int want_color(int fd, int setting)
 {
-	const char *nc = getenv("NO_COLOR"), *ui = getenv("GIT_SANDBOX_COLOR");
+	const char *nc = getenv("NO_COLOR");
 
 	if (nc && *nc)
 		return 0;
-	if (ui && !strcmp(ui, "always"))
-		return 1;
-	if (ui && !strcmp(ui, "never"))
-		return 0;
+	if (setting >= 0)
+		return setting;
 	return isatty(fd);
+}
+
+const char *status_color(const char *status, int color)
+{
+	if (!color)
+		return "";
+	if (!strcmp(status, "running"))
+		return "\033[32m";
+	if (!strcmp(status, "partial") || !strcmp(status, "unknown"))
+		return "\033[33m";
+	if (!strcmp(status, "missing"))
+		return "\033[31m";
+	return "";
 }
 
 void show_created(const struct sandbox *sb, const char *verb)

@@ -30,7 +30,13 @@ struct sandbox;
 /* What create and init print: where it is, its slot, ports and URLs, what to do next. */
 void show_created(const struct sandbox *sb, const char *verb);
 
-/* Use colour on this stream? (terminal, color.ui, NO_COLOR) */
-int want_color(int fd);
+/*
+ * Use colour on fd? setting is the configuration's (1 always, 0 never,
+ * -1 auto: a terminal); NO_COLOR turns it off whatever it says.
+ */
+int want_color(int fd, int setting);
+/* Colour a status word (running green, partial yellow, ...) when color is set. */
+const char *status_color(const char *status, int color);
+#define COLOR_RESET "\033[m"
 
 #endif
