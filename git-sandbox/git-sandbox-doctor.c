@@ -1,0 +1,286 @@
+/* git sandbox doctor: check the set-up and say how to fix each problem */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <git2.h>
+
+#include "compose.h"
+#include "docker.h"
+#include "opts.h"
+#include "registry.h"
+#include "repo.h"
+#include "run.h"
+#include "sandbox.h"
+#include "secrets.h"
+#include "show.h"
+#include "slots.h"
+#include "stack.h"
+#include "util.h"
+
+static const char *const usage[] = {
+	"git sandbox doctor",
+	NULL
+};
+
+static int color, fails, warns;
+
+/* One line per check: ok, warn or fail, and for the last two the fix. */
+static void say(const char *level, const char *what, const char *fix)
+{
+	const char *c = "";
+
+	if (color)
+		c = !strcmp(level, "ok") ? "\033[32m" : !strcmp(level, "warn") ? "\033[33m" : "\033[31m";
+	printf("%s%-4s%s  %s\n", c, level, *c ? COLOR_RESET : "", what);
+	if (fix)
+		printf("      fix: %s\n", fix);
+	if (!strcmp(level, "fail"))
+		fails++;
+	else if (!strcmp(level, "warn"))
+		warns++;
+}
+
+static char *capture(const char *const *argv, int *status)
+{
+	struct child c = CHILD_INIT;
+	char *out;
+
+	c.argv = argv;
+	c.no_stdin = 1;
+	c.capture_out = 1;
+	c.capture_err = 1;
+	c.timeout_ms = 15000;
+	*status = run_command(&c);
+	strbuf_addstr(&c.out, c.err.buf);
+	strbuf_rtrim(&c.out);
+	out = strbuf_detach(&c.out);
+	strbuf_release(&c.err);
+	return out;
+}
+
+static void check_git(void)
+{
+	const char *argv[] = { "git", "--version", NULL };
+	int st, major, minor, rev;
+	char *out = capture(argv, &st), *msg;
+
+	git_libgit2_version(&major, &minor, &rev);
+	msg = xasprintf("%s, libgit2 %d.%d.%d", st ? "git not found" : out, major, minor, rev);
+	say(st ? "fail" : "ok", msg, st ? "install git" : NULL);
+	free(msg);
+	free(out);
+}
+
+static void check_docker(struct stack_list *l)
+{
+	char **cmd;
+	size_t n;
+	char *msg;
+
+	stack_list_load(l);
+	if (l->code == DOCKER_NOT_INSTALLED) {
+		say("fail", "docker is not installed", "install Docker Engine (Debian: apt-get install docker.io)");
+		return;
+	}
+	if (l->code != DOCKER_OK) {
+		msg = xasprintf("cannot reach the Docker daemon: %s", l->why.buf);
+		say("fail", msg, getenv("DOCKER_HOST") ? "start dockerd, or fix DOCKER_HOST" :
+		    "start the daemon (systemctl start docker, or dockerd) and check you may use its socket");
+		free(msg);
+		return;
+	}
+	say("ok", "Docker engine reachable", NULL);
+	if (compose_detect(NULL, &cmd, &n) < 0) {
+		say("fail", "Docker Compose not found",
+		    "install the compose plugin or docker-compose, or set sandbox.composeCommand");
+		return;
+	}
+	msg = xasprintf("compose: %s%s", cmd[0], n > 1 ? " compose (v2 plugin)" : " (v1)");
+	say("ok", msg, NULL);
+	free(msg);
+	free_strings(cmd, n);
+}
+
+static void check_networks(void)
+{
+	const char *argv[] = { "docker", "network", "ls", "-q", NULL };
+	int st;
+	char *out = capture(argv, &st), *p, *msg;
+	size_t n = 0;
+
+	if (st) {
+		free(out);
+		return;
+	}
+	for (p = out; *p; p++)
+		n += *p == '\n';
+	if (*out)
+		n++;
+	/* Docker's default address pools give about 30 bridge networks */
+	msg = xasprintf("%zu docker networks (the default address pools hold about 30)", n);
+	say(n > 24 ? "warn" : "ok", msg,
+	    n > 24 ? "remove unused networks (docker network prune), or widen default-address-pools in daemon.json" : NULL);
+	free(msg);
+	free(out);
+}
+
+static void check_secrets(struct sandbox *sb, int in_repo)
+{
+	const char *whoami[] = { "op", "whoami", NULL };
+	char *key = secrets_key_path(), *msg;
+	struct stat st;
+	int status;
+
+	if (!lstat(key, &st)) {
+		if (S_ISLNK(st.st_mode) || !S_ISREG(st.st_mode)) {
+			msg = xasprintf("secrets key '%s' is not a regular file", key);
+			say("fail", msg, "remove it; a new key is made on the next fetch");
+		} else if (st.st_mode & 077) {
+			char *fix = xasprintf("chmod 600 '%s'", key);
+
+			msg = xasprintf("secrets key '%s' can be read by others (mode %03o)", key, st.st_mode & 0777);
+			say("fail", msg, fix);
+			free(fix);
+		} else {
+			msg = xasprintf("secrets key '%s' is private (0600)", key);
+			say("ok", msg, NULL);
+		}
+		free(msg);
+	}
+	free(key);
+	if (!in_repo || !sb->cfg.secrets_item)
+		return;
+	{
+		char *cache = secrets_cache_path(&sb->cfg);
+
+		if (!lstat(cache, &st) && (st.st_mode & 077)) {
+			char *fix = xasprintf("chmod 600 '%s'", cache);
+
+			msg = xasprintf("secrets cache '%s' can be read by others", cache);
+			say("fail", msg, fix);
+			free(fix);
+			free(msg);
+		}
+		free(cache);
+	}
+	if (!have_program("op")) {
+		say("warn", "the 1Password CLI 'op' is not installed",
+		    "install it and run 'op signin', or start stacks with 'git sandbox up --no-secrets'");
+		return;
+	}
+	msg = capture(whoami, &status);
+	free(msg);
+	if (status)
+		say("warn", "the 1Password CLI is not signed in",
+		    "run 'op signin' (or set OP_SERVICE_ACCOUNT_TOKEN); cached secrets still work until they expire");
+	else
+		say("ok", "the 1Password CLI is signed in", NULL);
+}
+
+/* Every registered sandbox: worktree there, ports free or held by its own stack. */
+static void check_registry(const struct stack_list *l)
+{
+	struct registry reg;
+	size_t i, j, k;
+	char *msg;
+
+	if (registry_read(&reg) < 0) {
+		msg = registry_path();
+		say("fail", "the registry cannot be read", "fix or move away the file named above; nothing was changed");
+		free(msg);
+		return;
+	}
+	msg = xasprintf("registry '%s': %zu sandbox%s", reg.path, reg.n, reg.n == 1 ? "" : "es");
+	say("ok", msg, NULL);
+	free(msg);
+	for (i = 0; i < reg.n; i++) {
+		const struct reg_entry *e = &reg.e[i];
+		const char *st = sandbox_status(l, e->path, e->gitdir, e->project);
+		const struct container **cs = NULL;
+		size_t nc = 0;
+
+		if (!strcmp(st, "missing")) {
+			msg = xasprintf("sandbox '%s' (slot %ld): worktree '%s' is gone", e->name, e->slot, e->path);
+			say("warn", msg, "git sandbox prune");
+			free(msg);
+			continue;
+		}
+		if (l->code == DOCKER_OK)
+			nc = stack_containers(&l->containers, e->project, &cs);
+		for (j = 0; j < e->nports; j++) {
+			int own = 0;
+
+			if (port_is_free(e->ports[j]))
+				continue;
+			for (k = 0; k < nc && !own; k++) {
+				size_t p;
+
+				for (p = 0; p < cs[k]->nports; p++)
+					own |= cs[k]->ports[p] == e->ports[j];
+			}
+			if (own)
+				continue;
+			msg = xasprintf("sandbox '%s': port %ld (%s) is held by another process", e->name,
+					e->ports[j], e->port_names[j]);
+			say("warn", msg, "stop that process (ss -ltnp shows it), or move the sandbox: destroy and create it again");
+			free(msg);
+		}
+		free(cs);
+	}
+	registry_release(&reg);
+}
+
+int main(int argc, char **argv)
+{
+	const struct opt opts[] = { OPT_END_() };
+	struct stack_list stacks;
+	struct sandbox sb;
+	int in_repo;
+
+	progname = "git sandbox doctor";
+	if (parse_options(argc, argv, opts, usage, "git-sandbox-doctor", 0))
+		usage_msg(usage, "too many arguments");
+	color = want_color(1, config_color());
+	check_git();
+	check_docker(&stacks);
+	if (stacks.code == DOCKER_OK)
+		check_networks();
+
+	/* the project file, when run inside a repository */
+	memset(&sb, 0, sizeof(sb));
+	in_repo = git_libgit2_init() >= 0 &&
+		  git_repository_open_ext(NULL, ".", GIT_REPOSITORY_OPEN_FROM_ENV, NULL) == 0;
+	git_error_clear();
+	if (in_repo) {
+		repo_open(&sb.repo);
+		if (sb.repo.worktree) {
+			char *def = path_basename(sb.repo.main_worktree);
+
+			if (config_load(&sb.cfg, sb.repo.git, sb.repo.worktree, def) < 0) {
+				say("fail", "the project file is invalid (see the error above)", "fix .gitsandbox");
+				in_repo = 0;
+			} else {
+				char *msg = xasprintf("%s %s", sb.cfg.file, sb.cfg.has_file ? "is valid" : "does not exist (defaults apply)");
+
+				say(sb.cfg.has_file ? "ok" : "warn", msg, sb.cfg.has_file ? NULL : "add a .gitsandbox: see gitsandbox(5)");
+				free(msg);
+			}
+			free(def);
+		} else {
+			in_repo = 0;
+		}
+	}
+	check_secrets(&sb, in_repo);
+	check_registry(&stacks);
+	stack_list_free(&stacks);
+	if (in_repo)
+		config_free(&sb.cfg);
+	if (sb.repo.git)
+		repo_close(&sb.repo);
+	printf("%d problem%s, %d warning%s\n", fails, fails == 1 ? "" : "s", warns, warns == 1 ? "" : "s");
+	return fails ? 1 : 0;
+}
