@@ -3,12 +3,17 @@
 
 include config.mk
 
+# SANITIZE=1: ASan and UBSan; TEST_HOOKS=1: the fault-injection seam the
+# tests use (lock.h: crash_point). Each combination builds in its own dir.
+BUILD = build
 ifeq ($(SANITIZE),1)
 SB_CFLAGS += $(SAN_FLAGS)
 SB_LDFLAGS += $(SAN_FLAGS)
-BUILD = build-san
-else
-BUILD = build
+BUILD := $(BUILD)-san
+endif
+ifeq ($(TEST_HOOKS),1)
+SB_CPPFLAGS += -DSB_TEST_HOOKS
+BUILD := $(BUILD)-test
 endif
 
 LIBSRC = $(wildcard lib/*.c)
@@ -43,15 +48,17 @@ $(BUILD)/t/%: t/unit/%.c $(LIBA) $(HDR)
 	@mkdir -p $(@D)
 	$(CC) $(SB_CPPFLAGS) $(CPPFLAGS) $(SB_CFLAGS) $(CHECK_CFLAGS) $(CFLAGS) -o $@ $< $(LIBA) $(SB_LDFLAGS) $(CHECK_LIBS) $(LDFLAGS)
 
-# unit tests (Check), then the shell tests against a private install
-check: unit-check shell-check
+# unit tests (Check), then the shell tests against a private install, all
+# built with the test hooks
+check:
+	$(MAKE) unit-check shell-check TEST_HOOKS=1 SANITIZE=$(SANITIZE)
 
 unit-check: $(UNITS)
 	@set -e; for u in $(UNITS); do echo "== $$u"; $$u; done
 
 shell-check: all
 	rm -rf $(BUILD)/inst
-	$(MAKE) install DESTDIR= PREFIX=$(CURDIR)/$(BUILD)/inst BUILD=$(BUILD) SANITIZE=$(SANITIZE)
+	$(MAKE) install DESTDIR= PREFIX=$(CURDIR)/$(BUILD)/inst SANITIZE=$(SANITIZE) TEST_HOOKS=$(TEST_HOOKS)
 	cd t && GIT_SANDBOX_PREFIX=$(CURDIR)/$(BUILD)/inst ./run-tests $(T)
 
 install: all
@@ -68,6 +75,6 @@ uninstall:
 	rm -f $(DESTDIR)$(COMPLETIONDIR)/git-sandbox
 
 clean:
-	rm -rf build build-san
+	rm -rf build build-san build-test build-san-test
 
 .PHONY: all check unit-check shell-check install uninstall clean

@@ -26,4 +26,5 @@ SB_LDFLAGS = $(DEPS_LIBS)
 
 # make check SANITIZE=1: AddressSanitizer and UndefinedBehaviorSanitizer
 SANITIZE =
+TEST_HOOKS =
 SAN_FLAGS = -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined

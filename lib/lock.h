@@ -32,8 +32,9 @@ int write_file_atomic(const char *path, const void *data, size_t len, int mode);
 int write_file_new(const char *path, const void *data, size_t len, int mode);
 
 /*
- * Test builds: if GIT_SANDBOX_TEST_CRASH names this point, kill the process
- * with SIGKILL here. A no-op otherwise.
+ * Builds with the test hooks (make TEST_HOOKS=1, which `make check` uses):
+ * if GIT_SANDBOX_TEST_CRASH names this point, the process kills itself with
+ * SIGKILL here, for the crash tests. A no-op in every other build.
  */
 void crash_point(const char *name);
 
