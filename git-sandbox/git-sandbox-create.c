@@ -90,6 +90,7 @@ static long reserve(struct sandbox *sb, const char *name, const char *path, long
 	e.ports = slot_ports(&sb->cfg, slot, &e.nports, &names);
 	e.port_names = names;
 	e.created = time(NULL);
+	e.creating = getpid();
 	registry_add(&reg, &e);
 	if (registry_write(&reg) < 0)
 		exit(EXIT_FATAL);
@@ -115,6 +116,7 @@ static void record_gitdir(const char *path, const char *gitdir)
 		die("the registry lost the entry for '%s' while creating it", path);
 	free(e->gitdir);
 	e->gitdir = xstrdup(gitdir);
+	e->creating = 0;
 	if (registry_write(&reg) < 0)
 		exit(EXIT_FATAL);
 	registry_release(&reg);

@@ -2,7 +2,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <errno.h>
+#include <signal.h>
 #include <sys/stat.h>
+#include <time.h>
 
 #include "opts.h"
 #include "registry.h"
@@ -26,10 +29,14 @@ static const char *stale(const struct reg_entry *e)
 	const char *why = NULL;
 	int is_main = !strcmp(e->gitdir, e->repo), r;
 
+	/* a create still at work holds its entry: not ours to take */
+	if (e->creating && time(NULL) - e->created < 3600 &&
+	    (!kill(e->creating, 0) || errno == EPERM))
+		return NULL;
+	if (e->creating)
+		return "its creation never finished";
 	if (stat(e->path, &st) < 0 || !S_ISDIR(st.st_mode))
 		return "its worktree is gone";
-	if (!*e->gitdir)
-		return "its creation never finished";
 	state = state_path(e->gitdir, is_main);
 	r = state_read(state, &s);
 	if (r > 0)

@@ -105,6 +105,9 @@ static int handler(void *data, const char *section, const char *key, const char 
 	} else if (!strcmp(key, "created")) {
 		if (parse_int(value, 0, 1L << 40, &e->created) < 0)
 			return 0;
+	} else if (!strcmp(key, "creating")) {
+		if (parse_int(value, 1, 1L << 30, &e->creating) < 0)
+			return 0;
 	}
 	/* unknown keys are kept out but tolerated: a newer minor writer */
 	return 1;
@@ -201,6 +204,8 @@ void registry_format(const struct registry *r, struct strbuf *out)
 		for (j = 0; j < e->nports; j++)
 			strbuf_addf(out, " %s:%ld", e->port_names[j], e->ports[j]);
 		strbuf_addf(out, "\ncreated = %ld\n", e->created);
+		if (e->creating)
+			strbuf_addf(out, "creating = %ld\n", e->creating);
 	}
 }
 
@@ -303,6 +308,7 @@ struct reg_entry *registry_add(struct registry *r, const struct reg_entry *src)
 	e->gitdir = dup_or_null(src->gitdir);
 	e->project = dup_or_null(src->project);
 	e->created = src->created;
+	e->creating = src->creating;
 	if (src->nports) {
 		size_t i;
 

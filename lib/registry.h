@@ -25,6 +25,7 @@ struct reg_entry {
 	char **port_names;	/* the port group of each, parallel to ports */
 	size_t nports;
 	long created;		/* unix time */
+	long creating;		/* pid of the create still making it, else 0 */
 };
 
 struct registry {
