@@ -89,8 +89,10 @@ static int orphan(const struct container *c, const struct registry *reg)
 	free(base);
 	if (!ours)
 		return 0;
+	/* entries this run prunes (or, dry, would prune) count as gone */
 	for (i = 0; i < reg->n; i++)
-		if (!strcmp(reg->e[i].path, c->working_dir) || !strcmp(reg->e[i].project, c->project))
+		if ((!strcmp(reg->e[i].path, c->working_dir) || !strcmp(reg->e[i].project, c->project)) &&
+		    !stale(&reg->e[i]))
 			return 0;
 	return 1;
 }
