@@ -66,7 +66,8 @@ install: all
 	for c in $(CMDS); do cp -f $$c $(DESTDIR)$(BINDIR)/ && chmod 755 $(DESTDIR)$(BINDIR)/$${c##*/}; done
 	for m in $(MAN1); do sed "s/@VERSION@/$(VERSION)/g" $$m > $(DESTDIR)$(MANPREFIX)/man1/$${m##*/}; done
 	for m in $(MAN5); do sed "s/@VERSION@/$(VERSION)/g" $$m > $(DESTDIR)$(MANPREFIX)/man5/$${m##*/}; done
-	if [ -f contrib/git-sandbox.bash ]; then cp -f contrib/git-sandbox.bash $(DESTDIR)$(COMPLETIONDIR)/git-sandbox; fi
+	cp -f contrib/completion/git-sandbox.bash $(DESTDIR)$(COMPLETIONDIR)/git-sandbox
+	chmod 644 $(DESTDIR)$(COMPLETIONDIR)/git-sandbox
 
 uninstall:
 	for c in $(CMDS); do rm -f $(DESTDIR)$(BINDIR)/$${c##*/}; done
