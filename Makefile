@@ -62,18 +62,21 @@ shell-check: all
 	cd t && GIT_SANDBOX_PREFIX=$(CURDIR)/$(BUILD)/inst ./run-tests $(T)
 
 install: all
-	mkdir -p $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANPREFIX)/man1 $(DESTDIR)$(MANPREFIX)/man5 $(DESTDIR)$(COMPLETIONDIR)
+	mkdir -p $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANPREFIX)/man1 $(DESTDIR)$(MANPREFIX)/man5 $(DESTDIR)$(COMPLETIONDIR) $(DESTDIR)$(ZSHCOMPLETIONDIR)
 	for c in $(CMDS); do cp -f $$c $(DESTDIR)$(BINDIR)/ && chmod 755 $(DESTDIR)$(BINDIR)/$${c##*/}; done
 	for m in $(MAN1); do sed "s/@VERSION@/$(VERSION)/g" $$m > $(DESTDIR)$(MANPREFIX)/man1/$${m##*/}; done
 	for m in $(MAN5); do sed "s/@VERSION@/$(VERSION)/g" $$m > $(DESTDIR)$(MANPREFIX)/man5/$${m##*/}; done
 	cp -f contrib/completion/git-sandbox.bash $(DESTDIR)$(COMPLETIONDIR)/git-sandbox
 	chmod 644 $(DESTDIR)$(COMPLETIONDIR)/git-sandbox
+	cp -f contrib/completion/_git-sandbox $(DESTDIR)$(ZSHCOMPLETIONDIR)/_git-sandbox
+	chmod 644 $(DESTDIR)$(ZSHCOMPLETIONDIR)/_git-sandbox
 
 uninstall:
 	for c in $(CMDS); do rm -f $(DESTDIR)$(BINDIR)/$${c##*/}; done
 	for m in $(MAN1); do rm -f $(DESTDIR)$(MANPREFIX)/man1/$${m##*/}; done
 	for m in $(MAN5); do rm -f $(DESTDIR)$(MANPREFIX)/man5/$${m##*/}; done
 	rm -f $(DESTDIR)$(COMPLETIONDIR)/git-sandbox
+	rm -f $(DESTDIR)$(ZSHCOMPLETIONDIR)/_git-sandbox
 
 clean:
 	rm -rf build build-san build-test build-san-test

@@ -6,6 +6,7 @@ PREFIX ?= /usr/local
 MANPREFIX ?= $(PREFIX)/share/man
 BINDIR = $(PREFIX)/bin
 COMPLETIONDIR = $(PREFIX)/share/bash-completion/completions
+ZSHCOMPLETIONDIR = $(PREFIX)/share/zsh/site-functions
 
 # tools
 CC ?= cc
