@@ -1,0 +1,316 @@
+#!/bin/bash
+# shellcheck disable=SC2016,SC1090
+#
+# t7000-completion: the bash and zsh completion of "git sandbox", as
+# installed under $GIT_SANDBOX_PREFIX, driven through git's own completion.
+#
+# Standalone: prints TAP and exits non-zero if a test failed. Needs bash,
+# git (with its bash completion) and, for the zsh part, zsh.
+# Option -d keeps the temporary directory.
+
+# run-tests starts the scripts with sh
+if [ -z "${BASH_VERSION-}" ]; then
+	exec bash "$0" "$@"
+fi
+
+debug=
+for arg; do
+	case "$arg" in
+	-d|--debug) debug=t ;;
+	-v|--verbose|-i|--immediate) ;;
+	*) echo "error: unknown test option '$arg'" >&2; exit 1 ;;
+	esac
+done
+
+if [ -z "${GIT_SANDBOX_PREFIX-}" ] || ! [ -x "$GIT_SANDBOX_PREFIX/bin/git-sandbox" ]; then
+	echo "error: GIT_SANDBOX_PREFIX must name an installation prefix (with bin/git-sandbox)" >&2
+	exit 1
+fi
+BASH_COMPL="$GIT_SANDBOX_PREFIX/share/bash-completion/completions/git-sandbox"
+ZSH_COMPL_DIR="$GIT_SANDBOX_PREFIX/share/zsh/site-functions"
+
+# --- a hermetic environment ---------------------------------------------
+
+TMP=$(mktemp -d "${TMPDIR:-/tmp}/t7000.XXXXXX") || exit 1
+TMP=$(cd "$TMP" && pwd -P)
+if [ -z "$debug" ]; then
+	trap 'rm -rf "$TMP"' EXIT
+else
+	echo "# keeping $TMP"
+fi
+
+unset GIT_DIR GIT_WORK_TREE GIT_COMMON_DIR GIT_INDEX_FILE GIT_CONFIG_PARAMETERS \
+	GIT_CONFIG_COUNT GIT_CONFIG_GLOBAL GIT_CONFIG_SYSTEM GIT_TRACE CDPATH \
+	XDG_RUNTIME_DIR XDG_DATA_HOME
+export HOME="$TMP"
+export XDG_STATE_HOME="$TMP/.state" XDG_CONFIG_HOME="$TMP/.config" XDG_CACHE_HOME="$TMP/.cache"
+export GIT_CONFIG_NOSYSTEM=1 GIT_CEILING_DIRECTORIES="$TMP"
+export GIT_AUTHOR_NAME='A U Thor' GIT_AUTHOR_EMAIL='author@example.com'
+export GIT_COMMITTER_NAME='C O Mitter' GIT_COMMITTER_EMAIL='committer@example.com'
+export GIT_TERMINAL_PROMPT=0 GIT_PAGER=cat PAGER=cat LC_ALL=C LANG=C TZ=UTC
+export PATH="$GIT_SANDBOX_PREFIX/bin:$PATH"
+export ASAN_OPTIONS="abort_on_error=1${ASAN_OPTIONS:+:$ASAN_OPTIONS}"
+export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1:abort_on_error=1${UBSAN_OPTIONS:+:$UBSAN_OPTIONS}"
+
+# --- TAP ----------------------------------------------------------------
+
+n=0 failed=0
+ok () { n=$((n + 1)); echo "ok $n - $1"; }
+not_ok () { n=$((n + 1)); failed=$((failed + 1)); echo "not ok $n - $1"; }
+skip () { n=$((n + 1)); echo "ok $n # skip $1"; }
+
+# check <description> <command>...: one test
+check () {
+	local desc=$1
+	shift
+	if "$@"; then ok "$desc"; else not_ok "$desc"; fi
+}
+
+# --- bash: completing a command line ---------------------------------------
+
+# The completion function bash would call for a command ("complete -p").
+compfunc () {
+	local spec
+	spec=$(complete -p "$1" 2>/dev/null) || return 1
+	spec=${spec#*-F }
+	echo "${spec%% *}"
+}
+
+# complete <line>: fill COMPREPLY as bash does for <line> with the cursor
+# at its end. Words are split at blanks and, as with bash's default
+# COMP_WORDBREAKS, around '='.
+complete_line () {
+	local line=$1 w f
+	local -a split=()
+	read -ra split <<<"$line"
+	COMP_WORDS=()
+	for w in "${split[@]}"; do
+		while [[ $w == *=* ]]; do
+			[ -n "${w%%=*}" ] && COMP_WORDS+=("${w%%=*}")
+			COMP_WORDS+=("=")
+			w=${w#*=}
+		done
+		[ -n "$w" ] && COMP_WORDS+=("$w")
+	done
+	case "$line" in
+	*" "|*=) COMP_WORDS+=("") ;;
+	esac
+	COMP_CWORD=$((${#COMP_WORDS[@]} - 1))
+	COMP_LINE=$line
+	COMP_POINT=${#line}
+	COMPREPLY=()
+	f=$(compfunc "${COMP_WORDS[0]}") || return 1
+	"$f" "${COMP_WORDS[0]}" "${COMP_WORDS[COMP_CWORD]}" "${COMP_WORDS[COMP_CWORD-1]}"
+	REPLY_SORTED=$(printf '%s\n' "${COMPREPLY[@]}" | sed 's/ $//' | LC_ALL=C sort | tr '\n' ' ')
+	REPLY_SORTED=${REPLY_SORTED% }
+}
+
+# expect <line> <words...>: completing <line> offers exactly <words> (in
+# any order; a trailing space of a completion is ignored).
+expect () {
+	local line=$1 want
+	shift
+	want=$(printf '%s\n' "$@" | LC_ALL=C sort | tr '\n' ' ')
+	want=${want% }
+	complete_line "$line" || { echo "# no completion for '$line'"; return 1; }
+	if [ "$REPLY_SORTED" != "$want" ]; then
+		echo "# '$line': expected [$want], got [$REPLY_SORTED]"
+		return 1
+	fi
+}
+
+# expect_has <line> <words...>: completing <line> offers at least <words>.
+expect_has () {
+	local line=$1 w
+	shift
+	complete_line "$line" || { echo "# no completion for '$line'"; return 1; }
+	for w; do
+		case " $REPLY_SORTED " in
+		*" $w "*) ;;
+		*) echo "# '$line': [$w] missing from [$REPLY_SORTED]"; return 1 ;;
+		esac
+	done
+}
+
+# --- the repositories ------------------------------------------------------
+
+setup_repos () {
+	git init -q -b master "$TMP/proj" &&
+	cd "$TMP/proj" &&
+	cat >.gitsandbox <<-\EOF &&
+	[sandbox]
+		project = proj
+		slots = 5
+	[port "api"]
+		var = PROJ_API_PORT
+		base = 27000
+	[port "db"]
+		var = PROJ_DB_PORT
+		base = 27100
+	EOF
+	git add .gitsandbox &&
+	git commit -q -m initial &&
+	git tag v1.0 &&
+	git branch feature-x &&
+	git sandbox create alpha >/dev/null &&
+	git sandbox create beta -b feature-y >/dev/null &&
+	# a sandbox of another repository, which must not be offered
+	git init -q -b master "$TMP/other" &&
+	cp .gitsandbox "$TMP/other/.gitsandbox" &&
+	git -C "$TMP/other" config -f .gitsandbox sandbox.project other &&
+	git -C "$TMP/other" add .gitsandbox &&
+	git -C "$TMP/other" commit -q -m initial &&
+	git -C "$TMP/other" sandbox create gamma >/dev/null
+}
+
+GIT_COMPL=
+for f in /usr/share/bash-completion/completions/git \
+	/usr/local/share/bash-completion/completions/git \
+	/usr/share/git/completion/git-completion.bash \
+	/etc/bash_completion.d/git; do
+	if [ -f "$f" ]; then GIT_COMPL=$f; break; fi
+done
+
+check 'git and its bash completion are there, git-sandbox is installed' \
+	test -n "$GIT_COMPL" -a -f "$BASH_COMPL"
+check 'two sandboxes in one repository, one in another' setup_repos
+cd "$TMP/proj" || exit 1
+
+# bash-completion's on-demand loader, reduced to what git's completion uses
+_completion_loader () {
+	local f="$GIT_SANDBOX_PREFIX/share/bash-completion/completions/$1"
+	[ "$1" = git ] && f=$GIT_COMPL
+	[ -f "$f" ] || return 1
+	. "$f" && return 124
+}
+
+# shellcheck disable=SC1090
+. "$GIT_COMPL"
+
+check 'git sandbox <TAB> loads the completion on demand and lists the subcommands' \
+	expect_has 'git sandbox ' create init up down destroy list status port env \
+		exec logs secrets prune doctor trust
+check '_git_sandbox is defined once loaded' eval 'declare -F _git_sandbox >/dev/null'
+check 'git sandbox de<TAB> gives destroy' expect 'git sandbox de' destroy
+check 'git sandbox --<TAB> gives the dispatcher options' \
+	expect 'git sandbox --' --version --help
+check 'create -<TAB>: its options' \
+	expect 'git sandbox create feat -' -b --branch= --base= --slot=
+check 'up --<TAB>: its options' \
+	expect 'git sandbox up --' --build --no-secrets --refresh-secrets --no-wait --timeout=
+check 'destroy -<TAB>: its options' \
+	expect 'git sandbox destroy -' -f --force --keep-worktree --delete-branch
+check 'down, list, status, env, logs, prune, init: their options' eval '
+	expect "git sandbox down -" -v --volumes &&
+	expect "git sandbox list -" --json &&
+	expect "git sandbox status -" --json &&
+	expect "git sandbox env -" --export &&
+	expect "git sandbox logs -" -f --follow --tail= &&
+	expect "git sandbox prune -" -n --dry-run &&
+	expect "git sandbox init -" --name= --slot='
+check 'destroy <TAB>: the sandboxes of this repository only' \
+	expect 'git sandbox destroy ' alpha beta
+check 'destroy -f b<TAB>: names after an option' \
+	expect 'git sandbox destroy -f b' beta
+check 'destroy alpha <TAB>: no second name' \
+	expect 'git sandbox destroy alpha '
+check 'status <TAB>: the sandbox names' \
+	expect 'git sandbox status ' alpha beta
+check 'status from inside a sandbox: the same names' eval '(
+	cd "$TMP/proj--alpha" && expect "git sandbox status " alpha beta)'
+check 'git -C <repo> sandbox destroy <TAB> from elsewhere' eval '(
+	cd "$TMP" && expect "git -C $TMP/other sandbox destroy " gamma)'
+check 'create -b <TAB>: the branches' \
+	expect_has 'git sandbox create feat -b ' master feature-x feature-y alpha
+check 'create -b fea<TAB>: the matching branches' \
+	expect 'git sandbox create feat -b fea' feature-x feature-y
+check 'create --branch=fea<TAB>: the matching branches' \
+	expect 'git sandbox create feat --branch=fea' feature-x feature-y
+check 'create --base <TAB>: commits, tags included' \
+	expect_has 'git sandbox create feat --base ' HEAD master v1.0
+check 'create --slot <TAB>: nothing offered' \
+	expect 'git sandbox create feat --slot '
+check 'port <TAB>: the port groups of .gitsandbox' \
+	expect 'git sandbox port ' api db
+check 'port <TAB>: port groups of git config too' eval '
+	git config port.cache.var PROJ_CACHE_PORT &&
+	expect "git sandbox port " api cache db; rc=$?
+	git config --remove-section port.cache; (exit $rc)'
+check 'logs -f <TAB>: the services' \
+	expect 'git sandbox logs -f ' api db
+check 'secrets <TAB>: its actions' \
+	expect 'git sandbox secrets ' status refresh clear
+check 'exec <TAB>: --' \
+	expect 'git sandbox exec ' --
+check 'an alias of sandbox completes the same' eval '
+	git config alias.sb sandbox && expect "git sb destroy " alpha beta'
+check 'a git-sandbox-<sub> on PATH is a subcommand' eval '
+	mkdir -p "$TMP/bin" && printf "#!/bin/sh\n" >"$TMP/bin/git-sandbox-frob" &&
+	chmod +x "$TMP/bin/git-sandbox-frob" &&
+	PATH="$TMP/bin:$PATH" expect "git sandbox fr" frob'
+
+# The command git-sandbox, in a shell where bash-completion loads only our
+# file: it must load git's completion itself.
+check 'git-sandbox <TAB> alone: loads git completion, subcommands, names' eval '(
+	unset -f $(compgen -A function | grep -v -e "^_completion_loader\$" \
+		-e "^complete_line\$" -e "^expect" -e "^compfunc\$")
+	complete -r
+	. "$BASH_COMPL" &&
+	expect_has "git-sandbox " create destroy status &&
+	expect "git-sandbox destroy " alpha beta &&
+	expect "git-sandbox create x -b feature-" feature-x feature-y
+)'
+
+# --- zsh -------------------------------------------------------------------
+
+# zcomplete <line>: the words zsh's completion offers for <line>, one a line.
+zcomplete () {
+	local out="$TMP/zsh.out"
+	rm -f "$out"
+	# shellcheck disable=SC2016
+	ZLINE=$1 ZOUT=$out ZFPATH=$ZSH_COMPL_DIR timeout 60 zsh -f -c '
+		zmodload zsh/zpty || exit 1
+		zpty z zsh -f -i
+		zpty -w z "PS1=; fpath=(\$ZFPATH \$fpath); autoload -Uz compinit; compinit -u -d \$ZOUT.dump"
+		zpty -w z "compadd () { if [[ \${@[1,(i)(-|--)]} == *-(O|A|D)\\ * ]]; then builtin compadd \"\$@\"; return; fi; local -a h; builtin compadd -A h \"\$@\"; (( \$#h )) && print -rl -- \$h >>\$ZOUT; builtin compadd \"\$@\"; }"
+		zpty -w z "_t7000_end () { print -r -- END >>\$ZOUT; exit; }; comppostfuncs=(_t7000_end)"
+		zpty -w -n z "$ZLINE"$'"'"'\t'"'"'
+		while zpty -r z junk; do :; done 2>/dev/null
+		zpty -d z'
+	[ -f "$out" ] && grep -q '^END$' "$out" || return 1
+	grep -v '^END$' "$out" | LC_ALL=C sort -u
+}
+
+# zexpect <line> <words...>: zsh offers exactly <words> for <line>.
+zexpect () {
+	local line=$1 got want
+	shift
+	got=$(zcomplete "$line") || { echo "# zsh did not complete '$line'"; return 1; }
+	got=$(echo "$got" | tr '\n' ' ')
+	want=$(printf '%s\n' "$@" | LC_ALL=C sort -u | tr '\n' ' ')
+	if [ "$got" != "$want" ]; then
+		echo "# zsh '$line': expected [$want], got [$got]"
+		return 1
+	fi
+}
+
+if command -v zsh >/dev/null && zsh -fc 'zmodload zsh/zpty' 2>/dev/null; then
+	check 'zsh: _git-sandbox is installed' test -f "$ZSH_COMPL_DIR/_git-sandbox"
+	check 'zsh: git sandbox <TAB> lists the subcommands' \
+		zexpect 'git sandbox ' create init up down destroy list status port \
+			env exec logs secrets prune doctor trust
+	check 'zsh: git sand<TAB> offers sandbox' zexpect 'git sand' sandbox
+	check 'zsh: create -<TAB>: its options' \
+		zexpect 'git sandbox create feat -' -b --branch --base --slot
+	check 'zsh: destroy <TAB>: the sandboxes of this repository' \
+		zexpect 'git sandbox destroy ' alpha beta
+	check 'zsh: create -b fea<TAB>: the branches' \
+		zexpect 'git sandbox create feat -b fea' feature-x feature-y
+	check 'zsh: port <TAB>: the services' zexpect 'git sandbox port ' api db
+	check 'zsh: git-sandbox status <TAB>' zexpect 'git-sandbox status ' alpha beta
+else
+	skip 'zsh (with zsh/zpty) is not installed'
+fi
+
+echo "1..$n"
+[ "$failed" = 0 ]
