@@ -343,6 +343,12 @@ sb_make_repo () {
 	git -C "$1" commit -q -m initial
 }
 
+# write_script <file>: stdin as an executable /bin/sh script
+write_script () {
+	{ echo "#!/bin/sh" && cat; } >"$1" &&
+	chmod +x "$1"
+}
+
 # sb_registry: the registry file of this trash directory
 sb_registry () {
 	echo "$XDG_STATE_HOME/git-sandbox/registry"
