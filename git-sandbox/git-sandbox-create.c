@@ -171,8 +171,14 @@ int main(int argc, char **argv)
 	signal(SIGQUIT, SIG_IGN);
 
 	sb.slot = reserve(&sb, name, path, want);
-	if (worktree_add(&sb.repo, path, branch, mode, base) < 0)
+	if (worktree_add(&sb.repo, path, branch, mode, base) < 0) {
+		/* git can fail after making both (a failing post-checkout hook) */
+		if (!access(path, F_OK))
+			junk.worktree = 1;
+		if (mode != BRANCH_EXISTING && local_branch_exists(&sb.repo, branch))
+			junk.branch = branch;
 		die("could not create the worktree '%s'", path);
+	}
 	junk.worktree = 1;
 	if (mode != BRANCH_EXISTING)
 		junk.branch = branch;

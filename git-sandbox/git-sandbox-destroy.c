@@ -60,6 +60,7 @@ int main(int argc, char **argv)
 	struct sandbox sb;
 	char *branch = NULL;
 	long slot;
+	int was_inside;
 
 	progname = "git sandbox destroy";
 	n = parse_options(argc, argv, opts, usage, "git-sandbox-destroy", 0);
@@ -87,6 +88,8 @@ int main(int argc, char **argv)
 	}
 	if (!sb.missing)
 		branch = worktree_branch(sb.gitdir);
+	/* asked before the directory goes: getcwd() fails once it is gone */
+	was_inside = inside(sb.path);
 
 	if (!sb.missing && run_hook(&sb, &sb.cfg.hook_pre_destroy, "hook.preDestroy") < 0) {
 		if (!force)
@@ -122,7 +125,7 @@ int main(int argc, char **argv)
 	slot = sb.slot;
 	printf("Destroyed sandbox '%s'%s; slot %ld is free\n", sb.name,
 	       keep ? " (worktree kept)" : "", slot);
-	if (!keep && inside(sb.path))
+	if (!keep && was_inside)
 		printf("You are in a directory that is gone: cd %s\n", sb.repo.main_worktree);
 	free(branch);
 	sandbox_close(&sb);

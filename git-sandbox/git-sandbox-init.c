@@ -93,7 +93,7 @@ int main(int argc, char **argv)
 		    want_name ? "" : "; choose one with --name <name>");
 
 	if (registry_lock(&reg) < 0)
-		return EXIT_FATAL;
+		exit(EXIT_FATAL);
 	if ((old = registry_find(&reg, sb.repo.commondir, name)))
 		die("sandbox '%s' already exists at '%s'; choose another with --name <name>", name, old->path);
 	if ((old = registry_find_path(&reg, sb.path)))
@@ -105,7 +105,7 @@ int main(int argc, char **argv)
 		    old->name, old->path, e.project);
 	sb.slot = slot_choose(&reg, &sb.cfg, sb.repo.commondir, want);
 	if (sb.slot < 0)
-		return EXIT_FATAL;
+		exit(EXIT_FATAL);
 	e.slot = sb.slot;
 	e.repo = sb.repo.commondir;
 	e.name = name;
@@ -116,7 +116,7 @@ int main(int argc, char **argv)
 	e.created = time(NULL);
 	registry_add(&reg, &e);
 	if (registry_write(&reg) < 0)
-		return EXIT_FATAL;
+		exit(EXIT_FATAL);
 	registry_release(&reg);
 	crash_point("init-registered");
 
@@ -132,7 +132,7 @@ int main(int argc, char **argv)
 	    exclude_add(sb.repo.commondir, sb.cfg.env_file) < 0) {
 		unlink(sb.state_file);
 		unregister(sb.path);
-		return EXIT_FATAL;
+		exit(EXIT_FATAL);
 	}
 	show_created(&sb, "Initialized");
 	free(e.ports);

@@ -44,7 +44,8 @@ int main(int argc, char **argv)
 		usage_msg(usage, "too many arguments");
 	if (registry_read(&reg) < 0)
 		return EXIT_FATAL;
-	qsort(reg.e, reg.n, sizeof(*reg.e), cmp_entry);
+	if (reg.n)	/* reg.e is NULL for an empty registry, which qsort may not take */
+		qsort(reg.e, reg.n, sizeof(*reg.e), cmp_entry);
 	stack_list_load(&stacks);	/* one docker call for the whole list */
 
 	branches = xcalloc(reg.n + 1, sizeof(char *));

@@ -145,11 +145,13 @@ int main(int argc, char **argv)
 			die_errno("cannot run '%s'", path);
 		}
 		free(path);
+		free(dir);
 	}
 	if (have_program(prog)) {
 		execvp(prog, argv + 1);
 		die_errno("cannot run '%s'", prog);
 	}
+	free(prog);
 	unknown(cmd);
 	return EXIT_USAGE;
 }

@@ -1,0 +1,117 @@
+#!/bin/sh
+
+test_description='the dispatcher, usage and help of every command'
+
+. ./test-lib.sh
+
+commands="create init list status port env exec destroy prune"
+
+test_expect_success 'git sandbox -h prints the usage and the commands on stdout, exit 129' '
+	test_expect_code 129 git sandbox -h >out 2>err &&
+	test_grep "^usage: git sandbox " out &&
+	test_grep "^   create " out &&
+	test_grep "^   prune " out &&
+	test_must_be_empty err
+'
+
+test_expect_success 'git sandbox without a command: usage on stderr, exit 129' '
+	test_expect_code 129 git sandbox >out 2>err &&
+	test_must_be_empty out &&
+	test_grep "^usage: git sandbox " err
+'
+
+test_expect_success 'an unknown command is refused, with the most similar one' '
+	test_expect_code 129 git sandbox lst >out 2>err &&
+	test_must_be_empty out &&
+	test_grep "'\''lst'\'' is not a sandbox command" err &&
+	test_grep "most similar command" err &&
+	test_grep "^	list$" err
+'
+
+test_expect_success 'a command far from every known one gets no suggestion' '
+	test_expect_code 129 git sandbox frobnicate 2>err &&
+	test_grep "not a sandbox command" err &&
+	test_grep ! "most similar" err
+'
+
+test_expect_success 'an unknown option of the dispatcher is a usage error' '
+	test_expect_code 129 git sandbox --bogus >out 2>err &&
+	test_must_be_empty out &&
+	test_grep "^usage: git sandbox " err
+'
+
+test_expect_success '--version' '
+	git sandbox --version >out &&
+	test_grep "^git-sandbox version [0-9][0-9.]*" out &&
+	git-sandbox --version >out2 &&
+	test_cmp out out2
+'
+
+test_expect_success 'a git-sandbox-foo on PATH becomes git sandbox foo' '
+	mkdir bin &&
+	cat >bin/git-sandbox-foo <<-\EOS &&
+	#!/bin/sh
+	echo "foo called with: $*"
+	exit 3
+	EOS
+	chmod +x bin/git-sandbox-foo &&
+	PATH="$HOME/bin:$PATH" test_expect_code 3 git sandbox foo a "b c" >out &&
+	echo "foo called with: a b c" >expect &&
+	test_cmp expect out
+'
+
+test_expect_success 'a git alias for sandbox works' '
+	sb_make_repo ktrdr &&
+	git -C ktrdr -c alias.sb=sandbox sb list >out 2>err &&
+	git -C ktrdr sandbox list >expect 2>expect.err &&
+	test_cmp expect out &&
+	git -C ktrdr -c alias.sb=sandbox sb port api >out &&
+	echo $(sb_port 8000) >expect &&
+	test_cmp expect out
+'
+
+test_expect_success 'the installed commands and the dispatcher come from the prefix' '
+	for c in $commands
+	do
+		test -x "$GIT_SANDBOX_PREFIX/bin/git-sandbox-$c" || return 1
+	done
+'
+
+for c in $commands
+do
+	test_expect_success "git sandbox $c -h: usage on stdout, exit 129" "
+		test_expect_code 129 git sandbox $c -h >out 2>err &&
+		test_grep '^usage: git sandbox $c' out &&
+		test_must_be_empty err &&
+		(cd ktrdr && test_expect_code 129 git sandbox $c -h >../out2) &&
+		test_cmp out out2
+	"
+
+	test_expect_success "git sandbox $c --bogus: usage on stderr, exit 129" "
+		(cd ktrdr && test_expect_code 129 git sandbox $c --bogus >../out 2>../err) &&
+		test_must_be_empty out &&
+		test_grep 'usage: git sandbox $c' err &&
+		test_grep 'bogus' err
+	"
+done
+
+test_expect_success 'a missing argument is a usage error' '
+	(
+		cd ktrdr &&
+		test_expect_code 129 git sandbox create 2>../err1 &&
+		test_expect_code 129 git sandbox port 2>../err2 &&
+		test_expect_code 129 git sandbox exec 2>../err3 &&
+		test_expect_code 129 git sandbox list extra 2>../err4
+	) &&
+	test_grep "usage: git sandbox create" err1 &&
+	test_grep "usage: git sandbox port" err2 &&
+	test_grep "usage: git sandbox exec" err3 &&
+	test_grep "usage: git sandbox list" err4
+'
+
+test_expect_success 'outside a repository a command fails with git'\''s message' '
+	test_expect_code 128 git sandbox port api 2>err &&
+	test_grep "^fatal: not a git repository" err
+'
+
+test_done

@@ -1,0 +1,364 @@
+#!/bin/sh
+
+test_description='git sandbox create: worktree, branch, slot, env file and state'
+
+. ./test-lib.sh
+
+# ports <dir> <group>...: the port numbers seen from a worktree
+ports () {
+	dir_=$1
+	shift
+	for g_
+	do
+		(cd "$dir_" && git sandbox port "$g_") || return 1
+	done
+}
+
+# snapshot <file>: what a failed create must leave unchanged
+snapshot () {
+	{
+		git -C ktrdr for-each-ref --format="%(refname)" refs/heads &&
+		git -C ktrdr worktree list --porcelain &&
+		ls -d ktrdr--* 2>/dev/null
+		ls -a ktrdr/.git/worktrees 2>/dev/null
+		cat "$(sb_registry)" 2>/dev/null
+	} >"$1"
+}
+
+test_expect_success 'setup: an origin and a clone of it' '
+	sb_make_repo seed &&
+	echo two >seed/file &&
+	git -C seed add file &&
+	git -C seed commit -q -m second &&
+	git -C seed branch remote-only &&
+	git -C seed branch existing &&
+	git clone -q --bare seed ktrdr.git &&
+	git clone -q ktrdr.git ktrdr &&
+	git -C ktrdr branch existing origin/existing &&
+	git -C ktrdr config sandbox.slots 20 &&
+	root=$(pwd -P) &&
+	echo "$root" >root
+'
+
+root=$(cat root 2>/dev/null)
+
+test_expect_success 'create makes a worktree beside the main one, on a new branch' '
+	(cd ktrdr && git sandbox create feat >../out 2>../err) &&
+	test_path_is_dir ktrdr--feat &&
+	test_path_is_file ktrdr--feat/.gitsandbox &&
+	echo refs/heads/feat >expect &&
+	git -C ktrdr--feat symbolic-ref HEAD >actual &&
+	test_cmp expect actual &&
+	git -C ktrdr rev-parse main >expect &&
+	git -C ktrdr--feat rev-parse HEAD >actual &&
+	test_cmp expect actual &&
+	test_grep "sandbox '\''feat'\'' in slot 1" out &&
+	test_grep "$root/ktrdr--feat" out
+'
+
+test_expect_success 'the env file holds every port variable and the names' '
+	cat >expect <<-EOF &&
+	# Written by git-sandbox from this sandbox'\''s slot; regenerated when missing.
+	# Ports and names only: secrets never go in this file.
+	KTRDR_API_PORT=$(sb_port 8001)
+	KTRDR_DB_PORT=$(sb_port 5433)
+	GRAFANA_PORT=$(sb_port 3001)
+	JAEGER_UI_PORT=$(sb_port 16687)
+	KTRDR_WORKER_PORT_1=$(sb_port 5010)
+	KTRDR_WORKER_PORT_2=$(sb_port 5011)
+	KTRDR_WORKER_PORT_3=$(sb_port 5012)
+	KTRDR_WORKER_PORT_4=$(sb_port 5013)
+	SANDBOX_NAME=feat
+	SANDBOX_SLOT=1
+	COMPOSE_PROJECT_NAME=ktrdr-feat
+	EOF
+	test_cmp expect ktrdr--feat/.env.sandbox &&
+	test_grep ! -i password ktrdr--feat/.env.sandbox
+'
+
+test_expect_success 'the env file is excluded, so the new worktree is clean' '
+	test_grep -x "/.env.sandbox" ktrdr/.git/info/exclude &&
+	git -C ktrdr--feat status --porcelain --untracked-files=all >actual &&
+	test_must_be_empty actual
+'
+
+test_expect_success 'the state file is in the worktree'\''s private git dir' '
+	gitdir=$(git -C ktrdr--feat rev-parse --absolute-git-dir) &&
+	test "${gitdir%/*}" = "$root/ktrdr/.git/worktrees" &&
+	test_path_is_file "$gitdir/config" &&
+	test_grep "^\[sandbox\]$" "$gitdir/config" &&
+	test_grep "^name = feat$" "$gitdir/config" &&
+	test_grep "^slot = 1$" "$gitdir/config" &&
+	test_grep "^project = ktrdr-feat$" "$gitdir/config" &&
+	test_grep "^created = [0-9][0-9]*$" "$gitdir/config"
+'
+
+test_expect_success 'the registry has the entry' '
+	test_path_is_file "$(sb_registry)" &&
+	test "$(sb_registry_count)" = 1 &&
+	test_grep "^slot = 1$" "$(sb_registry)" &&
+	test_grep "^name = feat$" "$(sb_registry)" &&
+	test_grep "^path = $root/ktrdr--feat$" "$(sb_registry)" &&
+	test_grep "^repo = $root/ktrdr/.git$" "$(sb_registry)" &&
+	test_grep "^project = ktrdr-feat$" "$(sb_registry)" &&
+	test_grep "^ports = .*api:$(sb_port 8001)" "$(sb_registry)" &&
+	test_grep "^ports = .*workers:$(sb_port 5013)" "$(sb_registry)"
+'
+
+test_expect_success 'the usage guide'\''s port table: slots 0, 1 and 2' '
+	(cd ktrdr && git sandbox create feat2 >/dev/null) &&
+	for g in api db grafana jaeger workers
+	do
+		echo $g
+	done >groups &&
+	{
+		echo "$(sb_port 8000)" && echo "$(sb_port 5432)" &&
+		echo "$(sb_port 3000)" && echo "$(sb_port 16686)" &&
+		echo "$(sb_port 5003) $(sb_port 5004) $(sb_port 5005) $(sb_port 5006)"
+	} >expect0 &&
+	{
+		echo "$(sb_port 8001)" && echo "$(sb_port 5433)" &&
+		echo "$(sb_port 3001)" && echo "$(sb_port 16687)" &&
+		echo "$(sb_port 5010) $(sb_port 5011) $(sb_port 5012) $(sb_port 5013)"
+	} >expect1 &&
+	{
+		echo "$(sb_port 8002)" && echo "$(sb_port 5434)" &&
+		echo "$(sb_port 3002)" && echo "$(sb_port 16688)" &&
+		echo "$(sb_port 5020) $(sb_port 5021) $(sb_port 5022) $(sb_port 5023)"
+	} >expect2 &&
+	ports ktrdr api db grafana jaeger workers >actual0 &&
+	ports ktrdr--feat api db grafana jaeger workers >actual1 &&
+	ports ktrdr--feat2 api db grafana jaeger workers >actual2 &&
+	test_cmp expect0 actual0 &&
+	test_cmp expect1 actual1 &&
+	test_cmp expect2 actual2
+'
+
+test_expect_success '-b checks out an existing local branch' '
+	git -C ktrdr rev-parse existing >expect &&
+	(cd ktrdr && git sandbox create ex -b existing >/dev/null) &&
+	echo refs/heads/existing >expect.ref &&
+	git -C ktrdr--ex symbolic-ref HEAD >actual.ref &&
+	test_cmp expect.ref actual.ref &&
+	git -C ktrdr rev-parse existing >actual &&
+	test_cmp expect actual &&
+	test_must_fail git -C ktrdr rev-parse --verify -q refs/heads/ex
+'
+
+test_expect_success '-b with a branch only on origin makes a tracking branch' '
+	test_must_fail git -C ktrdr rev-parse --verify -q refs/heads/remote-only &&
+	(cd ktrdr && git sandbox create tr -b remote-only >/dev/null) &&
+	echo refs/heads/remote-only >expect &&
+	git -C ktrdr--tr symbolic-ref HEAD >actual &&
+	test_cmp expect actual &&
+	test "$(git -C ktrdr config branch.remote-only.remote)" = origin &&
+	test "$(git -C ktrdr config branch.remote-only.merge)" = refs/heads/remote-only &&
+	git -C ktrdr rev-parse origin/remote-only >expect &&
+	git -C ktrdr rev-parse remote-only >actual &&
+	test_cmp expect actual
+'
+
+test_expect_success '-b with a new branch and --base' '
+	(cd ktrdr && git sandbox create nb -b topic/new --base main~1 >/dev/null) &&
+	git -C ktrdr rev-parse main~1 >expect &&
+	git -C ktrdr rev-parse topic/new >actual &&
+	test_cmp expect actual &&
+	echo refs/heads/topic/new >expect &&
+	git -C ktrdr--nb symbolic-ref HEAD >actual &&
+	test_cmp expect actual &&
+	test_must_fail git -C ktrdr config branch.topic/new.remote
+'
+
+test_expect_success 'a branch checked out elsewhere is refused with that path' '
+	snapshot before &&
+	(cd ktrdr && test_expect_code 128 git sandbox create dup -b feat 2>../err) &&
+	test_grep "$root/ktrdr--feat" err &&
+	(cd ktrdr && test_expect_code 128 git sandbox create dup -b main 2>../err) &&
+	test_grep "$root/ktrdr\b" err &&
+	snapshot after &&
+	test_cmp before after
+'
+
+test_expect_success 'an existing branch without -b, or --base with an existing branch, is refused' '
+	snapshot before &&
+	git -C ktrdr branch taken &&
+	test_when_finished "git -C ktrdr branch -D taken" &&
+	(cd ktrdr && test_expect_code 128 git sandbox create taken 2>../err) &&
+	test_grep "already exists" err &&
+	(cd ktrdr && test_expect_code 128 git sandbox create t2 -b taken --base main 2>../err) &&
+	test_grep "base" err &&
+	(cd ktrdr && test_expect_code 128 git sandbox create t3 --base no-such-rev 2>../err) &&
+	test_grep "no-such-rev" err &&
+	git -C ktrdr branch -D taken &&
+	snapshot after &&
+	test_cmp before after
+'
+
+test_expect_success 'the post-checkout hook runs in the new worktree' '
+	write_script ktrdr/.git/hooks/post-checkout <<-\EOF &&
+	pwd >>"$HOME/hook-ran"
+	EOF
+	test_when_finished "rm -f ktrdr/.git/hooks/post-checkout" &&
+	(cd ktrdr && git sandbox create hk >/dev/null) &&
+	echo "$root/ktrdr--hk" >expect &&
+	test_cmp expect hook-ran
+'
+
+test_expect_success 'create from inside another sandbox puts the new one beside the main worktree' '
+	mkdir deep &&
+	git -C ktrdr worktree add -q ../deep/wt -b deep-branch &&
+	(cd deep/wt && git sandbox init >/dev/null) &&
+	mkdir deep/wt/sub &&
+	(cd deep/wt/sub && git sandbox create inner >../../../out) &&
+	test_path_is_dir ktrdr--inner &&
+	test_path_is_missing deep/ktrdr--inner &&
+	test_grep "$root/ktrdr--inner" out &&
+	echo refs/heads/inner >expect &&
+	git -C ktrdr--inner symbolic-ref HEAD >actual &&
+	test_cmp expect actual
+'
+
+test_expect_success '--slot asks for one slot' '
+	(cd ktrdr && git sandbox create s15 --slot 15 >/dev/null) &&
+	(cd ktrdr--s15 && git sandbox port api >../out) &&
+	echo $(sb_port 8015) >expect &&
+	test_cmp expect out
+'
+
+test_expect_success '--slot with a taken slot says by whom, and makes nothing' '
+	snapshot before &&
+	(cd ktrdr && test_expect_code 128 git sandbox create other --slot 15 2>../err) &&
+	test_grep "slot 15 is taken by sandbox '\''s15'\''" err &&
+	test_grep "$root/ktrdr--s15" err &&
+	(cd ktrdr && test_expect_code 129 git sandbox create other --slot 0 2>../err) &&
+	(cd ktrdr && test_expect_code 128 git sandbox create other --slot 21 2>../err) &&
+	test_grep "out of range" err &&
+	snapshot after &&
+	test_cmp before after
+'
+
+test_expect_success 'a port held by another process: that slot is skipped, the port named' '
+	used=$(sed -n "s/^slot = //p" "$(sb_registry)" | sort -n | tr "\n" " ") &&
+	free=1 &&
+	for s in $used
+	do
+		if test "$s" = "$free"
+		then
+			free=$((free + 1))
+		fi
+	done &&
+	held=$(sb_port $((5000 + 10 * free + 2))) &&
+	test_hold_port $held &&
+	(cd ktrdr && git sandbox create busy >../out 2>../err) &&
+	test_grep "port $held" err &&
+	test_grep "slot $free" err &&
+	(cd ktrdr--busy && git sandbox env >../env) &&
+	test_grep ! "^SANDBOX_SLOT=$free$" env &&
+	snapshot before &&
+	(cd ktrdr && test_expect_code 128 git sandbox create busy2 --slot $free 2>../err) &&
+	test_grep "port $held" err &&
+	snapshot after &&
+	test_cmp before after
+'
+
+test_expect_success 'hostile names are refused and nothing is created' '
+	snapshot before &&
+	long=$(printf "%065d" 0) &&
+	nl=$(printf "a\nb") &&
+	for name in "" ".x" ".." "a/b" "a b" "$nl" "\$(id)" "$long" \
+		"$(printf "caf\351")" "$(printf "a\tb")" "x.lock" "a..b" "../x" "*"
+	do
+		(cd ktrdr && test_expect_code 128 git sandbox create "$name" 2>../err) &&
+		test_grep "invalid sandbox name" err || return 1
+	done &&
+	(cd ktrdr && test_expect_code 128 git sandbox create -- -x 2>../err) &&
+	test_grep "invalid sandbox name" err &&
+	(cd ktrdr && test_expect_code 128 git sandbox create -- --x 2>../err) &&
+	test_grep "invalid sandbox name" err &&
+	test_path_is_missing uid=* &&
+	snapshot after &&
+	test_cmp before after
+'
+
+test_expect_success 'a name of 64 characters is accepted' '
+	long=$(printf "%064d" 0) &&
+	(cd ktrdr && git sandbox create "$long" >/dev/null) &&
+	test_path_is_dir "ktrdr--$long"
+'
+
+test_expect_success 'a failing git worktree add leaves no branch, no entry, and the slot free' '
+	snapshot before &&
+	: >ktrdr/.git/refs/heads/locked.lock &&
+	test_when_finished "rm -f ktrdr/.git/refs/heads/locked.lock" &&
+	(cd ktrdr && test_expect_code 128 git sandbox create locked 2>../err) &&
+	test_path_is_missing ktrdr--locked &&
+	rm -f ktrdr/.git/refs/heads/locked.lock &&
+	snapshot after &&
+	test_cmp before after
+'
+
+test_expect_success 'a failing post-checkout hook leaves no worktree, no branch, no entry' '
+	snapshot before &&
+	write_script ktrdr/.git/hooks/post-checkout <<-\EOF &&
+	echo "hook says no" >&2
+	exit 1
+	EOF
+	test_when_finished "rm -f ktrdr/.git/hooks/post-checkout" &&
+	(cd ktrdr && test_must_fail git sandbox create hookfail 2>../err) &&
+	test_grep "hook says no" err &&
+	rm ktrdr/.git/hooks/post-checkout &&
+	test_path_is_missing ktrdr--hookfail &&
+	snapshot after &&
+	test_cmp before after
+'
+
+test_expect_success 'a second sandbox of the same name is refused' '
+	snapshot before &&
+	(cd ktrdr && test_expect_code 128 git sandbox create feat 2>../err) &&
+	test_grep "already exists" err &&
+	snapshot after &&
+	test_cmp before after
+'
+
+test_expect_success '12 concurrent creates with 10 slots: 10 succeed on distinct slots' '
+	mkdir conc &&
+	git clone -q ktrdr.git conc/ktrdr &&
+	git -C conc/ktrdr config sandbox.slots 10 &&
+	XDG_STATE_HOME=$HOME/.state-conc &&
+	export XDG_STATE_HOME &&
+	(
+		cd conc/ktrdr &&
+		for i in 1 2 3 4 5 6 7 8 9 10 11 12
+		do
+			( git sandbox create c$i >../out.$i 2>../err.$i; echo $? >../rc.$i ) &
+		done &&
+		wait
+	) &&
+	cat conc/rc.* | sort | uniq -c | sed "s/^ *//" >counts &&
+	printf "10 0\n2 128\n" >expect &&
+	test_cmp expect counts &&
+	test "$(sb_registry_count)" = 10 &&
+	sed -n "s/^slot = //p" "$(sb_registry)" | sort -n >slots &&
+	seq 1 10 >expect &&
+	test_cmp expect slots &&
+	git -C conc/ktrdr worktree list >wts &&
+	test_line_count = 11 wts &&
+	git -C conc/ktrdr for-each-ref --format="%(refname:short)" refs/heads >branches &&
+	test_line_count = 11 branches &&
+	for i in 1 2 3 4 5 6 7 8 9 10 11 12
+	do
+		if test "$(cat conc/rc.$i)" = 0
+		then
+			test_path_is_dir conc/ktrdr--c$i &&
+			test_grep -x "c$i" branches || return 1
+		else
+			test_path_is_missing conc/ktrdr--c$i &&
+			test_grep "no free slot" conc/err.$i &&
+			test_grep ! -x "c$i" branches || return 1
+		fi
+	done &&
+	ls conc/ktrdr/.git/worktrees >ids &&
+	test_line_count = 10 ids
+'
+
+test_done

@@ -1,0 +1,406 @@
+# test-lib.sh: a small git-style test library for git-sandbox.
+#
+# A test script sets test_description, sources this file, runs
+# test_expect_success blocks and ends with test_done. Each script runs in
+# its own trash directory t/trash.<script>, which is also $HOME and holds
+# every XDG directory, so nothing outside it is read or written. The
+# commands under test come from $GIT_SANDBOX_PREFIX/bin (make check sets it
+# to a private install).
+#
+# Options: -v (--verbose) shows each test's output, -i (--immediate) stops
+# at the first failure, -d (--debug) keeps the trash directory.
+
+if test -z "$GIT_SANDBOX_PREFIX"
+then
+	echo "error: GIT_SANDBOX_PREFIX is not set; run the tests with 'make check'," >&2
+	echo "or set it to an installation prefix (the one holding bin/git-sandbox)" >&2
+	exit 1
+fi
+if ! test -x "$GIT_SANDBOX_PREFIX/bin/git-sandbox"
+then
+	echo "error: no executable '$GIT_SANDBOX_PREFIX/bin/git-sandbox' (GIT_SANDBOX_PREFIX)" >&2
+	exit 1
+fi
+
+verbose= immediate= debug=
+for arg
+do
+	case "$arg" in
+	-v|--verbose) verbose=t ;;
+	-i|--immediate) immediate=t ;;
+	-d|--debug) debug=t ;;
+	*) echo "error: unknown test option '$arg'" >&2; exit 1 ;;
+	esac
+done
+
+TEST_NAME=${0##*/}
+TEST_NAME=${TEST_NAME%.sh}
+TEST_DIRECTORY=$(cd "${0%/*}" && pwd) || exit 1
+TRASH_DIRECTORY="$TEST_DIRECTORY/trash.$TEST_NAME"
+TEST_OUTPUT="$TRASH_DIRECTORY/.test-output"
+
+# --- a hermetic environment ---------------------------------------------
+
+unset GIT_DIR GIT_WORK_TREE GIT_COMMON_DIR GIT_INDEX_FILE GIT_OBJECT_DIRECTORY \
+	GIT_ALTERNATE_OBJECT_DIRECTORIES GIT_NAMESPACE GIT_PREFIX GIT_CONFIG \
+	GIT_CONFIG_PARAMETERS GIT_CONFIG_COUNT GIT_CONFIG_GLOBAL GIT_CONFIG_SYSTEM \
+	GIT_EXEC_PATH GIT_TEMPLATE_DIR GIT_TRACE GIT_SANDBOX_TEST_CRASH GIT_SANDBOX_COLOR \
+	NO_COLOR XDG_RUNTIME_DIR XDG_DATA_HOME CDPATH
+HOME="$TRASH_DIRECTORY"
+XDG_STATE_HOME="$TRASH_DIRECTORY/.state"
+XDG_CONFIG_HOME="$TRASH_DIRECTORY/.config"
+XDG_CACHE_HOME="$TRASH_DIRECTORY/.cache"
+GIT_CONFIG_NOSYSTEM=1
+GIT_CEILING_DIRECTORIES="$TEST_DIRECTORY"
+GIT_AUTHOR_NAME='A U Thor'
+GIT_AUTHOR_EMAIL='author@example.com'
+GIT_AUTHOR_DATE='1112911993 -0700'
+GIT_COMMITTER_NAME='C O Mitter'
+GIT_COMMITTER_EMAIL='committer@example.com'
+GIT_COMMITTER_DATE='1112911993 -0700'
+GIT_TERMINAL_PROMPT=0
+GIT_MERGE_AUTOEDIT=no
+GIT_PAGER=cat
+PAGER=cat
+EDITOR=:
+LC_ALL=C
+LANG=C
+TZ=UTC
+PATH="$GIT_SANDBOX_PREFIX/bin:$PATH"
+# sanitizer builds: a report must fail the command loudly (abort, exit > 128)
+ASAN_OPTIONS="abort_on_error=1${ASAN_OPTIONS:+:$ASAN_OPTIONS}"
+UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1:abort_on_error=1${UBSAN_OPTIONS:+:$UBSAN_OPTIONS}"
+LSAN_OPTIONS="suppressions=$TEST_DIRECTORY/lsan.supp${LSAN_OPTIONS:+:$LSAN_OPTIONS}"
+export HOME XDG_STATE_HOME XDG_CONFIG_HOME XDG_CACHE_HOME GIT_CONFIG_NOSYSTEM \
+	GIT_CEILING_DIRECTORIES GIT_AUTHOR_NAME GIT_AUTHOR_EMAIL GIT_AUTHOR_DATE \
+	GIT_COMMITTER_NAME GIT_COMMITTER_EMAIL GIT_COMMITTER_DATE GIT_TERMINAL_PROMPT \
+	GIT_MERGE_AUTOEDIT GIT_PAGER PAGER EDITOR LC_ALL LANG TZ PATH ASAN_OPTIONS UBSAN_OPTIONS \
+	LSAN_OPTIONS
+
+# Every script gets its own ports: the ktrdr layout shifted by an offset
+# derived from the script number (t2000 -> 10000 + 1100 * 2). The step of
+# 1100 keeps the groups of any two scripts apart (the layout's groups lie
+# 432, 2000, 2568, 3000, 5000 and 8686 apart; no multiple of 1100 up to
+# 11000 comes within 130 of one), and the highest port stays below the
+# usual ephemeral range.
+test_number_=${TEST_NAME#t}
+test_number_=$(echo "${test_number_%%-*}" | sed -e 's/^0*//')
+SB_PORT_OFFSET=${SB_PORT_OFFSET:-$((10000 + 1100 * (${test_number_:-0} / 1000)))}
+
+# --- reporting ------------------------------------------------------------
+
+test_count=0
+test_failures=0
+test_fixed=0
+test_broken=0
+
+say () {
+	printf '%s\n' "$*"
+}
+
+# each line of stdin as a TAP comment
+test_comment_ () {
+	sed -e 's/^/# /'
+}
+
+test_run_ () {
+	test_cleanup_=:
+	cd "$TRASH_DIRECTORY" || exit 1
+	if test -n "$verbose"
+	then
+		eval "$1"
+		test_ret_=$?
+	else
+		{ eval "$1"; } >"$TEST_OUTPUT" 2>&1 </dev/null
+		test_ret_=$?
+	fi
+	cd "$TRASH_DIRECTORY" || exit 1
+	eval "$test_cleanup_" >/dev/null 2>&1
+	return $test_ret_
+}
+
+test_failed_ () {
+	test_failures=$((test_failures + 1))
+	say "not ok $test_count - $1"
+	printf '%s\n' "$2" | sed -e 's/^/#	/'
+	if test -z "$verbose" && test -s "$TEST_OUTPUT"
+	then
+		say "# output:"
+		test_comment_ <"$TEST_OUTPUT"
+	fi
+	if test -n "$immediate"
+	then
+		say "# failed, stopping (-i); the trash directory is kept: $TRASH_DIRECTORY"
+		test_done_exit_ 1
+	fi
+}
+
+test_expect_success () {
+	test "$#" = 2 || { echo "bug in the test script: test_expect_success needs 2 arguments" >&2; exit 1; }
+	test_count=$((test_count + 1))
+	if test_run_ "$2"
+	then
+		say "ok $test_count - $1"
+	else
+		test_failed_ "$1" "$2"
+	fi
+}
+
+# A known bug: the test is expected to fail, and is reported as TODO.
+test_expect_failure () {
+	test "$#" = 2 || { echo "bug in the test script: test_expect_failure needs 2 arguments" >&2; exit 1; }
+	test_count=$((test_count + 1))
+	if test_run_ "$2"
+	then
+		test_fixed=$((test_fixed + 1))
+		say "ok $test_count - $1 # TODO known breakage vanished"
+	else
+		test_broken=$((test_broken + 1))
+		say "not ok $test_count - $1 # TODO known breakage"
+	fi
+}
+
+# Run after the current test, whatever its result (e.g. stop a listener).
+test_when_finished () {
+	test_cleanup_="$*; $test_cleanup_"
+}
+
+test_done_exit_ () {
+	test_stop_holders_
+	say "1..$test_count"
+	exit "$1"
+}
+
+test_done () {
+	if test "$test_failures" = 0
+	then
+		say "# passed all $test_count test(s)"
+		cd "$TEST_DIRECTORY" || exit 1
+		if test -z "$debug"
+		then
+			chmod -R u+rwx "$TRASH_DIRECTORY" 2>/dev/null
+			rm -rf "$TRASH_DIRECTORY"
+		fi
+		test_done_exit_ 0
+	fi
+	say "# failed $test_failures among $test_count test(s); the trash directory is kept: $TRASH_DIRECTORY"
+	test_done_exit_ 1
+}
+
+# --- assertions -------------------------------------------------------------
+
+# test_must_fail [--exit=<n>] <command>...: the command must fail cleanly.
+# Exit 0 is a failure, and so is death by a signal (> 128, except git's own
+# 128 and 129) such as a crash or a sanitizer abort.
+test_must_fail () {
+	want_=
+	case "$1" in
+	--exit=*) want_=${1#--exit=}; shift ;;
+	esac
+	"$@"
+	got_=$?
+	if test -n "$want_" && test "$got_" != "$want_"
+	then
+		echo "test_must_fail: '$*' exited $got_, not $want_" >&2
+		return 1
+	fi
+	if test "$got_" = 0
+	then
+		echo "test_must_fail: '$*' succeeded" >&2
+		return 1
+	elif test "$got_" -gt 129
+	then
+		echo "test_must_fail: '$*' died with exit status $got_" >&2
+		return 1
+	fi
+	return 0
+}
+
+# test_expect_code <n> <command>...: the command exits with exactly n.
+test_expect_code () {
+	want_=$1
+	shift
+	"$@"
+	got_=$?
+	test "$got_" = "$want_" && return 0
+	echo "test_expect_code: '$*' exited $got_, not $want_" >&2
+	return 1
+}
+
+# test_cmp <expected> <actual>
+test_cmp () {
+	diff -u "$1" "$2"
+}
+
+test_path_is_file () {
+	test -f "$1" || { echo "not a file: '$1'" >&2; return 1; }
+}
+
+test_path_is_dir () {
+	test -d "$1" || { echo "not a directory: '$1'" >&2; return 1; }
+}
+
+test_path_is_missing () {
+	if test -e "$1" || test -L "$1"
+	then
+		echo "should not exist: '$1'" >&2
+		ls -ld "$1" >&2
+		return 1
+	fi
+}
+
+test_must_be_empty () {
+	test -f "$1" && ! test -s "$1" && return 0
+	echo "'$1' should be empty but has:" >&2
+	sed -e 's/^/| /' "$1" >&2
+	return 1
+}
+
+# test_grep [!] [<grep option>...] <pattern> <file>: shows the file on failure.
+test_grep () {
+	negate_=
+	if test "$1" = "!"
+	then
+		negate_=t
+		shift
+	fi
+	eval "file_=\${$#}"
+	if test -n "$negate_"
+	then
+		grep "$@" >/dev/null || return 0
+		echo "test_grep: found '$*' although it should not be there; '$file_' has:" >&2
+	else
+		grep "$@" >/dev/null && return 0
+		echo "test_grep: did not find '$*'; '$file_' has:" >&2
+	fi
+	sed -e 's/^/| /' "$file_" >&2
+	return 1
+}
+
+# test_line_count (= | -gt | ...) <n> <file>
+test_line_count () {
+	n_=$(wc -l <"$3" | tr -d ' ')
+	test "$n_" "$1" "$2" && return 0
+	echo "test_line_count: '$3' has $n_ lines, expected $1 $2:" >&2
+	sed -e 's/^/| /' "$3" >&2
+	return 1
+}
+
+# --- fixtures -------------------------------------------------------------
+
+# port <guide port>: the usage guide's port number moved to this script's range
+sb_port () {
+	echo $(($1 + SB_PORT_OFFSET))
+}
+
+# Write the SPEC's .gitsandbox (the usage guide's ktrdr layout, with grafana
+# and jaeger), every port moved by SB_PORT_OFFSET, to the file $1.
+sb_write_gitsandbox () {
+	cat >"$1" <<EOF
+# the project file of the ktrdr example (SPEC section 2)
+[sandbox]
+	project = ktrdr                        # worktree and compose prefix
+	slots = 10
+	remote = ktrdr
+[port "api"]
+	var = KTRDR_API_PORT
+	base = $(sb_port 8000)
+	step = 1
+	main = $(sb_port 8000)
+	count = 1
+	health = /api/v1/health
+[port "db"]
+	var = KTRDR_DB_PORT
+	base = $(sb_port 5432)
+	wait = tcp
+[port "grafana"]
+	var = GRAFANA_PORT
+	base = $(sb_port 3000)
+[port "jaeger"]
+	var = JAEGER_UI_PORT
+	base = $(sb_port 16686)
+[port "workers"]
+	var = KTRDR_WORKER_PORT
+	main = $(sb_port 5003)
+	base = $(sb_port 5000)
+	step = 10
+	count = 4
+[secrets]
+	item = ktrdr-sandbox-dev
+	vault = Private
+	ttl = 12h
+[secret "db_password"]
+	var = DB_PASSWORD
+	default = localdev
+EOF
+}
+
+# sb_make_repo <dir>: a repository on branch main with the .gitsandbox
+# above and one commit.
+sb_make_repo () {
+	git init -q -b main "$1" &&
+	sb_write_gitsandbox "$1/.gitsandbox" &&
+	echo "# $1" >"$1/README" &&
+	git -C "$1" add .gitsandbox README &&
+	git -C "$1" commit -q -m initial
+}
+
+# write_script <file>: stdin as an executable /bin/sh script
+write_script () {
+	{ echo "#!/bin/sh" && cat; } >"$1" &&
+	chmod +x "$1"
+}
+
+# sb_registry: the registry file of this trash directory
+sb_registry () {
+	echo "$XDG_STATE_HOME/git-sandbox/registry"
+}
+
+# the number of sandboxes in the registry
+sb_registry_count () {
+	if test -f "$(sb_registry)"
+	then
+		grep -c '^\[sandbox ' "$(sb_registry)"
+	else
+		echo 0
+	fi
+}
+
+# test_hold_port <port>: keep a listener on the port until the test ends.
+test_holders_=
+test_hold_port () {
+	busybox nc -l -p "$1" </dev/null >/dev/null 2>&1 &
+	test_holders_="$test_holders_ $!"
+	i_=0
+	while ! ss -Hltn "sport = :$1" 2>/dev/null | grep -q .
+	do
+		i_=$((i_ + 1))
+		if test $i_ -gt 50
+		then
+			echo "test_hold_port: nothing listens on port $1" >&2
+			return 1
+		fi
+		sleep 0.1
+	done
+	test_when_finished test_stop_holders_
+}
+
+test_stop_holders_ () {
+	for pid_ in $test_holders_
+	do
+		kill "$pid_" 2>/dev/null
+		wait "$pid_" 2>/dev/null
+	done
+	test_holders_=
+}
+
+# --- set up -----------------------------------------------------------------
+
+if test -d "$TRASH_DIRECTORY"
+then
+	chmod -R u+rwx "$TRASH_DIRECTORY" 2>/dev/null
+	rm -rf "$TRASH_DIRECTORY"
+fi
+mkdir -p "$TRASH_DIRECTORY" || exit 1
+trap 'test_stop_holders_' EXIT
+cd "$TRASH_DIRECTORY" || exit 1

@@ -1,0 +1,427 @@
+/* Unit tests for lib/config.c: the port formula, loading and validation. */
+#include <check.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <git2.h>
+
+#include "config.h"
+#include "strbuf.h"
+#include "util.h"
+
+/* SPEC section 2, with the grafana and jaeger ports of the usage guide */
+static const char spec_file[] =
+	"[sandbox]\n"
+	"\tproject = ktrdr                        # worktree prefix\n"
+	"\tcompose = docker-compose.sandbox.yml   # compose file\n"
+	"\tenvFile = .env.sandbox                 # default\n"
+	"\tslots = 10                             # highest slot number\n"
+	"\tremote = ktrdr                         # init requires it\n"
+	"[port \"api\"]\n"
+	"\tvar = KTRDR_API_PORT\n"
+	"\tbase = 8000\n"
+	"\tstep = 1\n"
+	"\tmain = 8000\n"
+	"\tcount = 1\n"
+	"\thealth = /api/v1/health\n"
+	"[port \"db\"]\n"
+	"\tvar = KTRDR_DB_PORT\n"
+	"\tbase = 5432\n"
+	"\twait = tcp\n"
+	"[port \"grafana\"]\n"
+	"\tvar = GRAFANA_PORT\n"
+	"\tbase = 3000\n"
+	"[port \"jaeger\"]\n"
+	"\tvar = JAEGER_PORT\n"
+	"\tbase = 16686\n"
+	"[port \"workers\"]\n"
+	"\tvar = KTRDR_WORKER_PORT\n"
+	"\tmain = 5003\n"
+	"\tbase = 5000\n"
+	"\tstep = 10\n"
+	"\tcount = 4\n"
+	"[secrets]\n"
+	"\titem = ktrdr-sandbox-dev\n"
+	"\tvault = Private\n"
+	"\taccount = my.1password.com\n"
+	"\tttl = 12h\n"
+	"[secret \"db_password\"]\n"
+	"\tvar = DB_PASSWORD\n"
+	"\tdefault = localdev\n";
+
+static char tmpdir[] = "/tmp/sb-config-XXXXXX";
+static char *worktree, *gsfile;
+static git_repository *repo;
+static char errbuf[8192];
+
+static void setup(void)
+{
+	char *empty;
+
+	strcpy(tmpdir, "/tmp/sb-config-XXXXXX");
+	ck_assert_ptr_nonnull(mkdtemp(tmpdir));
+	worktree = path_join(tmpdir, "ktrdr");
+	gsfile = path_join(worktree, ".gitsandbox");
+	empty = path_join(tmpdir, "home");
+	ck_assert_int_eq(mkdir_p(empty, 0755), 0);
+	setenv("HOME", empty, 1);
+	setenv("XDG_CONFIG_HOME", empty, 1);
+	unsetenv("GIT_CONFIG_PARAMETERS");
+	unsetenv("GIT_CONFIG_COUNT");
+	git_libgit2_init();
+	/* no system, XDG or global file of this machine leaks in */
+	git_libgit2_opts(GIT_OPT_SET_SEARCH_PATH, GIT_CONFIG_LEVEL_SYSTEM, empty);
+	git_libgit2_opts(GIT_OPT_SET_SEARCH_PATH, GIT_CONFIG_LEVEL_XDG, empty);
+	git_libgit2_opts(GIT_OPT_SET_SEARCH_PATH, GIT_CONFIG_LEVEL_GLOBAL, empty);
+	git_libgit2_opts(GIT_OPT_SET_SEARCH_PATH, GIT_CONFIG_LEVEL_PROGRAMDATA, empty);
+	ck_assert_int_eq(git_repository_init(&repo, worktree, 0), 0);
+	free(empty);
+}
+
+static void teardown(void)
+{
+	char *cmd = xasprintf("rm -rf '%s'", tmpdir);
+
+	git_repository_free(repo);
+	git_libgit2_shutdown();
+	ck_assert_int_eq(system(cmd), 0);
+	free(cmd);
+	free(worktree);
+	free(gsfile);
+}
+
+static void write_text(const char *path, const char *text)
+{
+	FILE *f = fopen(path, "w");
+
+	ck_assert_ptr_nonnull(f);
+	fputs(text, f);
+	ck_assert_int_eq(fclose(f), 0);
+}
+
+/* Load with .gitsandbox = text; stderr goes to errbuf. */
+static int load(struct sb_config *cfg, const char *text)
+{
+	char *errfile = path_join(tmpdir, "stderr");
+	int saved = dup(2), fd, ret;
+	ssize_t n;
+
+	write_text(gsfile, text);
+	fflush(stderr);
+	fd = open(errfile, O_RDWR | O_CREAT | O_TRUNC, 0600);
+	dup2(fd, 2);
+	ret = config_load(cfg, repo, worktree, "ktrdr");
+	fflush(stderr);
+	dup2(saved, 2);
+	close(saved);
+	lseek(fd, 0, SEEK_SET);
+	n = read(fd, errbuf, sizeof(errbuf) - 1);
+	errbuf[n > 0 ? n : 0] = '\0';
+	close(fd);
+	free(errfile);
+	return ret;
+}
+
+static const struct port_group *group(const struct sb_config *cfg, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < cfg->nports; i++)
+		if (!strcmp(cfg->ports[i].name, name))
+			return &cfg->ports[i];
+	ck_abort_msg("no group '%s'", name);
+	return NULL;
+}
+
+START_TEST(test_port_formula)
+{
+	struct port_group g = { "w", "W", 5000, 10, 5003, 4, NULL, 0 };
+
+	ck_assert_int_eq(port_of(&g, 0, 0), 5003);
+	ck_assert_int_eq(port_of(&g, 0, 3), 5006);
+	ck_assert_int_eq(port_of(&g, 1, 0), 5010);
+	ck_assert_int_eq(port_of(&g, 2, 3), 5023);
+	ck_assert_int_eq(port_of(&g, 10, 1), 5101);
+}
+END_TEST
+
+START_TEST(test_spec_file)
+{
+	struct sb_config cfg;
+	const struct port_group *w;
+
+	ck_assert_int_eq(load(&cfg, spec_file), 0);
+	ck_assert_str_eq(cfg.project, "ktrdr");
+	ck_assert_str_eq(cfg.compose, "docker-compose.sandbox.yml");
+	ck_assert_str_eq(cfg.env_file, ".env.sandbox");
+	ck_assert_int_eq(cfg.slots, 10);
+	ck_assert_str_eq(cfg.remote, "ktrdr");
+	ck_assert_uint_eq(cfg.nports, 5);
+	ck_assert_str_eq(group(&cfg, "api")->health, "/api/v1/health");
+	ck_assert_int_eq(group(&cfg, "db")->wait_tcp, 1);
+	ck_assert_int_eq(group(&cfg, "db")->main, 5432);	/* main defaults to base */
+	ck_assert_str_eq(cfg.secrets_item, "ktrdr-sandbox-dev");
+	ck_assert_str_eq(cfg.secrets_vault, "Private");
+	ck_assert_str_eq(cfg.secrets_account, "my.1password.com");
+	ck_assert_int_eq(cfg.secrets_ttl, 12 * 3600);
+	ck_assert_uint_eq(cfg.nsecrets, 1);
+	ck_assert_str_eq(cfg.secrets[0].name, "db_password");
+	ck_assert_str_eq(cfg.secrets[0].var, "DB_PASSWORD");
+	ck_assert_str_eq(cfg.secrets[0].def, "localdev");
+
+	/* the usage guide's port table, slots 0 to 3 */
+	{
+		static const long table[4][5] = {
+			{ 8000, 5432, 3000, 16686, 5003 },
+			{ 8001, 5433, 3001, 16687, 5010 },
+			{ 8002, 5434, 3002, 16688, 5020 },
+			{ 8003, 5435, 3003, 16689, 5030 },
+		};
+		static const char *const names[] = { "api", "db", "grafana", "jaeger", "workers" };
+		long s, k;
+		int i;
+
+		for (s = 0; s < 4; s++)
+			for (i = 0; i < 5; i++)
+				ck_assert_int_eq(port_of(group(&cfg, names[i]), s, 0), table[s][i]);
+		w = group(&cfg, "workers");
+		for (s = 0; s < 4; s++)
+			for (k = 0; k < 4; k++)
+				ck_assert_int_eq(port_of(w, s, k), table[s][4] + k);
+	}
+	config_free(&cfg);
+}
+END_TEST
+
+START_TEST(test_defaults)
+{
+	struct sb_config cfg;
+
+	ck_assert_int_eq(load(&cfg, ""), 0);
+	ck_assert_str_eq(cfg.project, "ktrdr");	/* the main worktree's name */
+	ck_assert_str_eq(cfg.compose, "docker-compose.sandbox.yml");
+	ck_assert_str_eq(cfg.env_file, ".env.sandbox");
+	ck_assert_int_eq(cfg.slots, 10);
+	ck_assert_ptr_null(cfg.remote);
+	ck_assert_uint_eq(cfg.nports, 0);
+	config_free(&cfg);
+	ck_assert_int_eq(load(&cfg, "[port \"x\"]\nvar = X\nbase = 9000\n"), 0);
+	ck_assert_int_eq(cfg.ports[0].step, 1);
+	ck_assert_int_eq(cfg.ports[0].count, 1);
+	ck_assert_int_eq(cfg.ports[0].main, 9000);
+	config_free(&cfg);
+}
+END_TEST
+
+/* text must be refused with a message that names the file and holds what */
+static void refused(const char *text, const char *what)
+{
+	struct sb_config cfg;
+
+	ck_assert_msg(load(&cfg, text) == -1, "accepted: %s", text);
+	ck_assert_msg(strstr(errbuf, gsfile) != NULL, "the file is not named in: %s", errbuf);
+	ck_assert_msg(strstr(errbuf, what) != NULL, "'%s' is not in: %s", what, errbuf);
+	config_free(&cfg);
+}
+
+#define API "[port \"api\"]\nvar = API\nbase = 8000\n"
+#define WORKERS "[port \"workers\"]\nvar = W\nbase = 5000\nmain = 5003\nstep = 10\ncount = 4\n"
+
+START_TEST(test_validation)
+{
+	struct sb_config cfg;
+
+	ck_assert_int_eq(load(&cfg, API WORKERS), 0);
+	config_free(&cfg);
+
+	refused("[sandbox]\nbogus = 1\n", "sandbox.bogus: unknown key");
+	refused(API "bogus = 1\n", "port.api.bogus: unknown key");
+	refused("[secrets]\nitem = x\nbogus = 1\n", "secrets.bogus: unknown key");
+	refused("[secrets]\nitem = x\n[secret \"f\"]\nvar = F\nbogus = 1\n", "secret.f.bogus: unknown key");
+	refused("[sandbox \"sub\"]\nslots = 1\n", "unknown key");
+	refused("[port]\nvar = X\n", "a port group needs a name");
+	refused("[port \"a b\"]\nvar = X\nbase = 1\n", "port group name");
+	refused(API "base = 65536\n", "port.api.base: '65536' is not a number from 1 to 65535");
+	refused(API "base = 0\n", "port.api.base: '0'");
+	refused(API "base = -5\n", "port.api.base");
+	refused(API "base = 80x\n", "port.api.base: '80x'");
+	refused(API "main = 70000\n", "port.api.main");
+	refused(API "step = 0\n", "port.api.step");
+	refused(API "count = 101\n", "port.api.count");
+	refused(API "base\n", "port.api.base: missing value");
+	/* base + step * slots + count - 1 above 65535 */
+	refused("[port \"p\"]\nvar = P\nbase = 65526\n", "port.p: slot 10 reaches port 65536");
+	refused("[port \"p\"]\nvar = P\nbase = 65000\nstep = 50\ncount = 50\n", "port.p: slot 10 reaches port 65549");
+	refused("[sandbox]\nslots = 999\n[port \"p\"]\nvar = P\nbase = 65000\n", "port.p: slot 999 reaches port 65999");
+	refused("[port \"p\"]\nvar = P\nbase = 100\nmain = 65535\ncount = 2\nstep = 2\n", "port.p: slot 0 reaches port 65536");
+	/* overlapping groups, and a group overlapping itself */
+	refused(API "[port \"db\"]\nvar = DB\nbase = 8005\n", "port groups 'api' and 'db' collide");
+	refused(API WORKERS "[port \"w2\"]\nvar = W2\nbase = 5012\n", "collide");
+	refused(WORKERS "[port \"x\"]\nvar = X\nbase = 4990\nmain = 5004\n", "collide");
+	refused("[port \"w\"]\nvar = W\nbase = 5000\nmain = 5010\n", "port.w: slot 0 and slot 10 both get port 5010");
+	refused("[port \"w\"]\nvar = W\nbase = 5000\nstep = 3\ncount = 4\n", "port.w: step 3 is less than count 4");
+	refused("[port \"w\"]\nbase = 5000\n", "port.w.var is missing");
+	refused("[port \"w\"]\nvar = W\n", "port.w.base is missing");
+	refused("[port \"w\"]\nvar = 9W\nbase = 1\n", "port.w.var: '9W' is not a valid environment variable name");
+	refused("[port \"w\"]\nvar = SANDBOX_SLOT\nbase = 1\n", "SANDBOX_SLOT is set by git-sandbox itself");
+	refused(API "[port \"b\"]\nvar = API\nbase = 9000\n", "port.api.var and port.b.var are both API");
+	refused(API "health = api/v1\n", "port.api.health: 'api/v1' is not an HTTP path");
+	refused(API "wait = http\n", "port.api.wait: 'http' is not a wait kind");
+	refused("[secrets]\nitem = x\nttl = forever\n", "secrets.ttl: 'forever' is not a duration");
+	refused("[secrets]\nitem = x\nttl = 12x\n", "secrets.ttl");
+	refused("[secrets]\nitem = x\nttl = -1h\n", "secrets.ttl");
+	refused("[secrets]\nitem = x\n[secret \"f\"]\ndefault = d\n", "secret.f.var is missing");
+	refused("[secret \"f\"]\nvar = F\n", "secrets.item is missing");
+	refused("[secrets]\nitem = x\n[secret \"f\"]\nvar = API\n" API, "secret.f.var and port.api.var are both API");
+	refused("[sandbox]\nslots = 0\n", "sandbox.slots: '0' is not a number from 1 to 999");
+	refused("[sandbox]\nslots = 1000\n", "sandbox.slots");
+	refused("[sandbox]\nproject = -x\n", "sandbox.project '-x'");
+	refused("[sandbox]\nproject = a/b\n", "sandbox.project 'a/b'");
+	refused("[sandbox]\nenvFile = ../x\n", "sandbox.envFile '../x'");
+	/* malformed: libgit2's message names the file and the line */
+	refused("[sandbox]\nslots = 3\n[port \"x\"\nvar = X\n", ".gitsandbox:3)");
+	refused("# comment\n[sandbox\n\tslots = 3\n", ".gitsandbox:2)");
+}
+END_TEST
+
+START_TEST(test_validate_direct)
+{
+	struct port_group g[2] = {
+		{ "a", "A", 1000, 1, 1000, 1, NULL, 0 },
+		{ "b", "B", 1005, 1, 1005, 1, NULL, 0 },
+	};
+	struct sb_config cfg = { 0 };
+
+	cfg.file = (char *)"/x/.gitsandbox";
+	cfg.ports = g;
+	cfg.nports = 2;
+	cfg.slots = 4;
+	ck_assert_int_eq(config_validate(&cfg), 0);
+	cfg.slots = 5;	/* a's slot 5 is b's slot 0 */
+	ck_assert_int_eq(config_validate(&cfg), -1);
+}
+END_TEST
+
+static void params(const char *text, size_t want_n, const char *const *want)
+{
+	char **k, **v;
+	size_t n, i;
+
+	ck_assert_msg(config_parse_parameters(text, &k, &v, &n) == 0, "refused: %s", text);
+	ck_assert_uint_eq(n, want_n);
+	for (i = 0; i < n; i++) {
+		ck_assert_str_eq(k[i], want[2 * i]);
+		if (want[2 * i + 1])
+			ck_assert_str_eq(v[i], want[2 * i + 1]);
+		else
+			ck_assert_ptr_null(v[i]);
+	}
+	free_strings(k, n);
+	free_strings(v, n);
+}
+
+START_TEST(test_parameters)
+{
+	char **k, **v;
+	size_t n;
+
+	/* old style (git before 2.31): 'key=value' */
+	params("'sandbox.slots=12'", 1, (const char *[]){ "sandbox.slots", "12" });
+	params("'port.api.base=9000' 'sandbox.project=a=b'", 2,
+	       (const char *[]){ "port.api.base", "9000", "sandbox.project", "a=b" });
+	params("'core.bare'", 1, (const char *[]){ "core.bare", NULL });
+	/* new style: 'key'='value' */
+	params("'sandbox.slots'='12'", 1, (const char *[]){ "sandbox.slots", "12" });
+	params("'a.b'='' 'c.d'=", 2, (const char *[]){ "a.b", "", "c.d", "" });
+	params("'a.b'='x y' 'port.My Group.base'='1'", 2,
+	       (const char *[]){ "a.b", "x y", "port.My Group.base", "1" });
+	/* quotes inside values: ' becomes '\'' */
+	params("'a.b'='it'\\''s'", 1, (const char *[]){ "a.b", "it's" });
+	params("'a.b=it'\\''s'", 1, (const char *[]){ "a.b", "it's" });
+	params("'a.b'='\"q\"'", 1, (const char *[]){ "a.b", "\"q\"" });
+	params("'a.b'='x=y'", 1, (const char *[]){ "a.b", "x=y" });
+	/* both styles, and the blanks git puts between them */
+	params(" 'a.b=1'  'c.d'='2'\n", 2, (const char *[]){ "a.b", "1", "c.d", "2" });
+	params("", 0, NULL);
+
+	ck_assert_int_eq(config_parse_parameters("a.b=c", &k, &v, &n), -1);
+	ck_assert_int_eq(config_parse_parameters("'a.b=c", &k, &v, &n), -1);
+	ck_assert_int_eq(config_parse_parameters("'a.b'='c", &k, &v, &n), -1);
+}
+END_TEST
+
+START_TEST(test_command_line_layer)
+{
+	struct sb_config cfg;
+
+	setenv("GIT_CONFIG_PARAMETERS", "'sandbox.slots'='12' 'port.api.base=9000' 'Port.api.Main'='9100'", 1);
+	ck_assert_int_eq(load(&cfg, "[sandbox]\nslots = 3\n" API), 0);
+	ck_assert_int_eq(cfg.slots, 12);
+	ck_assert_int_eq(group(&cfg, "api")->base, 9000);
+	ck_assert_int_eq(group(&cfg, "api")->main, 9100);
+	config_free(&cfg);
+
+	/* a bad value from the command line is named as such */
+	setenv("GIT_CONFIG_PARAMETERS", "'port.api.base'='x'", 1);
+	ck_assert_int_eq(load(&cfg, API), -1);
+	ck_assert_ptr_nonnull(strstr(errbuf, "command line"));
+	ck_assert_ptr_nonnull(strstr(errbuf, "port.api.base"));
+	config_free(&cfg);
+
+	setenv("GIT_CONFIG_PARAMETERS", "'unterminated", 1);
+	ck_assert_int_eq(load(&cfg, API), -1);
+	config_free(&cfg);
+	unsetenv("GIT_CONFIG_PARAMETERS");
+
+	/* GIT_CONFIG_COUNT (git -c's other channel, and --config-env) */
+	setenv("GIT_CONFIG_COUNT", "1", 1);
+	setenv("GIT_CONFIG_KEY_0", "sandbox.slots", 1);
+	setenv("GIT_CONFIG_VALUE_0", "7", 1);
+	ck_assert_int_eq(load(&cfg, API), 0);
+	ck_assert_int_eq(cfg.slots, 7);
+	config_free(&cfg);
+	unsetenv("GIT_CONFIG_COUNT");
+}
+END_TEST
+
+START_TEST(test_repo_config_layer)
+{
+	struct sb_config cfg;
+	git_config *c;
+
+	ck_assert_int_eq(git_repository_config(&c, repo), 0);
+	ck_assert_int_eq(git_config_set_int64(c, "port.api.base", 9500), 0);
+	git_config_free(c);
+	ck_assert_int_eq(load(&cfg, API), 0);
+	ck_assert_int_eq(group(&cfg, "api")->base, 9500);
+	ck_assert_int_eq(group(&cfg, "api")->main, 9500);
+	config_free(&cfg);
+}
+END_TEST
+
+int main(void)
+{
+	Suite *s = suite_create("config");
+	TCase *tc = tcase_create("core");
+	SRunner *sr;
+	int failed;
+
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_test(tc, test_port_formula);
+	tcase_add_test(tc, test_spec_file);
+	tcase_add_test(tc, test_defaults);
+	tcase_add_test(tc, test_validation);
+	tcase_add_test(tc, test_validate_direct);
+	tcase_add_test(tc, test_parameters);
+	tcase_add_test(tc, test_command_line_layer);
+	tcase_add_test(tc, test_repo_config_layer);
+	suite_add_tcase(s, tc);
+	sr = srunner_create(s);
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? 1 : 0;
+}

@@ -1,0 +1,226 @@
+/* Unit tests for lib/slots.c: which slot a new sandbox gets. */
+#include <check.h>
+#include <netinet/in.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "config.h"
+#include "registry.h"
+#include "slots.h"
+#include "util.h"
+
+/*
+ * Two groups in a range no other test uses: api BASE+slot, workers
+ * BASE+100+10*slot (two ports). Slot 0 is never probed.
+ */
+#define BASE 46300
+
+static struct port_group groups[2];
+static struct sb_config cfg;
+
+static void setup(void)
+{
+	memset(groups, 0, sizeof(groups));
+	groups[0] = (struct port_group){ "api", "API_PORT", BASE, 1, BASE, 1, NULL, 0 };
+	groups[1] = (struct port_group){ "workers", "WORKER_PORT", BASE + 100, 10, BASE + 103, 2, NULL, 0 };
+	memset(&cfg, 0, sizeof(cfg));
+	cfg.slots = 5;
+	cfg.ports = groups;
+	cfg.nports = 2;
+}
+
+static void empty(struct registry *r)
+{
+	memset(r, 0, sizeof(*r));
+	r->lockfd = -1;
+}
+
+/* An entry of repo in slot holding the given ports. */
+static void lease(struct registry *r, const char *repo, const char *name, long slot,
+		  const long *ports, size_t n)
+{
+	struct reg_entry e = { 0 };
+	char *names[8];
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		names[i] = (char *)"x";
+	e.slot = slot;
+	e.repo = (char *)repo;
+	e.name = (char *)name;
+	e.path = (char *)"/somewhere";
+	e.gitdir = (char *)"/somewhere/.git";
+	e.project = (char *)"p";
+	e.ports = (long *)ports;
+	e.port_names = names;
+	e.nports = n;
+	registry_add(r, &e);
+}
+
+/* A listening socket on port (0: any); returns the fd, *port set. */
+static int listener(long *port)
+{
+	struct sockaddr_in sa;
+	socklen_t len = sizeof(sa);
+	int fd = socket(AF_INET, SOCK_STREAM, 0);
+
+	ck_assert_int_ge(fd, 0);
+	memset(&sa, 0, sizeof(sa));
+	sa.sin_family = AF_INET;
+	sa.sin_port = htons((unsigned short)*port);
+	sa.sin_addr.s_addr = htonl(INADDR_ANY);
+	ck_assert_int_eq(bind(fd, (struct sockaddr *)&sa, sizeof(sa)), 0);
+	ck_assert_int_eq(listen(fd, 1), 0);
+	ck_assert_int_eq(getsockname(fd, (struct sockaddr *)&sa, &len), 0);
+	*port = ntohs(sa.sin_port);
+	return fd;
+}
+
+START_TEST(test_slot_ports)
+{
+	char **names;
+	size_t n;
+	long *p = slot_ports(&cfg, 2, &n, &names);
+
+	ck_assert_uint_eq(n, 3);
+	ck_assert_int_eq(p[0], BASE + 2);
+	ck_assert_int_eq(p[1], BASE + 120);
+	ck_assert_int_eq(p[2], BASE + 121);
+	ck_assert_str_eq(names[0], "api");
+	ck_assert_str_eq(names[2], "workers");
+	free(p);
+	free(names);
+	p = slot_ports(&cfg, 0, &n, NULL);
+	ck_assert_int_eq(p[0], BASE);
+	ck_assert_int_eq(p[1], BASE + 103);
+	free(p);
+}
+END_TEST
+
+START_TEST(test_lowest_free)
+{
+	struct registry r;
+
+	empty(&r);
+	ck_assert_int_eq(slot_choose(&r, &cfg, "/a/.git", 0), 1);
+	registry_release(&r);
+}
+END_TEST
+
+START_TEST(test_skips_own_slots)
+{
+	struct registry r;
+	long none[1];
+
+	empty(&r);
+	lease(&r, "/a/.git", "one", 1, none, 0);
+	lease(&r, "/a/.git", "three", 3, none, 0);
+	ck_assert_int_eq(slot_choose(&r, &cfg, "/a/.git", 0), 2);
+	lease(&r, "/a/.git", "two", 2, none, 0);
+	ck_assert_int_eq(slot_choose(&r, &cfg, "/a/.git", 0), 4);
+	/* another repository's slot numbers are no obstacle... */
+	ck_assert_int_eq(slot_choose(&r, &cfg, "/b/.git", 0), 1);
+	registry_release(&r);
+}
+END_TEST
+
+START_TEST(test_skips_ports_of_other_repos)
+{
+	struct registry r;
+	long held1[] = { BASE + 1 };		/* api of slot 1 */
+	long held2[] = { 9, BASE + 121 };	/* a worker port of slot 2 */
+
+	empty(&r);
+	/* ...but their ports are */
+	lease(&r, "/b/.git", "b1", 7, held1, 1);
+	ck_assert_int_eq(slot_choose(&r, &cfg, "/a/.git", 0), 2);
+	lease(&r, "/c/.git", "c1", 1, held2, 2);
+	ck_assert_int_eq(slot_choose(&r, &cfg, "/a/.git", 0), 3);
+	ck_assert_int_eq(slot_choose(&r, &cfg, "/a/.git", 2), -1);
+	registry_release(&r);
+}
+END_TEST
+
+START_TEST(test_want)
+{
+	struct registry r;
+	long none[1];
+
+	empty(&r);
+	lease(&r, "/a/.git", "four", 4, none, 0);
+	ck_assert_int_eq(slot_choose(&r, &cfg, "/a/.git", 3), 3);
+	ck_assert_int_eq(slot_choose(&r, &cfg, "/a/.git", 4), -1);
+	ck_assert_int_eq(slot_choose(&r, &cfg, "/a/.git", 5), 5);
+	ck_assert_int_eq(slot_choose(&r, &cfg, "/a/.git", 6), -1);	/* above sandbox.slots */
+	registry_release(&r);
+}
+END_TEST
+
+START_TEST(test_all_taken)
+{
+	struct registry r;
+	long none[1];
+	long s;
+
+	empty(&r);
+	for (s = 1; s <= cfg.slots; s++)
+		lease(&r, "/a/.git", "x", s, none, 0);
+	ck_assert_int_eq(slot_choose(&r, &cfg, "/a/.git", 0), -1);
+	registry_release(&r);
+}
+END_TEST
+
+START_TEST(test_port_is_free)
+{
+	long port = 0;
+	int fd = listener(&port);
+
+	ck_assert_int_gt(port, 0);
+	ck_assert_int_eq(port_is_free(port), 0);
+	close(fd);
+	ck_assert_int_eq(port_is_free(port), 1);
+}
+END_TEST
+
+START_TEST(test_listener_skips_slot)
+{
+	struct registry r;
+	long port = BASE + 111;	/* a worker port of slot 1 */
+	int fd;
+
+	ck_assert_int_eq(port_is_free(port), 1);
+	fd = listener(&port);
+	empty(&r);
+	ck_assert_int_eq(slot_choose(&r, &cfg, "/a/.git", 0), 2);
+	ck_assert_int_eq(slot_choose(&r, &cfg, "/a/.git", 1), -1);
+	close(fd);
+	ck_assert_int_eq(slot_choose(&r, &cfg, "/a/.git", 0), 1);
+	registry_release(&r);
+}
+END_TEST
+
+int main(void)
+{
+	Suite *s = suite_create("slots");
+	TCase *tc = tcase_create("core");
+	SRunner *sr;
+	int failed;
+
+	tcase_add_checked_fixture(tc, setup, NULL);
+	tcase_add_test(tc, test_slot_ports);
+	tcase_add_test(tc, test_lowest_free);
+	tcase_add_test(tc, test_skips_own_slots);
+	tcase_add_test(tc, test_skips_ports_of_other_repos);
+	tcase_add_test(tc, test_want);
+	tcase_add_test(tc, test_all_taken);
+	tcase_add_test(tc, test_port_is_free);
+	tcase_add_test(tc, test_listener_skips_slot);
+	suite_add_tcase(s, tc);
+	sr = srunner_create(s);
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? 1 : 0;
+}
