@@ -51,7 +51,7 @@ static void show_secrets_json(struct strbuf *out, const struct sb_config *cfg)
 		return;
 	}
 	if (st.configured)
-		source = st.cache == SECRETS_CACHE_OK ? "cache" : "1password";
+		source = st.cache == SECRETS_CACHE_OK ? "cache" : "none";
 	strbuf_addstr(out, ",\"secrets\":{\"source\":");
 	strbuf_addjson(out, source);
 	if (st.configured && st.cache == SECRETS_CACHE_OK)
