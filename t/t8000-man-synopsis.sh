@@ -3,7 +3,10 @@
 # with the SYNOPSIS of man/git-sandbox-<cmd>.1, for every command whose
 # source exists. Run from anywhere:
 #
-#	make install PREFIX=/tmp/p && GIT_SANDBOX_PREFIX=/tmp/p sh t/check-man-synopsis.sh
+#	make install PREFIX=/tmp/p && GIT_SANDBOX_PREFIX=/tmp/p sh t/t8000-man-synopsis.sh
+#
+# It also checks that every installed page renders without warnings and
+# that `git help sandbox` and `man 5 gitsandbox` find the pages.
 
 top=$(cd "$(dirname "$0")/.." && pwd) || exit 1
 prefix=${GIT_SANDBOX_PREFIX:?set GIT_SANDBOX_PREFIX to the install prefix}
@@ -70,4 +73,30 @@ if [ "$checked" = 0 ] && [ "$fail" = 0 ]; then
 	echo "not ok - no git-sandbox/git-sandbox-*.c found under $top"
 	fail=1
 fi
+n=$checked
+for page in "$prefix"/share/man/man1/git-sandbox*.1 "$prefix"/share/man/man5/gitsandbox.5; do
+	n=$((n + 1))
+	warn=$(LC_ALL=C.UTF-8 MANWIDTH=80 man --warnings -l "$page" 2>&1 >/dev/null)
+	if [ -n "$warn" ] || grep -q '@VERSION@' "$page"; then
+		echo "not ok - ${page##*/} renders with warnings or an unsubstituted version"
+		echo "$warn" | sed 's/^/# /'
+		fail=1
+	else
+		echo "ok - ${page##*/} renders cleanly"
+	fi
+done
+# the installed pages are found the way a user asks for them
+unset MANPATH	# man finds the pages from PATH: <prefix>/bin -> <prefix>/share/man
+for ask in "git help sandbox:GIT-SANDBOX(1)" "man 5 gitsandbox:GITSANDBOX(5)" \
+	   "git help sandbox-up:GIT-SANDBOX-UP(1)" "git sandbox create --help:GIT-SANDBOX-CREATE(1)"; do
+	n=$((n + 1))
+	cmd=${ask%%:*} want=${ask#*:}
+	if PATH="$prefix/bin:$PATH" MANPAGER=cat GIT_PAGER=cat MANWIDTH=80 $cmd 2>&1 | head -n 1 | grep -qF "$want"; then
+		echo "ok - '$cmd' opens $want"
+	else
+		echo "not ok - '$cmd' does not open $want"
+		fail=1
+	fi
+done
+echo "1..$n"
 exit $fail
