@@ -261,7 +261,7 @@ int main(int argc, char **argv)
 			char *def = path_basename(sb.repo.main_worktree);
 
 			if (config_load(&sb.cfg, sb.repo.git, sb.repo.worktree, def) < 0) {
-				say("fail", "the project file is invalid (see the error above)", "fix .gitsandbox");
+				say("fail", config_error(), "fix the file or key named; gitsandbox(5) lists the rules");
 				in_repo = 0;
 			} else {
 				char *msg = xasprintf("%s %s", sb.cfg.file, sb.cfg.has_file ? "is valid" : "does not exist (defaults apply)");

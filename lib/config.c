@@ -10,6 +10,29 @@
 #include "util.h"
 
 /*
+ * What went wrong, for the caller to report: "fatal: bad config ..." from a
+ * command, a failed check from doctor.
+ */
+static struct strbuf last_error = STRBUF_INIT;
+
+static int cfg_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static int cfg_error(const char *fmt, ...)
+{
+	va_list ap;
+
+	strbuf_reset(&last_error);
+	va_start(ap, fmt);
+	strbuf_vaddf(&last_error, fmt, ap);
+	va_end(ap);
+	return -1;
+}
+
+const char *config_error(void)
+{
+	return last_error.len ? last_error.buf : "invalid configuration";
+}
+
+/*
  * Every value of every layer, lowest priority first; lookups take the last
  * one. Keeping the layers flat lets `git -c` (which libgit2 1.5 ignores)
  * sit on top like any other layer.
@@ -68,12 +91,12 @@ static int add_git_config(struct layers *l, git_config *cfg, const char *src,
 	int r;
 
 	if (git_config_iterator_new(&it, cfg) < 0)
-		return error("cannot read %s: %s", src, git_error_last()->message);
+		return cfg_error("cannot read %s: %s", src, git_error_last()->message);
 	while (!(r = git_config_next(&ce, it)))
 		push(l, ce->name, ce->value, src, origin);
 	git_config_iterator_free(it);
 	if (r != GIT_ITEROVER)
-		return error("cannot read %s: %s", src, git_error_last()->message);
+		return cfg_error("cannot read %s: %s", src, git_error_last()->message);
 	return 0;
 }
 
@@ -162,7 +185,7 @@ static int add_command_line(struct layers *l)
 
 	if (count && *count) {
 		if (parse_int(count, 0, 100000, &cnt) < 0)
-			return error("bogus GIT_CONFIG_COUNT '%s'", count);
+			return cfg_error("bogus GIT_CONFIG_COUNT '%s'", count);
 		for (i = 0; i < (size_t)cnt; i++) {
 			char kn[40], vn[40];
 			const char *k, *v;
@@ -172,17 +195,17 @@ static int add_command_line(struct layers *l)
 			k = getenv(kn);
 			v = getenv(vn);
 			if (!k || !v)
-				return error("missing %s or %s", kn, vn);
+				return cfg_error("missing %s or %s", kn, vn);
 			push(l, k, v, src, ORIGIN_COMMAND_LINE);
 		}
 	}
 	if (!params || !*params)
 		return 0;
 	if (config_parse_parameters(params, &keys, &values, &n) < 0)
-		return error("bogus format in GIT_CONFIG_PARAMETERS");
+		return cfg_error("bogus format in GIT_CONFIG_PARAMETERS");
 	for (i = 0; i < n; i++) {
 		if (!strchr(keys[i], '.'))
-			return error("bogus config parameter '%s'", keys[i]);
+			return cfg_error("bogus config parameter '%s'", keys[i]);
 		push(l, keys[i], values[i], src, ORIGIN_COMMAND_LINE);
 	}
 	free_strings(keys, n);
@@ -206,14 +229,14 @@ static int load_layers(struct layers *l, git_repository *repo, const char *file)
 		const char *src = add_src(l, xasprintf("'%s'", file));
 
 		if (git_config_open_ondisk(&cfg, file) < 0)
-			return error("invalid %s: %s", src, git_error_last()->message);
+			return cfg_error("invalid %s: %s", src, git_error_last()->message);
 		ret = add_git_config(l, cfg, src, ORIGIN_PROJECT);
 		git_config_free(cfg);
 		if (ret)
 			return ret;
 	}
 	if ((repo ? git_repository_config(&cfg, repo) : git_config_open_default(&cfg)) < 0)
-		return error("cannot read git config: %s", git_error_last()->message);
+		return cfg_error("cannot read git config: %s", git_error_last()->message);
 	for (i = 0; i < ARRAY_SIZE(levels) && !ret; i++) {
 		const char *src;
 
@@ -283,7 +306,7 @@ static int bad(const struct entry *e, const char *fmt, ...)
 	va_start(ap, fmt);
 	strbuf_vaddf(&sb, fmt, ap);
 	va_end(ap);
-	error("bad config in %s: %s: %s", e->src, e->key, sb.buf);
+	cfg_error("bad config in %s: %s: %s", e->src, e->key, sb.buf);
 	strbuf_release(&sb);
 	return -1;
 }
@@ -560,42 +583,42 @@ int config_validate(struct sb_config *cfg)
 		struct port_group *g = &cfg->ports[i];
 
 		if (!g->var)
-			return error("bad config in '%s': port.%s.var is missing", where, g->name);
+			return cfg_error("bad config in '%s': port.%s.var is missing", where, g->name);
 		if (g->base < 0)
-			return error("bad config in '%s': port.%s.base is missing", where, g->name);
+			return cfg_error("bad config in '%s': port.%s.base is missing", where, g->name);
 		if (g->main < 0)
 			g->main = g->base;
 		if (g->main + g->count - 1 > 65535)
-			return error("bad config in '%s': port.%s: slot 0 reaches port %ld, above 65535",
+			return cfg_error("bad config in '%s': port.%s: slot 0 reaches port %ld, above 65535",
 				     where, g->name, g->main + g->count - 1);
 		if (g->base + g->step * cfg->slots + g->count - 1 > 65535)
-			return error("bad config in '%s': port.%s: slot %ld reaches port %ld, above 65535",
+			return cfg_error("bad config in '%s': port.%s: slot %ld reaches port %ld, above 65535",
 				     where, g->name, cfg->slots,
 				     g->base + g->step * cfg->slots + g->count - 1);
 		if (g->count > 1 && g->step < g->count)
-			return error("bad config in '%s': port.%s: step %ld is less than count %ld, so slots %d and %d overlap",
+			return cfg_error("bad config in '%s': port.%s: step %ld is less than count %ld, so slots %d and %d overlap",
 				     where, g->name, g->step, g->count, 1, 2);
 		for (j = 0; reserved_vars[j]; j++)
 			if (!strcmp(g->var, reserved_vars[j]))
-				return error("bad config in '%s': port.%s.var: %s is set by git-sandbox itself",
+				return cfg_error("bad config in '%s': port.%s.var: %s is set by git-sandbox itself",
 					     where, g->name, g->var);
 		for (j = 0; j < i; j++)
 			if (!strcmp(cfg->ports[j].var, g->var))
-				return error("bad config in '%s': port.%s.var and port.%s.var are both %s",
+				return cfg_error("bad config in '%s': port.%s.var and port.%s.var are both %s",
 					     where, cfg->ports[j].name, g->name, g->var);
 		total += (size_t)g->count * (cfg->slots + 1);
 	}
 	for (i = 0; i < cfg->nsecrets; i++) {
 		if (!cfg->secrets[i].var)
-			return error("bad config in '%s': secret.%s.var is missing", where, cfg->secrets[i].name);
+			return cfg_error("bad config in '%s': secret.%s.var is missing", where, cfg->secrets[i].name);
 		for (j = 0; j < cfg->nports; j++)
 			if (!strcmp(cfg->ports[j].var, cfg->secrets[i].var))
-				return error("bad config in '%s': secret.%s.var and port.%s.var are both %s",
+				return cfg_error("bad config in '%s': secret.%s.var and port.%s.var are both %s",
 					     where, cfg->secrets[i].name, cfg->ports[j].name,
 					     cfg->secrets[i].var);
 	}
 	if (cfg->nsecrets && !cfg->secrets_item)
-		return error("bad config in '%s': [secret] fields are set but secrets.item is missing", where);
+		return cfg_error("bad config in '%s': [secret] fields are set but secrets.item is missing", where);
 
 	/* every port of every group in every slot, sorted: a repeat is a clash */
 	use = xmalloc((total ? total : 1) * sizeof(*use));
@@ -613,10 +636,10 @@ int config_validate(struct sb_config *cfg)
 		if (a->port != b->port)
 			continue;
 		if (a->group == b->group)
-			ret = error("bad config in '%s': port.%s: slot %ld and slot %ld both get port %ld",
+			ret = cfg_error("bad config in '%s': port.%s: slot %ld and slot %ld both get port %ld",
 				    where, cfg->ports[a->group].name, a->slot, b->slot, a->port);
 		else
-			ret = error("bad config in '%s': port groups '%s' and '%s' collide: port %ld is '%s' in slot %ld and '%s' in slot %ld",
+			ret = cfg_error("bad config in '%s': port groups '%s' and '%s' collide: port %ld is '%s' in slot %ld and '%s' in slot %ld",
 				    where, cfg->ports[a->group].name, cfg->ports[b->group].name, a->port,
 				    cfg->ports[a->group].name, a->slot, cfg->ports[b->group].name, b->slot);
 		break;
@@ -660,14 +683,14 @@ int config_load(struct sb_config *cfg, git_repository *repo, const char *worktre
 	if (!cfg->project)
 		cfg->project = xstrdup(default_project);
 	if (!valid_project(cfg->project))
-		return error("bad config in '%s': sandbox.project '%s' must be 1-64 characters of [A-Za-z0-9._-], not starting with '-' or '.'",
+		return cfg_error("bad config in '%s': sandbox.project '%s' must be 1-64 characters of [A-Za-z0-9._-], not starting with '-' or '.'",
 			     cfg->file, cfg->project);
 	if (!cfg->compose)
 		cfg->compose = xstrdup("docker-compose.sandbox.yml");
 	if (!cfg->env_file)
 		cfg->env_file = xstrdup(".env.sandbox");
 	if (strchr(cfg->env_file, '/') || !strcmp(cfg->env_file, ".") || !strcmp(cfg->env_file, ".."))
-		return error("bad config in '%s': sandbox.envFile '%s' must be a file name in the worktree",
+		return cfg_error("bad config in '%s': sandbox.envFile '%s' must be a file name in the worktree",
 			     cfg->file, cfg->env_file);
 	return config_validate(cfg);
 }

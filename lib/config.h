@@ -70,19 +70,22 @@ struct sb_config {
 /*
  * Load the configuration seen from worktree (the directory holding
  * .gitsandbox) of repo. default_project is used when sandbox.project is
- * unset. Returns 0, or -1 after printing an error that names the file and
- * key or line.
+ * unset. Returns 0, or -1 with config_error() naming the file and key or
+ * line; nothing is printed.
  */
 int config_load(struct sb_config *cfg, git_repository *repo, const char *worktree,
 		const char *default_project);
 void config_free(struct sb_config *cfg);
+
+/* Why the last config_load() or config_validate() failed. */
+const char *config_error(void);
 
 /* Port i (0 <= i < count) of group g in slot (slot 0 is the main worktree). */
 long port_of(const struct port_group *g, long slot, long i);
 
 /*
  * Check ports and collisions of cfg (called by config_load; exposed for
- * tests). Returns 0 or -1 after printing an error naming where.
+ * tests). Returns 0 or -1 with config_error() naming where.
  */
 int config_validate(struct sb_config *cfg);
 

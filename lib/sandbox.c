@@ -78,7 +78,7 @@ void load_config(struct sb_config *cfg, struct repo *r, const char *dir)
 	char *def = path_basename(r->main_worktree);
 
 	if (config_load(cfg, r->git, dir, def) < 0)
-		exit(EXIT_FATAL);
+		die("%s", config_error());
 	free(def);
 }
 
