@@ -37,3 +37,6 @@ FUZZ_TIME = 60
 FUZZ_CFLAGS = -std=c11 -Wall -Wextra -g -O1 -fno-omit-frame-pointer $(DEPS_CFLAGS)
 FUZZ_SAN = -fsanitize=address,undefined -fno-sanitize-recover=undefined
 
+# make valgrind: the unit tests under valgrind
+VALGRIND = valgrind
+VALGRIND_FLAGS = -q --leak-check=full --errors-for-leak-kinds=definite,indirect --error-exitcode=1
