@@ -149,6 +149,10 @@ int config_parse_parameters(const char *text, char ***keys, char ***values, size
 bad:
 	strbuf_release(&w);
 	strbuf_release(&v);
+	free_strings(*keys, *n);
+	free_strings(*values, *n);
+	*keys = *values = NULL;
+	*n = 0;
 	return -1;
 }
 
