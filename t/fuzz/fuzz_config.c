@@ -1,8 +1,9 @@
 /*
  * The project file .gitsandbox through config_load(): libgit2's parser,
- * then our layering, interpretation and validation. Input is the file;
- * whatever follows a first NUL byte becomes GIT_CONFIG_PARAMETERS, so the
- * `git -c` layer is fuzzed together with the file it overrides.
+ * then our layering, interpretation and validation. The input is up to
+ * four parts split at NUL bytes: the file, GIT_CONFIG_PARAMETERS, then
+ * GIT_CONFIG_KEY_0 and GIT_CONFIG_VALUE_0, so the `git -c` layer is
+ * fuzzed together with the file it overrides.
  */
 #include <git2.h>
 
@@ -38,20 +39,38 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 	return 0;
 }
 
+/* Set (or with no such part, unset) env to part n of data. */
+static void set_part(const char *env, const uint8_t *data, size_t size, int n)
+{
+	const uint8_t *p = data, *end = data + size, *nul;
+	char *v;
+
+	while (n--) {
+		if (!(nul = memchr(p, '\0', end - p))) {
+			unsetenv(env);
+			return;
+		}
+		p = nul + 1;
+	}
+	nul = memchr(p, '\0', end - p);
+	v = fuzz_string(p, (nul ? nul : end) - p);
+	setenv(env, v, 1);
+	free(v);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	const uint8_t *nul = memchr(data, '\0', size);
 	struct sb_config cfg;
 
 	fuzz_write(file, data, nul ? (size_t)(nul - data) : size);
-	if (nul) {
-		char *params = fuzz_string(nul + 1, size - (nul + 1 - data));
-
-		setenv("GIT_CONFIG_PARAMETERS", params, 1);
-		free(params);
-	} else {
-		unsetenv("GIT_CONFIG_PARAMETERS");
-	}
+	set_part("GIT_CONFIG_PARAMETERS", data, size, 1);
+	set_part("GIT_CONFIG_KEY_0", data, size, 2);
+	set_part("GIT_CONFIG_VALUE_0", data, size, 3);
+	if (getenv("GIT_CONFIG_KEY_0") && getenv("GIT_CONFIG_VALUE_0"))
+		setenv("GIT_CONFIG_COUNT", "1", 1);
+	else
+		unsetenv("GIT_CONFIG_COUNT");
 	config_load(&cfg, repo, dir, "fuzz");
 	config_free(&cfg);
 	git_error_clear();
