@@ -163,6 +163,7 @@ static int add_command_line(struct layers *l)
 	char **keys, **values;
 	size_t i, n;
 	long cnt;
+	int ret = 0;
 
 	if (count && *count) {
 		if (parse_int(count, 0, 100000, &cnt) < 0)
@@ -184,14 +185,15 @@ static int add_command_line(struct layers *l)
 		return 0;
 	if (config_parse_parameters(params, &keys, &values, &n) < 0)
 		return error("bogus format in GIT_CONFIG_PARAMETERS");
-	for (i = 0; i < n; i++) {
+	for (i = 0; i < n && !ret; i++) {
 		if (!strchr(keys[i], '.'))
-			return error("bogus config parameter '%s'", keys[i]);
-		push(l, keys[i], values[i], src, ORIGIN_COMMAND_LINE);
+			ret = error("bogus config parameter '%s'", keys[i]);
+		else
+			push(l, keys[i], values[i], src, ORIGIN_COMMAND_LINE);
 	}
 	free_strings(keys, n);
 	free_strings(values, n);
-	return 0;
+	return ret;
 }
 
 static int load_layers(struct layers *l, git_repository *repo, const char *file)
