@@ -178,6 +178,8 @@ static int add_command_line(struct layers *l)
 			v = getenv(vn);
 			if (!k || !v)
 				return error("missing %s or %s", kn, vn);
+			if (!strchr(k, '.'))
+				return error("bogus config key '%s' in %s", k, kn);
 			push(l, k, v, src, ORIGIN_COMMAND_LINE);
 		}
 	}
@@ -407,13 +409,15 @@ static int apply_port(struct sb_config *cfg, const struct entry *e, const char *
 static int apply(struct sb_config *cfg, const struct entry *e)
 {
 	const char *key = e->key, *dot = strchr(key, '.'), *last = strrchr(key, '.');
-	size_t seclen = dot - key;
-	const char *name = last + 1;
-	const char *sub = dot + 1;
-	size_t sublen = last > dot ? (size_t)(last - dot - 1) : 0;
+	const char *name, *sub;
+	size_t seclen, sublen;
 
 	if (!dot)
 		return 0;
+	seclen = dot - key;
+	name = last + 1;
+	sub = dot + 1;
+	sublen = last > dot ? (size_t)(last - dot - 1) : 0;
 #define SECTION(s) (seclen == strlen(s) && !strncmp(key, s, seclen))
 	if (SECTION("sandbox")) {
 		if (sublen || last != dot)
