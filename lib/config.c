@@ -538,22 +538,11 @@ long port_of(const struct port_group *g, long slot, long i)
 	return slot ? g->base + g->step * slot + i : g->main + i;
 }
 
+/* a port's first two holders */
 struct port_use {
-	long port;
 	size_t group;
 	long slot;
 };
-
-static int cmp_use(const void *a, const void *b)
-{
-	const struct port_use *x = a, *y = b;
-
-	if (x->port != y->port)
-		return x->port < y->port ? -1 : 1;
-	if (x->group != y->group)
-		return x->group < y->group ? -1 : 1;
-	return x->slot < y->slot ? -1 : x->slot > y->slot;
-}
 
 static const char *reserved_vars[] = {
 	"SANDBOX_NAME", "SANDBOX_SLOT", "SANDBOX_PROJECT", "SANDBOX_PATH", "COMPOSE_PROJECT_NAME", NULL
@@ -562,8 +551,10 @@ static const char *reserved_vars[] = {
 int config_validate(struct sb_config *cfg)
 {
 	const char *where = cfg->file;
-	struct port_use *use;
-	size_t i, j, n = 0, total = 0;
+	struct port_use (*held)[2];
+	unsigned char *nheld;
+	size_t i, j;
+	long port;
 	int ret = 0;
 
 	for (i = 0; i < cfg->nports; i++) {
@@ -593,7 +584,6 @@ int config_validate(struct sb_config *cfg)
 			if (!strcmp(cfg->ports[j].var, g->var))
 				return error("bad config in '%s': port.%s.var and port.%s.var are both %s",
 					     where, cfg->ports[j].name, g->name, g->var);
-		total += (size_t)g->count * (cfg->slots + 1);
 	}
 	for (i = 0; i < cfg->nsecrets; i++) {
 		if (!cfg->secrets[i].var)
@@ -607,31 +597,39 @@ int config_validate(struct sb_config *cfg)
 	if (cfg->nsecrets && !cfg->secrets_item)
 		return error("bad config in '%s': [secret] fields are set but secrets.item is missing", where);
 
-	/* every port of every group in every slot, sorted: a repeat is a clash */
-	use = xmalloc((total ? total : 1) * sizeof(*use));
+	/*
+	 * every port of every group in every slot, in group then slot order:
+	 * the lowest port with a second holder is the clash to report. One
+	 * pass, no sort, however many groups the file has.
+	 */
+	held = xcalloc(65536, sizeof(*held));
+	nheld = xcalloc(65536, 1);
 	for (i = 0; i < cfg->nports; i++) {
 		long s, k;
 
 		for (s = 0; s <= cfg->slots; s++)
-			for (k = 0; k < cfg->ports[i].count; k++)
-				use[n++] = (struct port_use){ port_of(&cfg->ports[i], s, k), i, s };
+			for (k = 0; k < cfg->ports[i].count; k++) {
+				port = port_of(&cfg->ports[i], s, k);
+				if (nheld[port] < 2)
+					held[port][nheld[port]++] = (struct port_use){ i, s };
+			}
 	}
-	qsort(use, n, sizeof(*use), cmp_use);
-	for (i = 1; i < n; i++) {
-		struct port_use *a = &use[i - 1], *b = &use[i];
+	for (port = 1; port <= 65535; port++) {
+		struct port_use *a = &held[port][0], *b = &held[port][1];
 
-		if (a->port != b->port)
+		if (nheld[port] < 2)
 			continue;
 		if (a->group == b->group)
 			ret = error("bad config in '%s': port.%s: slot %ld and slot %ld both get port %ld",
-				    where, cfg->ports[a->group].name, a->slot, b->slot, a->port);
+				    where, cfg->ports[a->group].name, a->slot, b->slot, port);
 		else
 			ret = error("bad config in '%s': port groups '%s' and '%s' collide: port %ld is '%s' in slot %ld and '%s' in slot %ld",
-				    where, cfg->ports[a->group].name, cfg->ports[b->group].name, a->port,
+				    where, cfg->ports[a->group].name, cfg->ports[b->group].name, port,
 				    cfg->ports[a->group].name, a->slot, cfg->ports[b->group].name, b->slot);
 		break;
 	}
-	free(use);
+	free(held);
+	free(nheld);
 	return ret;
 }
 
