@@ -20,7 +20,8 @@ static void check_same(const struct registry *a, const struct registry *b)
 	for (i = 0; i < a->n; i++) {
 		const struct reg_entry *x = &a->e[i], *y = &b->e[i];
 
-		if (x->slot != y->slot || x->created != y->created || x->nports != y->nports ||
+		if (x->slot != y->slot || x->created != y->created || x->creating != y->creating ||
+		    x->nports != y->nports ||
 		    !same_str(x->repo, y->repo) || !same_str(x->name, y->name) ||
 		    !same_str(x->path, y->path) || !same_str(x->gitdir, y->gitdir) ||
 		    !same_str(x->project, y->project))
