@@ -27,6 +27,11 @@ CMDS = $(CMDSRC:git-sandbox/%.c=$(BUILD)/bin/%)
 UNITSRC = $(wildcard t/unit/*.c)
 UNITS = $(UNITSRC:t/unit/%.c=$(BUILD)/t/%)
 
+FUZZSRC = $(wildcard t/fuzz/fuzz_*.c)
+FUZZERS = $(FUZZSRC:t/fuzz/%.c=build-fuzz/%)
+FUZZOBJ = $(LIBSRC:lib/%.c=build-fuzz/lib/%.o)
+FUZZLIBA = build-fuzz/libsandbox.a
+
 MAN1 = $(wildcard man/*.1)
 MAN5 = $(wildcard man/*.5)
 
@@ -49,9 +54,10 @@ $(BUILD)/t/%: t/unit/%.c $(LIBA) $(HDR)
 	$(CC) $(SB_CPPFLAGS) $(CPPFLAGS) $(SB_CFLAGS) $(CHECK_CFLAGS) $(CFLAGS) -o $@ $< $(LIBA) $(SB_LDFLAGS) $(CHECK_LIBS) $(LDFLAGS)
 
 # unit tests (Check), then the shell tests against a private install, all
-# built with the test hooks
+# built with the test hooks; then the inputs that once broke a parser
 check:
 	$(MAKE) unit-check shell-check TEST_HOOKS=1 SANITIZE=$(SANITIZE)
+	$(MAKE) fuzz-regress
 
 unit-check: $(UNITS)
 	@set -e; for u in $(UNITS); do echo "== $$u"; $$u; done
@@ -60,6 +66,53 @@ shell-check: all
 	rm -rf $(BUILD)/inst
 	$(MAKE) install DESTDIR= PREFIX=$(CURDIR)/$(BUILD)/inst SANITIZE=$(SANITIZE) TEST_HOOKS=$(TEST_HOOKS)
 	cd t && GIT_SANDBOX_PREFIX=$(CURDIR)/$(BUILD)/inst ./run-tests $(T)
+
+# the unit tests (built with the test hooks, as for check) in one process
+# each (CK_FORK=no), so valgrind sees every test; its report goes to a
+# file, as tests may redirect stderr
+valgrind:
+	$(MAKE) unit-valgrind TEST_HOOKS=1
+
+unit-valgrind: $(UNITS)
+	@set -e; for u in $(UNITS); do echo "== valgrind $$u"; \
+		CK_FORK=no $(VALGRIND) $(VALGRIND_FLAGS) --log-file=$$u.valgrind $$u || \
+			{ cat $$u.valgrind >&2; exit 1; }; done
+
+# libFuzzer: the library instrumented for coverage in build-fuzz/, never
+# mixed with build/ or build-san/
+build-fuzz/lib/%.o: lib/%.c $(HDR) config.mk
+	@mkdir -p $(@D)
+	$(FUZZ_CC) $(SB_CPPFLAGS) $(CPPFLAGS) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link $(FUZZ_SAN) $(CFLAGS) -c -o $@ $<
+
+$(FUZZLIBA): $(FUZZOBJ)
+	rm -f $@
+	$(AR) rcs $@ $(FUZZOBJ)
+
+build-fuzz/fuzz_%: t/fuzz/fuzz_%.c t/fuzz/fuzz.h $(FUZZLIBA) $(HDR)
+	$(FUZZ_CC) $(SB_CPPFLAGS) $(CPPFLAGS) $(FUZZ_CFLAGS) -fsanitize=fuzzer $(FUZZ_SAN) $(CFLAGS) -o $@ $< $(FUZZLIBA) $(SB_LDFLAGS) $(LDFLAGS)
+
+fuzz-cc:
+	@command -v $(FUZZ_CC) >/dev/null || { \
+		echo "fatal: '$(FUZZ_CC)' not found: the fuzz harnesses need clang with libFuzzer (see .ci/deps)" >&2; \
+		exit 1; }
+
+# fuzz each parser for FUZZ_TIME seconds; what breaks one lands in
+# t/fuzz/regressions/<parser>/ (commit it with the fix)
+fuzz: fuzz-cc $(FUZZERS)
+	@set -e; for f in $(FUZZERS); do p=$${f#build-fuzz/fuzz_}; \
+		mkdir -p build-fuzz/corpus/$$p t/fuzz/regressions/$$p; \
+		echo "== fuzz $$p ($(FUZZ_TIME)s)"; \
+		$$f -max_total_time=$(FUZZ_TIME) -timeout=10 -close_fd_mask=3 -print_final_stats=1 \
+			-artifact_prefix=t/fuzz/regressions/$$p/ \
+			build-fuzz/corpus/$$p t/fuzz/corpus/$$p; done
+
+# replay the seeds and every saved crash through its harness, once each
+fuzz-regress: fuzz-cc $(FUZZERS)
+	@set -e; for f in $(FUZZERS); do p=$${f#build-fuzz/fuzz_}; \
+		set -- $$(find t/fuzz/corpus/$$p t/fuzz/regressions/$$p -type f 2>/dev/null | sort); \
+		if [ $$# -eq 0 ]; then echo "fatal: no inputs for $$f in t/fuzz/corpus/$$p" >&2; exit 1; fi; \
+		echo "== fuzz-regress $$p ($$# inputs)"; \
+		$$f -timeout=10 "$$@" 2>build-fuzz/regress-$$p.log || { cat build-fuzz/regress-$$p.log >&2; exit 1; }; done
 
 install: all
 	mkdir -p $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANPREFIX)/man1 $(DESTDIR)$(MANPREFIX)/man5 $(DESTDIR)$(COMPLETIONDIR) $(DESTDIR)$(ZSHCOMPLETIONDIR)
@@ -79,6 +132,6 @@ uninstall:
 	rm -f $(DESTDIR)$(ZSHCOMPLETIONDIR)/_git-sandbox
 
 clean:
-	rm -rf build build-san build-test build-san-test
+	rm -rf build build-san build-test build-san-test build-fuzz
 
-.PHONY: all check unit-check shell-check install uninstall clean
+.PHONY: all check unit-check shell-check valgrind unit-valgrind fuzz fuzz-cc fuzz-regress install uninstall clean

@@ -29,3 +29,14 @@ SB_LDFLAGS = $(DEPS_LIBS)
 SANITIZE =
 TEST_HOOKS =
 SAN_FLAGS = -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
+
+# make fuzz: libFuzzer harnesses (clang only), built in build-fuzz/, each run
+# for FUZZ_TIME seconds
+FUZZ_CC = clang
+FUZZ_TIME = 60
+FUZZ_CFLAGS = -std=c11 -Wall -Wextra -g -O1 -fno-omit-frame-pointer $(DEPS_CFLAGS)
+FUZZ_SAN = -fsanitize=address,undefined -fno-sanitize-recover=undefined
+
+# make valgrind: the unit tests under valgrind
+VALGRIND = valgrind
+VALGRIND_FLAGS = -q --leak-check=full --errors-for-leak-kinds=definite,indirect --error-exitcode=1

@@ -172,6 +172,10 @@ int config_parse_parameters(const char *text, char ***keys, char ***values, size
 bad:
 	strbuf_release(&w);
 	strbuf_release(&v);
+	free_strings(*keys, *n);
+	free_strings(*values, *n);
+	*keys = *values = NULL;
+	*n = 0;
 	return -1;
 }
 
@@ -182,6 +186,7 @@ static int add_command_line(struct layers *l)
 	char **keys, **values;
 	size_t i, n;
 	long cnt;
+	int ret = 0;
 
 	if (count && *count) {
 		if (parse_int(count, 0, 100000, &cnt) < 0)
@@ -196,6 +201,8 @@ static int add_command_line(struct layers *l)
 			v = getenv(vn);
 			if (!k || !v)
 				return cfg_error("missing %s or %s", kn, vn);
+			if (!strchr(k, '.'))
+				return cfg_error("bogus config key '%s' in %s", k, kn);
 			push(l, k, v, src, ORIGIN_COMMAND_LINE);
 		}
 	}
@@ -203,14 +210,15 @@ static int add_command_line(struct layers *l)
 		return 0;
 	if (config_parse_parameters(params, &keys, &values, &n) < 0)
 		return cfg_error("bogus format in GIT_CONFIG_PARAMETERS");
-	for (i = 0; i < n; i++) {
+	for (i = 0; i < n && !ret; i++) {
 		if (!strchr(keys[i], '.'))
-			return cfg_error("bogus config parameter '%s'", keys[i]);
-		push(l, keys[i], values[i], src, ORIGIN_COMMAND_LINE);
+			ret = cfg_error("bogus config parameter '%s'", keys[i]);
+		else
+			push(l, keys[i], values[i], src, ORIGIN_COMMAND_LINE);
 	}
 	free_strings(keys, n);
 	free_strings(values, n);
-	return 0;
+	return ret;
 }
 
 static int load_layers(struct layers *l, git_repository *repo, const char *file)
@@ -424,13 +432,15 @@ static int apply_port(struct sb_config *cfg, const struct entry *e, const char *
 static int apply(struct sb_config *cfg, const struct entry *e)
 {
 	const char *key = e->key, *dot = strchr(key, '.'), *last = strrchr(key, '.');
-	size_t seclen = dot - key;
-	const char *name = last + 1;
-	const char *sub = dot + 1;
-	size_t sublen = last > dot ? (size_t)(last - dot - 1) : 0;
+	const char *name, *sub;
+	size_t seclen, sublen;
 
 	if (!dot)
 		return 0;
+	seclen = dot - key;
+	name = last + 1;
+	sub = dot + 1;
+	sublen = last > dot ? (size_t)(last - dot - 1) : 0;
 #define SECTION(s) (seclen == strlen(s) && !strncmp(key, s, seclen))
 	if (SECTION("sandbox")) {
 		if (sublen || last != dot)
@@ -551,22 +561,11 @@ long port_of(const struct port_group *g, long slot, long i)
 	return slot ? g->base + g->step * slot + i : g->main + i;
 }
 
+/* a port's first two holders */
 struct port_use {
-	long port;
 	size_t group;
 	long slot;
 };
-
-static int cmp_use(const void *a, const void *b)
-{
-	const struct port_use *x = a, *y = b;
-
-	if (x->port != y->port)
-		return x->port < y->port ? -1 : 1;
-	if (x->group != y->group)
-		return x->group < y->group ? -1 : 1;
-	return x->slot < y->slot ? -1 : x->slot > y->slot;
-}
 
 static const char *reserved_vars[] = {
 	"SANDBOX_NAME", "SANDBOX_SLOT", "SANDBOX_PROJECT", "SANDBOX_PATH", "COMPOSE_PROJECT_NAME", NULL
@@ -575,8 +574,10 @@ static const char *reserved_vars[] = {
 int config_validate(struct sb_config *cfg)
 {
 	const char *where = cfg->file;
-	struct port_use *use;
-	size_t i, j, n = 0, total = 0;
+	struct port_use (*held)[2];
+	unsigned char *nheld;
+	size_t i, j;
+	long port;
 	int ret = 0;
 
 	for (i = 0; i < cfg->nports; i++) {
@@ -606,7 +607,6 @@ int config_validate(struct sb_config *cfg)
 			if (!strcmp(cfg->ports[j].var, g->var))
 				return cfg_error("bad config in '%s': port.%s.var and port.%s.var are both %s",
 					     where, cfg->ports[j].name, g->name, g->var);
-		total += (size_t)g->count * (cfg->slots + 1);
 	}
 	for (i = 0; i < cfg->nsecrets; i++) {
 		if (!cfg->secrets[i].var)
@@ -620,31 +620,39 @@ int config_validate(struct sb_config *cfg)
 	if (cfg->nsecrets && !cfg->secrets_item)
 		return cfg_error("bad config in '%s': [secret] fields are set but secrets.item is missing", where);
 
-	/* every port of every group in every slot, sorted: a repeat is a clash */
-	use = xmalloc((total ? total : 1) * sizeof(*use));
+	/*
+	 * every port of every group in every slot, in group then slot order:
+	 * the lowest port with a second holder is the clash to report. One
+	 * pass, no sort, however many groups the file has.
+	 */
+	held = xcalloc(65536, sizeof(*held));
+	nheld = xcalloc(65536, 1);
 	for (i = 0; i < cfg->nports; i++) {
 		long s, k;
 
 		for (s = 0; s <= cfg->slots; s++)
-			for (k = 0; k < cfg->ports[i].count; k++)
-				use[n++] = (struct port_use){ port_of(&cfg->ports[i], s, k), i, s };
+			for (k = 0; k < cfg->ports[i].count; k++) {
+				port = port_of(&cfg->ports[i], s, k);
+				if (nheld[port] < 2)
+					held[port][nheld[port]++] = (struct port_use){ i, s };
+			}
 	}
-	qsort(use, n, sizeof(*use), cmp_use);
-	for (i = 1; i < n; i++) {
-		struct port_use *a = &use[i - 1], *b = &use[i];
+	for (port = 1; port <= 65535; port++) {
+		struct port_use *a = &held[port][0], *b = &held[port][1];
 
-		if (a->port != b->port)
+		if (nheld[port] < 2)
 			continue;
 		if (a->group == b->group)
 			ret = cfg_error("bad config in '%s': port.%s: slot %ld and slot %ld both get port %ld",
-				    where, cfg->ports[a->group].name, a->slot, b->slot, a->port);
+				    where, cfg->ports[a->group].name, a->slot, b->slot, port);
 		else
 			ret = cfg_error("bad config in '%s': port groups '%s' and '%s' collide: port %ld is '%s' in slot %ld and '%s' in slot %ld",
-				    where, cfg->ports[a->group].name, cfg->ports[b->group].name, a->port,
+				    where, cfg->ports[a->group].name, cfg->ports[b->group].name, port,
 				    cfg->ports[a->group].name, a->slot, cfg->ports[b->group].name, b->slot);
 		break;
 	}
-	free(use);
+	free(held);
+	free(nheld);
 	return ret;
 }
 

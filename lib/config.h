@@ -92,7 +92,10 @@ int config_validate(struct sb_config *cfg);
 /* color.sandbox / color.ui outside any repository: 1 always, 0 never, -1 auto. */
 int config_color(void);
 
-/* Parse GIT_CONFIG_PARAMETERS-style text into key/value pairs (for tests). */
+/*
+ * Parse GIT_CONFIG_PARAMETERS-style text into key/value pairs (a value is
+ * NULL for a bare key). 0, or -1 with nothing left to free.
+ */
 int config_parse_parameters(const char *text, char ***keys, char ***values, size_t *n);
 
 #endif

@@ -118,14 +118,19 @@ static int parse_port_range(const char *s, const char *end, long *lo, long *hi)
 
 void parse_published_ports(const char *column, long **ports, size_t *n)
 {
-	size_t nr = 0, alloc = 0;
-	long *v = NULL;
+	/*
+	 * A bit per host port: repeated ranges ("1-65535" many times over)
+	 * cost a pass each, not an array to grow and sort.
+	 */
+	unsigned char seen[65536 / 8] = { 0 };
+	size_t nr = 0;
+	long *v = NULL, p;
 	const char *s = column;
 
 	while (*s) {
 		size_t len = strcspn(s, ",");
 		const char *arrow = memmem(s, len, "->", 2);
-		long lo, hi, p;
+		long lo, hi;
 
 		if (arrow) {
 			/* host part is "IP:PORT", "[::]:PORT" or ":::PORT" */
@@ -134,16 +139,22 @@ void parse_published_ports(const char *column, long **ports, size_t *n)
 			while (colon > s && colon[-1] != ':')
 				colon--;
 			if (!parse_port_range(colon, arrow, &lo, &hi))
-				for (p = lo; p <= hi; p++) {
-					ALLOC_GROW(v, nr + 1, alloc);
-					v[nr++] = p;
-				}
+				for (p = lo; p <= hi; p++)
+					if (!(seen[p / 8] & (1 << (p % 8)))) {
+						seen[p / 8] |= 1 << (p % 8);
+						nr++;
+					}
 		}
 		s += len;
 		while (*s == ',' || *s == ' ')
 			s++;
 	}
-	sort_unique(v, &nr);
+	if (nr) {
+		v = xmalloc(nr * sizeof(*v));
+		for (nr = 0, p = 1; p <= 65535; p++)
+			if (seen[p / 8] & (1 << (p % 8)))
+				v[nr++] = p;
+	}
 	*ports = v;
 	*n = nr;
 }

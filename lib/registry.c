@@ -186,6 +186,7 @@ int registry_lock(struct registry *r)
 
 void registry_format(const struct registry *r, struct strbuf *out)
 {
+	struct strbuf ports = STRBUF_INIT;
 	size_t i, j;
 
 	strbuf_addstr(out, "# git-sandbox registry: slots leased by sandboxes. Written by git-sandbox;\n"
@@ -200,13 +201,16 @@ void registry_format(const struct registry *r, struct strbuf *out)
 		ini_add(out, "path", e->path);
 		ini_add(out, "gitdir", e->gitdir);
 		ini_add(out, "project", e->project);
-		strbuf_addstr(out, "ports =");
+		/* escaped like any value: a port name read back from "%25" is "%" */
+		strbuf_reset(&ports);
 		for (j = 0; j < e->nports; j++)
-			strbuf_addf(out, " %s:%ld", e->port_names[j], e->ports[j]);
-		strbuf_addf(out, "\ncreated = %ld\n", e->created);
+			strbuf_addf(&ports, "%s%s:%ld", j ? " " : "", e->port_names[j], e->ports[j]);
+		ini_add(out, "ports", ports.buf);
+		strbuf_addf(out, "created = %ld\n", e->created);
 		if (e->creating)
 			strbuf_addf(out, "creating = %ld\n", e->creating);
 	}
+	strbuf_release(&ports);
 }
 
 int registry_write(struct registry *r)

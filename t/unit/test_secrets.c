@@ -120,11 +120,17 @@ static int mode_of(const char *path)
 	return st.st_mode & 07777;
 }
 
+/* PATH as the suite started: tests change it, and CK_FORK=no keeps the change */
+static char *orig_path;
+
 static void setup(void)
 {
 	const char *t = getenv("GIT_SANDBOX_TEST_T");
 	char *p, *path;
 	int fd;
+
+	if (!orig_path)
+		orig_path = xstrdup(getenv("PATH") ? getenv("PATH") : "/usr/bin:/bin");
 
 	if (t)
 		snprintf(t_dir, sizeof(t_dir), "%s", t);
@@ -148,7 +154,7 @@ static void setup(void)
 	unsetenv("OP_FAKE_DELAY");
 	unsetenv("GIT_SANDBOX_OP_TIMEOUT");
 	unsetenv("GIT_SANDBOX_TRACE");
-	path = xasprintf("%s:%s", t_dir, getenv("PATH") ? getenv("PATH") : "/usr/bin:/bin");
+	path = xasprintf("%s:%s", t_dir, orig_path);
 	setenv("PATH", path, 1);
 	free(path);
 

@@ -1,0 +1,50 @@
+/*
+ * A sandbox's state file through state_read() (from a file, as the tool
+ * reads it). What reads must also survive state_write() and read back the
+ * same.
+ */
+#include "fuzz.h"
+#include "state.h"
+
+static char *path, *copy;
+
+int LLVMFuzzerInitialize(int *argc, char ***argv)
+{
+	char *dir = fuzz_tmpdir();
+
+	(void)argc;
+	(void)argv;
+	path = path_join(dir, "config");
+	copy = path_join(dir, "config.again");
+	free(dir);
+	return 0;
+}
+
+static int same(const char *a, const char *b)
+{
+	return a == b || (a && b && !strcmp(a, b));
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	struct sb_state st, again;
+	size_t i;
+
+	fuzz_write(path, data, size);
+	if (state_read(path, &st) == 0) {
+		if (state_write(copy, &st) < 0 || state_read(copy, &again) != 0)
+			abort();	/* the tool cannot read what it wrote */
+		if (!same(st.name, again.name) || st.slot != again.slot ||
+		    !same(st.project, again.project) || st.created != again.created ||
+		    st.nextra != again.nextra)
+			abort();
+		for (i = 0; i < st.nextra; i++)
+			if (strcmp(st.extra[i].section, again.extra[i].section) ||
+			    strcmp(st.extra[i].key, again.extra[i].key) ||
+			    strcmp(st.extra[i].value, again.extra[i].value))
+				abort();
+		state_free(&again);
+	}
+	state_free(&st);
+	return 0;
+}
