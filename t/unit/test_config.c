@@ -102,7 +102,7 @@ static void write_text(const char *path, const char *text)
 	ck_assert_int_eq(fclose(f), 0);
 }
 
-/* Load with .gitsandbox = text; stderr goes to errbuf. */
+/* Load with .gitsandbox = text; errbuf gets why it failed. */
 static int load(struct sb_config *cfg, const char *text)
 {
 	char *errfile = path_join(tmpdir, "stderr");
@@ -121,6 +121,10 @@ static int load(struct sb_config *cfg, const char *text)
 	n = read(fd, errbuf, sizeof(errbuf) - 1);
 	errbuf[n > 0 ? n : 0] = '\0';
 	close(fd);
+	/* config_load prints nothing: the reason is for the caller to report */
+	ck_assert_str_eq(errbuf, "");
+	if (ret)
+		snprintf(errbuf, sizeof(errbuf), "%s", config_error());
 	free(errfile);
 	return ret;
 }
