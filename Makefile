@@ -114,6 +114,12 @@ fuzz-regress: fuzz-cc $(FUZZERS)
 		echo "== fuzz-regress $$p ($$# inputs)"; \
 		$$f -timeout=10 "$$@" 2>build-fuzz/regress-$$p.log || { cat build-fuzz/regress-$$p.log >&2; exit 1; }; done
 
+# timings against git and docker, into bench/RESULTS (BENCH_RUNS=n)
+bench: all
+	rm -rf $(BUILD)/bench-inst
+	$(MAKE) install DESTDIR= PREFIX=$(CURDIR)/$(BUILD)/bench-inst SANITIZE=$(SANITIZE)
+	sh bench/bench.sh $(BUILD)/bench-inst bench/RESULTS
+
 install: all
 	mkdir -p $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANPREFIX)/man1 $(DESTDIR)$(MANPREFIX)/man5 $(DESTDIR)$(COMPLETIONDIR) $(DESTDIR)$(ZSHCOMPLETIONDIR)
 	for c in $(CMDS); do cp -f $$c $(DESTDIR)$(BINDIR)/ && chmod 755 $(DESTDIR)$(BINDIR)/$${c##*/}; done
@@ -134,4 +140,4 @@ uninstall:
 clean:
 	rm -rf build build-san build-test build-san-test build-fuzz
 
-.PHONY: all check unit-check shell-check valgrind unit-valgrind fuzz fuzz-cc fuzz-regress install uninstall clean
+.PHONY: all check unit-check shell-check valgrind unit-valgrind fuzz fuzz-cc fuzz-regress bench install uninstall clean

@@ -252,7 +252,7 @@ int main(int argc, char **argv)
 
 	/* the project file, when run inside a repository */
 	memset(&sb, 0, sizeof(sb));
-	in_repo = git_libgit2_init() >= 0 &&
+	in_repo = sb_libgit2_init() >= 0 &&
 		  git_repository_open_ext(NULL, ".", GIT_REPOSITORY_OPEN_FROM_ENV, NULL) == 0;
 	git_error_clear();
 	if (in_repo) {

@@ -78,6 +78,7 @@ int main(int argc, char **argv)
 		usage_msg(usage, "too many arguments");
 	if (no_secrets && refresh)
 		usage_msg(usage, "--no-secrets and --refresh-secrets cannot go together");
+	timing_phase("start");
 	sandbox_open(&sb, NULL, SB_NEED_SLOT);
 
 	/* everything that can be checked before anything starts */
@@ -88,10 +89,12 @@ int main(int argc, char **argv)
 		return EXIT_FATAL;
 	if (run_hook(&sb, &sb.cfg.hook_pre_up, "hook.preUp") < 0)
 		die("not starting the stack: hook.preUp failed");
+	timing_phase("prepare");
 	if (secrets_load(&sb.cfg, no_secrets ? SECRETS_DEFAULTS : refresh ? SECRETS_REFRESH : 0,
 			 &secrets) < 0)
 		return EXIT_FATAL;
 	note_rotation(&sb, &secrets);
+	timing_phase("secrets");
 
 	/* ports and names come from the env file; secrets only from the environment */
 	env = xcalloc(secrets.nr * 2 + 1, sizeof(char *));
@@ -112,6 +115,7 @@ int main(int argc, char **argv)
 			error("compose failed (exit %d); see 'git sandbox logs' for the services' output", ret);
 		return EXIT_FATAL;
 	}
+	timing_phase("compose");
 
 	/* a published port outside the slot will clash with another sandbox */
 	stack_list_load(&stacks);
@@ -122,6 +126,7 @@ int main(int argc, char **argv)
 		free(names);
 	}
 	stack_list_free(&stacks);
+	timing_phase("ports");
 
 	checks = xcalloc(sb.cfg.nports + 1, sizeof(*checks));
 	for (i = 0; i < sb.cfg.nports; i++) {
@@ -139,6 +144,7 @@ int main(int argc, char **argv)
 			"hint: 'git sandbox status' its containers, 'git sandbox down' stops it\n");
 		return EXIT_FATAL;
 	}
+	timing_phase("health");
 	if (run_hook(&sb, &sb.cfg.hook_post_up, "hook.postUp") < 0)
 		ret = EXIT_FATAL;
 	printf("Sandbox '%s' is up (slot %ld, project %s)\n", sb.name, sb.slot, sb.project);

@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include "config.h"
+#include "repo.h"
 #include "strbuf.h"
 #include "util.h"
 
@@ -747,7 +748,7 @@ int config_color(void)
 
 	memset(&cfg, 0, sizeof(cfg));
 	cfg.color = -1;
-	git_libgit2_init();
+	sb_libgit2_init();
 	if (load_layers(&l, NULL, NULL) == 0)
 		for (i = 0; i < l.n; i++)
 			if (starts_with(l.e[i].key, "color."))

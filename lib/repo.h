@@ -19,6 +19,9 @@ struct repo {
  * changed directory). Dies with git's message outside a repository.
  */
 void repo_open(struct repo *r);
+
+/* git_libgit2_init() without the CA bundle we never need (see repo.c). */
+int sb_libgit2_init(void);
 void repo_close(struct repo *r);
 
 /* The main worktree of a repository from its common git dir (newly allocated). */

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <sodium.h>
@@ -342,4 +343,24 @@ void free_secret(char *s)
 		return;
 	sodium_memzero(s, strlen(s));
 	free(s);
+}
+
+void timing_phase(const char *phase)
+{
+	static struct timespec last;
+	static int on = -1;
+	struct timespec now;
+
+	if (on < 0) {
+		const char *v = getenv("GIT_SANDBOX_TIMING");
+
+		on = v && *v && strcmp(v, "0");
+	}
+	if (!on)
+		return;
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	if (last.tv_sec || last.tv_nsec)
+		fprintf(stderr, "timing: %s %.1f ms\n", phase,
+			(now.tv_sec - last.tv_sec) * 1e3 + (now.tv_nsec - last.tv_nsec) / 1e6);
+	last = now;
 }

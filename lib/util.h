@@ -77,4 +77,10 @@ char *xdg_dir(const char *env, const char *fallback_under_home);
 /* Wipe memory that held a secret, then free it. */
 void free_secret(char *s);
 
+/*
+ * With GIT_SANDBOX_TIMING set, print "timing: <phase> <ms> ms" to stderr:
+ * the time since the previous call (the first call only starts the clock).
+ */
+void timing_phase(const char *phase);
+
 #endif
