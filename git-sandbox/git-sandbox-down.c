@@ -35,7 +35,7 @@ int main(int argc, char **argv)
 	ret = compose_run(&c, compose_down_args(args, volumes));
 	stack_compose_free(&c);
 	if (ret)
-		return EXIT_FATAL;
+		exit(EXIT_FATAL);
 	printf("Sandbox '%s' is down%s\n", sb.name, volumes ? ", its volumes removed" : "");
 	sandbox_close(&sb);
 	return 0;

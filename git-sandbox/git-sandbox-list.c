@@ -43,7 +43,7 @@ int main(int argc, char **argv)
 	if (parse_options(argc, argv, opts, usage, "git-sandbox-list", 0))
 		usage_msg(usage, "too many arguments");
 	if (registry_read(&reg) < 0)
-		return EXIT_FATAL;
+		exit(EXIT_FATAL);
 	if (reg.n)	/* reg.e is NULL for an empty registry, which qsort may not take */
 		qsort(reg.e, reg.n, sizeof(*reg.e), cmp_entry);
 	stack_list_load(&stacks);	/* one docker call for the whole list */

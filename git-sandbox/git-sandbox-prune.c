@@ -141,7 +141,7 @@ int main(int argc, char **argv)
 	if (parse_options(argc, argv, opts, usage, "git-sandbox-prune", 0))
 		usage_msg(usage, "too many arguments");
 	if ((dry ? registry_read(&reg) : registry_lock(&reg)) < 0)
-		return EXIT_FATAL;
+		exit(EXIT_FATAL);
 	repos = xcalloc(reg.n + 1, sizeof(char *));
 	for (i = 0; i < reg.n;) {
 		struct reg_entry *e = &reg.e[i];
@@ -165,7 +165,7 @@ int main(int argc, char **argv)
 			registry_remove(&reg, e);
 	}
 	if (!dry && pruned && registry_write(&reg) < 0)
-		return EXIT_FATAL;
+		exit(EXIT_FATAL);
 	pruned += prune_stacks(&reg, dry);
 	registry_release(&reg);
 	for (i = 0; i < nrepos; i++) {

@@ -86,13 +86,13 @@ int main(int argc, char **argv)
 	stack_list_free(&stacks);
 	stack_compose(&c, &sb, NULL);
 	if (envfile_write(&sb) < 0 || exclude_add(sb.repo.commondir, sb.cfg.env_file) < 0)
-		return EXIT_FATAL;
+		exit(EXIT_FATAL);
 	if (run_hook(&sb, &sb.cfg.hook_pre_up, "hook.preUp") < 0)
 		die("not starting the stack: hook.preUp failed");
 	timing_phase("prepare");
 	if (secrets_load(&sb.cfg, no_secrets ? SECRETS_DEFAULTS : refresh ? SECRETS_REFRESH : 0,
 			 &secrets) < 0)
-		return EXIT_FATAL;
+		exit(EXIT_FATAL);
 	note_rotation(&sb, &secrets);
 	timing_phase("secrets");
 
@@ -113,7 +113,7 @@ int main(int argc, char **argv)
 	if (ret) {
 		if (ret > 0)
 			error("compose failed (exit %d); see 'git sandbox logs' for the services' output", ret);
-		return EXIT_FATAL;
+		exit(EXIT_FATAL);
 	}
 	timing_phase("compose");
 
@@ -142,7 +142,7 @@ int main(int argc, char **argv)
 	    health_gate(checks, nchecks, timeout, isatty(2)) < 0) {
 		fprintf(stderr, "hint: the stack is left running for inspection: 'git sandbox logs' shows its output,\n"
 			"hint: 'git sandbox status' its containers, 'git sandbox down' stops it\n");
-		return EXIT_FATAL;
+		exit(EXIT_FATAL);
 	}
 	timing_phase("health");
 	if (run_hook(&sb, &sb.cfg.hook_post_up, "hook.postUp") < 0)
