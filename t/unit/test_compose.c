@@ -10,6 +10,7 @@
 #include "sandbox.h"
 #include "strbuf.h"
 #include "util.h"
+#include "unit.h"
 
 /* Join a NULL-terminated argv with single blanks, for one-line asserts. */
 static char *joined(const char *const *v)
@@ -204,8 +205,6 @@ int main(void)
 {
 	Suite *s = suite_create("compose");
 	TCase *tc = tcase_create("core");
-	SRunner *sr;
-	int failed;
 
 	tcase_add_test(tc, test_override_split);
 	tcase_add_test(tc, test_argv_v2);
@@ -213,9 +212,5 @@ int main(void)
 	tcase_add_test(tc, test_project_name);
 	tcase_add_test(tc, test_detect);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? 1 : 0;
+	return run_suite(s);
 }

@@ -11,6 +11,7 @@
 #include "config.h"
 #include "strbuf.h"
 #include "util.h"
+#include "unit.h"
 
 /* SPEC section 2, with the grafana and jaeger ports of the usage guide */
 static const char spec_file[] =
@@ -410,8 +411,6 @@ int main(void)
 {
 	Suite *s = suite_create("config");
 	TCase *tc = tcase_create("core");
-	SRunner *sr;
-	int failed;
 
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, test_port_formula);
@@ -423,9 +422,5 @@ int main(void)
 	tcase_add_test(tc, test_command_line_layer);
 	tcase_add_test(tc, test_repo_config_layer);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? 1 : 0;
+	return run_suite(s);
 }

@@ -11,6 +11,7 @@
 
 #include "docker.h"
 #include "util.h"
+#include "unit.h"
 
 static void assert_ports(const char *column, const long *want, size_t nwant)
 {
@@ -211,8 +212,6 @@ int main(void)
 {
 	Suite *s = suite_create("docker");
 	TCase *tc = tcase_create("core");
-	SRunner *sr;
-	int failed;
 
 	tcase_add_test(tc, test_ports);
 	tcase_add_test(tc, test_parse_ps);
@@ -220,9 +219,5 @@ int main(void)
 	tcase_add_test(tc, test_wait);
 	tcase_add_test(tc, test_gate);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? 1 : 0;
+	return run_suite(s);
 }

@@ -5,6 +5,7 @@
 
 #include "inifile.h"
 #include "strbuf.h"
+#include "unit.h"
 
 static void round_trip(const char *v)
 {
@@ -106,17 +107,11 @@ int main(void)
 {
 	Suite *s = suite_create("inifile");
 	TCase *tc = tcase_create("core");
-	SRunner *sr;
-	int failed;
 
 	tcase_add_test(tc, test_round_trip);
 	tcase_add_test(tc, test_escape_form);
 	tcase_add_test(tc, test_unescape_malformed);
 	tcase_add_test(tc, test_read_string);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? 1 : 0;
+	return run_suite(s);
 }

@@ -5,6 +5,7 @@
 
 #include "sandbox.h"
 #include "strbuf.h"
+#include "unit.h"
 
 static int valid(const char *name)
 {
@@ -67,16 +68,10 @@ int main(void)
 {
 	Suite *s = suite_create("names");
 	TCase *tc = tcase_create("core");
-	SRunner *sr;
-	int failed;
 
 	tcase_add_test(tc, test_accepted);
 	tcase_add_test(tc, test_refused);
 	tcase_add_test(tc, test_compose_project);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? 1 : 0;
+	return run_suite(s);
 }

@@ -14,6 +14,7 @@
 #include "registry.h"
 #include "strbuf.h"
 #include "util.h"
+#include "unit.h"
 
 static char tmpdir[] = "/tmp/sb-registry-XXXXXX";
 
@@ -326,8 +327,6 @@ int main(void)
 {
 	Suite *s = suite_create("registry");
 	TCase *tc = tcase_create("core");
-	SRunner *sr;
-	int failed;
 
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, test_round_trip);
@@ -338,9 +337,5 @@ int main(void)
 	tcase_add_test(tc, test_killed_writer);
 	tcase_add_test(tc, test_corrupt_file_kept);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? 1 : 0;
+	return run_suite(s);
 }

@@ -26,6 +26,7 @@
 #include "secrets.h"
 #include "strbuf.h"
 #include "util.h"
+#include "unit.h"
 
 #define DB_SECRET "s3cr3t-db-\"pass\"\\word"
 #define API_SECRET "tok_0123456789abcdef"
@@ -941,13 +942,7 @@ static Suite *secrets_suite(void)
 
 int main(void)
 {
-	SRunner *sr = srunner_create(secrets_suite());
-	int failed;
-
 	if (sodium_init() < 0)
 		return 1;
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return run_suite(secrets_suite());
 }

@@ -10,6 +10,7 @@
 #include "registry.h"
 #include "slots.h"
 #include "util.h"
+#include "unit.h"
 
 /*
  * Two groups in a range no other test uses: api BASE+slot, workers
@@ -205,8 +206,6 @@ int main(void)
 {
 	Suite *s = suite_create("slots");
 	TCase *tc = tcase_create("core");
-	SRunner *sr;
-	int failed;
 
 	tcase_add_checked_fixture(tc, setup, NULL);
 	tcase_add_test(tc, test_slot_ports);
@@ -218,9 +217,5 @@ int main(void)
 	tcase_add_test(tc, test_port_is_free);
 	tcase_add_test(tc, test_listener_skips_slot);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? 1 : 0;
+	return run_suite(s);
 }
