@@ -39,6 +39,12 @@ synopsis_lines () {
 
 fail=0
 checked=0
+tests=0
+# TAP: "ok N - what"
+tap () {
+	tests=$((tests + 1))
+	echo "$1 $tests - $2"
+}
 for src in "$top"/git-sandbox/git-sandbox-*.c; do
 	[ -f "$src" ] || continue
 	cmd=${src##*/}
@@ -46,12 +52,12 @@ for src in "$top"/git-sandbox/git-sandbox-*.c; do
 	bin=$prefix/bin/$cmd
 	page=$top/man/$cmd.1
 	if [ ! -x "$bin" ]; then
-		echo "not ok - $cmd: $bin is not installed"
+		tap "not ok" "$cmd: $bin is not installed"
 		fail=1
 		continue
 	fi
 	if [ ! -f "$page" ]; then
-		echo "not ok - $cmd: no manual page man/$cmd.1"
+		tap "not ok" "$cmd: no manual page man/$cmd.1"
 		fail=1
 		continue
 	fi
@@ -59,44 +65,41 @@ for src in "$top"/git-sandbox/git-sandbox-*.c; do
 	synopsis_lines "$page" >"$tmp/synopsis"
 	checked=$((checked + 1))
 	if [ ! -s "$tmp/usage" ]; then
-		echo "not ok - $cmd: '$cmd -h' printed no usage"
+		tap "not ok" "$cmd: '$cmd -h' printed no usage"
 		fail=1
 	elif cmp -s "$tmp/usage" "$tmp/synopsis"; then
-		echo "ok - $cmd"
+		tap ok "$cmd"
 	else
-		echo "not ok - $cmd: SYNOPSIS of man/$cmd.1 differs from '$cmd -h'"
+		tap "not ok" "$cmd: SYNOPSIS of man/$cmd.1 differs from '$cmd -h'"
 		(cd "$tmp" && diff -u usage synopsis) | sed 's/^/# /'
 		fail=1
 	fi
 done
 if [ "$checked" = 0 ] && [ "$fail" = 0 ]; then
-	echo "not ok - no git-sandbox/git-sandbox-*.c found under $top"
+	tap "not ok" "no git-sandbox/git-sandbox-*.c found under $top"
 	fail=1
 fi
-n=$checked
 for page in "$prefix"/share/man/man1/git-sandbox*.1 "$prefix"/share/man/man5/gitsandbox.5; do
-	n=$((n + 1))
 	warn=$(LC_ALL=C.UTF-8 MANWIDTH=80 man --warnings -l "$page" 2>&1 >/dev/null)
 	if [ -n "$warn" ] || grep -q '@VERSION@' "$page"; then
-		echo "not ok - ${page##*/} renders with warnings or an unsubstituted version"
+		tap "not ok" "${page##*/} renders with warnings or an unsubstituted version"
 		echo "$warn" | sed 's/^/# /'
 		fail=1
 	else
-		echo "ok - ${page##*/} renders cleanly"
+		tap ok "${page##*/} renders cleanly"
 	fi
 done
 # the installed pages are found the way a user asks for them
 unset MANPATH	# man finds the pages from PATH: <prefix>/bin -> <prefix>/share/man
 for ask in "git help sandbox:GIT-SANDBOX(1)" "man 5 gitsandbox:GITSANDBOX(5)" \
 	   "git help sandbox-up:GIT-SANDBOX-UP(1)" "git sandbox create --help:GIT-SANDBOX-CREATE(1)"; do
-	n=$((n + 1))
 	cmd=${ask%%:*} want=${ask#*:}
 	if PATH="$prefix/bin:$PATH" MANPAGER=cat GIT_PAGER=cat MANWIDTH=80 $cmd 2>&1 | head -n 1 | grep -qF "$want"; then
-		echo "ok - '$cmd' opens $want"
+		tap ok "'$cmd' opens $want"
 	else
-		echo "not ok - '$cmd' does not open $want"
+		tap "not ok" "'$cmd' does not open $want"
 		fail=1
 	fi
 done
-echo "1..$n"
+echo "1..$tests"
 exit $fail
