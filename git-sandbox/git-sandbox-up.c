@@ -79,6 +79,7 @@ int main(int argc, char **argv)
 	if (no_secrets && refresh)
 		usage_msg(usage, "--no-secrets and --refresh-secrets cannot go together");
 	sandbox_open(&sb, NULL, SB_NEED_SLOT);
+	stack_lock(&sb);
 
 	/* everything that can be checked before anything starts */
 	stack_list_need(&stacks);
