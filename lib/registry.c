@@ -176,6 +176,7 @@ int registry_lock(struct registry *r)
 	if (r->lockfd < 0)
 		return -1;
 	crash_point("registry-locked");
+	remove_stale_temps(r->path);
 	if (load(r) < 0) {
 		unlock_file(r->lockfd);
 		r->lockfd = -1;
