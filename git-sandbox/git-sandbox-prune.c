@@ -49,6 +49,28 @@ static const char *stale(const struct reg_entry *e)
 	return why;
 }
 
+/*
+ * A create killed half-way leaves the worktree it was making: nobody was
+ * told about it, and it blocks creating the sandbox again. The path did
+ * not exist when the create reserved it, so what is there is its work.
+ */
+static void remove_half_made(const struct reg_entry *e)
+{
+	const char *argv[] = { "git", "--git-dir", e->repo, "worktree", "remove", "--force", "--force",
+			       e->path, NULL };
+	struct child c = CHILD_INIT;
+	struct stat st;
+
+	if (lstat(e->path, &st) < 0 || !S_ISDIR(st.st_mode))
+		return;
+	printf("Removing the half-made worktree '%s'\n", e->path);
+	c.argv = argv;
+	c.no_stdin = 1;
+	if (run_command(&c))
+		warning("could not remove '%s'; remove it with 'git worktree remove --force %s'",
+			e->path, e->path);
+}
+
 static void prune_worktrees(const char *commondir)
 {
 	const char *argv[] = { "git", "--git-dir", commondir, "worktree", "prune", NULL };
@@ -176,6 +198,8 @@ int main(int argc, char **argv)
 		if (dry) {
 			i++;
 		} else {
+			if (e->creating)
+				remove_half_made(e);
 			registry_add(&gone, e);
 			registry_remove(&reg, e);
 		}
