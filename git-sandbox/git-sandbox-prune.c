@@ -204,17 +204,18 @@ int main(int argc, char **argv)
 			registry_remove(&reg, e);
 		}
 	}
-	if (!dry && pruned && registry_write(&reg) < 0)
-		return EXIT_FATAL;
-	pruned += prune_stacks(&reg, &gone, dry);
-	registry_release(&reg);
-	registry_release(&gone);
+	/* git's records first, then the slots: a prune killed in between is redone */
 	for (i = 0; i < nrepos; i++) {
 		if (!dry)
 			prune_worktrees(repos[i]);
 		free(repos[i]);
 	}
 	free(repos);
+	if (!dry && pruned && registry_write(&reg) < 0)
+		return EXIT_FATAL;
+	pruned += prune_stacks(&reg, &gone, dry);
+	registry_release(&reg);
+	registry_release(&gone);
 	if (!pruned)
 		note("nothing to prune");
 	return 0;
