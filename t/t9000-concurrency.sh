@@ -6,46 +6,6 @@ test_description='concurrency: many creates and destroys at once, two ups at onc
 
 IMAGE=git-sandbox-t9000:latest
 
-# no_docker <command>...: run without reaching the engine, so that a prune
-# never judges the stacks of other test scripts running at the same time
-no_docker () {
-	DOCKER_HOST=unix://$HOME/no-docker.sock "$@"
-}
-
-# reg_entries: "slot name path gitdir" for each registry entry, by slot
-reg_entries () {
-	awk -F ' = ' '
-		/^\[sandbox / { if (n) print slot, name, path, gitdir; n = 1; next }
-		$1 == "slot" { slot = $2 } $1 == "name" { name = $2 }
-		$1 == "path" { path = $2 } $1 == "gitdir" { gitdir = $2 }
-		END { if (n) print slot, name, path, gitdir }
-	' "$(sb_registry)" | sort -n
-}
-
-# check_consistent <main worktree>: the registry, the state files and
-# `git worktree list` tell the same story, and no slot is held twice
-check_consistent () {
-	git sandbox list >/dev/null &&
-	reg_entries >entries &&
-	cut -d" " -f1 entries | sort -n | uniq -d >dups &&
-	test_must_be_empty dups &&
-	while read -r slot name path gitdir
-	do
-		test_path_is_dir "$path" &&
-		test_grep -x "name = $name" "$gitdir/config" &&
-		test_grep -x "slot = $slot" "$gitdir/config" &&
-		test_grep -x "SANDBOX_SLOT=$slot" "$path/.env.sandbox" || return 1
-	done <entries &&
-	git -C "$1" worktree list --porcelain | sed -n "s/^worktree //p" | sort >wts &&
-	{ (cd "$1" && pwd -P) && cut -d" " -f3 entries; } | sort >expect.wts &&
-	test_cmp expect.wts wts &&
-	ls -d "$1"--* 2>/dev/null | while read -r d; do (cd "$d" && pwd -P); done | sort >dirs &&
-	cut -d" " -f3 entries | sort >expect.dirs &&
-	test_cmp expect.dirs dirs &&
-	ls "$(dirname "$(sb_registry)")" >regdir &&
-	test_grep ! "\.tmp\." regdir
-}
-
 test_expect_success 'setup' '
 	sb_make_repo seed &&
 	git clone -q --bare seed ktrdr.git &&
@@ -84,11 +44,11 @@ test_expect_success '32 creates at once with 10 slots: 10 sandboxes on distinct 
 	done &&
 	ls ktrdr/.git/worktrees >ids &&
 	test_line_count = 10 ids &&
-	check_consistent ktrdr
+	sb_check_consistent ktrdr
 '
 
 test_expect_success '10 destroys at once, interleaved with 10 creates: everything agrees' '
-	reg_entries | cut -d" " -f2 >victims &&
+	sb_reg_entries | cut -d" " -f2 >victims &&
 	test_line_count = 10 victims &&
 	(
 		cd ktrdr &&
@@ -107,7 +67,7 @@ test_expect_success '10 destroys at once, interleaved with 10 creates: everythin
 	for v in $(cat victims)
 	do
 		test_path_is_missing ktrdr--$v &&
-		! reg_entries | grep -q " $v " || return 1
+		! sb_reg_entries | grep -q " $v " || return 1
 	done &&
 	for i in $(seq 1 10)
 	do
@@ -119,8 +79,8 @@ test_expect_success '10 destroys at once, interleaved with 10 creates: everythin
 	done &&
 	made=$(grep -lx 0 crc.* | wc -l) &&
 	test "$(sb_registry_count)" = "$made" &&
-	check_consistent ktrdr &&
-	(cd ktrdr && no_docker git sandbox prune >../out 2>&1) &&
+	sb_check_consistent ktrdr &&
+	(cd ktrdr && sb_no_docker git sandbox prune >../out 2>&1) &&
 	test_grep "nothing to prune" out
 '
 
