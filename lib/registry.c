@@ -190,7 +190,11 @@ int registry_read(struct registry *r)
 	memset(r, 0, sizeof(*r));
 	r->lockfd = -1;
 	r->path = registry_path();
-	return load(r);
+	if (load(r) < 0) {
+		registry_release(r);	/* callers give up at once: leave nothing */
+		return -1;
+	}
+	return 0;
 }
 
 int registry_lock(struct registry *r)
@@ -198,13 +202,14 @@ int registry_lock(struct registry *r)
 	memset(r, 0, sizeof(*r));
 	r->path = registry_path();
 	r->lockfd = lock_file(r->path);
-	if (r->lockfd < 0)
+	if (r->lockfd < 0) {
+		registry_release(r);
 		return -1;
+	}
 	crash_point("registry-locked");
 	remove_stale_temps(r->path);
 	if (load(r) < 0) {
-		unlock_file(r->lockfd);
-		r->lockfd = -1;
+		registry_release(r);
 		return -1;
 	}
 	return 0;
