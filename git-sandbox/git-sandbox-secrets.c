@@ -63,15 +63,19 @@ int main(int argc, char **argv)
 	} else if (!strcmp(argv[0], "refresh")) {
 		if (!sb.cfg.secrets_item)
 			die("no secrets configured: set secrets.item in %s", sb.cfg.file);
-		if (secrets_load(&sb.cfg, SECRETS_REFRESH, &set) < 0)
+		if (secrets_load(&sb.cfg, SECRETS_REFRESH, &set) < 0) {
+			sandbox_close(&sb);
 			return EXIT_FATAL;
+		}
 		printf("Fetched %zu secret%s from 1Password item '%s'\n", set.nr, set.nr == 1 ? "" : "s",
 		       sb.cfg.secrets_item);
 		secret_set_free(&set);
 	} else {
 		r = secrets_clear(&sb.cfg);
-		if (r < 0)
+		if (r < 0) {
+			sandbox_close(&sb);
 			return EXIT_FATAL;
+		}
 		printf(r ? "Removed the secrets cache\n" : "No secrets cache to remove\n");
 	}
 	sandbox_close(&sb);
