@@ -57,7 +57,7 @@ void repo_open(struct repo *r)
 		die_git("cannot initialise libgit2");
 	/*
 	 * `git --work-tree=<dir> sandbox` sets GIT_WORK_TREE, which libgit2's
-	 * FROM_ENV refuses: take it out of libgit2's sight and set it ourselves.
+	 * FROM_ENV refuses: take it out of libgit2's sight and use it ourselves.
 	 */
 	absolute_env("GIT_DIR");
 	if (env_wt && *env_wt) {
@@ -76,16 +76,16 @@ void repo_open(struct repo *r)
 			die("not a git repository (or any of the parent directories): .git");
 		die_git("cannot open the repository");
 	}
-	if (wt) {
-		if (git_repository_set_workdir(r->git, wt, 0) < 0)
-			die_git("cannot use GIT_WORK_TREE");
-		setenv("GIT_WORK_TREE", wt, 1);
-		free(wt);
-	}
 	r->gitdir = clean_dir(git_repository_path(r->git));
 	r->commondir = clean_dir(git_repository_commondir(r->git));
 	wd = git_repository_workdir(r->git);
 	r->worktree = wd ? clean_dir(wd) : NULL;
+	if (wt) {
+		/* every worktree path comes from here; libgit2 needs not know */
+		setenv("GIT_WORK_TREE", wt, 1);
+		free(r->worktree);
+		r->worktree = wt;
+	}
 	r->is_main = !git_repository_is_worktree(r->git);
 	if (r->is_main && r->worktree) {
 		r->main_worktree = xstrdup(r->worktree);
