@@ -86,12 +86,12 @@ int main(int argc, char **argv)
 	stack_list_free(&stacks);
 	stack_compose(&c, &sb, NULL);
 	if (envfile_write(&sb) < 0 || exclude_add(sb.repo.commondir, sb.cfg.env_file) < 0)
-		return EXIT_FATAL;
+		goto fail;
 	if (run_hook(&sb, &sb.cfg.hook_pre_up, "hook.preUp") < 0)
 		die("not starting the stack: hook.preUp failed");
 	if (secrets_load(&sb.cfg, no_secrets ? SECRETS_DEFAULTS : refresh ? SECRETS_REFRESH : 0,
 			 &secrets) < 0)
-		return EXIT_FATAL;
+		goto fail;
 	note_rotation(&sb, &secrets);
 
 	/* ports and names come from the env file; secrets only from the environment */
@@ -111,7 +111,7 @@ int main(int argc, char **argv)
 	if (ret) {
 		if (ret > 0)
 			error("compose failed (exit %d); see 'git sandbox logs' for the services' output", ret);
-		return EXIT_FATAL;
+		goto fail;
 	}
 
 	/* a published port outside the slot will clash with another sandbox */
@@ -138,7 +138,8 @@ int main(int argc, char **argv)
 	    health_gate(checks, nchecks, timeout, isatty(2)) < 0) {
 		fprintf(stderr, "hint: the stack is left running for inspection: 'git sandbox logs' shows its output,\n"
 			"hint: 'git sandbox status' its containers, 'git sandbox down' stops it\n");
-		return EXIT_FATAL;
+		free(checks);
+		goto fail;
 	}
 	if (run_hook(&sb, &sb.cfg.hook_post_up, "hook.postUp") < 0)
 		ret = EXIT_FATAL;
@@ -151,4 +152,8 @@ int main(int argc, char **argv)
 	stack_compose_free(&c);
 	sandbox_close(&sb);
 	return ret;
+fail:
+	stack_compose_free(&c);
+	sandbox_close(&sb);
+	return EXIT_FATAL;
 }
