@@ -29,6 +29,7 @@ int main(int argc, char **argv)
 	if (parse_options(argc, argv, opts, usage, "git-sandbox-down", 0))
 		usage_msg(usage, "too many arguments");
 	sandbox_open(&sb, NULL, SB_NEED_SLOT);
+	stack_lock(&sb);
 	stack_list_need(&stacks);
 	stack_list_free(&stacks);
 	stack_compose(&c, &sb, NULL);

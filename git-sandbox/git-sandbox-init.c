@@ -79,6 +79,7 @@ int main(int argc, char **argv)
 	struct reg_entry e = { 0 }, *old;
 	struct strbuf why = STRBUF_INIT;
 	char *name, **names;
+	int ok;
 
 	progname = "git sandbox init";
 	if (parse_options(argc, argv, opts, usage, "git-sandbox-init", 0))
@@ -128,8 +129,10 @@ int main(int argc, char **argv)
 	sb.name = name;
 	free(sb.project);
 	sb.project = xstrdup(e.project);
-	if (state_write(sb.state_file, &sb.st) < 0 || envfile_write(&sb) < 0 ||
-	    exclude_add(sb.repo.commondir, sb.cfg.env_file) < 0) {
+	ok = !state_write(sb.state_file, &sb.st);
+	if (ok)
+		crash_point("init-state");
+	if (!ok || envfile_write(&sb) < 0 || exclude_add(sb.repo.commondir, sb.cfg.env_file) < 0) {
 		unlink(sb.state_file);
 		unregister(sb.path);
 		exit(EXIT_FATAL);

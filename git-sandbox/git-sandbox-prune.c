@@ -49,6 +49,28 @@ static const char *stale(const struct reg_entry *e)
 	return why;
 }
 
+/*
+ * A create killed half-way leaves the worktree it was making: nobody was
+ * told about it, and it blocks creating the sandbox again. The path did
+ * not exist when the create reserved it, so what is there is its work.
+ */
+static void remove_half_made(const struct reg_entry *e)
+{
+	const char *argv[] = { "git", "--git-dir", e->repo, "worktree", "remove", "--force", "--force",
+			       e->path, NULL };
+	struct child c = CHILD_INIT;
+	struct stat st;
+
+	if (lstat(e->path, &st) < 0 || !S_ISDIR(st.st_mode))
+		return;
+	printf("Removing the half-made worktree '%s'\n", e->path);
+	c.argv = argv;
+	c.no_stdin = 1;
+	if (run_command(&c))
+		warning("could not remove '%s'; remove it with 'git worktree remove --force %s'",
+			e->path, e->path);
+}
+
 static void prune_worktrees(const char *commondir)
 {
 	const char *argv[] = { "git", "--git-dir", commondir, "worktree", "prune", NULL };
@@ -66,13 +88,22 @@ static void prune_worktrees(const char *commondir)
 /*
  * A stack git-sandbox made lives in <project>--<name> under compose project
  * <project>-<name>. It is an orphan when no registered sandbox has that
- * directory any more.
+ * directory any more. A stack whose directory is still there and that this
+ * registry never knew belongs to someone else's registry (another HOME or
+ * user on this engine): not ours to remove.
  */
-static int orphan(const struct container *c, const struct registry *reg)
+static int matches(const struct reg_entry *e, const struct container *c)
+{
+	return !strcmp(e->path, c->working_dir) || !strcmp(e->project, c->project);
+}
+
+static int orphan(const struct container *c, const struct registry *reg,
+		  const struct registry *gone)
 {
 	char *base, *sep, *want;
+	struct stat st;
 	size_t i;
-	int ours;
+	int ours, known = 0;
 
 	if (!c->working_dir || !*c->working_dir)
 		return 0;
@@ -90,14 +121,19 @@ static int orphan(const struct container *c, const struct registry *reg)
 	if (!ours)
 		return 0;
 	/* entries this run prunes (or, dry, would prune) count as gone */
-	for (i = 0; i < reg->n; i++)
-		if ((!strcmp(reg->e[i].path, c->working_dir) || !strcmp(reg->e[i].project, c->project)) &&
-		    !stale(&reg->e[i]))
+	for (i = 0; i < reg->n; i++) {
+		if (!matches(&reg->e[i], c))
+			continue;
+		if (!stale(&reg->e[i]))
 			return 0;
-	return 1;
+		known = 1;
+	}
+	for (i = 0; i < gone->n; i++)
+		known |= matches(&gone->e[i], c);
+	return known || stat(c->working_dir, &st) < 0;
 }
 
-static size_t prune_stacks(const struct registry *reg, int dry)
+static size_t prune_stacks(const struct registry *reg, const struct registry *gone, int dry)
 {
 	struct stack_list l;
 	const char *last = NULL;
@@ -113,7 +149,7 @@ static size_t prune_stacks(const struct registry *reg, int dry)
 	for (i = 0; i < l.containers.n; i++) {
 		const struct container *c = &l.containers.v[i];
 
-		if ((last && !strcmp(last, c->project)) || !orphan(c, reg))
+		if ((last && !strcmp(last, c->project)) || !orphan(c, reg, gone))
 			continue;
 		last = c->project;
 		printf("%s orphan stack '%s' (%s is no sandbox)\n", dry ? "Would remove" : "Removing",
@@ -133,7 +169,7 @@ int main(int argc, char **argv)
 		OPT_BOOL_('n', "dry-run", &dry),
 		OPT_END_(),
 	};
-	struct registry reg;
+	struct registry reg, gone = { .lockfd = -1 };	/* entries pruned by this run */
 	char **repos;
 	size_t i, nrepos = 0, pruned = 0;
 
@@ -159,21 +195,27 @@ int main(int argc, char **argv)
 			;
 		if (k == nrepos)
 			repos[nrepos++] = xstrdup(e->repo);
-		if (dry)
+		if (dry) {
 			i++;
-		else
+		} else {
+			if (e->creating)
+				remove_half_made(e);
+			registry_add(&gone, e);
 			registry_remove(&reg, e);
+		}
 	}
-	if (!dry && pruned && registry_write(&reg) < 0)
-		exit(EXIT_FATAL);
-	pruned += prune_stacks(&reg, dry);
-	registry_release(&reg);
+	/* git's records first, then the slots: a prune killed in between is redone */
 	for (i = 0; i < nrepos; i++) {
 		if (!dry)
 			prune_worktrees(repos[i]);
 		free(repos[i]);
 	}
 	free(repos);
+	if (!dry && pruned && registry_write(&reg) < 0)
+		exit(EXIT_FATAL);
+	pruned += prune_stacks(&reg, &gone, dry);
+	registry_release(&reg);
+	registry_release(&gone);
 	if (!pruned)
 		note("nothing to prune");
 	return 0;

@@ -80,6 +80,7 @@ int main(int argc, char **argv)
 		usage_msg(usage, "--no-secrets and --refresh-secrets cannot go together");
 	timing_phase("start");
 	sandbox_open(&sb, NULL, SB_NEED_SLOT);
+	stack_lock(&sb);
 
 	/* everything that can be checked before anything starts */
 	stack_list_need(&stacks);

@@ -1,3 +1,4 @@
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -98,6 +99,32 @@ fail:
 	return NULL;
 }
 
+void remove_stale_temps(const char *path)
+{
+	char *dir = path_dirname(path), *base = path_basename(path);
+	char *prefix = xasprintf("%s.tmp.", base);
+	size_t n = strlen(prefix);
+	DIR *d = opendir(dir);
+	struct dirent *de;
+	char *tmp;
+
+	while (d && (de = readdir(d))) {
+		const char *pid = de->d_name + n;
+
+		if (strncmp(de->d_name, prefix, n) || !*pid || strspn(pid, "0123456789") != strlen(pid) ||
+		    !(kill(atol(pid), 0) < 0 && errno == ESRCH))
+			continue;
+		tmp = path_join(dir, de->d_name);
+		unlink(tmp);
+		free(tmp);
+	}
+	if (d)
+		closedir(d);
+	free(prefix);
+	free(base);
+	free(dir);
+}
+
 int write_file_atomic(const char *path, const void *data, size_t len, int mode)
 {
 	struct stat st;
@@ -105,6 +132,7 @@ int write_file_atomic(const char *path, const void *data, size_t len, int mode)
 
 	if (!lstat(path, &st) && !S_ISREG(st.st_mode))
 		return error("'%s' is not a regular file; refusing to replace it", path);
+	remove_stale_temps(path);
 	tmp = write_temp(path, data, len, mode);
 	if (!tmp)
 		return -1;
@@ -121,9 +149,11 @@ int write_file_atomic(const char *path, const void *data, size_t len, int mode)
 
 int write_file_new(const char *path, const void *data, size_t len, int mode)
 {
-	char *tmp = write_temp(path, data, len, mode);
+	char *tmp;
 	int ret = 0;
 
+	remove_stale_temps(path);
+	tmp = write_temp(path, data, len, mode);
 	if (!tmp)
 		return -1;
 	crash_point("atomic-rename");
@@ -141,9 +171,16 @@ int write_file_new(const char *path, const void *data, size_t len, int mode)
 void crash_point(const char *name)
 {
 #ifdef SB_TEST_HOOKS
+	static int passed;	/* times the chosen point was reached */
 	const char *want = getenv("GIT_SANDBOX_TEST_CRASH");
+	size_t n = strlen(name);
+	long nth = 1;
 
-	if (want && !strcmp(want, name)) {
+	if (!want || strncmp(want, name, n) || (want[n] && want[n] != ':'))
+		return;
+	if (want[n] == ':' && parse_int(want + n + 1, 1, 1000, &nth) < 0)
+		return;
+	if (++passed == nth) {
 		fflush(NULL);
 		kill(getpid(), SIGKILL);
 	}

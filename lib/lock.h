@@ -23,6 +23,14 @@ void unlock_file(int fd);
 int write_file_atomic(const char *path, const void *data, size_t len, int mode);
 
 /*
+ * Remove the temporary files ("<path>.tmp.<pid>") that writers of path
+ * killed half-way left behind: those whose process is gone. The atomic
+ * writers below call it first; registry_lock() too, so that a lock taken
+ * without a write still tidies up.
+ */
+void remove_stale_temps(const char *path);
+
+/*
  * Create path holding data, unless it exists: the data goes to a temporary
  * file (O_EXCL, O_NOFOLLOW, mode), is fsynced, then link(2)ed into place,
  * so nobody sees it half-written and nothing that exists (file or symlink)
@@ -34,7 +42,14 @@ int write_file_new(const char *path, const void *data, size_t len, int mode);
 /*
  * Builds with the test hooks (make TEST_HOOKS=1, which `make check` uses):
  * if GIT_SANDBOX_TEST_CRASH names this point, the process kills itself with
- * SIGKILL here, for the crash tests. A no-op in every other build.
+ * SIGKILL here, for the crash tests; "<point>:<n>" kills it the n-th time
+ * it gets there (atomic-rename:2: during the second atomic write). A no-op
+ * in every other build.
+ *
+ * Points: atomic-open, atomic-rename (inside every atomic file write),
+ * registry-locked, registry-written, create-reserved, create-worktree,
+ * create-state, create-done, destroy-stack, destroy-worktree,
+ * init-registered, init-state.
  */
 void crash_point(const char *name);
 

@@ -2,6 +2,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "inifile.h"
 #include "lock.h"
@@ -137,12 +139,35 @@ int registry_parse(struct registry *r, const char *text, int *line)
 	return 0;
 }
 
+/*
+ * The registry decides who gets which port: one that others could have
+ * written, or that is not a plain file, is not trusted.
+ */
+static int check_file(const char *path)
+{
+	struct stat st;
+
+	if (lstat(path, &st) < 0)
+		return errno == ENOENT ? 0 : error_errno("cannot read the registry '%s'", path);
+	if (!S_ISREG(st.st_mode))
+		return error("the registry '%s' is not a regular file%s; move it away (nothing was changed)",
+			     path, S_ISLNK(st.st_mode) ? " but a symbolic link" : "");
+	if (st.st_uid != geteuid())
+		return error("the registry '%s' is not owned by you (uid %ld); move it away (nothing was changed)",
+			     path, (long)st.st_uid);
+	if (st.st_mode & 022)
+		return error("the registry '%s' is writable by others; run: chmod 600 '%s'", path, path);
+	return 0;
+}
+
 static int load(struct registry *r)
 {
 	size_t len;
 	char *text;
 	int line = 0;
 
+	if (check_file(r->path) < 0)
+		return -1;
 	text = read_file(r->path, &len);
 	if (!text) {
 		if (errno == ENOENT)
@@ -165,7 +190,11 @@ int registry_read(struct registry *r)
 	memset(r, 0, sizeof(*r));
 	r->lockfd = -1;
 	r->path = registry_path();
-	return load(r);
+	if (load(r) < 0) {
+		registry_release(r);	/* callers give up at once: leave nothing */
+		return -1;
+	}
+	return 0;
 }
 
 int registry_lock(struct registry *r)
@@ -173,12 +202,14 @@ int registry_lock(struct registry *r)
 	memset(r, 0, sizeof(*r));
 	r->path = registry_path();
 	r->lockfd = lock_file(r->path);
-	if (r->lockfd < 0)
+	if (r->lockfd < 0) {
+		registry_release(r);
 		return -1;
+	}
 	crash_point("registry-locked");
+	remove_stale_temps(r->path);
 	if (load(r) < 0) {
-		unlock_file(r->lockfd);
-		r->lockfd = -1;
+		registry_release(r);
 		return -1;
 	}
 	return 0;

@@ -38,9 +38,9 @@ struct registry {
 /* Path of the registry file (newly allocated). */
 char *registry_path(void);
 
-/* Read without locking (read-only commands): 0, or -1 after an error. */
+/* Read without locking (read-only commands): 0, or -1 after an error (r is then empty). */
 int registry_read(struct registry *r);
-/* Lock, then read: 0, or -1 after an error (the lock is released then). */
+/* Lock, then read: 0, or -1 after an error (the lock is released, r empty). */
 int registry_lock(struct registry *r);
 /* Write the entries back atomically; keeps the lock. 0 or -1. */
 int registry_write(struct registry *r);

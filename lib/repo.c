@@ -63,14 +63,49 @@ static char *clean_dir(const char *p)
 	return r;
 }
 
+/*
+ * git passes GIT_DIR as given on its command line, relative to where it
+ * was called; libgit2 (under GIT_CEILING_DIRECTORIES) and the git commands
+ * we run elsewhere need it absolute.
+ */
+static void absolute_env(const char *name)
+{
+	const char *v = getenv(name);
+	char *abs;
+
+	if (!v || !*v || *v == '/')
+		return;
+	abs = real_path(v);
+	if (!abs)
+		die_errno("cannot use %s '%s'", name, v);
+	setenv(name, abs, 1);
+	free(abs);
+}
+
 void repo_open(struct repo *r)
 {
-	const char *wd;
+	const char *wd, *env_dir, *env_wt = getenv("GIT_WORK_TREE");
+	char *wt = NULL;
 
 	memset(r, 0, sizeof(*r));
 	if (sb_libgit2_init() < 0)
 		die_git("cannot initialise libgit2");
-	if (git_repository_open_ext(&r->git, ".", GIT_REPOSITORY_OPEN_FROM_ENV, NULL) < 0) {
+	/*
+	 * `git --work-tree=<dir> sandbox` sets GIT_WORK_TREE, which libgit2's
+	 * FROM_ENV refuses: take it out of libgit2's sight and use it ourselves.
+	 */
+	absolute_env("GIT_DIR");
+	if (env_wt && *env_wt) {
+		wt = real_path(env_wt);
+		if (!wt)
+			die_errno("cannot use GIT_WORK_TREE '%s'", env_wt);
+		unsetenv("GIT_WORK_TREE");
+	}
+	/* with GIT_DIR, libgit2's FROM_ENV still searches up from "." within the ceilings */
+	env_dir = getenv("GIT_DIR");
+	if ((env_dir && *env_dir ?
+	     git_repository_open_ext(&r->git, env_dir, GIT_REPOSITORY_OPEN_NO_SEARCH, NULL) :
+	     git_repository_open_ext(&r->git, ".", GIT_REPOSITORY_OPEN_FROM_ENV, NULL)) < 0) {
 		if (git_error_last() && git_error_last()->klass == GIT_ERROR_REPOSITORY &&
 		    !getenv("GIT_DIR"))
 			die("not a git repository (or any of the parent directories): .git");
@@ -80,6 +115,12 @@ void repo_open(struct repo *r)
 	r->commondir = clean_dir(git_repository_commondir(r->git));
 	wd = git_repository_workdir(r->git);
 	r->worktree = wd ? clean_dir(wd) : NULL;
+	if (wt) {
+		/* every worktree path comes from here; libgit2 needs not know */
+		setenv("GIT_WORK_TREE", wt, 1);
+		free(r->worktree);
+		r->worktree = wt;
+	}
 	r->is_main = !git_repository_is_worktree(r->git);
 	if (r->is_main && r->worktree) {
 		r->main_worktree = xstrdup(r->worktree);

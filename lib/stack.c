@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include "compose.h"
+#include "lock.h"
 #include "sandbox.h"
 #include "stack.h"
 #include "util.h"
@@ -47,6 +48,18 @@ const char *sandbox_status(const struct stack_list *l, const char *path, const c
 	if (l->code != DOCKER_OK)
 		return "unknown";
 	return stack_status(&l->containers, project);
+}
+
+void stack_lock(const struct sandbox *sb)
+{
+	char *dir = path_dirname(sb->state_file);
+	char *path = path_join(dir, "sandbox-stack");
+
+	/* the descriptor stays open: the lock goes when the process does */
+	if (lock_file(path) < 0)
+		exit(EXIT_FATAL);
+	free(path);
+	free(dir);
 }
 
 int stack_destroy(const struct sandbox *sb)

@@ -29,6 +29,14 @@ void stack_list_need(struct stack_list *l);
 const char *sandbox_status(const struct stack_list *l, const char *path, const char *gitdir,
 			   const char *project);
 
+/*
+ * Serialise the compose calls on sb's stack: an exclusive lock on
+ * sandbox-stack.lock in its private git dir, held until the process ends,
+ * so that two ups (or an up and a down) of one sandbox run one after the
+ * other instead of racing inside compose. Dies if the lock cannot be had.
+ */
+void stack_lock(const struct sandbox *sb);
+
 /* Take the sandbox's stack down with its volumes; a stack already gone is fine. 0 or -1. */
 int stack_destroy(const struct sandbox *sb);
 

@@ -4,6 +4,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "lock.h"
 #include "run.h"
 #include "util.h"
 #include "worktree.h"
@@ -86,6 +87,24 @@ enum branch_mode branch_plan(struct repo *r, const char *branch, const char *sta
 	return BRANCH_NEW;
 }
 
+/*
+ * git's worktree add and remove are not safe against each other: one reads
+ * the half-made .git/worktrees/<id> of another ("failed to read .../commondir")
+ * and fails. Creates and destroys of one repository take turns in git.
+ */
+static int run_worktree_cmd(struct repo *r, const char *dir, const char *const *argv)
+{
+	char *path = path_join(r->commondir, "sandbox-worktrees");
+	int fd = lock_file(path), ret;
+
+	free(path);
+	if (fd < 0)
+		return -1;
+	ret = git(dir, argv, 0, NULL);
+	unlock_file(fd);
+	return ret;
+}
+
 int worktree_add(struct repo *r, const char *path, const char *branch, enum branch_mode mode,
 		 const char *start)
 {
@@ -120,7 +139,7 @@ int worktree_add(struct repo *r, const char *path, const char *branch, enum bran
 		break;
 	}
 	argv[n] = NULL;
-	ret = git(r->worktree ? r->worktree : r->commondir, argv, 0, NULL);
+	ret = run_worktree_cmd(r, r->worktree ? r->worktree : r->commondir, argv);
 	free(remote);
 	return ret ? -1 : 0;
 }
@@ -136,7 +155,7 @@ int worktree_remove(struct repo *r, const char *path)
 		dir = r->commondir;
 	if (stat(path, &st) < 0 && errno == ENOENT)
 		return git(dir, prune, 0, NULL) ? -1 : 0;
-	return git(dir, rm, 0, NULL) ? -1 : 0;
+	return run_worktree_cmd(r, dir, rm) ? -1 : 0;
 }
 
 int worktree_dirty(const char *path, struct strbuf *what)

@@ -88,14 +88,23 @@ test_expect_success 'no file under HOME, the repository or the worktree holds th
 '
 
 test_expect_success 'the value is never on a command line during up' '
+	printf "%s\n" "$VALUE" >value &&
 	: >seen &&
-	(cd t6k--one &&
-	 OP_FAKE_DELAY=1 git sandbox up --refresh-secrets >/dev/null 2>&1 &
-	 pid=$! &&
-	 while kill -0 $pid 2>/dev/null
-	 do
-		cat /proc/[0-9]*/cmdline 2>/dev/null | tr "\0" " " | grep -F "$VALUE" >>../seen
-	 done; wait $pid) &&
+	(cd t6k--one && OP_FAKE_DELAY=1 git sandbox up --refresh-secrets >/dev/null 2>&1) &
+	pid=$! &&
+	polls=0 &&
+	while kill -0 $pid 2>/dev/null
+	do
+		# one line per process; the pattern comes from a file, so grep
+		# does not find itself
+		for f in /proc/[0-9]*/cmdline
+		do
+			tr "\0" " " <"$f" 2>/dev/null; echo
+		done | grep -F -f value >>seen
+		polls=$((polls + 1))
+	done &&
+	wait $pid &&
+	test $polls -gt 0 &&
 	test_must_be_empty seen &&
 	test "$(op_calls)" = 2
 '

@@ -366,6 +366,55 @@ sb_registry_count () {
 	fi
 }
 
+# sb_no_docker <command>...: run it without reaching the engine, so that a
+# prune never judges the stacks of other test scripts running at the same time
+sb_no_docker () {
+	DOCKER_HOST=unix://$HOME/no-docker.sock "$@"
+}
+
+# sb_reg_entries: "slot name path gitdir repo" for each registry entry, by slot
+sb_reg_entries () {
+	test -f "$(sb_registry)" || return 0
+	awk -F ' = ' '
+		/^\[sandbox / { if (n) print slot, name, path, gitdir, repo; n = 1; next }
+		$1 == "slot" { slot = $2 } $1 == "name" { name = $2 } $1 == "path" { path = $2 }
+		$1 == "gitdir" { gitdir = $2 } $1 == "repo" { repo = $2 }
+		END { if (n) print slot, name, path, gitdir, repo }
+	' "$(sb_registry)" | sort -n
+}
+
+# sb_check_consistent <main worktree>: the registry parses, no slot is held
+# twice, and for the repository of <main worktree> the registry, the state
+# files, `git sandbox env`, `git worktree list` and the <main>--* directories
+# tell the same story; no temporary file is left beside the registry.
+sb_check_consistent () {
+	git sandbox list >/dev/null &&
+	sb_reg_entries >entries &&
+	cut -d" " -f1 entries | uniq -d >dups &&
+	test_must_be_empty dups &&
+	repo_=$(cd "$1" && pwd -P)/.git &&
+	awk -v r="$repo_" '$5 == r' entries >ours &&
+	while read -r slot_ name_ path_ gitdir_ r_
+	do
+		test_path_is_dir "$path_" &&
+		test_grep -x "name = $name_" "$gitdir_/config" &&
+		test_grep -x "slot = $slot_" "$gitdir_/config" &&
+		(cd "$path_" && git sandbox env) >env.now &&
+		test_grep -x "SANDBOX_SLOT=$slot_" env.now || return 1
+	done <ours &&
+	git -C "$1" worktree list --porcelain | sed -n "s/^worktree //p" | sort >wts &&
+	{ (cd "$1" && pwd -P) && cut -d" " -f3 ours; } | sort >expect.wts &&
+	test_cmp expect.wts wts &&
+	for d_ in "$1"--*
+	do
+		test -d "$d_" && (cd "$d_" && pwd -P)
+	done | sort >dirs &&
+	cut -d" " -f3 ours | sort >expect.dirs &&
+	test_cmp expect.dirs dirs &&
+	ls -a "${XDG_STATE_HOME}/git-sandbox" >regdir &&
+	test_grep ! "\.tmp\." regdir
+}
+
 # test_hold_port <port>: keep a listener on the port until the test ends.
 test_holders_=
 test_hold_port () {

@@ -1,0 +1,150 @@
+#!/bin/sh
+
+test_description='concurrency: many creates and destroys at once, two ups at once'
+
+. ./test-lib.sh
+
+IMAGE=git-sandbox-t9000:latest
+
+test_expect_success 'setup' '
+	sb_make_repo seed &&
+	git clone -q --bare seed ktrdr.git &&
+	git clone -q ktrdr.git ktrdr &&
+	git -C ktrdr config sandbox.slots 10
+'
+
+test_expect_success '32 creates at once with 10 slots: 10 sandboxes on distinct slots, 22 clean failures' '
+	(
+		cd ktrdr &&
+		for i in $(seq 1 32)
+		do
+			( git sandbox create c$i >../out.$i 2>../err.$i; echo $? >../rc.$i ) &
+		done &&
+		wait
+	) &&
+	cat rc.* | sort | uniq -c | sed "s/^ *//" >counts &&
+	printf "10 0\n22 128\n" >expect &&
+	test_cmp expect counts &&
+	test "$(sb_registry_count)" = 10 &&
+	sed -n "s/^slot = //p" "$(sb_registry)" | sort -n >slots &&
+	seq 1 10 >expect &&
+	test_cmp expect slots &&
+	git -C ktrdr for-each-ref --format="%(refname:short)" refs/heads >branches &&
+	test_line_count = 11 branches &&
+	for i in $(seq 1 32)
+	do
+		if test "$(cat rc.$i)" = 0
+		then
+			test_grep -x "c$i" branches || return 1
+		else
+			test_path_is_missing ktrdr--c$i &&
+			test_grep "no free slot" err.$i &&
+			test_grep ! -x "c$i" branches || return 1
+		fi
+	done &&
+	ls ktrdr/.git/worktrees >ids &&
+	test_line_count = 10 ids &&
+	sb_check_consistent ktrdr
+'
+
+test_expect_success '10 destroys at once, interleaved with 10 creates: everything agrees' '
+	sb_reg_entries | cut -d" " -f2 >victims &&
+	test_line_count = 10 victims &&
+	(
+		cd ktrdr &&
+		i=0 &&
+		for v in $(cat ../victims)
+		do
+			i=$((i + 1))
+			( git sandbox destroy $v >../dout.$i 2>../derr.$i; echo $? >../drc.$i ) &
+			( git sandbox create d$i >../cout.$i 2>../cerr.$i; echo $? >../crc.$i ) &
+		done &&
+		wait
+	) &&
+	cat drc.* | sort | uniq -c | sed "s/^ *//" >counts &&
+	echo "10 0" >expect &&
+	test_cmp expect counts &&
+	for v in $(cat victims)
+	do
+		test_path_is_missing ktrdr--$v &&
+		! sb_reg_entries | grep -q " $v " || return 1
+	done &&
+	for i in $(seq 1 10)
+	do
+		case "$(cat crc.$i)" in
+		0) test_path_is_dir ktrdr--d$i ;;
+		128) test_grep "no free slot" cerr.$i && test_path_is_missing ktrdr--d$i ;;
+		*) false ;;
+		esac || return 1
+	done &&
+	made=$(grep -lx 0 crc.* | wc -l) &&
+	test "$(sb_registry_count)" = "$made" &&
+	sb_check_consistent ktrdr &&
+	(cd ktrdr && sb_no_docker git sandbox prune >../out 2>&1) &&
+	test_grep "nothing to prune" out
+'
+
+test_expect_success 'setup: an image and a project for up' '
+	docker info >/dev/null &&
+	mkdir img && cp /bin/busybox img/ &&
+	printf "FROM scratch\nCOPY busybox /bin/busybox\nRUN [\"/bin/busybox\", \"--install\", \"-s\", \"/bin\"]\n" >img/Dockerfile &&
+	docker build -q -t $IMAGE img >/dev/null &&
+	git init -q -b main t9k &&
+	cat >t9k/.gitsandbox <<-EOF &&
+	[sandbox]
+		project = t9k
+		slots = 2
+	[port "api"]
+		var = API_PORT
+		base = $(sb_port 8000)
+		health = /health
+	EOF
+	cat >t9k/docker-compose.sandbox.yml <<-EOF &&
+	version: "3.7"
+	services:
+	  api:
+	    image: $IMAGE
+	    init: true
+	    ports: ["\${API_PORT}:80"]
+	    volumes: [data:/data]
+	    command: ["sh", "-c", "mkdir -p /www && echo ok >/www/health && exec httpd -f -p 80 -h /www"]
+	volumes:
+	  data:
+	EOF
+	git -C t9k add . && git -C t9k commit -q -m project &&
+	(cd t9k && git sandbox create up2 >/dev/null)
+'
+
+test_expect_success 'two ups of the same sandbox at once corrupt nothing' '
+	test_when_finished "(cd t9k--up2 && git sandbox down -v) >/dev/null 2>&1" &&
+	cp "$(sb_registry)" reg.before &&
+	state=$(git -C t9k--up2 rev-parse --absolute-git-dir)/config &&
+	(
+		cd t9k--up2 || exit 1
+		( git sandbox up --no-secrets --timeout 60 >../up.out1 2>../up.err1; echo $? >../up.rc1 ) &
+		( git sandbox up --no-secrets --timeout 60 >../up.out2 2>../up.err2; echo $? >../up.rc2 ) &
+		wait
+	) &&
+	cat up.rc1 up.rc2 >rcs &&
+	echo 0 >expect && echo 0 >>expect &&
+	test_cmp expect rcs &&
+	test_cmp reg.before "$(sb_registry)" &&
+	test_grep -x "name = up2" "$state" &&
+	test_grep -x "slot = 1" "$state" &&
+	docker ps -q --filter label=com.docker.compose.project=t9k-up2 >running &&
+	test_line_count = 1 running &&
+	curl -sf localhost:$(sb_port 8001)/health &&
+	(cd t9k--up2 && git sandbox status >../st) &&
+	test_grep "running" st
+'
+
+test_expect_success 'cleanup' '
+	(cd t9k && git sandbox destroy -f up2 >/dev/null) &&
+	docker ps -aq --filter label=com.docker.compose.project=t9k-up2 >left &&
+	docker volume ls -q --filter label=com.docker.compose.project=t9k-up2 >>left &&
+	docker network ls -q --filter label=com.docker.compose.project=t9k-up2 >>left &&
+	test_must_be_empty left &&
+	docker rmi $IMAGE >/dev/null
+'
+
+test_done

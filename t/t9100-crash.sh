@@ -1,0 +1,145 @@
+#!/bin/sh
+
+test_description='crashes: create, destroy, init, prune and the registry writer killed at each step'
+
+. ./test-lib.sh
+
+# crash <point> <command>...: the command must die by SIGKILL at that point
+crash () {
+	point_=$1
+	shift
+	GIT_SANDBOX_TEST_CRASH=$point_ "$@" >/dev/null 2>crash.err
+	rc_=$?
+	test "$rc_" = 137 && return 0
+	echo "crash: '$*' at '$point_' exited $rc_, not 137 (SIGKILL)" >&2
+	cat crash.err >&2
+	return 1
+}
+
+# the entries of the sandboxes that no crash may touch
+bystanders () {
+	sb_reg_entries | grep " keep[12] "
+}
+
+# after_crash: the registry parses, no slot is held twice, the bystanders
+# are as they were
+after_crash () {
+	git sandbox list >/dev/null &&
+	sb_reg_entries | cut -d" " -f1 | uniq -d >dups &&
+	test_must_be_empty dups &&
+	bystanders >keep.now &&
+	test_cmp keep.before keep.now
+}
+
+# recover: prune puts everything back in order
+recover () {
+	(cd ktrdr && sb_no_docker git sandbox prune >../prune.out 2>../prune.err) &&
+	sb_check_consistent ktrdr &&
+	bystanders >keep.now &&
+	test_cmp keep.before keep.now
+}
+
+test_expect_success 'setup: two sandboxes that must survive every crash' '
+	sb_make_repo seed &&
+	git clone -q --bare seed ktrdr.git &&
+	git clone -q ktrdr.git ktrdr &&
+	(cd ktrdr && git sandbox create keep1 && git sandbox create keep2) >/dev/null &&
+	bystanders >keep.before &&
+	test_line_count = 2 keep.before &&
+	sb_check_consistent ktrdr
+'
+
+# every step of create in turn: the registry writes of the reservation
+# (1), the state file (2), the recorded git dir (3) and the env file (4)
+n=0
+for point in registry-locked registry-written atomic-open atomic-rename create-reserved \
+	create-worktree atomic-open:2 atomic-rename:2 create-state registry-locked:2 \
+	atomic-open:3 atomic-rename:3 registry-written:2 atomic-open:4 atomic-rename:4 create-done
+do
+	n=$((n + 1))
+	test_expect_success "create killed at $point: prune recovers, create again works" "
+		(cd ktrdr && crash $point git sandbox create cr$n) &&
+		after_crash &&
+		recover &&
+		if sb_reg_entries | grep -q ' cr$n '
+		then
+			: killed after the sandbox was recorded: it is kept, whole
+		elif git -C ktrdr rev-parse -q --verify refs/heads/cr$n >/dev/null
+		then
+			(cd ktrdr && git sandbox create cr$n -b cr$n >/dev/null)
+		else
+			(cd ktrdr && git sandbox create cr$n >/dev/null)
+		fi &&
+		sb_check_consistent ktrdr &&
+		(cd ktrdr && git sandbox destroy cr$n --delete-branch >/dev/null) &&
+		sb_check_consistent ktrdr
+	"
+done
+
+# destroy: the stack, the worktree, then the registry write of the release
+for point in destroy-stack destroy-worktree registry-locked atomic-open atomic-rename registry-written
+do
+	test_expect_success "destroy killed at $point: destroy again or prune finishes it" "
+		(cd ktrdr && git sandbox create victim >/dev/null) &&
+		(cd ktrdr && crash $point git sandbox destroy victim) &&
+		after_crash &&
+		if sb_reg_entries | grep -q ' victim '
+		then
+			(cd ktrdr && git sandbox destroy -f victim >/dev/null)
+		fi &&
+		recover &&
+		test_path_is_missing ktrdr--victim &&
+		! sb_reg_entries | grep -q ' victim ' &&
+		git -C ktrdr branch -q -D victim
+	"
+done
+
+test_expect_success 'setup: a clone to init' '
+	git clone -q ktrdr.git clone1
+'
+
+for point in registry-locked atomic-open atomic-rename registry-written init-registered \
+	atomic-open:2 atomic-rename:2 init-state atomic-rename:3
+do
+	test_expect_success "init killed at $point: prune recovers, init again works" "
+		(cd clone1 && crash $point git sandbox init) &&
+		after_crash &&
+		recover &&
+		if ! sb_reg_entries | grep -q ' clone1 '
+		then
+			(cd clone1 && git sandbox init >../out) &&
+			test_grep \"Initialized sandbox 'clone1'\" out
+		fi &&
+		(cd clone1 && git sandbox env) >env &&
+		test_grep '^SANDBOX_NAME=clone1$' env &&
+		sb_reg_entries | grep ' clone1 ' >entry &&
+		test_line_count = 1 entry &&
+		test_grep -x 'name = clone1' clone1/.git/sandbox &&
+		(cd clone1 && git sandbox destroy >/dev/null 2>&1) &&
+		test_path_is_missing clone1/.git/sandbox &&
+		! sb_reg_entries | grep -q ' clone1 '
+	"
+done
+
+for point in registry-locked atomic-open atomic-rename registry-written
+do
+	test_expect_success "prune killed at $point: prune again finishes it" "
+		(cd ktrdr && git sandbox create stale >/dev/null) &&
+		rm -rf ktrdr--stale &&
+		(cd ktrdr && GIT_SANDBOX_TEST_CRASH=$point sb_no_docker git sandbox prune >/dev/null 2>&1;
+		 test \$? = 137) &&
+		after_crash &&
+		recover &&
+		! sb_reg_entries | grep -q ' stale ' &&
+		git -C ktrdr branch -q -D stale
+	"
+done
+
+test_expect_success 'a crash point with a count fires only on that pass' '
+	(cd ktrdr && GIT_SANDBOX_TEST_CRASH=atomic-rename:99 git sandbox create late >/dev/null) &&
+	sb_check_consistent ktrdr &&
+	(cd ktrdr && git sandbox destroy late --delete-branch >/dev/null) &&
+	recover
+'
+
+test_done
