@@ -78,10 +78,11 @@ int main(int argc, char **argv)
 		}
 		strbuf_addstr(&out, "]\n");
 	} else if (reg.n) {
-		strbuf_addf(&out, "%-*s  %4s  %-*s  %-8s  %s\n", (int)wname, "NAME", "SLOT",
-			    (int)wbranch, "BRANCH", "STATUS", "PATH");
 		int color = want_color(1, config_color());
 
+		strbuf_addf(&out, "%s%-*s  %4s  %-*s  %-8s  %s%s\n", color ? "\033[1m" : "",
+			    (int)wname, "NAME", "SLOT", (int)wbranch, "BRANCH", "STATUS", "PATH",
+			    color ? COLOR_RESET : "");
 		for (i = 0; i < reg.n; i++) {
 			const char *c = status_color(status[i], color);
 

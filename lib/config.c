@@ -667,7 +667,7 @@ static int valid_project(const char *s)
 	return 1;
 }
 
-int config_load(struct sb_config *cfg, git_repository *repo, const char *worktree,
+static int load(struct sb_config *cfg, git_repository *repo, const char *worktree,
 		const char *default_project)
 {
 	struct layers l = { 0 };
@@ -702,6 +702,15 @@ int config_load(struct sb_config *cfg, git_repository *repo, const char *worktre
 		return cfg_error("bad config in '%s': sandbox.envFile '%s' must be a file name in the worktree",
 			     cfg->file, cfg->env_file);
 	return config_validate(cfg);
+}
+
+int config_load(struct sb_config *cfg, git_repository *repo, const char *worktree,
+		const char *default_project)
+{
+	if (!load(cfg, repo, worktree, default_project))
+		return 0;
+	config_free(cfg);	/* a failed load leaves nothing allocated */
+	return -1;
 }
 
 void config_free(struct sb_config *cfg)

@@ -71,7 +71,7 @@ struct sb_config {
  * Load the configuration seen from worktree (the directory holding
  * .gitsandbox) of repo. default_project is used when sandbox.project is
  * unset. Returns 0, or -1 with config_error() naming the file and key or
- * line; nothing is printed.
+ * line; nothing is printed and nothing is left to free.
  */
 int config_load(struct sb_config *cfg, git_repository *repo, const char *worktree,
 		const char *default_project);
