@@ -31,9 +31,7 @@ db=$(sb_port 5432)
 test_expect_success 'setup: an image from busybox, a project with a compose file' '
 	docker info >/dev/null &&
 	docker_cleanup &&
-	mkdir img && cp /bin/busybox img/ &&
-	printf "FROM scratch\nCOPY busybox /bin/busybox\nRUN [\"/bin/busybox\", \"--install\", \"-s\", \"/bin\"]\n" >img/Dockerfile &&
-	docker build -q -t $IMAGE img >/dev/null &&
+	sb_build_image $IMAGE &&
 	git init -q -b main t5k &&
 	cat >t5k/.gitsandbox <<-EOF &&
 	[sandbox]

@@ -25,9 +25,7 @@ stack_containers () {
 
 test_expect_success 'setup: an item in 1Password, a project whose api shows a hash of the secret' '
 	docker info >/dev/null &&
-	mkdir img && cp /bin/busybox img/ &&
-	printf "FROM scratch\nCOPY busybox /bin/busybox\nRUN [\"/bin/busybox\", \"--install\", \"-s\", \"/bin\"]\n" >img/Dockerfile &&
-	docker build -q -t $IMAGE img >/dev/null &&
+	sb_build_image $IMAGE &&
 	op --fake-put Private t6k-dev db_password="$VALUE" jwt_secret=jwt-value-123 &&
 	git init -q -b main t6k &&
 	cat >t6k/.gitsandbox <<-EOF &&

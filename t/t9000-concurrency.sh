@@ -86,9 +86,7 @@ test_expect_success '10 destroys at once, interleaved with 10 creates: everythin
 
 test_expect_success 'setup: an image and a project for up' '
 	docker info >/dev/null &&
-	mkdir img && cp /bin/busybox img/ &&
-	printf "FROM scratch\nCOPY busybox /bin/busybox\nRUN [\"/bin/busybox\", \"--install\", \"-s\", \"/bin\"]\n" >img/Dockerfile &&
-	docker build -q -t $IMAGE img >/dev/null &&
+	sb_build_image $IMAGE &&
 	git init -q -b main t9k &&
 	cat >t9k/.gitsandbox <<-EOF &&
 	[sandbox]

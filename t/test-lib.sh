@@ -345,6 +345,16 @@ sb_make_repo () {
 	git -C "$1" commit -q -m initial
 }
 
+# sb_build_image <tag>: a busybox image built FROM scratch (nothing can be
+# pulled); the script removes it when done.
+sb_build_image () {
+	mkdir -p "$TRASH_DIRECTORY/img" &&
+	cp /bin/busybox "$TRASH_DIRECTORY/img/" &&
+	printf '%s\n' 'FROM scratch' 'COPY busybox /bin/busybox' \
+		'RUN ["/bin/busybox", "--install", "-s", "/bin"]' >"$TRASH_DIRECTORY/img/Dockerfile" &&
+	docker build -q -t "$1" "$TRASH_DIRECTORY/img" >/dev/null
+}
+
 # write_script <file>: stdin as an executable /bin/sh script
 write_script () {
 	{ echo "#!/bin/sh" && cat; } >"$1" &&
