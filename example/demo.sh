@@ -4,7 +4,8 @@
 set -e
 here=$(cd "$(dirname "$0")" && pwd)
 work=$(mktemp -d "${TMPDIR:-/tmp}/git-sandbox-demo.XXXXXX")
-step() { printf '\n\033[1m$ %s\033[0m\n' "$*"; "$@"; }
+if [ -t 1 ] && [ -z "$NO_COLOR" ]; then bold=$(printf '\033[1m') off=$(printf '\033[0m'); else bold= off=; fi
+step() { printf '\n%s$ %s%s\n' "$bold" "$*" "$off"; "$@"; }
 cleanup() {
 	cd "$work/demo" 2>/dev/null || return 0
 	git sandbox destroy --force alpha >/dev/null 2>&1 || true
@@ -31,7 +32,7 @@ step git sandbox create beta
 step git sandbox list
 for s in alpha beta; do
 	port=$(git -C "../demo--$s" sandbox port api)
-	printf '\n\033[1m$ curl -s localhost:%s\033[0m   # %s\n' "$port" "$s"
+	printf '\n%s$ curl -s localhost:%s%s   # %s\n' "$bold" "$port" "$off" "$s"
 	curl -s "localhost:$port"
 done
 (cd ../demo--alpha && step git sandbox down)
