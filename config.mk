@@ -23,7 +23,9 @@ CHECK_LIBS = `$(PKG_CONFIG) --libs check`
 # flags: the project's own; CFLAGS, CPPFLAGS and LDFLAGS from the user add to them
 SB_CPPFLAGS = -D_GNU_SOURCE -DVERSION=\"$(VERSION)\" -Ilib
 SB_CFLAGS = -std=c11 -Wall -Wextra -O2 -g $(DEPS_CFLAGS)
-SB_LDFLAGS = $(DEPS_LIBS)
+# --as-needed: each program loads only the libraries it uses (the dispatcher
+# needs none of libgit2's fifteen)
+SB_LDFLAGS = -Wl,--as-needed $(DEPS_LIBS)
 
 # make check SANITIZE=1: AddressSanitizer and UndefinedBehaviorSanitizer
 SANITIZE =
