@@ -108,8 +108,11 @@ int main(int argc, char **argv)
 	const char *cmd;
 	char *dir, *prog;
 
-	if (argc < 2)
-		usage_with(usage, 1);
+	if (argc < 2) {
+		fprintf(stderr, "usage: %s\n", usage[0]);
+		list_commands(stderr);
+		exit(EXIT_USAGE);
+	}
 	cmd = argv[1];
 	if (!strcmp(cmd, "-h")) {
 		printf("usage: %s\n", usage[0]);

@@ -17,7 +17,8 @@ test_expect_success 'git sandbox -h prints the usage and the commands on stdout,
 test_expect_success 'git sandbox without a command: usage on stderr, exit 129' '
 	test_expect_code 129 git sandbox >out 2>err &&
 	test_must_be_empty out &&
-	test_grep "^usage: git sandbox " err
+	test_grep "^usage: git sandbox " err &&
+	test_grep "^   create  " err
 '
 
 test_expect_success 'an unknown command is refused, with the most similar one' '
