@@ -238,7 +238,7 @@ test_expect_success '--slot with a taken slot says by whom, and makes nothing' '
 '
 
 test_expect_success 'a port held by another process: that slot is skipped, the port named' '
-	used=$(sed -n "s/^slot = //p" "$(sb_registry)" | sort -n | tr "\n" " ") &&
+	used=$(sb_registry_slots | tr "\n" " ") &&
 	free=1 &&
 	for s in $used
 	do
@@ -338,7 +338,7 @@ test_expect_success '12 concurrent creates with 10 slots: 10 succeed on distinct
 	printf "10 0\n2 128\n" >expect &&
 	test_cmp expect counts &&
 	test "$(sb_registry_count)" = 10 &&
-	sed -n "s/^slot = //p" "$(sb_registry)" | sort -n >slots &&
+	sb_registry_slots >slots &&
 	seq 1 10 >expect &&
 	test_cmp expect slots &&
 	git -C conc/ktrdr worktree list >wts &&

@@ -26,7 +26,7 @@ test_expect_success '32 creates at once with 10 slots: 10 sandboxes on distinct 
 	printf "10 0\n22 128\n" >expect &&
 	test_cmp expect counts &&
 	test "$(sb_registry_count)" = 10 &&
-	sed -n "s/^slot = //p" "$(sb_registry)" | sort -n >slots &&
+	sb_registry_slots >slots &&
 	seq 1 10 >expect &&
 	test_cmp expect slots &&
 	git -C ktrdr for-each-ref --format="%(refname:short)" refs/heads >branches &&

@@ -366,6 +366,11 @@ sb_registry () {
 	echo "$XDG_STATE_HOME/git-sandbox/registry"
 }
 
+# the slots the registry leases, one per line, in order
+sb_registry_slots () {
+	sed -n "s/^slot = //p" "$(sb_registry)" | sort -n
+}
+
 # the number of sandboxes in the registry
 sb_registry_count () {
 	if test -f "$(sb_registry)"
