@@ -10,6 +10,7 @@ cleanup() {
 	cd "$work/demo" 2>/dev/null || return 0
 	git sandbox destroy --force alpha >/dev/null 2>&1 || true
 	git sandbox destroy --force beta >/dev/null 2>&1 || true
+	git sandbox trust --revoke >/dev/null 2>&1 || true
 	rm -rf "$work"
 }
 trap cleanup EXIT
@@ -25,6 +26,8 @@ git init -q -b main
 git add -A
 git -c user.name=demo -c user.email=demo@example.com commit -q -m "demo project"
 
+# its sandbox.copy comes with the repository: honoured once trusted
+step git sandbox trust
 step git sandbox create alpha
 step git sandbox create beta
 (cd ../demo--alpha && step git sandbox up --no-secrets)

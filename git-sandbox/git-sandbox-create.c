@@ -17,6 +17,7 @@
 #include "sandbox.h"
 #include "show.h"
 #include "slots.h"
+#include "trust.h"
 #include "util.h"
 #include "worktree.h"
 
@@ -203,6 +204,7 @@ int main(int argc, char **argv)
 	record_gitdir(path, gitdir);
 	if (envfile_write(&sb) < 0 || exclude_add(sb.repo.commondir, sb.cfg.env_file) < 0)
 		exit(EXIT_FATAL);
+	trust_filter_copy(&sb.cfg);
 	if (copy_into_sandbox(&sb.cfg, sb.repo.main_worktree, path) < 0)
 		exit(EXIT_FATAL);
 	crash_point("create-done");

@@ -104,11 +104,10 @@ int main(int argc, char **argv)
 
 	/* 2. the worktree (or, keeping it, what made it a sandbox) */
 	if (keep) {
-		char *env = envfile_path(&sb);
-
-		if ((unlink(sb.state_file) < 0 && errno != ENOENT) || (unlink(env) < 0 && errno != ENOENT))
-			die_errno("cannot remove the sandbox files of '%s'", sb.path);
-		free(env);
+		if (unlink(sb.state_file) < 0 && errno != ENOENT)
+			die_errno("cannot remove the sandbox state '%s'", sb.state_file);
+		if (envfile_remove(&sb) < 0)
+			exit(EXIT_FATAL);
 	} else {
 		if (worktree_remove(&sb.repo, sb.path) < 0)
 			die("could not remove the worktree '%s'; fix that and run destroy again", sb.path);

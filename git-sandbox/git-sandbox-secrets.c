@@ -6,6 +6,7 @@
 #include "opts.h"
 #include "sandbox.h"
 #include "secrets.h"
+#include "trust.h"
 #include "util.h"
 
 static const char *const usage[] = {
@@ -63,6 +64,8 @@ int main(int argc, char **argv)
 	} else if (!strcmp(argv[0], "refresh")) {
 		if (!sb.cfg.secrets_item)
 			die("no secrets configured: set secrets.item in %s", sb.cfg.file);
+		if (trust_secrets(&sb.cfg) < 0)
+			exit(EXIT_FATAL);
 		if (secrets_load(&sb.cfg, SECRETS_REFRESH, &set) < 0)
 			exit(EXIT_FATAL);
 		printf("Fetched %zu secret%s from 1Password item '%s'\n", set.nr, set.nr == 1 ? "" : "s",

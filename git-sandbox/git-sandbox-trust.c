@@ -1,58 +1,109 @@
-/* git sandbox trust: let the hooks of this exact .gitsandbox run */
+/* git sandbox trust: let this exact .gitsandbox choose programs, files and secrets here */
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "hooks.h"
 #include "opts.h"
 #include "run.h"
 #include "sandbox.h"
+#include "trust.h"
 #include "util.h"
 
 static const char *const usage[] = {
-	"git sandbox trust",
+	"git sandbox trust [--show | --revoke]",
 	NULL
 };
 
-static void show(const struct config_value *h, const char *name)
+static void show_keys(const struct sb_config *cfg, const char *intro)
 {
-	if (h->value && h->origin == ORIGIN_PROJECT)
-		printf("  %-16s %s\n", name, h->value);
+	size_t i;
+
+	if (!cfg->nneeds_trust) {
+		printf("It sets nothing that needs trust.\n");
+		return;
+	}
+	printf("%s\n", intro);
+	for (i = 0; i < cfg->nneeds_trust; i++)
+		printf("  %-22s %s\n", cfg->needs_trust[i].key, cfg->needs_trust[i].value);
+}
+
+static int git_config_global(const char *const *argv)
+{
+	struct child c = CHILD_INIT;
+
+	c.argv = argv;
+	c.no_stdin = 1;
+	return run_command(&c);
+}
+
+static void revoke(const struct sandbox *sb)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < sb->cfg.ntrust; i++) {
+		const char *argv[] = { "git", "config", "--global", "--fixed-value", "--unset-all",
+				       "sandbox.trust", sb->cfg.trust[i], NULL };
+		int r;
+
+		if (!trust_is_for(sb->cfg.trust[i], sb->repo.commondir))
+			continue;
+		r = git_config_global(argv);
+		if (r == 5)	/* not in the global file: another layer has it */
+			warning("cannot revoke '%s': it is not in your global git config "
+				"(see 'git config --show-origin --get-all sandbox.trust')", sb->cfg.trust[i]);
+		else if (r)
+			die("could not remove a sandbox.trust value from your global git config");
+		else
+			n++;
+	}
+	if (n)
+		printf("Revoked the trust of %zu version%s of the project file for %s\n",
+		       n, n == 1 ? "" : "s", sb->repo.commondir);
+	else
+		printf("No trust to revoke for %s\n", sb->repo.commondir);
 }
 
 int main(int argc, char **argv)
 {
-	const struct opt opts[] = { OPT_END_() };
+	int show = 0, do_revoke = 0, ret = 0;
+	const struct opt opts[] = {
+		OPT_BOOL_(0, "show", &show),
+		OPT_BOOL_(0, "revoke", &do_revoke),
+		OPT_END_(),
+	};
 	struct sandbox sb;
-	char *hash;
 
 	progname = "git sandbox trust";
 	if (parse_options(argc, argv, opts, usage, "git-sandbox-trust", 0))
 		usage_msg(usage, "too many arguments");
+	if (show && do_revoke)
+		usage_msg(usage, "--show and --revoke cannot go together");
 	sandbox_open(&sb, NULL, 0);
-	if (!sb.cfg.has_file)
+	if (do_revoke) {
+		revoke(&sb);
+	} else if (!sb.cfg.has_file) {
 		die("there is no project file '%s' to trust", sb.cfg.file);
-	hash = project_file_hash(sb.cfg.file);
-	if (!hash)
-		die_errno("cannot read '%s'", sb.cfg.file);
-	if (project_trusted(&sb.cfg)) {
-		printf("%s is already trusted (sha256 %s)\n", sb.cfg.file, hash);
+	} else if (show) {
+		printf("%s (sha256 %s) is %strusted for %s\n", sb.cfg.file, sb.cfg.file_hash,
+		       sb.cfg.trusted ? "" : "not ", sb.repo.commondir);
+		show_keys(&sb.cfg, sb.cfg.trusted ? "These keys of it are honoured:" :
+			  "These keys of it are ignored or refused until you trust it:");
+		ret = !sb.cfg.trusted;
 	} else {
-		const char *git[] = { "git", "config", "--global", "--add", "sandbox.trust", hash, NULL };
-		struct child c = CHILD_INIT;
+		char *v = trust_value(sb.cfg.file_hash, sb.repo.commondir);
+		const char *add[] = { "git", "config", "--global", "--add", "sandbox.trust", v, NULL };
 
-		c.argv = git;
-		c.no_stdin = 1;
-		if (run_command(&c))
+		if (sb.cfg.trusted)
+			printf("%s is already trusted for %s (sha256 %s)\n", sb.cfg.file,
+			       sb.repo.commondir, sb.cfg.file_hash);
+		else if (git_config_global(add))
 			die("could not record the trust in your global git config");
-		printf("Trusted %s (sha256 %s)\n", sb.cfg.file, hash);
+		else
+			printf("Trusted %s for %s (sha256 %s)\n", sb.cfg.file, sb.repo.commondir,
+			       sb.cfg.file_hash);
+		show_keys(&sb.cfg, "These keys of it are honoured:");
+		printf("A change to the file needs 'git sandbox trust' again.\n");
+		free(v);
 	}
-	printf("Its hooks will run:\n");
-	show(&sb.cfg.hook_post_create, "hook.postCreate");
-	show(&sb.cfg.hook_pre_up, "hook.preUp");
-	show(&sb.cfg.hook_post_up, "hook.postUp");
-	show(&sb.cfg.hook_pre_destroy, "hook.preDestroy");
-	printf("A change to the file needs 'git sandbox trust' again.\n");
-	free(hash);
 	sandbox_close(&sb);
-	return 0;
+	return ret;
 }

@@ -13,6 +13,7 @@
 #include "secrets.h"
 #include "slots.h"
 #include "stack.h"
+#include "trust.h"
 #include "util.h"
 
 static const char *const usage[] = {
@@ -80,6 +81,10 @@ int main(int argc, char **argv)
 		usage_msg(usage, "--no-secrets and --refresh-secrets cannot go together");
 	timing_phase("start");
 	sandbox_open(&sb, NULL, SB_NEED_SLOT);
+	if (!no_secrets && trust_secrets(&sb.cfg) < 0) {
+		fprintf(stderr, "hint: or start it with each secret's default: 'git sandbox up --no-secrets'\n");
+		exit(EXIT_FATAL);
+	}
 	stack_lock(&sb);
 
 	/* everything that can be checked before anything starts */

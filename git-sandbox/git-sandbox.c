@@ -30,7 +30,7 @@ static const struct { const char *name, *help; } commands[] = {
 	{ "secrets", "inspect or drop the encrypted secrets cache" },
 	{ "prune", "release slots whose worktree is gone, remove orphan stacks" },
 	{ "doctor", "check the set-up and say how to fix it" },
-	{ "trust", "let the hooks of this exact .gitsandbox run" },
+	{ "trust", "let this exact .gitsandbox choose programs, files and secrets here" },
 };
 
 static void list_commands(FILE *f)

@@ -1,11 +1,15 @@
 #include <ctype.h>
+#include <errno.h>
 #include <strings.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
+#include <sodium.h>
+
 #include "config.h"
+#include "gitconfig.h"
 #include "repo.h"
 #include "strbuf.h"
 #include "util.h"
@@ -222,7 +226,26 @@ static int add_command_line(struct layers *l)
 	return ret;
 }
 
-static int load_layers(struct layers *l, git_repository *repo, const char *file)
+/* the project file's values, parsed from the bytes that were hashed */
+struct project_parse {
+	struct layers *l;
+	const char *src;
+};
+
+static int project_value(const char *key, const char *value, int line, void *data)
+{
+	struct project_parse *pp = data;
+
+	/* an included file would escape the hash the trust is bound to */
+	if (starts_with(key, "include.") || starts_with(key, "includeif."))
+		return cfg_error("bad config in %s, line %d: %s: a project file cannot include other files; "
+				 "move their keys into it", pp->src, line, key);
+	push(pp->l, key, value, pp->src, ORIGIN_PROJECT);
+	return 0;
+}
+
+static int load_layers(struct layers *l, git_repository *repo, const char *file,
+		       const char *text, size_t len)
 {
 	static const struct { git_config_level_t level; const char *name; } levels[] = {
 		{ GIT_CONFIG_LEVEL_SYSTEM, "the system git config" },
@@ -234,15 +257,16 @@ static int load_layers(struct layers *l, git_repository *repo, const char *file)
 	size_t i;
 	int ret = 0;
 
-	if (file && !access(file, F_OK)) {
-		const char *src = add_src(l, xasprintf("'%s'", file));
+	if (text) {
+		struct project_parse pp = { l, add_src(l, xasprintf("'%s'", file)) };
+		struct strbuf why = STRBUF_INIT;
 
-		if (git_config_open_ondisk(&cfg, file) < 0)
-			return cfg_error("invalid %s: %s", src, git_error_last()->message);
-		ret = add_git_config(l, cfg, src, ORIGIN_PROJECT);
-		git_config_free(cfg);
+		ret = gitconfig_parse(text, len, project_value, &pp, &why);
+		if (ret == -2)
+			cfg_error("invalid %s: %s", pp.src, why.buf);
+		strbuf_release(&why);
 		if (ret)
-			return ret;
+			return -1;
 	}
 	if ((repo ? git_repository_config(&cfg, repo) : git_config_open_default(&cfg)) < 0)
 		return cfg_error("cannot read git config: %s", git_error_last()->message);
@@ -450,24 +474,28 @@ static int apply(struct sb_config *cfg, const struct entry *e)
 			return bad(e, "unknown key (known: project, compose, envFile, slots, remote, composeCommand, copy)");
 		if (!strcmp(name, "project"))
 			return set_str(e, &cfg->project);
-		if (!strcmp(name, "compose"))
+		if (!strcmp(name, "compose")) {
+			cfg->compose_origin = e->origin;
 			return set_str(e, &cfg->compose);
+		}
 		if (!strcmp(name, "envfile"))
 			return set_str(e, &cfg->env_file);
 		if (!strcmp(name, "slots"))
 			return set_long(e, 1, MAX_SLOTS, &cfg->slots);
 		if (!strcmp(name, "remote"))
 			return set_str(e, &cfg->remote);
-		if (!strcmp(name, "composecommand"))
-			return set_str(e, &cfg->compose_command);
+		if (!strcmp(name, "composecommand")) {
+			cfg->compose_command.origin = e->origin;
+			return set_str(e, &cfg->compose_command.value);
+		}
 		if (!strcmp(name, "trust")) {
 			/* a project file cannot vouch for itself */
 			if (e->origin == ORIGIN_PROJECT)
 				return bad(e, "sandbox.trust belongs in your own git config, not in the project file");
 			if (need_value(e))
 				return -1;
-			cfg->trusted = xrealloc(cfg->trusted, (cfg->ntrusted + 1) * sizeof(char *));
-			cfg->trusted[cfg->ntrusted++] = xstrdup(e->value);
+			cfg->trust = xrealloc(cfg->trust, (cfg->ntrust + 1) * sizeof(char *));
+			cfg->trust[cfg->ntrust++] = xstrdup(e->value);
 			return 0;
 		}
 		/* copy: multi-valued */
@@ -483,6 +511,8 @@ static int apply(struct sb_config *cfg, const struct entry *e)
 
 		if (last == dot || !sublen)
 			return bad(e, "a port group needs a name: [port \"<name>\"]");
+		if (sublen > MAX_NAME)
+			return bad(e, "a port group name has at most %d characters", MAX_NAME);
 		for (k = 0; k < sublen; k++)
 			if (!isalnum((unsigned char)sub[k]) && !strchr("._-", sub[k]))
 				return bad(e, "a port group name has only letters, digits, '.', '_' and '-'");
@@ -493,6 +523,15 @@ static int apply(struct sb_config *cfg, const struct entry *e)
 			return bad(e, "unknown key");
 		if (!in_list(secrets_keys, name))
 			return bad(e, "unknown key (known: item, vault, account, ttl)");
+		if (strcmp(name, "ttl")) {
+			/* which item's secrets go to the stack: the repository cannot choose alone */
+			unsigned bit = !strcmp(name, "item") ? 1 : !strcmp(name, "vault") ? 2 : 4;
+
+			if (e->origin == ORIGIN_PROJECT)
+				cfg->secrets_from_project |= bit;
+			else
+				cfg->secrets_from_project &= ~bit;
+		}
 		if (!strcmp(name, "item"))
 			return set_str(e, &cfg->secrets_item);
 		if (!strcmp(name, "vault"))
@@ -568,9 +607,119 @@ struct port_use {
 	long slot;
 };
 
-static const char *reserved_vars[] = {
-	"SANDBOX_NAME", "SANDBOX_SLOT", "SANDBOX_PROJECT", "SANDBOX_PATH", "COMPOSE_PROJECT_NAME", NULL
+/*
+ * Names a sandbox's variables may not take, from any layer: the variables
+ * reach compose, the hooks, `exec` and the caller's shell (env --export),
+ * so one of these would change how a program runs (PATH finds another
+ * docker-compose, BASH_ENV sources a file, LD_PRELOAD loads a library,
+ * DOCKER_HOST picks another engine). A trailing '*' is a prefix.
+ */
+static const struct {
+	const char *name, *why;
+} reserved_vars[] = {
+	{ "SANDBOX_NAME", "set by git-sandbox itself" },
+	{ "SANDBOX_SLOT", "set by git-sandbox itself" },
+	{ "SANDBOX_PROJECT", "set by git-sandbox itself" },
+	{ "SANDBOX_PATH", "set by git-sandbox itself" },
+	{ "COMPOSE_*", "read by Docker Compose" },
+	{ "DOCKER_*", "read by Docker" },
+	{ "BUILDKIT_*", "read by Docker" },
+	{ "GIT_*", "read by git (and by git-sandbox)" },
+	{ "LD_*", "read by the dynamic loader" },
+	{ "GCONV_PATH", "read by the C library" },
+	{ "GLIBC_TUNABLES", "read by the C library" },
+	{ "MALLOC_*", "read by the C library" },
+	{ "NLSPATH", "read by the C library" },
+	{ "HOSTALIASES", "read by the C library" },
+	{ "LOCALDOMAIN", "read by the C library" },
+	{ "RES_OPTIONS", "read by the C library" },
+	{ "TZ", "read by the C library" },
+	{ "TZDIR", "read by the C library" },
+	{ "LANG", "read by every program (locale)" },
+	{ "LANGUAGE", "read by every program (locale)" },
+	{ "LC_*", "read by every program (locale)" },
+	{ "PATH", "read by the shell and every program that runs another" },
+	{ "HOME", "read by the shell and most programs" },
+	{ "SHELL", "read by programs that start a shell" },
+	{ "ENV", "read by the shell" },
+	{ "BASH_ENV", "read by bash" },
+	{ "BASH_*", "read by bash" },
+	{ "BASHOPTS", "read by bash" },
+	{ "SHELLOPTS", "read by bash" },
+	{ "IFS", "read by the shell" },
+	{ "CDPATH", "read by the shell" },
+	{ "GLOBIGNORE", "read by bash" },
+	{ "PS1", "read by the shell" },
+	{ "PS2", "read by the shell" },
+	{ "PS3", "read by the shell" },
+	{ "PS4", "read by the shell" },
+	{ "PROMPT_COMMAND", "read by bash" },
+	{ "HISTFILE", "read by the shell" },
+	{ "MAIL", "read by the shell" },
+	{ "MAILPATH", "read by the shell" },
+	{ "POSIXLY_CORRECT", "read by the shell and GNU tools" },
+	{ "ZDOTDIR", "read by zsh" },
+	{ "PWD", "read by the shell" },
+	{ "OLDPWD", "read by the shell" },
+	{ "USER", "read by many programs" },
+	{ "LOGNAME", "read by many programs" },
+	{ "TERM", "read by many programs" },
+	{ "TMPDIR", "read by every program that makes a temporary file" },
+	{ "XDG_*", "read by git-sandbox, git and most programs" },
+	{ "SSH_*", "read by ssh (docker and git reach remotes with it)" },
+	{ "OP_*", "read by the 1Password CLI" },
+	{ "PYTHON*", "read by Python (docker-compose v1 is Python)" },
+	{ "HTTP_PROXY", "read by docker, git and curl" },
+	{ "HTTPS_PROXY", "read by docker, git and curl" },
+	{ "ALL_PROXY", "read by docker, git and curl" },
+	{ "NO_PROXY", "read by docker, git and curl" },
+	{ "SSL_CERT_FILE", "read by TLS libraries" },
+	{ "SSL_CERT_DIR", "read by TLS libraries" },
+	{ "ASAN_OPTIONS", "read by sanitizer builds" },
+	{ "UBSAN_OPTIONS", "read by sanitizer builds" },
+	{ "LSAN_OPTIONS", "read by sanitizer builds" },
 };
+
+int config_reserved_var(const char *name, const char **why)
+{
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(reserved_vars); i++) {
+		const char *r = reserved_vars[i].name;
+		size_t n = strlen(r);
+		/* case-blind: http_proxy is read as much as HTTP_PROXY */
+		int hit = r[n - 1] == '*' ? !strncasecmp(name, r, n - 1) : !strcasecmp(name, r);
+
+		if (hit) {
+			*why = reserved_vars[i].why;
+			return 1;
+		}
+	}
+	return 0;
+}
+
+/* var, and VAR_1 .. VAR_<count> for a group of several ports */
+static int check_var_name(const char *where, const char *key, const char *var, long count)
+{
+	const char *why;
+	long k;
+
+	if (config_reserved_var(var, &why))
+		return cfg_error("bad config in '%s': %s: %s is %s; choose another name",
+				 where, key, var, why);
+	for (k = 1; count > 1 && k <= count; k++) {
+		char *v = xasprintf("%s_%ld", var, k);
+		int hit = config_reserved_var(v, &why);
+
+		if (hit)
+			cfg_error("bad config in '%s': %s: %s (port %ld of %s) is %s; choose another name",
+				  where, key, v, k, var, why);
+		free(v);
+		if (hit)
+			return -1;
+	}
+	return 0;
+}
 
 int config_validate(struct sb_config *cfg)
 {
@@ -579,7 +728,8 @@ int config_validate(struct sb_config *cfg)
 	unsigned char *nheld;
 	size_t i, j;
 	long port;
-	int ret = 0;
+	int ret = 0, bad_name;
+	char *key;
 
 	for (i = 0; i < cfg->nports; i++) {
 		struct port_group *g = &cfg->ports[i];
@@ -600,10 +750,11 @@ int config_validate(struct sb_config *cfg)
 		if (g->count > 1 && g->step < g->count)
 			return cfg_error("bad config in '%s': port.%s: step %ld is less than count %ld, so slots %d and %d overlap",
 				     where, g->name, g->step, g->count, 1, 2);
-		for (j = 0; reserved_vars[j]; j++)
-			if (!strcmp(g->var, reserved_vars[j]))
-				return cfg_error("bad config in '%s': port.%s.var: %s is set by git-sandbox itself",
-					     where, g->name, g->var);
+		key = xasprintf("port.%s.var", g->name);
+		bad_name = check_var_name(where, key, g->var, g->count);
+		free(key);
+		if (bad_name)
+			return -1;
 		for (j = 0; j < i; j++)
 			if (!strcmp(cfg->ports[j].var, g->var))
 				return cfg_error("bad config in '%s': port.%s.var and port.%s.var are both %s",
@@ -612,6 +763,11 @@ int config_validate(struct sb_config *cfg)
 	for (i = 0; i < cfg->nsecrets; i++) {
 		if (!cfg->secrets[i].var)
 			return cfg_error("bad config in '%s': secret.%s.var is missing", where, cfg->secrets[i].name);
+		key = xasprintf("secret.%s.var", cfg->secrets[i].name);
+		bad_name = check_var_name(where, key, cfg->secrets[i].var, 1);
+		free(key);
+		if (bad_name)
+			return -1;
 		for (j = 0; j < cfg->nports; j++)
 			if (!strcmp(cfg->ports[j].var, cfg->secrets[i].var))
 				return cfg_error("bad config in '%s': secret.%s.var and port.%s.var are both %s",
@@ -667,20 +823,132 @@ static int valid_project(const char *s)
 	return 1;
 }
 
+/*
+ * sandbox.envFile is written by create, init and up and removed by
+ * destroy: a plain name that git-sandbox owns, nothing git or compose
+ * reads, and nothing an exclude line would read as a pattern.
+ */
+static int check_env_file(const struct sb_config *cfg)
+{
+	static const char *const taken[] = {
+		".git", ".gitsandbox", ".gitignore", ".gitattributes", ".gitmodules", ".mailmap", NULL
+	};
+	const char *f = cfg->env_file, *p;
+	size_t i;
+
+	if (!*f || *f == '-' || !strcmp(f, ".") || !strcmp(f, "..") || strlen(f) > 255)
+		goto bad;
+	for (p = f; *p; p++)
+		if (!isascii((unsigned char)*p) || !(isalnum((unsigned char)*p) || strchr("._-", *p)))
+			goto bad;
+	for (i = 0; taken[i]; i++)
+		if (!strcasecmp(f, taken[i]))
+			return cfg_error("bad config in '%s': sandbox.envFile '%s' is a file git reads; "
+					 "choose another name", cfg->file, f);
+	if (!strcmp(f, cfg->compose))
+		return cfg_error("bad config in '%s': sandbox.envFile '%s' is the compose file; "
+				 "choose another name", cfg->file, f);
+	return 0;
+bad:
+	return cfg_error("bad config in '%s': sandbox.envFile '%s' must be a plain file name in the worktree "
+			 "(letters, digits, '.', '_' and '-')", cfg->file, f);
+}
+
+/* a compose file outside the worktree: absolute, or up through ".." */
+static int compose_outside(const char *p)
+{
+	const char *s = p;
+
+	if (*p == '/')
+		return 1;
+	for (; s; s = strchr(s, '/') ? strchr(s, '/') + 1 : NULL)
+		if (!strncmp(s, "..", 2) && (s[2] == '/' || !s[2]))
+			return 1;
+	return 0;
+}
+
+static void needs_trust(struct sb_config *cfg, const char *key, const char *value)
+{
+	struct trust_key *t;
+
+	cfg->needs_trust = xrealloc(cfg->needs_trust, (cfg->nneeds_trust + 1) * sizeof(*t));
+	t = &cfg->needs_trust[cfg->nneeds_trust++];
+	t->key = xstrdup(key);
+	t->value = xstrdup(value ? value : "");
+}
+
+/*
+ * The project file's keys that choose a program, a shell command, a file
+ * outside the worktree or which secrets leave 1Password: honoured only
+ * once the file is trusted (gitsandbox(5), TRUST). What the user's own
+ * configuration overrides is not listed: it is not used.
+ */
+static void collect_needs_trust(struct sb_config *cfg)
+{
+	const struct { const char *key; const struct config_value *v; } hooks[] = {
+		{ "hook.postCreate", &cfg->hook_post_create },
+		{ "hook.preUp", &cfg->hook_pre_up },
+		{ "hook.postUp", &cfg->hook_post_up },
+		{ "hook.preDestroy", &cfg->hook_pre_destroy },
+	};
+	size_t i;
+
+	if (cfg->compose_command.value && cfg->compose_command.origin == ORIGIN_PROJECT)
+		needs_trust(cfg, "sandbox.composeCommand", cfg->compose_command.value);
+	if (cfg->compose_origin == ORIGIN_PROJECT && compose_outside(cfg->compose))
+		needs_trust(cfg, "sandbox.compose", cfg->compose);
+	for (i = 0; i < cfg->ncopy; i++)
+		if (cfg->copy[i].origin == ORIGIN_PROJECT)
+			needs_trust(cfg, "sandbox.copy", cfg->copy[i].value);
+	if (cfg->secrets_from_project & 1)
+		needs_trust(cfg, "secrets.item", cfg->secrets_item);
+	if (cfg->secrets_from_project & 2)
+		needs_trust(cfg, "secrets.vault", cfg->secrets_vault);
+	if (cfg->secrets_from_project & 4)
+		needs_trust(cfg, "secrets.account", cfg->secrets_account);
+	for (i = 0; i < ARRAY_SIZE(hooks); i++)
+		if (hooks[i].v->value && hooks[i].v->origin == ORIGIN_PROJECT)
+			needs_trust(cfg, hooks[i].key, hooks[i].v->value);
+}
+
+int config_compose_outside(const struct sb_config *cfg)
+{
+	return compose_outside(cfg->compose);
+}
+
+static char *sha256_hex(const char *text, size_t len)
+{
+	unsigned char h[crypto_hash_sha256_BYTES];
+	char hex[crypto_hash_sha256_BYTES * 2 + 1];
+
+	crypto_hash_sha256(h, (const unsigned char *)text, len);
+	sodium_bin2hex(hex, sizeof(hex), h, sizeof(h));
+	return xstrdup(hex);
+}
+
 static int load(struct sb_config *cfg, git_repository *repo, const char *worktree,
 		const char *default_project)
 {
 	struct layers l = { 0 };
-	size_t i;
+	size_t i, len = 0;
+	char *text;
 	int ret = 0;
 
 	memset(cfg, 0, sizeof(*cfg));
 	cfg->file = path_join(worktree, ".gitsandbox");
-	cfg->has_file = !access(cfg->file, F_OK);
 	cfg->slots = 10;
 	cfg->secrets_ttl = 12 * 3600;
 	cfg->color = -1;
-	if (load_layers(&l, repo, cfg->file) < 0) {
+	/* read once: the bytes hashed for trust are the bytes parsed */
+	text = read_file(cfg->file, &len);
+	if (!text && errno != ENOENT)
+		return cfg_error("cannot read '%s': %s", cfg->file, strerror(errno));
+	cfg->has_file = !!text;
+	if (text)
+		cfg->file_hash = sha256_hex(text, len);
+	ret = load_layers(&l, repo, cfg->file, text, len);
+	free(text);
+	if (ret < 0) {
 		free_layers(&l);
 		return -1;
 	}
@@ -698,9 +966,11 @@ static int load(struct sb_config *cfg, git_repository *repo, const char *worktre
 		cfg->compose = xstrdup("docker-compose.sandbox.yml");
 	if (!cfg->env_file)
 		cfg->env_file = xstrdup(".env.sandbox");
-	if (strchr(cfg->env_file, '/') || !strcmp(cfg->env_file, ".") || !strcmp(cfg->env_file, ".."))
-		return cfg_error("bad config in '%s': sandbox.envFile '%s' must be a file name in the worktree",
-			     cfg->file, cfg->env_file);
+	if (!*cfg->compose)
+		return cfg_error("bad config in '%s': sandbox.compose is empty", cfg->file);
+	if (check_env_file(cfg) < 0)
+		return -1;
+	collect_needs_trust(cfg);
 	return config_validate(cfg);
 }
 
@@ -718,11 +988,17 @@ void config_free(struct sb_config *cfg)
 	size_t i;
 
 	free(cfg->file);
+	free(cfg->file_hash);
+	for (i = 0; i < cfg->nneeds_trust; i++) {
+		free(cfg->needs_trust[i].key);
+		free(cfg->needs_trust[i].value);
+	}
+	free(cfg->needs_trust);
 	free(cfg->project);
 	free(cfg->compose);
 	free(cfg->env_file);
 	free(cfg->remote);
-	free(cfg->compose_command);
+	free(cfg->compose_command.value);
 	for (i = 0; i < cfg->nports; i++) {
 		free(cfg->ports[i].name);
 		free(cfg->ports[i].var);
@@ -741,7 +1017,7 @@ void config_free(struct sb_config *cfg)
 	for (i = 0; i < cfg->ncopy; i++)
 		free(cfg->copy[i].value);
 	free(cfg->copy);
-	free_strings(cfg->trusted, cfg->ntrusted);
+	free_strings(cfg->trust, cfg->ntrust);
 	free(cfg->hook_post_create.value);
 	free(cfg->hook_pre_up.value);
 	free(cfg->hook_post_up.value);
@@ -758,7 +1034,7 @@ int config_color(void)
 	memset(&cfg, 0, sizeof(cfg));
 	cfg.color = -1;
 	sb_libgit2_init();
-	if (load_layers(&l, NULL, NULL) == 0)
+	if (load_layers(&l, NULL, NULL, NULL, 0) == 0)
 		for (i = 0; i < l.n; i++)
 			if (starts_with(l.e[i].key, "color."))
 				apply(&cfg, &l.e[i]);

@@ -14,6 +14,7 @@
 
 #define MAX_SLOTS 999
 #define MAX_PORT_COUNT 100
+#define MAX_NAME 64		/* a port group's or a project's name */
 
 struct port_group {
 	char *name;		/* the subsection: [port "api"] */
@@ -37,15 +38,26 @@ struct config_value {
 	enum config_origin origin;
 };
 
+/* a key of the project file that is honoured only once the file is trusted */
+struct trust_key {
+	char *key;		/* as the user writes it: "hook.postCreate" */
+	char *value;
+};
+
 struct sb_config {
 	char *file;		/* path of the .gitsandbox read (it may not exist) */
 	int has_file;
+	char *file_hash;	/* hex SHA-256 of the bytes parsed, or NULL without a file */
+	int trusted;		/* those bytes are trusted for this repository (trust.h) */
+	struct trust_key *needs_trust;	/* the project file's keys that need trust, in order */
+	size_t nneeds_trust;
 	char *project;
 	char *compose;		/* compose file, relative to the worktree */
+	enum config_origin compose_origin;
 	char *env_file;
 	long slots;
 	char *remote;		/* or NULL */
-	char *compose_command;	/* or NULL: detect */
+	struct config_value compose_command;	/* value NULL: detect */
 
 	struct port_group *ports;
 	size_t nports;
@@ -53,12 +65,13 @@ struct sb_config {
 	char *secrets_item;	/* or NULL: no secrets */
 	char *secrets_vault;
 	char *secrets_account;
+	int secrets_from_project;	/* item, vault or account comes from the project file */
 	long secrets_ttl;	/* seconds */
 	struct secret_def *secrets;
 	size_t nsecrets;
 
-	char **trusted;		/* sandbox.trust from the user's own config: hashes of trusted project files */
-	size_t ntrusted;
+	char **trust;		/* sandbox.trust from the user's own config: "<sha256> <common dir>" */
+	size_t ntrust;
 	int color;		/* color.sandbox, else color.ui: 1 always, 0 never, -1 auto */
 	int color_sandbox_set;
 
@@ -70,8 +83,10 @@ struct sb_config {
 /*
  * Load the configuration seen from worktree (the directory holding
  * .gitsandbox) of repo. default_project is used when sandbox.project is
- * unset. Returns 0, or -1 with config_error() naming the file and key or
- * line; nothing is printed and nothing is left to free.
+ * unset. The project file is read once, hashed (file_hash) and parsed
+ * from those bytes; it may not include other files. Returns 0, or -1 with
+ * config_error() naming the file and key or line; nothing is printed and
+ * nothing is left to free. cfg->trusted is left 0: trust_check() sets it.
  */
 int config_load(struct sb_config *cfg, git_repository *repo, const char *worktree,
 		const char *default_project);
@@ -79,6 +94,9 @@ void config_free(struct sb_config *cfg);
 
 /* Why the last config_load() or config_validate() failed. */
 const char *config_error(void);
+
+/* Does sandbox.compose name a file outside the worktree (absolute, or through "..")? */
+int config_compose_outside(const struct sb_config *cfg);
 
 /* Port i (0 <= i < count) of group g in slot (slot 0 is the main worktree). */
 long port_of(const struct port_group *g, long slot, long i);
@@ -88,6 +106,13 @@ long port_of(const struct port_group *g, long slot, long i);
  * tests). Returns 0 or -1 with config_error() naming where.
  */
 int config_validate(struct sb_config *cfg);
+
+/*
+ * Is name refused as a variable name: one that a shell, the dynamic
+ * loader, git, docker, compose, op or git-sandbox itself reads (PATH,
+ * LD_PRELOAD, GIT_DIR, DOCKER_HOST, ...)? Then *why says what it is.
+ */
+int config_reserved_var(const char *name, const char **why);
 
 /* color.sandbox / color.ui outside any repository: 1 always, 0 never, -1 auto. */
 int config_color(void);

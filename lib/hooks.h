@@ -2,20 +2,13 @@
  * hooks.h: hook.postCreate, hook.preUp, hook.postUp, hook.preDestroy.
  *
  * Commands from the project file come with the repository, so they run
- * only once the user trusted that exact file content (`git sandbox
- * trust`, a SHA-256 kept in the user's own git config as sandbox.trust).
- * Hooks from the user's own git config always run.
+ * only once the user trusted that exact file content for this repository
+ * (trust.h). Hooks from the user's own git config always run.
  */
 #ifndef SB_HOOKS_H
 #define SB_HOOKS_H
 
 #include "sandbox.h"
-
-/* Hex SHA-256 of the project file (newly allocated), or NULL if it cannot be read. */
-char *project_file_hash(const char *file);
-
-/* Is the project file's current content trusted? */
-int project_trusted(const struct sb_config *cfg);
 
 /*
  * Run hook (its config key in name, e.g. "hook.postCreate") with sh -c in

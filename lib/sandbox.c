@@ -7,6 +7,7 @@
 
 #include "registry.h"
 #include "sandbox.h"
+#include "trust.h"
 #include "util.h"
 
 int valid_name(const char *name, struct strbuf *why)
@@ -79,6 +80,7 @@ void load_config(struct sb_config *cfg, struct repo *r, const char *dir)
 
 	if (config_load(cfg, r->git, dir, def) < 0)
 		die("%s", config_error());
+	trust_check(cfg, r->commondir);
 	free(def);
 }
 

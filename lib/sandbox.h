@@ -40,7 +40,10 @@ struct sandbox {
 void sandbox_open(struct sandbox *sb, const char *name, unsigned flags);
 void sandbox_close(struct sandbox *sb);
 
-/* Load configuration seen from dir (a worktree) of repo r; dies on error. */
+/*
+ * Load configuration seen from dir (a worktree) of repo r and whether its
+ * project file is trusted for r; dies on error.
+ */
 void load_config(struct sb_config *cfg, struct repo *r, const char *dir);
 
 /* 1 if name is a valid sandbox name; else 0 and why holds the reason. */

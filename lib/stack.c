@@ -7,6 +7,7 @@
 #include "lock.h"
 #include "sandbox.h"
 #include "stack.h"
+#include "trust.h"
 #include "util.h"
 
 void stack_list_load(struct stack_list *l)
@@ -86,14 +87,28 @@ int stack_destroy(const struct sandbox *sb)
 
 void stack_compose(struct compose *c, const struct sandbox *sb, const char *const *env)
 {
-	char *file = path_join(sb->path, sb->cfg.compose);
+	const struct sb_config *cfg = &sb->cfg;
+	char *file;
 
+	if (cfg->compose_command.value && !trust_allows(cfg, cfg->compose_command.origin)) {
+		error("sandbox.composeCommand = %s in '%s' is a program to run, and you have not "
+		      "trusted this file for this repository", cfg->compose_command.value, cfg->file);
+		trust_hint(cfg);
+		exit(EXIT_FATAL);
+	}
+	if (!trust_allows(cfg, cfg->compose_origin) && config_compose_outside(cfg)) {
+		error("sandbox.compose = %s in '%s' is outside the worktree, and you have not "
+		      "trusted this file for this repository", cfg->compose, cfg->file);
+		trust_hint(cfg);
+		exit(EXIT_FATAL);
+	}
+	file = path_join(sb->path, sb->cfg.compose);
 	if (access(file, F_OK) < 0)
 		die("no compose file '%s' in '%s'; add one or set sandbox.compose in %s", sb->cfg.compose,
 		    sb->path, sb->cfg.file);
 	free(file);
 	memset(c, 0, sizeof(*c));
-	if (compose_detect(sb->cfg.compose_command, &c->cmd, &c->ncmd) < 0)
+	if (compose_detect(sb->cfg.compose_command.value, &c->cmd, &c->ncmd) < 0)
 		exit(EXIT_FATAL);
 	c->project = sb->project;
 	c->file = sb->cfg.compose;

@@ -60,6 +60,18 @@ test_expect_success 'setup: an item in 1Password, a project whose api shows a ha
 	(cd t6k && git sandbox create one >/dev/null)
 '
 
+test_expect_success 'until the project file is trusted, up hands no item to the stack' '
+	(cd t6k--one && test_expect_code 128 git sandbox up >../out 2>../err) &&
+	test "$(op_calls)" = 0 &&
+	test_grep "chooses the 1Password item .t6k-dev." err &&
+	test_grep "git sandbox trust" err &&
+	test_grep "up --no-secrets" err &&
+	test -z "$(stack_containers t6k-one)" &&
+	(cd t6k--one && test_expect_code 128 git sandbox secrets refresh 2>../err) &&
+	test "$(op_calls)" = 0 &&
+	(cd t6k && git sandbox trust >/dev/null)
+'
+
 test_expect_success 'the first up makes one op call and the container sees the secret' '
 	(cd t6k--one && git sandbox up >../out 2>../err) &&
 	test "$(op_calls)" = 1 &&

@@ -191,6 +191,7 @@ _git_sandbox ()
 	env)     opts="--export" ;;
 	logs)    opts="-f --follow --tail="; argopts="--tail" ;;
 	prune)   opts="-n --dry-run" ;;
+	trust)   opts="--show --revoke" ;;
 	esac
 
 	for ((c = sub_idx + 1; c < cword; c++)); do

@@ -10,6 +10,7 @@
 
 #include "config.h"
 #include "strbuf.h"
+#include "trust.h"
 #include "util.h"
 #include "unit.h"
 
@@ -286,9 +287,67 @@ START_TEST(test_validation)
 	refused("[sandbox]\nproject = -x\n", "sandbox.project '-x'");
 	refused("[sandbox]\nproject = a/b\n", "sandbox.project 'a/b'");
 	refused("[sandbox]\nenvFile = ../x\n", "sandbox.envFile '../x'");
-	/* malformed: libgit2's message names the file and the line */
-	refused("[sandbox]\nslots = 3\n[port \"x\"\nvar = X\n", ".gitsandbox:3)");
-	refused("# comment\n[sandbox\n\tslots = 3\n", ".gitsandbox:2)");
+	/* the trust boundary: includes, variable names, the env file */
+	refused("[include]\npath = other\n", "include.path: a project file cannot include other files");
+	refused("[includeIf \"gitdir:/\"]\npath = x\n", "includeif.gitdir:/.path");
+	refused("[port \"p\"]\nvar = PATH\nbase = 9000\n", "port.p.var: PATH is read by the shell");
+	refused("[port \"p\"]\nvar = ld_preload\nbase = 9000\n", "ld_preload is read by the dynamic loader");
+	refused("[port \"p\"]\nvar = DOCKER_HOST\nbase = 9000\n", "DOCKER_HOST is read by Docker");
+	refused("[port \"p\"]\nvar = LD\nbase = 9000\nstep = 10\ncount = 2\n",
+		"LD_1 (port 1 of LD) is read by the dynamic loader");
+	refused("[secrets]\nitem = x\n[secret \"f\"]\nvar = BASH_ENV\n", "secret.f.var: BASH_ENV is read by bash");
+	refused("[sandbox]\nenvFile = *\n", "must be a plain file name");
+	refused("[sandbox]\nenvFile = .env[a]\n", "must be a plain file name");
+	refused("[sandbox]\nenvFile = .git\n", "is a file git reads");
+	refused("[sandbox]\nenvFile = .gitsandbox\n", "is a file git reads");
+	refused("[sandbox]\nenvFile = docker-compose.sandbox.yml\n", "is the compose file");
+	refused("[port \"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\"]\nvar = X\nbase = 9000\n",
+		"at most 64 characters");
+	/* malformed: the message names the file and the line */
+	refused("[sandbox]\nslots = 3\n[port \"x\"\nvar = X\n", "line 3: bad section header");
+	refused("# comment\n[sandbox\n\tslots = 3\n", "line 2: bad section header");
+}
+END_TEST
+
+START_TEST(test_needs_trust)
+{
+	struct sb_config cfg;
+	char *v;
+
+	ck_assert_int_eq(load(&cfg, API), 0);
+	ck_assert_ptr_nonnull(cfg.file_hash);
+	ck_assert_uint_eq(strlen(cfg.file_hash), 64);
+	ck_assert_uint_eq(cfg.nneeds_trust, 0);
+	config_free(&cfg);
+
+	ck_assert_int_eq(load(&cfg, "[sandbox]\ncomposeCommand = sh -c id\ncopy = .env.local\n"
+			      "compose = ../../x.yml\n[hook]\npreUp = make\n[secrets]\nitem = bank\n"), 0);
+	ck_assert_uint_eq(cfg.nneeds_trust, 5);
+	ck_assert_str_eq(cfg.needs_trust[0].key, "sandbox.composeCommand");
+	ck_assert_str_eq(cfg.needs_trust[0].value, "sh -c id");
+	ck_assert_str_eq(cfg.needs_trust[1].key, "sandbox.compose");
+	ck_assert_str_eq(cfg.needs_trust[2].key, "sandbox.copy");
+	ck_assert_str_eq(cfg.needs_trust[3].key, "secrets.item");
+	ck_assert_str_eq(cfg.needs_trust[4].key, "hook.preUp");
+	ck_assert_int_eq(cfg.trusted, 0);
+
+	/* trust is for this content in this repository, not another */
+	v = trust_value(cfg.file_hash, "/elsewhere/.git");
+	cfg.trust = xcalloc(2, sizeof(char *));
+	cfg.trust[cfg.ntrust++] = v;
+	trust_check(&cfg, "/here/.git");
+	ck_assert_int_eq(cfg.trusted, 0);
+	trust_check(&cfg, "/elsewhere/.git");
+	ck_assert_int_eq(cfg.trusted, 1);
+	cfg.trust[cfg.ntrust++] = xstrdup(cfg.file_hash);	/* the old form, a bare hash */
+	trust_check(&cfg, "/here/.git");
+	ck_assert_int_eq(cfg.trusted, 0);
+	config_free(&cfg);
+
+	/* compose inside the worktree needs no trust */
+	ck_assert_int_eq(load(&cfg, "[sandbox]\ncompose = sub/dc.yml\n"), 0);
+	ck_assert_uint_eq(cfg.nneeds_trust, 0);
+	config_free(&cfg);
 }
 END_TEST
 
@@ -418,6 +477,7 @@ int main(void)
 	tcase_add_test(tc, test_defaults);
 	tcase_add_test(tc, test_validation);
 	tcase_add_test(tc, test_validate_direct);
+	tcase_add_test(tc, test_needs_trust);
 	tcase_add_test(tc, test_parameters);
 	tcase_add_test(tc, test_command_line_layer);
 	tcase_add_test(tc, test_repo_config_layer);
