@@ -53,7 +53,8 @@ static int refuse_dest(struct copy_ctx *c, int dfd, const char *name, int want_d
 				     c->value, c->dst, c->rel.buf);
 	}
 	errno = err;
-	return error_errno("sandbox.copy '%s': cannot open '%s/%s'", c->value, c->dst, c->rel.buf);
+	return error_errno("sandbox.copy '%s': cannot open '%s/%s'",
+			   c->value, c->dst, c->rel.buf);
 }
 
 /* Make (if missing) and open the directory name in dfd, never through a link; fd or -1. */
@@ -62,7 +63,8 @@ static int open_dest_dir(struct copy_ctx *c, int dfd, const char *name, mode_t m
 	int fd;
 
 	if (mkdirat(dfd, name, mode) < 0 && errno != EEXIST)
-		return error_errno("sandbox.copy '%s': cannot create '%s/%s'", c->value, c->dst, c->rel.buf);
+		return error_errno("sandbox.copy '%s': cannot create '%s/%s'",
+				   c->value, c->dst, c->rel.buf);
 	fd = openat(dfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	if (fd < 0)
 		return refuse_dest(c, dfd, name, 1, errno);
@@ -99,7 +101,8 @@ static int copy_file(struct copy_ctx *c, int sfd, const char *sname, int dfd, co
 		}
 	close(in);
 	if (close(out) < 0 || n < 0)
-		return error_errno("sandbox.copy '%s': cannot write '%s/%s'", c->value, c->dst, c->rel.buf);
+		return error_errno("sandbox.copy '%s': cannot write '%s/%s'",
+				   c->value, c->dst, c->rel.buf);
 	return 0;
 }
 
@@ -117,7 +120,8 @@ static int copy_link(struct copy_ctx *c, int sfd, const char *sname, int dfd, co
 	target[n] = '\0';
 	/* an existing entry is the checkout's own; symlinkat never follows it */
 	if (symlinkat(target, dfd, dname) < 0 && errno != EEXIST)
-		return error_errno("sandbox.copy '%s': cannot create the link '%s/%s'", c->value, c->dst, c->rel.buf);
+		return error_errno("sandbox.copy '%s': cannot create the link '%s/%s'",
+				   c->value, c->dst, c->rel.buf);
 	return 0;
 }
 
