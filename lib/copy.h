@@ -7,8 +7,13 @@
 /*
  * Copy each sandbox.copy path (a file or a directory, relative to the
  * worktree) from the main worktree src to the new worktree dst. A missing
- * source is skipped with a note; an existing destination is left alone.
- * Paths that are absolute or climb out with ".." are refused. 0 or -1.
+ * source is skipped with a note; what the checkout has of its own (a
+ * regular file where a file goes, anything where a link goes) is left
+ * alone. Values that are absolute, climb out with ".." or hold "." or
+ * empty components are refused before anything is copied.
+ * Nothing in dst is followed: a symbolic link (or a non-directory) where a
+ * directory is needed, or a link where a file goes, is an error, so nothing
+ * is written outside dst. 0 or -1 (after the message).
  */
 int copy_into_sandbox(const struct sb_config *cfg, const char *src, const char *dst);
 
