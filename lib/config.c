@@ -105,7 +105,7 @@ static int add_git_config(struct layers *l, git_config *cfg, const char *src,
 	return 0;
 }
 
-/* Read one sq-quoted word of GIT_CONFIG_PARAMETERS ('a'\''b' -> a'b). */
+/* Read one sq-quoted word of GIT_CONFIG_PARAMETERS ('a'\''b' -> a'b, 'a'\!'b' -> a!b). */
 static const char *sq_word(const char *p, struct strbuf *out)
 {
 	if (*p != '\'')
@@ -117,8 +117,9 @@ static const char *sq_word(const char *p, struct strbuf *out)
 		if (!*p)
 			return NULL;
 		p++;
-		if (p[0] == '\\' && p[1] == '\'' && p[2] == '\'') {
-			strbuf_addch(out, '\'');
+		/* git's sq_quote writes ' and ! as '\'' and '\!' */
+		if (p[0] == '\\' && (p[1] == '\'' || p[1] == '!') && p[2] == '\'') {
+			strbuf_addch(out, p[1]);
 			p += 2;
 			continue;
 		}

@@ -405,6 +405,8 @@ START_TEST(test_parameters)
 	/* quotes inside values: ' becomes '\'' */
 	params("'a.b'='it'\\''s'", 1, (const char *[]){ "a.b", "it's" });
 	params("'a.b=it'\\''s'", 1, (const char *[]){ "a.b", "it's" });
+	/* and ! becomes '\!' (git -c alias.x='!cmd') */
+	params("'alias.x'=''\\!'cmd' 'a.b'='x'\\!'y'", 2, (const char *[]){ "alias.x", "!cmd", "a.b", "x!y" });
 	params("'a.b'='\"q\"'", 1, (const char *[]){ "a.b", "\"q\"" });
 	params("'a.b'='x=y'", 1, (const char *[]){ "a.b", "x=y" });
 	/* both styles, and the blanks git puts between them */
