@@ -140,7 +140,8 @@ char *main_worktree_of(const char *commondir)
 		return path_dirname(commondir);
 	}
 	free(base);
-	if (!git_repository_open(&main, commondir)) {
+	/* list calls this without a repository of its own open */
+	if (sb_libgit2_init() >= 0 && !git_repository_open(&main, commondir)) {
 		wd = git_repository_workdir(main);
 		ret = clean_dir(wd ? wd : commondir);
 		git_repository_free(main);
