@@ -8,6 +8,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <jansson.h>
+
 #include "docker.h"
 #include "run.h"
 #include "util.h"
@@ -15,13 +17,17 @@
 #define LABEL_PROJECT "com.docker.compose.project"
 #define PS_TIMEOUT_MS 30000
 
-/* Tab cannot occur in labels compose writes, names or the ports column. */
+/*
+ * One JSON object a line, each value encoded by docker itself: labels are
+ * anyone's to set on a shared engine, and a label holding a tab, a newline
+ * or a quote cannot forge a field or a record in JSON.
+ */
 static const char ps_format[] =
-	"{{.Label \"" LABEL_PROJECT "\"}}\t"
-	"{{.Label \"com.docker.compose.service\"}}\t"
-	"{{.State}}\t{{.Names}}\t"
-	"{{.Label \"" LABEL_PROJECT ".working_dir\"}}\t"
-	"{{.Ports}}";
+	"{\"project\":{{json (.Label \"" LABEL_PROJECT "\")}},"
+	"\"service\":{{json (.Label \"com.docker.compose.service\")}},"
+	"\"state\":{{json .State}},\"name\":{{json .Names}},"
+	"\"dir\":{{json (.Label \"" LABEL_PROJECT ".working_dir\")}},"
+	"\"ports\":{{json .Ports}}}";
 
 /*
  * Run a docker command quietly and capture its output. Returns DOCKER_OK,
@@ -169,34 +175,37 @@ static int cmp_container(const void *a, const void *b)
 	return c ? c : strcmp(x->name, y->name);
 }
 
-/* Split line into exactly n tab-separated fields (in place); 0 or -1. */
-static int split_tabs(char *line, char **f, size_t n)
+/* the string member key of o, or NULL */
+static const char *member(json_t *o, const char *key)
 {
-	size_t i;
-
-	for (i = 0; i < n; i++) {
-		f[i] = line;
-		line = strchr(line, '\t');
-		if (!line)
-			return i == n - 1 ? 0 : -1;
-		*line++ = '\0';
-	}
-	return -1;
+	return json_string_value(json_object_get(o, key));
 }
 
 void docker_parse_ps(const char *text, struct container_list *out)
 {
-	char *copy = xstrdup(text), *line, *save = NULL;
+	const char *line = text, *end;
 	size_t alloc = 0;
 
 	out->v = NULL;
 	out->n = 0;
-	for (line = strtok_r(copy, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
-		char *f[6];
+	for (; *line; line = *end ? end + 1 : end) {
+		const char *f[6];
 		struct container *c;
+		json_t *o;
 
-		if (split_tabs(line, f, 6) || !*f[0])
+		if (!(end = strchr(line, '\n')))
+			end = line + strlen(line);
+		o = json_loadb(line, end - line, JSON_REJECT_DUPLICATES, NULL);
+		f[0] = member(o, "project");
+		f[1] = member(o, "service");
+		f[2] = member(o, "state");
+		f[3] = member(o, "name");
+		f[4] = member(o, "dir");
+		f[5] = member(o, "ports");
+		if (!f[0] || !*f[0] || !f[1] || !f[2] || !f[3] || !f[4] || !f[5]) {
+			json_decref(o);
 			continue;
+		}
 		ALLOC_GROW(out->v, out->n + 1, alloc);
 		c = &out->v[out->n++];
 		c->project = xstrdup(f[0]);
@@ -205,8 +214,8 @@ void docker_parse_ps(const char *text, struct container_list *out)
 		c->name = xstrdup(f[3]);
 		c->working_dir = xstrdup(f[4]);
 		parse_published_ports(f[5], &c->ports, &c->nports);
+		json_decref(o);
 	}
-	free(copy);
 	if (out->n)
 		qsort(out->v, out->n, sizeof(*out->v), cmp_container);
 }

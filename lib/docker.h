@@ -49,7 +49,10 @@ void container_list_free(struct container_list *l);
  */
 int docker_error(int code, const char *why);
 
-/* Parse the output of the ps format used by docker_ps_all (for tests). */
+/*
+ * Parse the output of the ps format used by docker_ps_all: one JSON object
+ * a line; a line that is not one, or lacks a field, is skipped.
+ */
 void docker_parse_ps(const char *text, struct container_list *out);
 
 /*

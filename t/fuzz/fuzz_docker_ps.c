@@ -1,4 +1,4 @@
-/* `docker ps -a` in the tab-separated format docker_ps_all() asks for: docker_parse_ps(). */
+/* `docker ps -a` in the JSON-lines format docker_ps_all() asks for: docker_parse_ps(). */
 #include "docker.h"
 #include "fuzz.h"
 

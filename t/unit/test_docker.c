@@ -45,15 +45,15 @@ START_TEST(test_ports)
 END_TEST
 
 static const char ps_text[] =
-	"demo-x\tworkers\trunning\tdemo-x_workers_1\t/src/demo--x\t"
-	"0.0.0.0:5020->5001/tcp, [::]:5020->5001/tcp, 0.0.0.0:5021-5023->5002-5004/tcp\n"
-	"demo-x\tapi\trunning\tdemo-x_api_1\t/src/demo--x\t0.0.0.0:8002->80/tcp\n"
-	"demo-x\tdebug\trunning\tdemo-x_debug_1\t/src/demo--x\t0.0.0.0:9999->80/tcp\n"
-	"demo-y\tapi\texited\tdemo-y_api_1\t/src/demo--y\t\n"
-	"demo-y\tdb\trunning\tdemo-y_db_1\t/src/demo--y\t0.0.0.0:5435->5432/tcp\n"
-	"demo\tapi\texited\tdemo_api_1\t/src/demo\t\n"
-	"other-z\tweb\tcreated\tother-z_web_1\t\t\n"
-	"broken line without tabs\n";
+	"{\"project\":\"demo-x\",\"service\":\"workers\",\"state\":\"running\",\"name\":\"demo-x_workers_1\",\"dir\":\"/src/demo--x\",\"ports\":\"0.0.0.0:5020->5001/tcp, [::]:5020->5001/tcp, 0.0.0.0:5021-5023->5002-5004/tcp\"}\n"
+	"{\"project\":\"demo-x\",\"service\":\"api\",\"state\":\"running\",\"name\":\"demo-x_api_1\",\"dir\":\"/src/demo--x\",\"ports\":\"0.0.0.0:8002->80/tcp\"}\n"
+	"{\"project\":\"demo-x\",\"service\":\"debug\",\"state\":\"running\",\"name\":\"demo-x_debug_1\",\"dir\":\"/src/demo--x\",\"ports\":\"0.0.0.0:9999->80/tcp\"}\n"
+	"{\"project\":\"demo-y\",\"service\":\"api\",\"state\":\"exited\",\"name\":\"demo-y_api_1\",\"dir\":\"/src/demo--y\",\"ports\":\"\"}\n"
+	"{\"project\":\"demo-y\",\"service\":\"db\",\"state\":\"running\",\"name\":\"demo-y_db_1\",\"dir\":\"/src/demo--y\",\"ports\":\"0.0.0.0:5435->5432/tcp\"}\n"
+	"{\"project\":\"demo\",\"service\":\"api\",\"state\":\"exited\",\"name\":\"demo_api_1\",\"dir\":\"/src/demo\",\"ports\":\"\"}\n"
+	"{\"project\":\"other-z\",\"service\":\"web\",\"state\":\"created\",\"name\":\"other-z_web_1\",\"dir\":\"\",\"ports\":\"\"}\n"
+	"broken line, not JSON\n"
+	"{\"project\":\"forged\",\"service\":\"s\",\"state\":\"running\",\"name\":\"n\",\"dir\":\"/d\"}\n"  /* no ports: skipped */;
 
 START_TEST(test_parse_ps)
 {
@@ -83,6 +83,13 @@ START_TEST(test_parse_ps)
 	ck_assert_str_eq(stack_status(&l, "demo-y"), "partial");
 	ck_assert_str_eq(stack_status(&l, "demo"), "stopped");
 	ck_assert_str_eq(stack_status(&l, "demo-gone"), "stopped");
+	container_list_free(&l);
+
+	/* a label with a newline, a tab and quotes stays one value of one record */
+	docker_parse_ps("{\"project\":\"x\\n{\\\"project\\\":\\\"victim\\\"}\\tvictim\","
+			"\"service\":\"s\",\"state\":\"running\",\"name\":\"n\",\"dir\":\"/d\",\"ports\":\"\"}\n", &l);
+	ck_assert_uint_eq(l.n, 1);
+	ck_assert_str_eq(l.v[0].project, "x\n{\"project\":\"victim\"}\tvictim");
 	container_list_free(&l);
 }
 END_TEST
