@@ -6,6 +6,7 @@
 #include <signal.h>
 #include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "opts.h"
 #include "registry.h"
@@ -19,6 +20,31 @@ static const char *const usage[] = {
 	"git sandbox prune [--dry-run]",
 	NULL
 };
+
+/*
+ * Is path provably gone: absent (ENOENT, never "permission denied" on
+ * somebody else's home), under an existing directory that is ours?
+ */
+static int provably_gone(const char *path)
+{
+	struct stat st;
+	char *parent;
+	int ours;
+
+	if (!lstat(path, &st) || errno != ENOENT)
+		return 0;
+	parent = path_dirname(path);
+	while (stat(parent, &st) < 0 && errno == ENOENT && strcmp(parent, "/")) {
+		char *up = path_dirname(parent);
+
+		free(parent);
+		parent = up;
+	}
+	ours = !stat(parent, &st) && S_ISDIR(st.st_mode) && st.st_uid == getuid() &&
+	       !access(parent, R_OK | X_OK);
+	free(parent);
+	return ours;
+}
 
 /* Why entry e no longer stands for a sandbox (NULL if it does). */
 static const char *stale(const struct reg_entry *e)
@@ -35,7 +61,7 @@ static const char *stale(const struct reg_entry *e)
 		return NULL;
 	if (e->creating)
 		return "its creation never finished";
-	if (stat(e->path, &st) < 0 || !S_ISDIR(st.st_mode))
+	if (stat(e->path, &st) < 0 ? errno == ENOENT || errno == ENOTDIR : !S_ISDIR(st.st_mode))
 		return "its worktree is gone";
 	state = state_path(e->gitdir, is_main);
 	r = state_read(state, &s);
@@ -88,9 +114,10 @@ static void prune_worktrees(const char *commondir)
 /*
  * A stack git-sandbox made lives in <project>--<name> under compose project
  * <project>-<name>. It is an orphan when no registered sandbox has that
- * directory any more. A stack whose directory is still there and that this
- * registry never knew belongs to someone else's registry (another HOME or
- * user on this engine): not ours to remove.
+ * directory any more. A stack that this registry never knew is someone
+ * else's (another HOME or user on this engine) unless its directory is
+ * provably gone from a directory of ours: a stack whose directory cannot
+ * be seen (another user's 0700 home) is never removed.
  */
 static int matches(const struct reg_entry *e, const struct container *c)
 {
@@ -101,7 +128,6 @@ static int orphan(const struct container *c, const struct registry *reg,
 		  const struct registry *gone)
 {
 	char *base, *sep, *want;
-	struct stat st;
 	size_t i;
 	int ours, known = 0;
 
@@ -130,7 +156,7 @@ static int orphan(const struct container *c, const struct registry *reg,
 	}
 	for (i = 0; i < gone->n; i++)
 		known |= matches(&gone->e[i], c);
-	return known || stat(c->working_dir, &st) < 0;
+	return known || provably_gone(c->working_dir);
 }
 
 static size_t prune_stacks(const struct registry *reg, const struct registry *gone, int dry)
