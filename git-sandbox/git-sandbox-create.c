@@ -154,6 +154,8 @@ int main(int argc, char **argv)
 	if (!sb.repo.worktree && !sb.repo.main_worktree)
 		die("this operation must be run in a repository");
 	load_config(&sb.cfg, &sb.repo, sb.repo.worktree ? sb.repo.worktree : sb.repo.main_worktree);
+	if (config_check_untrusted(&sb.cfg) < 0)
+		die("%s", config_error());
 	path = sandbox_worktree_path(&sb.repo, &sb.cfg, name);
 	if (!branch)
 		mode = branch_plan(&sb.repo, name, base, 0);

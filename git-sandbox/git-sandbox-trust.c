@@ -22,8 +22,11 @@ static void show_keys(const struct sb_config *cfg, const char *intro)
 		return;
 	}
 	printf("%s\n", intro);
-	for (i = 0; i < cfg->nneeds_trust; i++)
-		printf("  %-22s %s\n", cfg->needs_trust[i].key, cfg->needs_trust[i].value);
+	for (i = 0; i < cfg->nneeds_trust; i++) {
+		printf("  %-22s ", cfg->needs_trust[i].key);
+		trust_print_value(stdout, cfg->needs_trust[i].value);
+		putchar('\n');
+	}
 }
 
 static int git_config_global(const char *const *argv)
@@ -77,7 +80,7 @@ int main(int argc, char **argv)
 		usage_msg(usage, "too many arguments");
 	if (show && do_revoke)
 		usage_msg(usage, "--show and --revoke cannot go together");
-	sandbox_open(&sb, NULL, 0);
+	sandbox_open(&sb, NULL, SB_REVIEW);
 	if (do_revoke) {
 		revoke(&sb);
 	} else if (!sb.cfg.has_file) {

@@ -307,6 +307,14 @@ static void free_layers(struct layers *l)
 
 /* --- interpretation ---------------------------------------------------- */
 
+/* a port variable's name an untrusted project file may use: *_PORT */
+static int port_var_shape(const char *var)
+{
+	size_t n = strlen(var);
+
+	return n > 5 && !strcmp(var + n - 5, "_PORT");
+}
+
 static const char *const sandbox_keys[] = {
 	"project", "compose", "envfile", "slots", "remote", "composecommand", "copy", "trust", NULL
 };
@@ -422,6 +430,7 @@ static int apply_port(struct sb_config *cfg, const struct entry *e, const char *
 		return bad(e, "unknown key (known: var, base, step, main, count, health, wait)");
 	g = port_group(cfg, sub, len);
 	if (!strcmp(name, "var")) {
+		g->var_origin = e->origin;
 		if (set_str(e, &g->var))
 			return -1;
 		if (!valid_var(g->var))
@@ -479,8 +488,10 @@ static int apply(struct sb_config *cfg, const struct entry *e)
 			cfg->compose_origin = e->origin;
 			return set_str(e, &cfg->compose);
 		}
-		if (!strcmp(name, "envfile"))
+		if (!strcmp(name, "envfile")) {
+			cfg->env_file_origin = e->origin;
 			return set_str(e, &cfg->env_file);
+		}
 		if (!strcmp(name, "slots"))
 			return set_long(e, 1, MAX_SLOTS, &cfg->slots);
 		if (!strcmp(name, "remote"))
@@ -555,6 +566,7 @@ static int apply(struct sb_config *cfg, const struct entry *e)
 		s = secret_def(cfg, sub, sublen);
 		if (!strcmp(name, "default"))
 			return set_str(e, &s->def);
+		s->origin = e->origin;
 		if (set_str(e, &s->var))
 			return -1;
 		if (!valid_var(s->var))
@@ -600,6 +612,32 @@ static int apply(struct sb_config *cfg, const struct entry *e)
 long port_of(const struct port_group *g, long slot, long i)
 {
 	return slot ? g->base + g->step * slot + i : g->main + i;
+}
+
+/*
+ * From a project file you have not trusted, a port variable's name has a
+ * shape no program gives meaning to: the value, a number, reaches `exec`,
+ * the hooks and the caller's shell, and a name like OPENSSL_CONF or
+ * PERL5LIB would make a program read a file of that number from the
+ * worktree. No list of dangerous names is complete; a suffix is.
+ */
+int config_check_untrusted(const struct sb_config *cfg)
+{
+	size_t i;
+
+	if (cfg->trusted)
+		return 0;
+	for (i = 0; i < cfg->nports; i++) {
+		const struct port_group *g = &cfg->ports[i];
+
+		if (g->var_origin != ORIGIN_PROJECT)
+			continue;
+		if (!port_var_shape(g->var))
+			return cfg_error("bad config in '%s': port.%s.var: %s: from a project file you have "
+					 "not trusted, a port variable's name must end in _PORT; read the file, "
+					 "then run 'git sandbox trust' to allow it", cfg->file, g->name, g->var);
+	}
+	return 0;
 }
 
 /* a port's first two holders */
@@ -676,6 +714,69 @@ static const struct {
 	{ "NO_PROXY", "read by docker, git and curl" },
 	{ "SSL_CERT_FILE", "read by TLS libraries" },
 	{ "SSL_CERT_DIR", "read by TLS libraries" },
+	{ "OPENSSL_*", "read by OpenSSL (a configuration can load a library)" },
+	{ "SSLKEYLOGFILE", "read by TLS libraries" },
+	{ "GNUTLS_*", "read by GnuTLS" },
+	{ "CURL_*", "read by curl" },
+	{ "WGETRC", "read by wget" },
+	{ "GODEBUG", "read by Go programs (docker, compose v2)" },
+	{ "GOTRACEBACK", "read by Go programs (docker, compose v2)" },
+	{ "GOFLAGS", "read by Go" },
+	{ "GOGC", "read by Go programs (docker, compose v2)" },
+	{ "GOMEMLIMIT", "read by Go programs (docker, compose v2)" },
+	{ "GOMAXPROCS", "read by Go programs (docker, compose v2)" },
+	{ "PERL5LIB", "read by Perl" },
+	{ "PERL5OPT", "read by Perl" },
+	{ "PERLLIB", "read by Perl" },
+	{ "PERL5DB", "read by Perl" },
+	{ "PERLIO", "read by Perl" },
+	{ "RUBYLIB", "read by Ruby" },
+	{ "RUBYOPT", "read by Ruby" },
+	{ "GEM_*", "read by Ruby" },
+	{ "BUNDLE_*", "read by Ruby's bundler" },
+	{ "NODE_OPTIONS", "read by Node.js" },
+	{ "NODE_PATH", "read by Node.js" },
+	{ "NODE_EXTRA_CA_CERTS", "read by Node.js" },
+	{ "NPM_CONFIG_*", "read by npm" },
+	{ "PIP_*", "read by pip" },
+	{ "VIRTUAL_ENV", "read by Python tools" },
+	{ "JAVA_TOOL_OPTIONS", "read by Java" },
+	{ "_JAVA_OPTIONS", "read by Java" },
+	{ "JDK_JAVA_OPTIONS", "read by Java" },
+	{ "CLASSPATH", "read by Java" },
+	{ "KUBECONFIG", "read by kubectl (it can name a program to run)" },
+	{ "AWS_*", "read by the AWS tools (a profile can name a program to run)" },
+	{ "BUILDX_*", "read by Docker buildx" },
+	{ "INPUTRC", "read by readline" },
+	{ "HISTSIZE", "read by the shell" },
+	{ "HISTFILESIZE", "read by the shell" },
+	{ "HISTCONTROL", "read by the shell" },
+	{ "HISTIGNORE", "read by the shell" },
+	{ "HISTTIMEFORMAT", "read by the shell" },
+	{ "TMOUT", "read by the shell" },
+	{ "HISTCHARS", "read by the shell" },
+	{ "FPATH", "read by zsh" },
+	{ "LOCPATH", "read by the C library" },
+	{ "DYLD_*", "read by the dynamic loader" },
+	{ "EDITOR", "read by git and many programs" },
+	{ "VISUAL", "read by git and many programs" },
+	{ "PAGER", "read by git and many programs" },
+	{ "LESS", "read by less" },
+	{ "LESSOPEN", "read by less (it runs a program)" },
+	{ "LESSCLOSE", "read by less (it runs a program)" },
+	{ "LESSKEY", "read by less" },
+	{ "MANPATH", "read by man" },
+	{ "MANPAGER", "read by man" },
+	{ "BROWSER", "read by many programs" },
+	{ "GNUPGHOME", "read by gpg (git signs with it)" },
+	{ "GPG_*", "read by gpg" },
+	{ "SUDO_*", "read by sudo" },
+	{ "DISPLAY", "read by X11 programs" },
+	{ "XAUTHORITY", "read by X11 programs" },
+	{ "WAYLAND_*", "read by Wayland programs" },
+	{ "DBUS_*", "read by D-Bus programs" },
+	{ "KRB5*", "read by Kerberos (libgit2 loads it)" },
+	{ "SHLVL", "read by the shell" },
 	{ "ASAN_OPTIONS", "read by sanitizer builds" },
 	{ "UBSAN_OPTIONS", "read by sanitizer builds" },
 	{ "LSAN_OPTIONS", "read by sanitizer builds" },
@@ -907,6 +1008,25 @@ static void collect_needs_trust(struct sb_config *cfg)
 		needs_trust(cfg, "secrets.vault", cfg->secrets_vault);
 	if (cfg->secrets_from_project & 4)
 		needs_trust(cfg, "secrets.account", cfg->secrets_account);
+	for (i = 0; cfg->secrets_item && i < cfg->nsecrets; i++)
+		if (cfg->secrets[i].origin == ORIGIN_PROJECT && cfg->secrets[i].var) {
+			char *key = xasprintf("secret.%s.var", cfg->secrets[i].name);
+
+			/* which fields of the item go to the stack */
+			needs_trust(cfg, key, cfg->secrets[i].var);
+			cfg->secrets_from_project |= 8;
+			free(key);
+		}
+	if (cfg->env_file_origin == ORIGIN_PROJECT && strcmp(cfg->env_file, DEFAULT_ENV_FILE))
+		needs_trust(cfg, "sandbox.envFile", cfg->env_file);
+	for (i = 0; i < cfg->nports; i++)
+		if (cfg->ports[i].var_origin == ORIGIN_PROJECT && cfg->ports[i].var &&
+		    !port_var_shape(cfg->ports[i].var)) {
+			char *key = xasprintf("port.%s.var", cfg->ports[i].name);
+
+			needs_trust(cfg, key, cfg->ports[i].var);
+			free(key);
+		}
 	for (i = 0; i < ARRAY_SIZE(hooks); i++)
 		if (hooks[i].v->value && hooks[i].v->origin == ORIGIN_PROJECT)
 			needs_trust(cfg, hooks[i].key, hooks[i].v->value);
@@ -966,7 +1086,7 @@ static int load(struct sb_config *cfg, git_repository *repo, const char *worktre
 	if (!cfg->compose)
 		cfg->compose = xstrdup("docker-compose.sandbox.yml");
 	if (!cfg->env_file)
-		cfg->env_file = xstrdup(".env.sandbox");
+		cfg->env_file = xstrdup(DEFAULT_ENV_FILE);
 	if (!*cfg->compose)
 		return cfg_error("bad config in '%s': sandbox.compose is empty", cfg->file);
 	if (check_env_file(cfg) < 0)
@@ -998,6 +1118,7 @@ void config_free(struct sb_config *cfg)
 	free(cfg->project);
 	free(cfg->compose);
 	free(cfg->env_file);
+	free(cfg->env_file_ignored);
 	free(cfg->remote);
 	free(cfg->compose_command.value);
 	for (i = 0; i < cfg->nports; i++) {

@@ -15,6 +15,10 @@
 #define MAX_SLOTS 999
 #define MAX_PORT_COUNT 100
 #define MAX_NAME 64		/* a port group's or a project's name */
+#define DEFAULT_ENV_FILE ".env.sandbox"
+
+/* where a value came from: hooks from the project file need trust */
+enum config_origin { ORIGIN_PROJECT, ORIGIN_USER, ORIGIN_COMMAND_LINE };
 
 struct port_group {
 	char *name;		/* the subsection: [port "api"] */
@@ -22,16 +26,15 @@ struct port_group {
 	long base, step, main, count;
 	char *health;		/* HTTP path up waits for, or NULL */
 	int wait_tcp;		/* up waits until it accepts TCP */
+	enum config_origin var_origin;
 };
 
 struct secret_def {
 	char *name;		/* field label in the 1Password item */
 	char *var;		/* environment variable */
 	char *def;		/* default for --no-secrets, or NULL */
+	enum config_origin origin;	/* of var: which field goes to the stack */
 };
-
-/* where a value came from: hooks from the project file need trust */
-enum config_origin { ORIGIN_PROJECT, ORIGIN_USER, ORIGIN_COMMAND_LINE };
 
 struct config_value {
 	char *value;
@@ -55,6 +58,8 @@ struct sb_config {
 	char *compose;		/* compose file, relative to the worktree */
 	enum config_origin compose_origin;
 	char *env_file;
+	enum config_origin env_file_origin;
+	char *env_file_ignored;	/* an untrusted project file's envFile, set aside by trust_check() */
 	long slots;
 	char *remote;		/* or NULL */
 	struct config_value compose_command;	/* value NULL: detect */
@@ -94,6 +99,12 @@ void config_free(struct sb_config *cfg);
 
 /* Why the last config_load() or config_validate() failed. */
 const char *config_error(void);
+
+/*
+ * What an untrusted project file may not name (cfg->trusted 0): a port
+ * variable must end in _PORT. 0, or -1 with config_error() naming the key.
+ */
+int config_check_untrusted(const struct sb_config *cfg);
 
 /* Does sandbox.compose name a file outside the worktree (absolute, or through "..")? */
 int config_compose_outside(const struct sb_config *cfg);

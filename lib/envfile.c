@@ -8,6 +8,7 @@
 #include "envfile.h"
 #include "lock.h"
 #include "strbuf.h"
+#include "trust.h"
 #include "util.h"
 
 char *envfile_path(const struct sandbox *sb)
@@ -49,6 +50,10 @@ int envfile_write(const struct sandbox *sb)
 	size_t i;
 	int ret;
 
+	if (sb->cfg.env_file_ignored) {
+		trust_warn_ignored(&sb->cfg, "sandbox.envFile", sb->cfg.env_file_ignored);
+		trust_hint(&sb->cfg);
+	}
 	/* a file of the repository's or the user's is never overwritten */
 	if (ours(path) < 0) {
 		ret = not_ours(path);

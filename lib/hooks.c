@@ -17,8 +17,11 @@ int run_hook(const struct sandbox *sb, const struct config_value *hook, const ch
 	if (!hook->value || !*hook->value)
 		return 0;
 	if (!trust_allows(&sb->cfg, hook->origin)) {
-		warning("not running %s from %s, whose content you have not trusted for this repository:\n\t%s",
-			name, sb->cfg.file, hook->value);
+		warning("not running %s from %s, whose content you have not trusted for this repository:",
+			name, sb->cfg.file);
+		fputc('\t', stderr);
+		trust_print_value(stderr, hook->value);
+		fputc('\n', stderr);
 		trust_hint(&sb->cfg);
 		return 1;
 	}

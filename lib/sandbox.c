@@ -130,6 +130,9 @@ void sandbox_open(struct sandbox *sb, const char *name, unsigned flags)
 		sb->is_main = sb->repo.is_main;
 	}
 	load_config(&sb->cfg, &sb->repo, sb->missing ? (sb->repo.worktree ? sb->repo.worktree : sb->path) : sb->path);
+	/* `trust` must show what it would allow, not refuse it */
+	if (!(flags & SB_REVIEW) && config_check_untrusted(&sb->cfg) < 0)
+		die("%s", config_error());
 	sb->state_file = state_path(sb->is_main ? sb->repo.commondir : sb->gitdir, sb->is_main);
 	r = state_read(sb->state_file, &sb->st);
 	if (r < 0)

@@ -30,6 +30,7 @@ struct sandbox {
 /* flags for sandbox_open */
 #define SB_NEED_SANDBOX	(1 << 0)	/* die unless in a sandbox or slot 0 */
 #define SB_NEED_SLOT	(1 << 1)	/* die unless a slot >= 1 or slot 0 */
+#define SB_REVIEW	(1 << 2)	/* load what an untrusted project file may not set (trust) */
 
 /*
  * Find the sandbox to act on: name NULL means the worktree around the
@@ -42,7 +43,8 @@ void sandbox_close(struct sandbox *sb);
 
 /*
  * Load configuration seen from dir (a worktree) of repo r and whether its
- * project file is trusted for r; dies on error.
+ * project file is trusted for r; dies on error. The caller checks
+ * config_check_untrusted() (sandbox_open does, unless SB_REVIEW).
  */
 void load_config(struct sb_config *cfg, struct repo *r, const char *dir);
 

@@ -85,6 +85,18 @@ int stack_destroy(const struct sandbox *sb)
 	return ret == DOCKER_OK ? 0 : -1;
 }
 
+/* Does path, links resolved, lie in dir (or not exist)? */
+static int inside(const char *path, const char *dir)
+{
+	char *rp = real_path(path), *rd = real_path(dir);
+	size_t n = rd ? strlen(rd) : 0;
+	int ret = !rp || (rd && !strncmp(rp, rd, n) && rp[n] == '/');
+
+	free(rp);
+	free(rd);
+	return ret;
+}
+
 void stack_compose(struct compose *c, const struct sandbox *sb, const char *const *env)
 {
 	const struct sb_config *cfg = &sb->cfg;
@@ -103,6 +115,12 @@ void stack_compose(struct compose *c, const struct sandbox *sb, const char *cons
 		exit(EXIT_FATAL);
 	}
 	file = path_join(sb->path, sb->cfg.compose);
+	if (!trust_allows(cfg, cfg->compose_origin) && !inside(file, sb->path)) {
+		error("the compose file '%s' is a link to outside the worktree, and you have not "
+		      "trusted '%s' for this repository", file, cfg->file);
+		trust_hint(cfg);
+		exit(EXIT_FATAL);
+	}
 	if (access(file, F_OK) < 0)
 		die("no compose file '%s' in '%s'; add one or set sandbox.compose in %s", sb->cfg.compose,
 		    sb->path, sb->cfg.file);

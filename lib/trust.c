@@ -26,11 +26,33 @@ void trust_check(struct sb_config *cfg, const char *commondir)
 	size_t i;
 
 	cfg->trusted = 0;
-	if (!cfg->file_hash)
-		return;
-	for (i = 0; i < cfg->ntrust && !cfg->trusted; i++)
+	for (i = 0; cfg->file_hash && i < cfg->ntrust && !cfg->trusted; i++)
 		cfg->trusted = trust_is_for(cfg->trust[i], commondir) &&
 			       !strncmp(cfg->trust[i], cfg->file_hash, HASH_HEX);
+	/*
+	 * the env file's name is added to the exclude file every worktree
+	 * shares: until trusted, the default, not a name the branch chose
+	 */
+	if (!cfg->trusted && cfg->env_file_origin == ORIGIN_PROJECT &&
+	    strcmp(cfg->env_file, DEFAULT_ENV_FILE)) {
+		free(cfg->env_file_ignored);
+		cfg->env_file_ignored = cfg->env_file;
+		cfg->env_file = xstrdup(DEFAULT_ENV_FILE);
+	}
+}
+
+void trust_print_value(FILE *f, const char *v)
+{
+	const unsigned char *p;
+
+	/* what is shown for review is what runs: no byte may hide another */
+	for (p = (const unsigned char *)v; *p; p++)
+		if (*p == '\\')
+			fputs("\\\\", f);
+		else if (*p < 0x20 || *p == 0x7f)
+			fprintf(f, "\\x%02x", *p);
+		else
+			fputc(*p, f);
 }
 
 int trust_allows(const struct sb_config *cfg, enum config_origin origin)
@@ -40,8 +62,10 @@ int trust_allows(const struct sb_config *cfg, enum config_origin origin)
 
 void trust_warn_ignored(const struct sb_config *cfg, const char *key, const char *value)
 {
-	warning("ignoring %s = %s from '%s': you have not trusted this file for this repository",
-		key, value, cfg->file);
+	fflush(stdout);
+	fprintf(stderr, "warning: ignoring %s = ", key);
+	trust_print_value(stderr, value);
+	fprintf(stderr, " from '%s': you have not trusted this file for this repository\n", cfg->file);
 }
 
 void trust_hint(const struct sb_config *cfg)
@@ -54,7 +78,7 @@ int trust_secrets(const struct sb_config *cfg)
 {
 	if (!cfg->secrets_item || !cfg->nsecrets || !cfg->secrets_from_project || cfg->trusted)
 		return 0;
-	error("'%s' chooses the 1Password item '%s' whose secrets go to the stack, and you have not "
+	error("'%s' chooses which secrets of the 1Password item '%s' go to the stack, and you have not "
 	      "trusted this file for this repository", cfg->file, cfg->secrets_item);
 	trust_hint(cfg);
 	return -1;

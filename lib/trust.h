@@ -12,10 +12,19 @@
 #ifndef SB_TRUST_H
 #define SB_TRUST_H
 
+#include <stdio.h>
+
 #include "config.h"
 
-/* Set cfg->trusted for the repository whose common git dir is commondir. */
+/*
+ * Set cfg->trusted for the repository whose common git dir is commondir;
+ * untrusted, a sandbox.envFile of the project file's is set aside
+ * (cfg->env_file_ignored) for the default.
+ */
 void trust_check(struct sb_config *cfg, const char *commondir);
+
+/* Print v for review, control bytes and '\\' escaped (\x1b, \\). */
+void trust_print_value(FILE *f, const char *v);
 
 /* The sandbox.trust value for hash in commondir (newly allocated). */
 char *trust_value(const char *hash, const char *commondir);

@@ -63,7 +63,7 @@ test_expect_success 'setup: an item in 1Password, a project whose api shows a ha
 test_expect_success 'until the project file is trusted, up hands no item to the stack' '
 	(cd t6k--one && test_expect_code 128 git sandbox up >../out 2>../err) &&
 	test "$(op_calls)" = 0 &&
-	test_grep "chooses the 1Password item .t6k-dev." err &&
+	test_grep "chooses which secrets of the 1Password item .t6k-dev." err &&
 	test_grep "git sandbox trust" err &&
 	test_grep "up --no-secrets" err &&
 	test -z "$(stack_containers t6k-one)" &&

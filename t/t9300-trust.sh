@@ -187,7 +187,66 @@ test_expect_success 'compose outside the worktree needs trust; secrets.item need
 	(cd ktrdr--out && test_expect_code 128 git sandbox up --no-secrets 2>../err) &&
 	test_grep "sandbox.compose = ../../decoy/dc.yml" err &&
 	(cd ktrdr--plain && test_expect_code 128 git sandbox up 2>../err) &&
-	test_grep "chooses the 1Password item .ktrdr-sandbox-dev." err
+	test_grep "chooses which secrets of the 1Password item .ktrdr-sandbox-dev." err
+'
+
+test_expect_success 'untrusted, a port variable must end in _PORT: a number is a file name to some programs' '
+	sed -e "s/KTRDR_API_PORT/OPENSSL_CONF/" upstream/.gitsandbox | evil_branch v-ossl &&
+	sed -e "s/KTRDR_API_PORT/MY_CNF/" upstream/.gitsandbox | evil_branch v-cnf &&
+	git -C victim branch -q v-cnf origin/v-cnf &&
+	(cd victim && git checkout -q v-cnf &&
+	 test_expect_code 128 git sandbox env 2>../err; git checkout -q main) &&
+	test_grep "port.api.var: MY_CNF: from a project file you have not trusted, a port variable.s name must end in _PORT" err &&
+	(cd victim && git checkout -q v-cnf && git sandbox trust >/dev/null &&
+	 git sandbox env >../out; git sandbox trust --revoke >/dev/null; git checkout -q main) &&
+	test_grep "^MY_CNF=" out &&
+	(cd victim && test_expect_code 128 git -c port.api.var=OPENSSL_CONF sandbox env 2>../err) &&
+	test_grep "OPENSSL_CONF is read by OpenSSL" err &&
+	(cd victim && test_expect_code 128 git -c port.api.var=PERL5LIB sandbox env 2>../err) &&
+	test_grep "PERL5LIB is read by Perl" err
+'
+
+test_expect_success 'untrusted, envFile is the default one: the exclude file every worktree shares gets no name of the branch'"'"'s' '
+	{ cat upstream/.gitsandbox && printf "[sandbox]\n\tenvFile = notes\n"; } | evil_branch ef &&
+	(cd victim && git sandbox create ef -b ef >/dev/null 2>../err) &&
+	test_path_is_file ktrdr--ef/.env.sandbox &&
+	test_path_is_missing ktrdr--ef/notes &&
+	test_grep ! "^/notes" victim/.git/info/exclude &&
+	(cd ktrdr--ef && git sandbox env >../out 2>../err) &&
+	(cd ktrdr--ef && git sandbox trust --show >../out; test $? = 1) &&
+	test_grep "sandbox.envFile  *notes" out
+'
+
+test_expect_success 'a compose file that is a link out of the worktree needs trust' '
+	mkdir -p decoy/stack && printf "services: {}\n" >decoy/stack/docker-compose.yml &&
+	rm -rf payload && mkdir payload &&
+	ln -s "$PWD/decoy/stack/docker-compose.yml" payload/docker-compose.sandbox.yml &&
+	cat upstream/.gitsandbox | evil_branch link && rm -rf payload &&
+	(cd victim && git sandbox create link -b link >/dev/null 2>&1) &&
+	(cd ktrdr--link && test_expect_code 128 git sandbox down 2>../err) &&
+	test_grep "is a link to outside the worktree" err
+'
+
+test_expect_success 'untrusted [secret] fields cannot pick fields of the user'"'"'s own item' '
+	sed -e "s/item = ktrdr-sandbox-dev/item = ignored/" upstream/.gitsandbox |
+		sed -e "/^\[secrets\]/,/^\[secret /{/item =/d}" | evil_branch sec &&
+	(cd victim && git sandbox create sec -b sec >/dev/null 2>&1) &&
+	git -C victim config secrets.item my-own-item &&
+	test_when_finished "git -C victim config --unset secrets.item" &&
+	(cd ktrdr--sec && test_expect_code 128 git sandbox up 2>../err) &&
+	test_grep "chooses which secrets of the 1Password item .my-own-item." err &&
+	(cd ktrdr--sec && git sandbox trust --show >../out; test $? = 1) &&
+	test_grep "secret.db_password.var  *DB_PASSWORD" out
+'
+
+test_expect_success 'trust --show and the warnings show control bytes escaped, never raw' '
+	{ cat upstream/.gitsandbox && printf "[hook]\n\tpostCreate = \"touch x; \\b\\b\\bmake\"\n"; } >victim/.gitsandbox &&
+	(cd victim && git sandbox trust --show >../out; test $? = 1) &&
+	test_grep "hook.postCreate  *touch x; \\\\x08\\\\x08\\\\x08make" out &&
+	(cd victim && git sandbox create esc >/dev/null 2>../err) &&
+	test_grep "x08" err &&
+	test_path_is_missing ktrdr--esc/x &&
+	git -C victim checkout -q .gitsandbox
 '
 
 test_expect_success 'a hostile port-group name cannot make create write a registry it cannot read' '
