@@ -15,6 +15,7 @@ void op_fields_add(struct op_fields *f, const char *label, const char *value)
 {
 	ALLOC_GROW(f->v, f->nr + 1, f->alloc);
 	f->v[f->nr].label = xstrdup(label);
+	/* the copy of the value: wiped by op_fields_clear() */
 	f->v[f->nr].value = xstrdup(value);
 	f->nr++;
 }
@@ -59,6 +60,18 @@ static void wipe_json_allocations(void)
 	json_set_alloc_funcs(malloc, wiping_free);
 }
 
+/*
+ * The parser's frames (its lexer keeps the last bytes it read in a buffer
+ * on the stack) are gone once it returns, but their bytes are not: zero the
+ * stack below us, deeper than the parser and run_command() reach.
+ */
+static __attribute__((noinline)) void wipe_stack(void)
+{
+	unsigned char stack[32768];
+
+	sodium_memzero(stack, sizeof(stack));
+}
+
 /* the value of the one field labelled label, or NULL after an error */
 static const char *find_field(json_t *fields, const struct op_ref *ref, const char *label)
 {
@@ -77,6 +90,7 @@ static const char *find_field(json_t *fields, const struct op_ref *ref, const ch
 			      "rename one of them", ref->item, label);
 			return NULL;
 		}
+		/* jansson's copy of the value, wiped by wiping_free() on json_decref() */
 		found = json_string_value(v);
 	}
 	if (!found)
@@ -243,9 +257,12 @@ int op_fetch(const struct op_ref *ref, const char *const *want, size_t nwant,
 	c.capture_err = 1;
 	c.timeout_ms = op_timeout_ms();
 	c.max_out = OP_MAX_OUTPUT;
-	/* room for all op may print, so no realloc leaves a copy of it behind */
-	strbuf_init(&c.out);
-	strbuf_grow(&c.out, OP_MAX_OUTPUT + 16384);
+	/*
+	 * op's stdout is the item with every value in it: captured into c.out
+	 * without leaving copies behind, wiped below. Its stderr should hold no
+	 * value, but is treated the same.
+	 */
+	c.secret = 1;
 
 	status = run_command(&c);
 	if (status)
@@ -253,6 +270,7 @@ int op_fetch(const struct op_ref *ref, const char *const *want, size_t nwant,
 	else
 		ret = op_parse_item(c.out.buf, c.out.len, ref, want, nwant, out);
 	strbuf_release_secret(&c.out);
-	strbuf_release(&c.err);
+	strbuf_release_secret(&c.err);
+	wipe_stack();
 	return ret;
 }
