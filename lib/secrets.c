@@ -532,6 +532,21 @@ void secret_set_free(struct secret_set *set)
 	*set = (struct secret_set)SECRET_SET_INIT;
 }
 
+char *secret_env(const struct secret *s)
+{
+	size_t nv = strlen(s->var), nval = s->value ? strlen(s->value) : 0;
+	char *e;
+
+	if (!s->value)
+		return xstrdup(s->var);
+	/* the copy handed to compose: the caller wipes it with free_secret() */
+	e = xmalloc(nv + 1 + nval + 1);
+	memcpy(e, s->var, nv);
+	e[nv] = '=';
+	memcpy(e + nv + 1, s->value, nval + 1);
+	return e;
+}
+
 const struct secret *secret_set_find(const struct secret_set *set, const char *name)
 {
 	size_t i;

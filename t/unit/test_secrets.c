@@ -985,6 +985,20 @@ START_TEST(test_op_capture_wipes)
 END_TEST
 #endif
 
+START_TEST(test_secret_env)
+{
+	struct secret s = { "db_password", "DB_PASSWORD", DB_SECRET };
+	char *e = secret_env(&s);
+
+	ck_assert_str_eq(e, "DB_PASSWORD=" DB_SECRET);
+	free_secret(e);
+	s.value = NULL;
+	e = secret_env(&s);
+	ck_assert_str_eq(e, "DB_PASSWORD");
+	free_secret(e);
+}
+END_TEST
+
 static Suite *secrets_suite(void)
 {
 	Suite *s = suite_create("secrets");
@@ -1026,6 +1040,7 @@ static Suite *secrets_suite(void)
 	tcase_add_test(tc, test_new_secret_refetches);
 	tcase_add_test(tc, test_fingerprint);
 	tcase_add_test(tc, test_parse);
+	tcase_add_test(tc, test_secret_env);
 #ifdef SB_TEST_HOOKS
 	tcase_add_test(tc, test_secret_strbuf_growth_wipes);
 	tcase_add_test(tc, test_secret_capture_wipes);
