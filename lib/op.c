@@ -60,18 +60,6 @@ static void wipe_json_allocations(void)
 	json_set_alloc_funcs(malloc, wiping_free);
 }
 
-/*
- * The parser's frames (its lexer keeps the last bytes it read in a buffer
- * on the stack) are gone once it returns, but their bytes are not: zero the
- * stack below us, deeper than the parser and run_command() reach.
- */
-static __attribute__((noinline)) void wipe_stack(void)
-{
-	unsigned char stack[32768];
-
-	sodium_memzero(stack, sizeof(stack));
-}
-
 /* the value of the one field labelled label, or NULL after an error */
 static const char *find_field(json_t *fields, const struct op_ref *ref, const char *label)
 {
@@ -271,6 +259,7 @@ int op_fetch(const struct op_ref *ref, const char *const *want, size_t nwant,
 		ret = op_parse_item(c.out.buf, c.out.len, ref, want, nwant, out);
 	strbuf_release_secret(&c.out);
 	strbuf_release_secret(&c.err);
+	/* what run_command() and jansson's lexer left on the stack */
 	wipe_stack();
 	return ret;
 }

@@ -895,6 +895,44 @@ START_TEST(test_parse)
 }
 END_TEST
 
+START_TEST(test_key_fifo_refused)
+{
+	char *kp = secrets_key_path(), *dir = path_dirname(kp);
+	time_t start = time(NULL);
+
+	ck_assert_int_eq(mkdir_p(dir, 0700), 0);
+	ck_assert_int_eq(mkfifo(kp, 0600), 0);
+	load_fails("is not a regular file");
+	ck_assert_int_le(time(NULL) - start, 3);
+	ck_assert_int_eq(op_calls(), 0);
+	free(dir);
+	free(kp);
+}
+END_TEST
+
+START_TEST(test_cache_fifo_and_oversize_ignored)
+{
+	char *p = secrets_cache_path(&cfg);
+	time_t start = time(NULL);
+
+	load_ok(0, "1password", 1);
+	ck_assert_int_eq(unlink(p), 0);
+	ck_assert_int_eq(mkfifo(p, 0600), 0);
+	clear_err();
+	load_ok(0, "1password", 2);
+	assert_err_has("it is not a regular file");
+	assert_err_has("refusing to replace it");
+	ck_assert_int_le(time(NULL) - start, 3);
+	ck_assert_int_eq(unlink(p), 0);
+	load_ok(0, "1password", 3);
+	ck_assert_int_eq(truncate(p, (1 << 20) + 1), 0);
+	clear_err();
+	load_ok(0, "1password", 4);
+	assert_err_has("it is larger than 1048576 bytes");
+	free(p);
+}
+END_TEST
+
 #ifdef SB_TEST_HOOKS
 /* every secret block freed so far, and whether each was zero when freed */
 static size_t wiped_blocks, wiped_bytes, dirty_blocks;
@@ -1040,6 +1078,8 @@ static Suite *secrets_suite(void)
 	tcase_add_test(tc, test_new_secret_refetches);
 	tcase_add_test(tc, test_fingerprint);
 	tcase_add_test(tc, test_parse);
+	tcase_add_test(tc, test_key_fifo_refused);
+	tcase_add_test(tc, test_cache_fifo_and_oversize_ignored);
 	tcase_add_test(tc, test_secret_env);
 #ifdef SB_TEST_HOOKS
 	tcase_add_test(tc, test_secret_strbuf_growth_wipes);
