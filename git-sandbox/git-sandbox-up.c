@@ -102,14 +102,15 @@ int main(int argc, char **argv)
 	note_rotation(&sb, &secrets);
 	timing_phase("secrets");
 
-	/* ports and names come from the env file; secrets only from the environment */
-	env = xcalloc(secrets.nr * 2 + 1, sizeof(char *));
-	for (i = 0; i < secrets.nr; i++) {
-		if (secrets.v[i].value)
-			env[n++] = xasprintf("%s=%s", secrets.v[i].var, secrets.v[i].value);
-		else
-			env[n++] = xstrdup(secrets.v[i].var);	/* unset: compose's default applies */
-	}
+	/*
+	 * Ports and names come from the env file; secrets only from compose's
+	 * environment. Each "VAR=value" (or "VAR": unset, compose's default
+	 * applies) is a copy of a value, wiped by free_secret() once compose
+	 * is done; the child's own copy goes away when it execs.
+	 */
+	env = xcalloc(secrets.nr + 1, sizeof(char *));
+	for (i = 0; i < secrets.nr; i++)
+		env[n++] = secret_env(&secrets.v[i]);
 	c.env = (const char *const *)env;
 	ret = compose_run(&c, compose_up_args(args, build));
 	for (i = 0; i < n; i++)

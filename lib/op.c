@@ -15,6 +15,7 @@ void op_fields_add(struct op_fields *f, const char *label, const char *value)
 {
 	ALLOC_GROW(f->v, f->nr + 1, f->alloc);
 	f->v[f->nr].label = xstrdup(label);
+	/* the copy of the value: wiped by op_fields_clear() */
 	f->v[f->nr].value = xstrdup(value);
 	f->nr++;
 }
@@ -77,6 +78,7 @@ static const char *find_field(json_t *fields, const struct op_ref *ref, const ch
 			      "rename one of them", ref->item, label);
 			return NULL;
 		}
+		/* jansson's copy of the value, wiped by wiping_free() on json_decref() */
 		found = json_string_value(v);
 	}
 	if (!found)
@@ -243,9 +245,12 @@ int op_fetch(const struct op_ref *ref, const char *const *want, size_t nwant,
 	c.capture_err = 1;
 	c.timeout_ms = op_timeout_ms();
 	c.max_out = OP_MAX_OUTPUT;
-	/* room for all op may print, so no realloc leaves a copy of it behind */
-	strbuf_init(&c.out);
-	strbuf_grow(&c.out, OP_MAX_OUTPUT + 16384);
+	/*
+	 * op's stdout is the item with every value in it: captured into c.out
+	 * without leaving copies behind, wiped below. Its stderr should hold no
+	 * value, but is treated the same.
+	 */
+	c.secret = 1;
 
 	status = run_command(&c);
 	if (status)
@@ -253,6 +258,8 @@ int op_fetch(const struct op_ref *ref, const char *const *want, size_t nwant,
 	else
 		ret = op_parse_item(c.out.buf, c.out.len, ref, want, nwant, out);
 	strbuf_release_secret(&c.out);
-	strbuf_release(&c.err);
+	strbuf_release_secret(&c.err);
+	/* what run_command() and jansson's lexer left on the stack */
+	wipe_stack();
 	return ret;
 }

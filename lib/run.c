@@ -10,6 +10,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <sodium.h>
+
 #include "run.h"
 #include "util.h"
 
@@ -92,6 +94,7 @@ static void redirect_null(int fd, int flags)
 int run_command(struct child *c)
 {
 	int outp[2] = { -1, -1 }, errp[2] = { -1, -1 }, errp_exec[2];
+	char buf[8192];	/* what the child printed: wiped below when c->secret */
 	int status, e, err_code = 0;
 	long deadline = c->timeout_ms > 0 ? now_ms() + c->timeout_ms : 0;
 	pid_t pid;
@@ -176,7 +179,6 @@ int run_command(struct child *c)
 			break;
 		}
 		for (i = 0; i < n; i++) {
-			char buf[8192];
 			ssize_t r;
 			int *fdp = pfd[i].fd == outp[0] ? &outp[0] : &errp[0];
 			struct strbuf *sb = fdp == &outp[0] ? &c->out : &c->err;
@@ -191,9 +193,15 @@ int run_command(struct child *c)
 				*fdp = -1;
 				continue;
 			}
-			strbuf_add(sb, buf, r);
+			if (c->secret)
+				/* the copy: c->out/c->err, the caller's to wipe */
+				strbuf_add_secret(sb, buf, r);
+			else
+				strbuf_add(sb, buf, r);
 		}
 	}
+	if (c->secret)
+		sodium_memzero(buf, sizeof(buf));
 	if (outp[0] >= 0)
 		close(outp[0]);
 	if (errp[0] >= 0)

@@ -15,6 +15,7 @@ struct child {
 	int silent_err;			/* stderr to /dev/null */
 	int timeout_ms;			/* > 0: kill the child (SIGKILL) after this long */
 	size_t max_out;			/* > 0: kill the child if it writes more than this */
+	int secret;			/* captured output is secret: grown and read without leaving copies */
 	struct strbuf out, err;		/* filled when capturing; caller releases */
 	int timed_out;			/* set when timeout_ms or max_out killed it */
 };
@@ -25,7 +26,10 @@ struct child {
  * Run the child and wait. Returns its exit status (0-255), 128+N if killed
  * by signal N, or -1 if it could not be started (errno is ENOENT when the
  * program is not on PATH; nothing is printed). Captured output is appended
- * to c->out and c->err.
+ * to c->out and c->err. With c->secret, out and err grow only through
+ * strbuf_add_secret() and the read buffer is wiped before returning: the
+ * caller then releases them with strbuf_release_secret(), and no other copy
+ * of what the child printed is left in our memory.
  *
  * GIT_SANDBOX_TRACE (a path) makes every spawn append its argv to that file.
  */

@@ -33,7 +33,7 @@
 #define NONCE_LEN crypto_aead_xchacha20poly1305_ietf_NPUBBYTES
 #define TAG_LEN crypto_aead_xchacha20poly1305_ietf_ABYTES
 #define KEY_LEN crypto_aead_xchacha20poly1305_ietf_KEYBYTES
-#define MAX_CACHE_SIZE (16u << 20)
+#define MAX_CACHE_SIZE (1u << 20)	/* far more than a few passwords and keys take */
 
 static void disable_core_dumps(void)
 {
@@ -114,6 +114,7 @@ static int create_key(const char *path, char **why)
 		*why = xasprintf("directory '%s' is writable by others; run: chmod 700 '%s'",
 				 dir, dir);
 	} else {
+		/* the only copy is on the stack, wiped below */
 		randombytes_buf(key, KEY_LEN);
 		if (write_file_new(path, key, KEY_LEN, 0600) < 0)
 			*why = xasprintf("cannot create the secrets key '%s'", path);
@@ -138,12 +139,13 @@ static int read_key(unsigned char key[KEY_LEN], int create, char **why)
 	int fd;
 	ssize_t n;
 
-	fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	/* O_NONBLOCK: a FIFO put there must not hang us; fstat() refuses it */
+	fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
 	if (fd < 0 && errno == ENOENT && create) {
 		if (create_key(path, why) < 0)
 			goto fail;
 		/* read back what is there now: ours, or a concurrent creator's */
-		fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+		fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
 	}
 	if (fd < 0) {
 		if (errno == ELOOP)
@@ -168,7 +170,8 @@ static int read_key(unsigned char key[KEY_LEN], int create, char **why)
 				 path, path);
 		goto fail;
 	}
-	n = read(fd, key, KEY_LEN);
+	/* into the caller's key[], which the caller wipes */
+	n = st.st_size == KEY_LEN ? read(fd, key, KEY_LEN) : -1;
 	if (n != KEY_LEN || read(fd, &extra, 1) != 0) {
 		sodium_memzero(key, KEY_LEN);
 		*why = xasprintf("the secrets key '%s' is damaged (not %d bytes); remove it "
@@ -237,6 +240,7 @@ static unsigned char *seal(const unsigned char key[KEY_LEN], const char *id, siz
 
 	for (i = 0; i < f->nr; i++)
 		ptlen += 8 + strlen(f->v[i].label) + strlen(f->v[i].value);
+	/* the plaintext copy of every value: wiped as soon as it is encrypted */
 	p = pt = xmalloc(ptlen);
 	put_u32(&p, ut >> 32);
 	put_u32(&p, ut & 0xffffffff);
@@ -256,6 +260,8 @@ static unsigned char *seal(const unsigned char key[KEY_LEN], const char *id, siz
 						   out + HEADER_LEN, key);
 	sodium_memzero(pt, ptlen);
 	free(pt);
+	/* the cipher's last partial block of plaintext */
+	wipe_stack();
 	free(ad);
 	return out;
 }
@@ -288,6 +294,7 @@ static int parse_plain(const unsigned char *p, size_t len, long long *t,
 					free(s[0]);
 				goto bad_fields;
 			}
+			/* s[1], a value: wiped by free_secret() below */
 			s[k] = xstrndup((const char *)p, n);
 			p += n;
 		}
@@ -318,7 +325,7 @@ static int open_cache(const char *path, const unsigned char key[KEY_LEN], const 
 	struct stat st;
 	int fd, ret = -1;
 
-	fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
 	if (fd < 0) {
 		if (errno == ENOENT)
 			return 0;
@@ -329,8 +336,12 @@ static int open_cache(const char *path, const unsigned char key[KEY_LEN], const 
 		*why = xstrdup("it is not a regular file");
 		goto out;
 	}
+	if (st.st_uid != geteuid()) {
+		*why = xstrdup("it is not owned by you");
+		goto out;
+	}
 	if (st.st_size > MAX_CACHE_SIZE) {
-		*why = xstrdup("it is too large");
+		*why = xasprintf("it is larger than %u bytes", MAX_CACHE_SIZE);
 		goto out;
 	}
 	cap = st.st_size + 1;
@@ -366,6 +377,7 @@ static int open_cache(const char *path, const unsigned char key[KEY_LEN], const 
 	}
 	ad = xmalloc(adlen);
 	make_ad(ad, id, idlen);
+	/* the plaintext: wiped at out, whatever happens */
 	pt = xmalloc(len);
 	if (crypto_aead_xchacha20poly1305_ietf_decrypt(pt, &ptlen, NULL,
 			buf + HEADER_LEN + NONCE_LEN, len - HEADER_LEN - NONCE_LEN,
@@ -376,9 +388,12 @@ static int open_cache(const char *path, const unsigned char key[KEY_LEN], const 
 	}
 	if (!parse_plain(pt, ptlen, t, f, why))
 		ret = 1;
-	sodium_memzero(pt, ptlen);
 out:
 	close(fd);
+	if (pt)
+		sodium_memzero(pt, len);
+	/* the cipher's last partial block of plaintext */
+	wipe_stack();
 	free(pt);
 	free(ad);
 	free(buf);
@@ -400,7 +415,10 @@ static int write_cache(const char *path, const unsigned char key[KEY_LEN], const
 	}
 	free(dir);
 	data = seal(key, id, idlen, t, f, &len);
-	ret = write_file_atomic(path, data, len, 0600);
+	if (len > MAX_CACHE_SIZE)
+		ret = error("the secrets are larger than %u bytes; not caching them", MAX_CACHE_SIZE);
+	else
+		ret = write_file_atomic(path, data, len, 0600);
 	free(data);
 	return ret;
 }
@@ -431,6 +449,7 @@ static void fill_set(struct secret_set *out, const struct sb_config *cfg,
 
 		out->v[i].name = xstrdup(d->name);
 		out->v[i].var = xstrdup(d->var);
+		/* the value the caller gets: wiped by secret_set_free() */
 		out->v[i].value = value ? xstrdup(value) : NULL;
 	}
 }
@@ -530,6 +549,21 @@ void secret_set_free(struct secret_set *set)
 	}
 	free(set->v);
 	*set = (struct secret_set)SECRET_SET_INIT;
+}
+
+char *secret_env(const struct secret *s)
+{
+	size_t nv = strlen(s->var), nval = s->value ? strlen(s->value) : 0;
+	char *e;
+
+	if (!s->value)
+		return xstrdup(s->var);
+	/* the copy handed to compose: the caller wipes it with free_secret() */
+	e = xmalloc(nv + 1 + nval + 1);
+	memcpy(e, s->var, nv);
+	e[nv] = '=';
+	memcpy(e + nv + 1, s->value, nval + 1);
+	return e;
 }
 
 const struct secret *secret_set_find(const struct secret_set *set, const char *name)

@@ -55,6 +55,13 @@ int secrets_load(const struct sb_config *cfg, int flags, struct secret_set *out)
 /* Wipe every value and free the set; it is left empty ("none"). */
 void secret_set_free(struct secret_set *set);
 
+/*
+ * "VAR=value" for a child's environment (struct child.env), or "VAR" when
+ * the value is NULL (unset it). Built without stdio, so no copy of the
+ * value is left behind; the caller frees it with free_secret().
+ */
+char *secret_env(const struct secret *s);
+
 /* The secret called name in set, or NULL. */
 const struct secret *secret_set_find(const struct secret_set *set, const char *name);
 

@@ -22,11 +22,25 @@ void strbuf_release(struct strbuf *sb)
 	strbuf_init(sb);
 }
 
+#ifdef SB_TEST_HOOKS
+void (*strbuf_secret_free_hook)(const void *p, size_t len);
+#endif
+
+static void wipe_free(char *p, size_t len)
+{
+	sodium_memzero(p, len);
+#ifdef SB_TEST_HOOKS
+	if (strbuf_secret_free_hook)
+		strbuf_secret_free_hook(p, len);
+#endif
+	free(p);
+}
+
 void strbuf_release_secret(struct strbuf *sb)
 {
 	if (sb->alloc)
-		sodium_memzero(sb->buf, sb->alloc);
-	strbuf_release(sb);
+		wipe_free(sb->buf, sb->alloc);
+	strbuf_init(sb);
 }
 
 char *strbuf_detach(struct strbuf *sb)
@@ -54,6 +68,34 @@ void strbuf_grow(struct strbuf *sb, size_t extra)
 		sb->buf = xrealloc(sb->buf, want);
 	}
 	sb->alloc = want;
+}
+
+void strbuf_grow_secret(struct strbuf *sb, size_t extra)
+{
+	size_t want = sb->len + extra + 1;
+	char *p;
+
+	if (want <= sb->alloc)
+		return;
+	if (want < sb->alloc * 2)
+		want = sb->alloc * 2;
+	if (want < 64)
+		want = 64;
+	p = xmalloc(want);
+	/* the copy: wiped by the next growth or by strbuf_release_secret() */
+	memcpy(p, sb->buf, sb->len + 1);
+	if (sb->alloc)
+		wipe_free(sb->buf, sb->alloc);
+	sb->buf = p;
+	sb->alloc = want;
+}
+
+void strbuf_add_secret(struct strbuf *sb, const void *data, size_t len)
+{
+	strbuf_grow_secret(sb, len);
+	memcpy(sb->buf + sb->len, data, len);
+	sb->len += len;
+	sb->buf[sb->len] = '\0';
 }
 
 void strbuf_reset(struct strbuf *sb)

@@ -16,8 +16,20 @@ extern char strbuf_empty[];
 
 void strbuf_init(struct strbuf *sb);
 void strbuf_release(struct strbuf *sb);
-/* Zero the contents before releasing (for secrets). */
+/*
+ * For secrets: strbuf_release_secret() zeroes the whole buffer before
+ * freeing it; strbuf_grow_secret() and strbuf_add_secret() grow it by
+ * copying into a new block and zeroing the old one, where realloc would
+ * leave the old block on the heap as it was. Never use the other growing
+ * functions (addf, addstr, ...) on a strbuf that holds a secret.
+ */
 void strbuf_release_secret(struct strbuf *sb);
+void strbuf_grow_secret(struct strbuf *sb, size_t extra);
+void strbuf_add_secret(struct strbuf *sb, const void *data, size_t len);
+#ifdef SB_TEST_HOOKS
+/* Test builds: called with each secret block, already zeroed, just before it is freed. */
+extern void (*strbuf_secret_free_hook)(const void *p, size_t len);
+#endif
 /* Return the buffer (caller frees) and reset sb. */
 char *strbuf_detach(struct strbuf *sb);
 void strbuf_grow(struct strbuf *sb, size_t extra);

@@ -345,6 +345,13 @@ void free_secret(char *s)
 	free(s);
 }
 
+__attribute__((noinline)) void wipe_stack(void)
+{
+	unsigned char stack[32768];
+
+	sodium_memzero(stack, sizeof(stack));
+}
+
 void timing_phase(const char *phase)
 {
 	static struct timespec last;

@@ -78,6 +78,13 @@ char *xdg_dir(const char *env, const char *fallback_under_home);
 void free_secret(char *s);
 
 /*
+ * Zero 32 KiB of stack below the caller: what the frames of a parser or a
+ * cipher that just returned left there (a lexer's last bytes, the last
+ * partial block of a plaintext). Call it after they have seen a secret.
+ */
+void wipe_stack(void);
+
+/*
  * With GIT_SANDBOX_TIMING set, print "timing: <phase> <ms> ms" to stderr:
  * the time since the previous call (the first call only starts the clock).
  */

@@ -895,6 +895,148 @@ START_TEST(test_parse)
 }
 END_TEST
 
+START_TEST(test_key_fifo_refused)
+{
+	char *kp = secrets_key_path(), *dir = path_dirname(kp);
+	time_t start = time(NULL);
+
+	ck_assert_int_eq(mkdir_p(dir, 0700), 0);
+	ck_assert_int_eq(mkfifo(kp, 0600), 0);
+	load_fails("is not a regular file");
+	ck_assert_int_le(time(NULL) - start, 3);
+	ck_assert_int_eq(op_calls(), 0);
+	free(dir);
+	free(kp);
+}
+END_TEST
+
+START_TEST(test_cache_fifo_and_oversize_ignored)
+{
+	char *p = secrets_cache_path(&cfg);
+	time_t start = time(NULL);
+
+	load_ok(0, "1password", 1);
+	ck_assert_int_eq(unlink(p), 0);
+	ck_assert_int_eq(mkfifo(p, 0600), 0);
+	clear_err();
+	load_ok(0, "1password", 2);
+	assert_err_has("it is not a regular file");
+	assert_err_has("refusing to replace it");
+	ck_assert_int_le(time(NULL) - start, 3);
+	ck_assert_int_eq(unlink(p), 0);
+	load_ok(0, "1password", 3);
+	ck_assert_int_eq(truncate(p, (1 << 20) + 1), 0);
+	clear_err();
+	load_ok(0, "1password", 4);
+	assert_err_has("it is larger than 1048576 bytes");
+	free(p);
+}
+END_TEST
+
+#ifdef SB_TEST_HOOKS
+/* every secret block freed so far, and whether each was zero when freed */
+static size_t wiped_blocks, wiped_bytes, dirty_blocks;
+
+static void count_wiped(const void *p, size_t len)
+{
+	const unsigned char *b = p;
+	size_t i;
+
+	wiped_blocks++;
+	wiped_bytes += len;
+	for (i = 0; i < len; i++)
+		if (b[i]) {
+			dirty_blocks++;
+			break;
+		}
+}
+
+static void watch_wipes(void)
+{
+	wiped_blocks = wiped_bytes = dirty_blocks = 0;
+	strbuf_secret_free_hook = count_wiped;
+}
+
+START_TEST(test_secret_strbuf_growth_wipes)
+{
+	struct strbuf sb = STRBUF_INIT;
+	char chunk[1000];
+	size_t i;
+
+	memset(chunk, 'S', sizeof(chunk));
+	watch_wipes();
+	for (i = 0; i < 100; i++)
+		strbuf_add_secret(&sb, chunk, sizeof(chunk));
+	ck_assert_uint_eq(sb.len, 100 * sizeof(chunk));
+	for (i = 0; i < sb.len; i++)
+		ck_assert_int_eq(sb.buf[i], 'S');
+	/* every old block was wiped before it was freed */
+	ck_assert_uint_ge(wiped_blocks, 5);
+	ck_assert_uint_eq(dirty_blocks, 0);
+	i = wiped_blocks;
+	strbuf_release_secret(&sb);
+	ck_assert_uint_eq(wiped_blocks, i + 1);
+	ck_assert_uint_eq(dirty_blocks, 0);
+	ck_assert_ptr_eq(sb.buf, strbuf_empty);
+	strbuf_secret_free_hook = NULL;
+}
+END_TEST
+
+START_TEST(test_secret_capture_wipes)
+{
+	/* 640 lines of 64 bytes: five 8 KiB reads or more, so the capture grows */
+	const char *argv[] = { "sh", "-c", "i=0; while [ $i -lt 640 ]; do "
+			       "printf '%s\\n' MARKER-0123456789-0123456789-0123456789-0123456789-0123456789-0; "
+			       "printf E >&2; i=$((i + 1)); done", NULL };
+	struct child c = CHILD_INIT;
+
+	c.argv = argv;
+	c.capture_out = 1;
+	c.capture_err = 1;
+	c.secret = 1;
+	watch_wipes();
+	ck_assert_int_eq(run_command(&c), 0);
+	ck_assert_uint_eq(c.out.len, 640 * 64);
+	ck_assert_uint_eq(c.err.len, 640);
+	ck_assert_ptr_nonnull(strstr(c.out.buf, "MARKER-"));
+	ck_assert_uint_ge(wiped_blocks, 2);
+	ck_assert_uint_eq(dirty_blocks, 0);
+	strbuf_release_secret(&c.out);
+	strbuf_release_secret(&c.err);
+	ck_assert_uint_gt(wiped_bytes, 640 * 64 + 640);
+	ck_assert_uint_eq(dirty_blocks, 0);
+	strbuf_secret_free_hook = NULL;
+}
+END_TEST
+
+START_TEST(test_op_capture_wipes)
+{
+	/* op's JSON, then 20000 bytes of blanks: the capture grows while holding values */
+	wrap_op("PATH=${PATH#*:} op \"$@\" || exit; head -c 20000 /dev/zero | tr '\\0' ' '");
+	watch_wipes();
+	load_ok(SECRETS_REFRESH, "1password", 1);
+	ck_assert_uint_ge(wiped_blocks, 3);
+	ck_assert_uint_ge(wiped_bytes, 20000);
+	ck_assert_uint_eq(dirty_blocks, 0);
+	strbuf_secret_free_hook = NULL;
+}
+END_TEST
+#endif
+
+START_TEST(test_secret_env)
+{
+	struct secret s = { "db_password", "DB_PASSWORD", DB_SECRET };
+	char *e = secret_env(&s);
+
+	ck_assert_str_eq(e, "DB_PASSWORD=" DB_SECRET);
+	free_secret(e);
+	s.value = NULL;
+	e = secret_env(&s);
+	ck_assert_str_eq(e, "DB_PASSWORD");
+	free_secret(e);
+}
+END_TEST
+
 static Suite *secrets_suite(void)
 {
 	Suite *s = suite_create("secrets");
@@ -936,6 +1078,14 @@ static Suite *secrets_suite(void)
 	tcase_add_test(tc, test_new_secret_refetches);
 	tcase_add_test(tc, test_fingerprint);
 	tcase_add_test(tc, test_parse);
+	tcase_add_test(tc, test_key_fifo_refused);
+	tcase_add_test(tc, test_cache_fifo_and_oversize_ignored);
+	tcase_add_test(tc, test_secret_env);
+#ifdef SB_TEST_HOOKS
+	tcase_add_test(tc, test_secret_strbuf_growth_wipes);
+	tcase_add_test(tc, test_secret_capture_wipes);
+	tcase_add_test(tc, test_op_capture_wipes);
+#endif
 	suite_add_tcase(s, tc);
 	return s;
 }
