@@ -66,7 +66,8 @@ int main(int argc, char **argv)
 	n = parse_options(argc, argv, opts, usage, "git-sandbox-destroy", 0);
 	if (n > 1)
 		usage_msg(usage, "too many arguments");
-	sandbox_open(&sb, n ? argv[0] : NULL, SB_NEED_SANDBOX);
+	/* what an untrusted project file may not set must not keep its sandbox alive */
+	sandbox_open(&sb, n ? argv[0] : NULL, SB_NEED_SANDBOX | SB_REVIEW);
 	if (!sb.has_state && !sb.missing)
 		die("the main worktree '%s' is slot 0, not a sandbox: there is nothing to destroy", sb.path);
 	if (sb.is_main && !keep) {

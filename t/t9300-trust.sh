@@ -200,6 +200,11 @@ test_expect_success 'untrusted, a port variable must end in _PORT: a number is a
 	(cd victim && git checkout -q v-cnf && git sandbox trust >/dev/null &&
 	 git sandbox env >../out; git sandbox trust --revoke >/dev/null; git checkout -q main) &&
 	test_grep "^MY_CNF=" out &&
+	(cd victim && git sandbox create cnf -b v-cnf >/dev/null 2>&1) &&
+	(cd ktrdr--cnf && test_expect_code 128 git sandbox port api 2>../err) &&
+	test_grep "must end in _PORT" err &&
+	(cd victim && git sandbox destroy cnf >../out 2>&1) &&
+	test_path_is_missing ktrdr--cnf &&
 	(cd victim && test_expect_code 128 git -c port.api.var=OPENSSL_CONF sandbox env 2>../err) &&
 	test_grep "OPENSSL_CONF is read by OpenSSL" err &&
 	(cd victim && test_expect_code 128 git -c port.api.var=PERL5LIB sandbox env 2>../err) &&

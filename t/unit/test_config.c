@@ -314,10 +314,21 @@ START_TEST(test_needs_trust)
 	struct sb_config cfg;
 	char *v;
 
-	ck_assert_int_eq(load(&cfg, API), 0);
+	ck_assert_int_eq(load(&cfg, "[port \"api\"]\nvar = API_PORT\nbase = 8000\n"), 0);
 	ck_assert_ptr_nonnull(cfg.file_hash);
 	ck_assert_uint_eq(strlen(cfg.file_hash), 64);
 	ck_assert_uint_eq(cfg.nneeds_trust, 0);
+	ck_assert_int_eq(config_check_untrusted(&cfg), 0);
+	config_free(&cfg);
+
+	/* a port variable not named *_PORT needs trust */
+	ck_assert_int_eq(load(&cfg, API), 0);
+	ck_assert_uint_eq(cfg.nneeds_trust, 1);
+	ck_assert_str_eq(cfg.needs_trust[0].key, "port.api.var");
+	ck_assert_int_eq(config_check_untrusted(&cfg), -1);
+	ck_assert_ptr_nonnull(strstr(config_error(), "must end in _PORT"));
+	cfg.trusted = 1;
+	ck_assert_int_eq(config_check_untrusted(&cfg), 0);
 	config_free(&cfg);
 
 	ck_assert_int_eq(load(&cfg, "[sandbox]\ncomposeCommand = sh -c id\ncopy = .env.local\n"
