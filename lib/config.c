@@ -393,9 +393,11 @@ static struct port_group *port_group(struct sb_config *cfg, const char *name, si
 	size_t i;
 	struct port_group *g;
 
-	for (i = 0; i < cfg->nports; i++)
+	for (i = cfg->nports; i-- > 0;)	/* a group's keys come together: look from the end */
 		if (strlen(cfg->ports[i].name) == len && !strncmp(cfg->ports[i].name, name, len))
 			return &cfg->ports[i];
+	if (cfg->nports >= MAX_GROUPS)
+		return NULL;
 	cfg->ports = xrealloc(cfg->ports, (cfg->nports + 1) * sizeof(*cfg->ports));
 	g = &cfg->ports[cfg->nports++];
 	memset(g, 0, sizeof(*g));
@@ -411,9 +413,11 @@ static struct secret_def *secret_def(struct sb_config *cfg, const char *name, si
 	size_t i;
 	struct secret_def *s;
 
-	for (i = 0; i < cfg->nsecrets; i++)
+	for (i = cfg->nsecrets; i-- > 0;)
 		if (strlen(cfg->secrets[i].name) == len && !strncmp(cfg->secrets[i].name, name, len))
 			return &cfg->secrets[i];
+	if (cfg->nsecrets >= MAX_GROUPS)
+		return NULL;
 	cfg->secrets = xrealloc(cfg->secrets, (cfg->nsecrets + 1) * sizeof(*cfg->secrets));
 	s = &cfg->secrets[cfg->nsecrets++];
 	memset(s, 0, sizeof(*s));
@@ -428,7 +432,8 @@ static int apply_port(struct sb_config *cfg, const struct entry *e, const char *
 
 	if (!in_list(port_keys, name))
 		return bad(e, "unknown key (known: var, base, step, main, count, health, wait)");
-	g = port_group(cfg, sub, len);
+	if (!(g = port_group(cfg, sub, len)))
+		return bad(e, "more than %d port groups", MAX_GROUPS);
 	if (!strcmp(name, "var")) {
 		g->var_origin = e->origin;
 		if (set_str(e, &g->var))
@@ -563,7 +568,8 @@ static int apply(struct sb_config *cfg, const struct entry *e)
 			return bad(e, "a secret needs a field label: [secret \"<label>\"]");
 		if (!in_list(secret_keys, name))
 			return bad(e, "unknown key (known: var, default)");
-		s = secret_def(cfg, sub, sublen);
+		if (!(s = secret_def(cfg, sub, sublen)))
+			return bad(e, "more than %d secrets", MAX_GROUPS);
 		if (!strcmp(name, "default"))
 			return set_str(e, &s->def);
 		s->origin = e->origin;

@@ -15,6 +15,7 @@
 #define MAX_SLOTS 999
 #define MAX_PORT_COUNT 100
 #define MAX_NAME 64		/* a port group's or a project's name */
+#define MAX_GROUPS 500		/* port groups, and secrets: the checks are quadratic */
 #define DEFAULT_ENV_FILE ".env.sandbox"
 
 /* where a value came from: hooks from the project file need trust */

@@ -303,6 +303,16 @@ START_TEST(test_validation)
 	refused("[sandbox]\nenvFile = docker-compose.sandbox.yml\n", "is the compose file");
 	refused("[port \"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\"]\nvar = X\nbase = 9000\n",
 		"at most 64 characters");
+	{
+		struct strbuf many = STRBUF_INIT;
+		int k;
+
+		/* the checks are quadratic in groups: a bound keeps a hostile file cheap */
+		for (k = 0; k <= MAX_GROUPS; k++)
+			strbuf_addf(&many, "[secret \"s%d\"]\nvar = S%d\n", k, k);
+		refused(many.buf, "more than 500 secrets");
+		strbuf_release(&many);
+	}
 	/* malformed: the message names the file and the line */
 	refused("[sandbox]\nslots = 3\n[port \"x\"\nvar = X\n", "line 3: bad section header");
 	refused("# comment\n[sandbox\n\tslots = 3\n", "line 2: bad section header");
