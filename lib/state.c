@@ -3,7 +3,6 @@
 #include <string.h>
 
 #include "inifile.h"
-#include "lock.h"
 #include "state.h"
 #include "strbuf.h"
 #include "util.h"
@@ -64,11 +63,13 @@ int state_write(const char *path, const struct sb_state *st)
 	ini_add(&sb, "project", st->project);
 	strbuf_addf(&sb, "created = %ld\n", st->created);
 	for (i = 0; i < st->nextra; i++) {
+		if (!strcmp(st->extra[i].section, "sandbox"))
+			die("BUG: extra state value '%s' in the [sandbox] section", st->extra[i].key);
 		if (!sec || strcmp(sec, st->extra[i].section))
-			strbuf_addf(&sb, "[%s]\n", sec = st->extra[i].section);
+			ini_add_section(&sb, sec = st->extra[i].section);
 		ini_add(&sb, st->extra[i].key, st->extra[i].value);
 	}
-	ret = write_file_atomic(path, sb.buf, sb.len, 0644);
+	ret = ini_write(path, &sb, 0644);
 	strbuf_release(&sb);
 	return ret;
 }
