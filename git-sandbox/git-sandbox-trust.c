@@ -1,4 +1,5 @@
 /* git sandbox trust: let the hooks of this exact .gitsandbox run */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -33,7 +34,7 @@ int main(int argc, char **argv)
 		die("there is no project file '%s' to trust", sb.cfg.file);
 	hash = project_file_hash(sb.cfg.file);
 	if (!hash)
-		die_errno("cannot read '%s'", sb.cfg.file);
+		die("cannot read '%s': %s", sb.cfg.file, read_file_strerror(errno));
 	if (project_trusted(&sb.cfg)) {
 		printf("%s is already trusted (sha256 %s)\n", sb.cfg.file, hash);
 	} else {
