@@ -1069,7 +1069,7 @@ static int load(struct sb_config *cfg, git_repository *repo, const char *worktre
 	/* read once: the bytes hashed for trust are the bytes parsed */
 	text = read_file(cfg->file, &len);
 	if (!text && errno != ENOENT)
-		return cfg_error("cannot read '%s': %s", cfg->file, strerror(errno));
+		return cfg_error("cannot read '%s': %s", cfg->file, read_file_strerror(errno));
 	cfg->has_file = !!text;
 	if (text)
 		cfg->file_hash = sha256_hex(text, len);

@@ -105,7 +105,7 @@ int exclude_add(const char *commondir, const char *file)
 
 	old = read_file(path, NULL);
 	if (!old && errno != ENOENT) {
-		ret = error_errno("cannot read '%s'", path);
+		ret = error("cannot read '%s': %s", path, read_file_strerror(errno));
 		goto out;
 	}
 	if (old) {

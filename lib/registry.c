@@ -172,7 +172,8 @@ static int load(struct registry *r)
 	if (!text) {
 		if (errno == ENOENT)
 			return 0;
-		return error_errno("cannot read the registry '%s'", r->path);
+		return error("cannot read the registry '%s': %s; move it away (nothing was changed)",
+			     r->path, read_file_strerror(errno));
 	}
 	if (strlen(text) != len || registry_parse(r, text, &line) < 0) {
 		free(text);
@@ -252,7 +253,7 @@ int registry_write(struct registry *r)
 	if (r->lockfd < 0)
 		die("BUG: registry written without its lock");
 	registry_format(r, &sb);
-	ret = write_file_atomic(r->path, sb.buf, sb.len, 0600);
+	ret = ini_write(r->path, &sb, 0600);
 	strbuf_release(&sb);
 	crash_point("registry-written");
 	return ret;

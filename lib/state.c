@@ -3,7 +3,6 @@
 #include <string.h>
 
 #include "inifile.h"
-#include "lock.h"
 #include "state.h"
 #include "strbuf.h"
 #include "util.h"
@@ -13,11 +12,24 @@ char *state_path(const char *gitdir, int is_main)
 	return path_join(gitdir, is_main ? "sandbox" : "config");
 }
 
+/*
+ * Other sections are named by the tool ("secrets"), never from outside: a
+ * plain name that no escaping changes and inih does not cut.
+ */
+static int valid_section(const char *s)
+{
+	size_t n = strspn(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-");
+
+	return n && !s[n] && n <= INI_SECTION_MAX && strcmp(s, "sandbox");
+}
+
 static int handler(void *data, const char *section, const char *key, const char *value)
 {
 	struct sb_state *st = data;
 
 	if (strcmp(section, "sandbox")) {
+		if (!valid_section(section))
+			return 0;
 		state_set(st, section, key, value);
 		return 1;
 	}
@@ -64,11 +76,13 @@ int state_write(const char *path, const struct sb_state *st)
 	ini_add(&sb, "project", st->project);
 	strbuf_addf(&sb, "created = %ld\n", st->created);
 	for (i = 0; i < st->nextra; i++) {
+		if (!valid_section(st->extra[i].section))
+			die("BUG: bad state section name '%s'", st->extra[i].section);
 		if (!sec || strcmp(sec, st->extra[i].section))
-			strbuf_addf(&sb, "[%s]\n", sec = st->extra[i].section);
+			ini_add_section(&sb, sec = st->extra[i].section);
 		ini_add(&sb, st->extra[i].key, st->extra[i].value);
 	}
-	ret = write_file_atomic(path, sb.buf, sb.len, 0644);
+	ret = ini_write(path, &sb, 0644);
 	strbuf_release(&sb);
 	return ret;
 }

@@ -27,7 +27,11 @@ int state_read(const char *path, struct sb_state *st);
 int state_write(const char *path, const struct sb_state *st);
 void state_free(struct sb_state *st);
 
-/* Extra values: NULL if unset; set replaces (value NULL removes). */
+/*
+ * Extra values: NULL if unset; set replaces (value NULL removes). A key may
+ * be any string (it is escaped on write); a section is a name chosen by the
+ * tool: [A-Za-z0-9._-], at most INI_SECTION_MAX bytes, not "sandbox".
+ */
 const char *state_get(const struct sb_state *st, const char *section, const char *key);
 void state_set(struct sb_state *st, const char *section, const char *key, const char *value);
 

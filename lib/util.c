@@ -259,24 +259,43 @@ int mkdir_p(const char *dir, int mode)
 	return ret;
 }
 
+/*
+ * O_NOFOLLOW: a symlink is never followed to /dev/zero or another user's
+ * file. O_NONBLOCK: opening a FIFO does not wait for a writer; it is refused
+ * by the fstat that follows, and a regular file ignores the flag.
+ */
 char *read_file(const char *path, size_t *len)
 {
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	size_t alloc = 4096, n = 0;
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
+	size_t alloc, n = 0;
+	struct stat st;
 	char *buf;
 	ssize_t r;
+	int e;
 
 	if (fd < 0)
 		return NULL;
+	if (fstat(fd, &st) < 0)
+		goto fail;
+	if (!S_ISREG(st.st_mode)) {
+		errno = EINVAL;
+		goto fail;
+	}
+	if ((size_t)st.st_size > READ_FILE_MAX) {
+		errno = EFBIG;
+		goto fail;
+	}
+	/* the size is a hint: the file may change while it is read */
+	alloc = st.st_size + 2;
 	buf = xmalloc(alloc);
 	for (;;) {
 		if (n + 1 >= alloc)
 			buf = xrealloc(buf, alloc *= 2);
 		r = read(fd, buf + n, alloc - n - 1);
-		if (r < 0) {
-			if (errno == EINTR)
-				continue;
-			int e = errno;
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0 || n + r > READ_FILE_MAX) {
+			e = r < 0 ? errno : EFBIG;
 			free(buf);
 			close(fd);
 			errno = e;
@@ -291,6 +310,28 @@ char *read_file(const char *path, size_t *len)
 	if (len)
 		*len = n;
 	return buf;
+fail:
+	e = errno;
+	close(fd);
+	errno = e;
+	return NULL;
+}
+
+const char *read_file_strerror(int errnum)
+{
+	static char big[64];
+
+	switch (errnum) {
+	case ELOOP:
+		return "it is a symbolic link";
+	case EINVAL:
+		return "it is not a regular file";
+	case EFBIG:
+		snprintf(big, sizeof(big), "it is larger than %zu bytes", READ_FILE_MAX);
+		return big;
+	default:
+		return strerror(errnum);
+	}
 }
 
 char *real_path(const char *path)

@@ -62,8 +62,22 @@ void free_strings(char **v, size_t n);
 
 /* Create dir and its parents with mode (like mkdir -p); 0 or -1 (errno set). */
 int mkdir_p(const char *dir, int mode);
-/* Read a whole file; NULL with errno set on failure. *len gets its size. */
+/*
+ * The largest file read_file reads. The tool's own files are far smaller: a
+ * registry entry is under 1 KiB with ordinary paths (a few KiB with the
+ * longest), so 999 slots in each of several repositories fit; anything
+ * larger is not a file the tool wrote.
+ */
+#define READ_FILE_MAX ((size_t)16 << 20)
+/*
+ * Read a whole regular file of at most READ_FILE_MAX bytes, NUL-terminated;
+ * *len gets its size. NULL with errno set on failure: ENOENT if missing,
+ * ELOOP if path is a symbolic link (never followed), EINVAL if it is not a
+ * regular file (a FIFO does not block), EFBIG if it is too large.
+ */
 char *read_file(const char *path, size_t *len);
+/* Why read_file failed, for "cannot read '<path>': <why>" (strerror otherwise). */
+const char *read_file_strerror(int errnum);
 /* Absolute, symlink-free form of path (must exist); NULL on failure. */
 char *real_path(const char *path);
 /* Directory and last component of a path (newly allocated). */

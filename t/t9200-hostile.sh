@@ -67,9 +67,12 @@ test_expect_success 'registry of garbage, or with a NUL byte: refused, not rewri
 	refused_registry corrupt
 '
 
-test_expect_success 'a huge registry: refused, not rewritten' '
+test_expect_success 'a huge registry, or one with a line too long: refused, not rewritten' '
 	test_when_finished "cp registry.good \"$(sb_registry)\"" &&
 	{ cat registry.good && head -c 33554432 /dev/zero | tr "\0" "x"; } >"$(sb_registry)" &&
+	refused_registry "larger than 16777216 bytes" &&
+	{ cat registry.good && printf "repo = " && head -c 2097152 /dev/zero | tr "\0" "x" &&
+	  printf "name = forged\n"; } >"$(sb_registry)" &&
 	refused_registry corrupt
 '
 

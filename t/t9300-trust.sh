@@ -254,6 +254,19 @@ test_expect_success 'trust --show and the warnings show control bytes escaped, n
 	git -C victim checkout -q .gitsandbox
 '
 
+test_expect_success 'a project file that is a link is read from nowhere, and says so' '
+	mkdir -p payload && ln -s ../../decoy/inc payload/.gitsandbox &&
+	git -C upstream checkout -q -b lnk main && git -C upstream rm -q .gitsandbox &&
+	cp -R payload/. upstream/ && rm -rf payload &&
+	git -C upstream add -A && git -C upstream commit -q -m lnk && git -C upstream checkout -q main &&
+	git -C victim fetch -q origin && git -C victim branch -q lnk origin/lnk &&
+	(cd victim && git checkout -q lnk &&
+	 test_expect_code 128 git sandbox env 2>../err;
+	 test_expect_code 128 git sandbox trust 2>>../err; git checkout -q main) &&
+	test_grep "cannot read .*\.gitsandbox.: it is a symbolic link" err &&
+	test_path_is_missing "$MARK"
+'
+
 test_expect_success 'a hostile port-group name cannot make create write a registry it cannot read' '
 	cp "$(sb_registry)" registry.before &&
 	long=$(printf "%0100d" 0 | tr 0 a) &&
