@@ -51,16 +51,24 @@ char *strbuf_detach(struct strbuf *sb)
 	return p;
 }
 
-void strbuf_grow(struct strbuf *sb, size_t extra)
+/* the size sb must grow to for extra more bytes, or 0 if it has room */
+static size_t grown_size(const struct strbuf *sb, size_t extra)
 {
 	size_t want = sb->len + extra + 1;
 
 	if (want <= sb->alloc)
-		return;
+		return 0;
 	if (want < sb->alloc * 2)
 		want = sb->alloc * 2;
-	if (want < 64)
-		want = 64;
+	return want < 64 ? 64 : want;
+}
+
+void strbuf_grow(struct strbuf *sb, size_t extra)
+{
+	size_t want = grown_size(sb, extra);
+
+	if (!want)
+		return;
 	if (!sb->alloc) {
 		sb->buf = xmalloc(want);
 		sb->buf[0] = '\0';
@@ -72,15 +80,11 @@ void strbuf_grow(struct strbuf *sb, size_t extra)
 
 void strbuf_grow_secret(struct strbuf *sb, size_t extra)
 {
-	size_t want = sb->len + extra + 1;
+	size_t want = grown_size(sb, extra);
 	char *p;
 
-	if (want <= sb->alloc)
+	if (!want)
 		return;
-	if (want < sb->alloc * 2)
-		want = sb->alloc * 2;
-	if (want < 64)
-		want = 64;
 	p = xmalloc(want);
 	/* the copy: wiped by the next growth or by strbuf_release_secret() */
 	memcpy(p, sb->buf, sb->len + 1);
