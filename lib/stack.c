@@ -101,6 +101,7 @@ void stack_compose(struct compose *c, const struct sandbox *sb, const char *cons
 {
 	const struct sb_config *cfg = &sb->cfg;
 	char *file;
+	int outside, missing;
 
 	if (cfg->compose_command.value && !trust_allows(cfg, cfg->compose_command.origin)) {
 		error("sandbox.composeCommand = %s in '%s' is a program to run, and you have not "
@@ -115,16 +116,18 @@ void stack_compose(struct compose *c, const struct sandbox *sb, const char *cons
 		exit(EXIT_FATAL);
 	}
 	file = path_join(sb->path, sb->cfg.compose);
-	if (!trust_allows(cfg, cfg->compose_origin) && !inside(file, sb->path)) {
+	outside = !trust_allows(cfg, cfg->compose_origin) && !inside(file, sb->path);
+	missing = access(file, F_OK) < 0;
+	free(file);
+	if (outside) {
 		error("the compose file '%s' is a link to outside the worktree, and you have not "
-		      "trusted '%s' for this repository", file, cfg->file);
+		      "trusted '%s' for this repository", cfg->compose, cfg->file);
 		trust_hint(cfg);
 		exit(EXIT_FATAL);
 	}
-	if (access(file, F_OK) < 0)
+	if (missing)
 		die("no compose file '%s' in '%s'; add one or set sandbox.compose in %s", sb->cfg.compose,
 		    sb->path, sb->cfg.file);
-	free(file);
 	memset(c, 0, sizeof(*c));
 	if (compose_detect(sb->cfg.compose_command.value, &c->cmd, &c->ncmd) < 0)
 		exit(EXIT_FATAL);

@@ -140,6 +140,7 @@ test_expect_success 'setup: secrets' '
 	op --fake-put Private t92-dev db_password=v1 &&
 	op --fake-put Private t92-other db_password=v2 &&
 	git -C ktrdr config secrets.item t92-dev &&
+	(cd ktrdr && git sandbox trust >/dev/null) &&
 	(cd ktrdr--one && git sandbox secrets refresh >/dev/null) &&
 	cache=$(cd ktrdr--one && git sandbox secrets status | sed -n "s/^cache *//p") &&
 	test_path_is_file "$cache" &&
