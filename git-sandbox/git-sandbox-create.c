@@ -110,17 +110,23 @@ static void record_gitdir(const char *path, const char *gitdir)
 	struct registry reg;
 	struct reg_entry *e;
 
+	int ok;
+
 	if (registry_lock(&reg) < 0)
 		exit(EXIT_FATAL);
 	e = registry_find_path(&reg, path);
+	if (e) {
+		free(e->gitdir);
+		e->gitdir = xstrdup(gitdir);
+		e->creating = 0;
+	}
+	ok = e && !registry_write(&reg);
+	/* before exiting: the clean-up at exit takes this lock again */
+	registry_release(&reg);
 	if (!e)
 		die("the registry lost the entry for '%s' while creating it", path);
-	free(e->gitdir);
-	e->gitdir = xstrdup(gitdir);
-	e->creating = 0;
-	if (registry_write(&reg) < 0)
+	if (!ok)
 		exit(EXIT_FATAL);
-	registry_release(&reg);
 }
 
 

@@ -132,6 +132,8 @@ int write_file_atomic(const char *path, const void *data, size_t len, int mode)
 
 	if (!lstat(path, &st) && !S_ISREG(st.st_mode))
 		return error("'%s' is not a regular file; refusing to replace it", path);
+	if (fail_point("atomic-write"))
+		return error_errno("cannot write '%s'", path);
 	remove_stale_temps(path);
 	tmp = write_temp(path, data, len, mode);
 	if (!tmp)
@@ -168,23 +170,47 @@ int write_file_new(const char *path, const void *data, size_t len, int mode)
 	free(tmp);
 	return ret;
 }
-void crash_point(const char *name)
-{
 #ifdef SB_TEST_HOOKS
-	static int passed;	/* times the chosen point was reached */
-	const char *want = getenv("GIT_SANDBOX_TEST_CRASH");
+/* Does env name point "name" or "name:<n>", and is this its n-th pass? */
+static int point_reached(const char *env, const char *name, int *passed)
+{
+	const char *want = getenv(env);
 	size_t n = strlen(name);
 	long nth = 1;
 
 	if (!want || strncmp(want, name, n) || (want[n] && want[n] != ':'))
-		return;
+		return 0;
 	if (want[n] == ':' && parse_int(want + n + 1, 1, 1000, &nth) < 0)
-		return;
-	if (++passed == nth) {
+		return 0;
+	return ++*passed == nth;
+}
+#endif
+
+void crash_point(const char *name)
+{
+#ifdef SB_TEST_HOOKS
+	static int passed;	/* times the chosen point was reached */
+
+	if (point_reached("GIT_SANDBOX_TEST_CRASH", name, &passed)) {
 		fflush(NULL);
 		kill(getpid(), SIGKILL);
 	}
 #else
 	(void)name;
 #endif
+}
+
+int fail_point(const char *name)
+{
+#ifdef SB_TEST_HOOKS
+	static int passed;
+
+	if (point_reached("GIT_SANDBOX_TEST_FAIL", name, &passed)) {
+		errno = EIO;
+		return 1;
+	}
+#else
+	(void)name;
+#endif
+	return 0;
 }

@@ -53,4 +53,12 @@ int write_file_new(const char *path, const void *data, size_t len, int mode);
  */
 void crash_point(const char *name);
 
+/*
+ * The same for GIT_SANDBOX_TEST_FAIL: returns 1 (errno EIO) where the
+ * point is reached, so the caller fails as a full or broken disk would
+ * make it; 0 otherwise and in every other build. Point: atomic-write (the
+ * start of every atomic file write; atomic-write:3 fails the third).
+ */
+int fail_point(const char *name);
+
 #endif
