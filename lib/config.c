@@ -307,12 +307,28 @@ static void free_layers(struct layers *l)
 
 /* --- interpretation ---------------------------------------------------- */
 
+static int ends_with(const char *s, const char *suffix)
+{
+	size_t n = strlen(s), k = strlen(suffix);
+
+	return n > k && !strcmp(s + n - k, suffix);
+}
+
 /* a port variable's name an untrusted project file may use: *_PORT */
 static int port_var_shape(const char *var)
 {
-	size_t n = strlen(var);
+	return ends_with(var, "_PORT");
+}
 
-	return n > 5 && !strcmp(var + n - 5, "_PORT");
+/*
+ * a secret variable's name an untrusted project file may use: its default
+ * reaches compose's own environment under --no-secrets, and compose and
+ * the credential helpers it starts read many variables of their own
+ */
+static int secret_var_shape(const char *var)
+{
+	return ends_with(var, "_PASSWORD") || ends_with(var, "_SECRET") ||
+	       ends_with(var, "_KEY") || ends_with(var, "_TOKEN");
 }
 
 static const char *const sandbox_keys[] = {
@@ -642,6 +658,15 @@ int config_check_untrusted(const struct sb_config *cfg)
 			return cfg_error("bad config in '%s': port.%s.var: %s: from a project file you have "
 					 "not trusted, a port variable's name must end in _PORT; read the file, "
 					 "then run 'git sandbox trust' to allow it", cfg->file, g->name, g->var);
+	}
+	for (i = 0; i < cfg->nsecrets; i++) {
+		const struct secret_def *d = &cfg->secrets[i];
+
+		if (d->origin == ORIGIN_PROJECT && d->var && !secret_var_shape(d->var))
+			return cfg_error("bad config in '%s': secret.%s.var: %s: from a project file you have "
+					 "not trusted, a secret variable's name must end in _PASSWORD, _SECRET, "
+					 "_KEY or _TOKEN; read the file, then run 'git sandbox trust' to allow it",
+					 cfg->file, d->name, d->var);
 	}
 	return 0;
 }
@@ -1014,13 +1039,15 @@ static void collect_needs_trust(struct sb_config *cfg)
 		needs_trust(cfg, "secrets.vault", cfg->secrets_vault);
 	if (cfg->secrets_from_project & 4)
 		needs_trust(cfg, "secrets.account", cfg->secrets_account);
-	for (i = 0; cfg->secrets_item && i < cfg->nsecrets; i++)
-		if (cfg->secrets[i].origin == ORIGIN_PROJECT && cfg->secrets[i].var) {
+	for (i = 0; i < cfg->nsecrets; i++)
+		if (cfg->secrets[i].origin == ORIGIN_PROJECT && cfg->secrets[i].var &&
+		    (cfg->secrets_item || !secret_var_shape(cfg->secrets[i].var))) {
 			char *key = xasprintf("secret.%s.var", cfg->secrets[i].name);
 
-			/* which fields of the item go to the stack */
+			/* which fields of the item go to the stack, or a name of any shape */
 			needs_trust(cfg, key, cfg->secrets[i].var);
-			cfg->secrets_from_project |= 8;
+			if (cfg->secrets_item)
+				cfg->secrets_from_project |= 8;
 			free(key);
 		}
 	if (cfg->env_file_origin == ORIGIN_PROJECT && strcmp(cfg->env_file, DEFAULT_ENV_FILE))

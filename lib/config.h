@@ -103,7 +103,8 @@ const char *config_error(void);
 
 /*
  * What an untrusted project file may not name (cfg->trusted 0): a port
- * variable must end in _PORT. 0, or -1 with config_error() naming the key.
+ * variable must end in _PORT, a secret variable in _PASSWORD, _SECRET,
+ * _KEY or _TOKEN. 0, or -1 with config_error() naming the key.
  */
 int config_check_untrusted(const struct sb_config *cfg);
 

@@ -115,6 +115,7 @@ static void open_named(struct sandbox *sb, const char *name)
 
 void sandbox_open(struct sandbox *sb, const char *name, unsigned flags)
 {
+	const char *dir;
 	int r;
 
 	memset(sb, 0, sizeof(*sb));
@@ -129,7 +130,20 @@ void sandbox_open(struct sandbox *sb, const char *name, unsigned flags)
 		sb->gitdir = xstrdup(sb->repo.gitdir);
 		sb->is_main = sb->repo.is_main;
 	}
-	load_config(&sb->cfg, &sb->repo, sb->missing ? (sb->repo.worktree ? sb->repo.worktree : sb->path) : sb->path);
+	dir = sb->missing ? (sb->repo.worktree ? sb->repo.worktree : sb->path) : sb->path;
+	if ((flags & SB_ANY_CONFIG) && strcmp(dir, sb->repo.main_worktree)) {
+		char *def = path_basename(sb->repo.main_worktree);
+
+		/* a branch's broken project file must not keep its sandbox alive */
+		if (config_load(&sb->cfg, sb->repo.git, dir, def) < 0) {
+			warning("%s; going on with the main worktree's configuration", config_error());
+			dir = sb->repo.main_worktree;
+		} else {
+			config_free(&sb->cfg);
+		}
+		free(def);
+	}
+	load_config(&sb->cfg, &sb->repo, dir);
 	/* `trust` must show what it would allow, not refuse it */
 	if (!(flags & SB_REVIEW) && config_check_untrusted(&sb->cfg) < 0)
 		die("%s", config_error());

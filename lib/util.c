@@ -1,3 +1,4 @@
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -16,9 +17,13 @@ const char *progname = "git sandbox";
 
 static void vreport(const char *prefix, const char *fmt, va_list ap, int err)
 {
-	char msg[4096];
+	char msg[4096], *p;
 
 	vsnprintf(msg, sizeof(msg), fmt, ap);
+	/* as git's vreportf: a repository's text cannot drive the terminal */
+	for (p = msg; *p; p++)
+		if (iscntrl((unsigned char)*p) && *p != '\t' && *p != '\n')
+			*p = '?';
 	if (err)
 		fprintf(stderr, "%s%s: %s\n", prefix, msg, strerror(err));
 	else

@@ -108,7 +108,15 @@ test_expect_success 'an include is refused outright, trusted or not, and nothing
 	(cd victim && git checkout -q incif &&
 	 test_expect_code 128 git sandbox trust 2>../err; git checkout -q main) &&
 	test_grep "includeif.gitdir:/.path" err &&
-	unharmed
+	unharmed &&
+	(cd victim && git sandbox create incx -b inc >/dev/null 2>&1) &&
+	(cd ktrdr--incx && test_expect_code 128 git sandbox status 2>../err) &&
+	test_grep "cannot include" err &&
+	(cd victim && git sandbox destroy incx >../out 2>../err) &&
+	test_grep "going on with the main worktree.s configuration" err &&
+	test_path_is_missing ktrdr--incx &&
+	test_path_is_missing "$MARK" &&
+	snapshot before
 '
 
 test_expect_success 'variable names a shell, the loader, git or docker read are refused from every layer' '
@@ -244,6 +252,17 @@ test_expect_success 'untrusted [secret] fields cannot pick fields of the user'"'
 	test_grep "secret.db_password.var  *DB_PASSWORD" out
 '
 
+test_expect_success 'untrusted, a secret variable has a secret'"'"'s name: its default reaches compose itself' '
+	{ cat upstream/.gitsandbox &&
+	  printf "[secret \"x\"]\n\tvar = CLOUDSDK_PYTHON\n\tdefault = ./evil.sh\n"; } | evil_branch sv &&
+	(cd victim && git sandbox create sv -b sv >/dev/null 2>&1) &&
+	(cd ktrdr--sv && test_expect_code 128 git sandbox up --no-secrets 2>../err) &&
+	test_grep "secret.x.var: CLOUDSDK_PYTHON: from a project file you have not trusted" err &&
+	test_grep "_PASSWORD, _SECRET, _KEY or _TOKEN" err &&
+	(cd victim && git sandbox destroy sv >/dev/null 2>&1) &&
+	test_path_is_missing ktrdr--sv
+'
+
 test_expect_success 'trust --show and the warnings show control bytes escaped, never raw' '
 	{ cat upstream/.gitsandbox && printf "[hook]\n\tpostCreate = \"touch x; \\b\\b\\bmake\"\n"; } >victim/.gitsandbox &&
 	(cd victim && git sandbox trust --show >../out; test $? = 1) &&
@@ -251,7 +270,11 @@ test_expect_success 'trust --show and the warnings show control bytes escaped, n
 	(cd victim && git sandbox create esc >/dev/null 2>../err) &&
 	test_grep "x08" err &&
 	test_path_is_missing ktrdr--esc/x &&
-	git -C victim checkout -q .gitsandbox
+	git -C victim checkout -q .gitsandbox &&
+	esc=$(printf "\033") &&
+	(cd victim && test_expect_code 128 git -c "sandbox.envFile=a${esc}[2Jb" sandbox env 2>../err) &&
+	test_grep ! "$esc" err &&
+	test_grep "a?\[2Jb" err
 '
 
 test_expect_success 'a project file that is a link is read from nowhere, and says so' '
