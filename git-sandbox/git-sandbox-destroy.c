@@ -76,6 +76,12 @@ int main(int argc, char **argv)
 	}
 	if (delete_branch && keep)
 		die("--delete-branch needs the worktree removed; it cannot go with --keep-worktree");
+	/*
+	 * an up of this sandbox finishes first, then its stack is ours to
+	 * take down: never a stack started after destroy looked (lock.h)
+	 */
+	if (!sb.missing)
+		stack_lock(&sb);
 	if (!sb.missing && !keep && !force) {
 		struct strbuf what = STRBUF_INIT;
 		int d = worktree_dirty(sb.path, &what);

@@ -5,6 +5,15 @@
 #include <stddef.h>
 
 /*
+ * The lock order. A command that needs both takes a sandbox's stack lock
+ * (stack.h: up, down and destroy) before the registry lock
+ * (registry.h: create, init, destroy, prune), and releases the registry
+ * lock before it exits or fails: the clean-up that create runs at exit
+ * takes the registry lock again. prune takes no stack lock. No command
+ * waits for a lock while holding one that comes after it.
+ */
+
+/*
  * Take an exclusive flock(2) on "<path>.lock" (created 0600, parent made
  * 0700 if missing). Blocks until the lock is free. Returns the descriptor
  * (>= 0) or -1 after printing an error. The lock is released by

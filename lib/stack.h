@@ -32,8 +32,9 @@ const char *sandbox_status(const struct stack_list *l, const char *path, const c
 /*
  * Serialise the compose calls on sb's stack: an exclusive lock on
  * sandbox-stack.lock in its private git dir, held until the process ends,
- * so that two ups (or an up and a down) of one sandbox run one after the
- * other instead of racing inside compose. Dies if the lock cannot be had.
+ * so that two ups (or an up and a down, or a destroy) of one sandbox run
+ * one after the other instead of racing inside compose. Dies if the lock
+ * cannot be had. It comes before the registry lock (lock.h).
  */
 void stack_lock(const struct sandbox *sb);
 

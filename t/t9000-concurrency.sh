@@ -136,6 +136,28 @@ test_expect_success 'two ups of the same sandbox at once corrupt nothing' '
 	test_grep "running" st
 '
 
+test_expect_success 'up and destroy of one sandbox at once: destroy waits, and no stack is left' '
+	(cd t9k && git sandbox create ud >/dev/null) &&
+	(
+		cd t9k--ud || exit 1
+		# a slow preUp (the user'"'"'s own hook) holds up inside its stack lock
+		( git -c hook.preUp="sleep 3" sandbox up --no-secrets --timeout 60 \
+			>../ud.out1 2>../ud.err1; echo $? >../ud.rc1 ) &
+		sleep 1 &&
+		( cd ../t9k && git sandbox destroy -f ud >../ud.out2 2>../ud.err2; echo $? >../ud.rc2 ) &
+		wait
+	) &&
+	cat ud.rc1 ud.rc2 >rcs &&
+	printf "0\n0\n" >expect &&
+	test_cmp expect rcs &&
+	test_path_is_missing t9k--ud &&
+	docker ps -aq --filter label=com.docker.compose.project=t9k-ud >left &&
+	docker volume ls -q --filter label=com.docker.compose.project=t9k-ud >>left &&
+	test_must_be_empty left &&
+	git -C t9k sandbox list >list &&
+	test_grep ! "^ud " list
+'
+
 test_expect_success 'cleanup' '
 	(cd t9k && git sandbox destroy -f up2 >/dev/null) &&
 	docker ps -aq --filter label=com.docker.compose.project=t9k-up2 >left &&
