@@ -92,6 +92,7 @@ static long reserve(struct sandbox *sb, const char *name, const char *path, long
 	e.port_names = names;
 	e.created = time(NULL);
 	e.creating = getpid();
+	e.creating_start = proc_start_time(e.creating);
 	registry_add(&reg, &e);
 	if (registry_write(&reg) < 0)
 		exit(EXIT_FATAL);

@@ -55,9 +55,13 @@ static const char *stale(const struct reg_entry *e)
 	const char *why = NULL;
 	int is_main = !strcmp(e->gitdir, e->repo), r;
 
-	/* a create still at work holds its entry: not ours to take */
+	/*
+	 * a create still at work holds its entry: not ours to take. Its pid
+	 * and start time name it; a pid alone may be a zombie or reused.
+	 */
 	if (e->creating && time(NULL) - e->created < 3600 &&
-	    (!kill(e->creating, 0) || errno == EPERM))
+	    (e->creating_start ? proc_start_time(e->creating) == e->creating_start :
+	     !kill(e->creating, 0) || errno == EPERM))
 		return NULL;
 	if (e->creating)
 		return "its creation never finished";

@@ -1,4 +1,5 @@
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -108,7 +109,16 @@ static int handler(void *data, const char *section, const char *key, const char 
 		if (parse_int(value, 0, 1L << 40, &e->created) < 0)
 			return 0;
 	} else if (!strcmp(key, "creating")) {
-		if (parse_int(value, 1, 1L << 30, &e->creating) < 0)
+		/* "<pid>" or, since the start time is kept, "<pid>:<start>" */
+		const char *colon = strchr(value, ':');
+		char *pid = colon ? xstrndup(value, colon - value) : xstrdup(value);
+		long start = 0;
+		int bad = parse_int(pid, 1, 1L << 30, &e->creating) < 0 ||
+			  (colon && parse_int(colon + 1, 1, LONG_MAX, &start) < 0);
+
+		free(pid);
+		e->creating_start = start;
+		if (bad)
 			return 0;
 	}
 	/* unknown keys are kept out but tolerated: a newer minor writer */
@@ -239,7 +249,9 @@ void registry_format(const struct registry *r, struct strbuf *out)
 			strbuf_addf(&ports, "%s%s:%ld", j ? " " : "", e->port_names[j], e->ports[j]);
 		ini_add(out, "ports", ports.buf);
 		strbuf_addf(out, "created = %ld\n", e->created);
-		if (e->creating)
+		if (e->creating && e->creating_start)
+			strbuf_addf(out, "creating = %ld:%llu\n", e->creating, e->creating_start);
+		else if (e->creating)
 			strbuf_addf(out, "creating = %ld\n", e->creating);
 	}
 	strbuf_release(&ports);
@@ -345,6 +357,7 @@ struct reg_entry *registry_add(struct registry *r, const struct reg_entry *src)
 	e->project = dup_or_null(src->project);
 	e->created = src->created;
 	e->creating = src->creating;
+	e->creating_start = src->creating_start;
 	if (src->nports) {
 		size_t i;
 

@@ -26,6 +26,7 @@ struct reg_entry {
 	size_t nports;
 	long created;		/* unix time */
 	long creating;		/* pid of the create still making it, else 0 */
+	unsigned long long creating_start;	/* and its start time (proc_start_time), 0 unknown */
 };
 
 struct registry {

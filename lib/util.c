@@ -383,6 +383,29 @@ char *xdg_dir(const char *env, const char *fallback_under_home)
 	return xasprintf("%s/%s/git-sandbox", home, fallback_under_home);
 }
 
+unsigned long long proc_start_time(long pid)
+{
+	char path[64], *text, *p;
+	unsigned long long start = 0;
+	int field;
+
+	snprintf(path, sizeof(path), "/proc/%ld/stat", pid);
+	if (!(text = read_file(path, NULL)))
+		return 0;
+	/* "pid (comm) state ppid ...": comm may hold anything, up to the last ')' */
+	p = strrchr(text, ')');
+	if (p && p[1] == ' ' && p[2] && p[2] != 'Z' && p[2] != 'X') {
+		/* p + 2 is field 3, the state; step to field 22 */
+		for (p += 2, field = 3; p && field < 22; field++)
+			if ((p = strchr(p, ' ')))
+				p++;
+		if (p)
+			start = strtoull(p, NULL, 10);
+	}
+	free(text);
+	return start;
+}
+
 void free_secret(char *s)
 {
 	if (!s)

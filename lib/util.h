@@ -88,6 +88,13 @@ char *path_join(const char *a, const char *b);
 /* Home and XDG base directories (newly allocated); die with a clear message if unusable. */
 char *xdg_dir(const char *env, const char *fallback_under_home);
 
+/*
+ * When process pid started (field 22 of /proc/<pid>/stat, in clock ticks
+ * since boot): with the pid it names one process for good, where a pid
+ * alone may be reused. 0 if there is no such process, or it is a zombie.
+ */
+unsigned long long proc_start_time(long pid);
+
 /* Wipe memory that held a secret, then free it. */
 void free_secret(char *s);
 

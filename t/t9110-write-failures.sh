@@ -59,4 +59,38 @@ test_expect_success 'after all that, create and init work' '
 	test_grep "^ktrdr " out
 '
 
+# A create in progress marks its registry entry with its pid and start
+# time; prune must leave it alone, and only it.
+test_expect_success 'prune during a running create takes neither its slot nor its worktree' '
+	mkdir -p slowbin &&
+	write_script slowbin/git <<-EOF &&
+	case " \$* " in *" worktree add "*) sleep 4 ;; esac
+	exec $(command -v git) "\$@"
+	EOF
+	(
+		cd ktrdr || exit 1
+		( PATH="$HOME/slowbin:$PATH" git-sandbox create slow >../slow.out 2>../slow.err
+		  echo $? >../slow.rc ) &
+		sleep 2 &&
+		git sandbox prune >../prune.out 2>&1 &&
+		wait
+	) &&
+	test "$(cat slow.rc)" = 0 &&
+	test_grep ! "slow" prune.out &&
+	test_path_is_dir ktrdr--slow &&
+	git -C ktrdr sandbox list >out &&
+	test_grep "^slow " out
+'
+
+test_expect_success 'a create mark whose pid now names another process is stale' '
+	reg=$(sb_registry) &&
+	awk -v pid=$$ "/^name = / { n = \$3 } { print } /^created = / && n == \"slow\" { print \"creating = \" pid \":1\" }" \
+		"$reg" >reg.new && cp reg.new "$reg" &&
+	test_grep "creating = $$:1" "$reg" &&
+	git -C ktrdr sandbox prune >out 2>&1 &&
+	test_grep "Pruning sandbox .slow.*its creation never finished" out &&
+	git -C ktrdr sandbox list >out &&
+	test_grep ! "^slow " out
+'
+
 test_done

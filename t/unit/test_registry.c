@@ -73,6 +73,10 @@ START_TEST(test_round_trip)
 	empty(&r);
 	for (i = 0; i < n; i++)
 		add(&r, i + 1, paths[(i + 3) % n], paths[i], paths[i]);
+	/* a create in progress: its pid, and its start time or none (old files) */
+	r.e[0].creating = 4242;
+	r.e[0].creating_start = 987654321ULL;
+	r.e[1].creating = 77;
 	registry_format(&r, &text);
 	empty(&back);
 	ck_assert_int_eq(registry_parse(&back, text.buf, &line), 0);
@@ -90,6 +94,14 @@ START_TEST(test_round_trip)
 		ck_assert_int_eq(back.e[i].ports[2], 5011 + 10 * ((long)i + 1));
 		ck_assert_int_eq(back.e[i].created, 1700000000 + (long)i + 1);
 	}
+	ck_assert_int_eq(back.e[0].creating, 4242);
+	ck_assert(back.e[0].creating_start == 987654321ULL);
+	ck_assert_int_eq(back.e[1].creating, 77);
+	ck_assert(back.e[1].creating_start == 0);
+	ck_assert_int_eq(back.e[2].creating, 0);
+	/* a zombie or a gone pid has no start time; we do */
+	ck_assert(proc_start_time(getpid()) > 0);
+	ck_assert(proc_start_time(0x7ffffff0) == 0);
 	registry_format(&back, &again);
 	ck_assert_str_eq(again.buf, text.buf);
 	ck_assert_ptr_nonnull(registry_find(&back, paths[4], paths[1]));
