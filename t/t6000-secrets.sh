@@ -99,7 +99,8 @@ test_expect_success 'no file under HOME, the repository or the worktree holds th
 
 test_expect_success 'the value is never on a command line during up' '
 	printf "%s\n" "$VALUE" >value &&
-	: >seen &&
+	: >seen || return 1
+	# only the up goes to the background, not the list before it
 	(cd t6k--one && OP_FAKE_DELAY=1 git sandbox up --refresh-secrets >/dev/null 2>&1) &
 	pid=$! &&
 	polls=0 &&

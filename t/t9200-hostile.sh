@@ -201,7 +201,10 @@ test_expect_success 'op hanging: GIT_SANDBOX_OP_TIMEOUT ends it with a clear err
 	(cd ktrdr--one && GIT_SANDBOX_OP_TIMEOUT=1 test_expect_code 128 git sandbox secrets refresh 2>../err) &&
 	test $(($(date +%s) - start)) -lt 20 &&
 	test_grep "GIT_SANDBOX_OP_TIMEOUT" err &&
-	! pgrep -f "sleep 2147483647" >/dev/null
+	# the op this test started, and no other process of the machine
+	pid=$(cat "$OP_FAKE_DIR/hang.pid") &&
+	test -n "$pid" &&
+	! kill -0 "$pid" 2>/dev/null
 '
 
 # environment
