@@ -260,6 +260,16 @@ START_TEST(test_validation)
 	refused(API "base\n", "port.api.base: missing value");
 	/* base + step * slots + count - 1 above 65535 */
 	refused("[port \"p\"]\nvar = P\nbase = 65526\n", "port.p: slot 10 reaches port 65536");
+	/* exactly 65535 is a port: the last slot and slot 0 may end there */
+	{
+		struct sb_config cfg;
+
+		ck_assert_int_eq(load(&cfg, "[port \"p\"]\nvar = P\nbase = 65525\n"), 0);
+		ck_assert_int_eq(port_of(&cfg.ports[0], 10, 0), 65535);
+		config_free(&cfg);
+		ck_assert_int_eq(load(&cfg, "[port \"p\"]\nvar = P\nbase = 100\nmain = 65534\ncount = 2\nstep = 2\n"), 0);
+		config_free(&cfg);
+	}
 	refused("[port \"p\"]\nvar = P\nbase = 65000\nstep = 50\ncount = 50\n", "port.p: slot 10 reaches port 65549");
 	refused("[sandbox]\nslots = 999\n[port \"p\"]\nvar = P\nbase = 65000\n", "port.p: slot 999 reaches port 65999");
 	refused("[port \"p\"]\nvar = P\nbase = 100\nmain = 65535\ncount = 2\nstep = 2\n", "port.p: slot 0 reaches port 65536");
