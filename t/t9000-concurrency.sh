@@ -94,7 +94,7 @@ test_expect_success 'setup: an image and a project for up' '
 		slots = 2
 	[port "api"]
 		var = API_PORT
-		base = $(sb_port 8000)
+		base = $(sb_port 8500)   # apart from the ktrdr layout, whose sandboxes may remain
 		health = /health
 	EOF
 	cat >t9k/docker-compose.sandbox.yml <<-EOF &&
@@ -131,7 +131,7 @@ test_expect_success 'two ups of the same sandbox at once corrupt nothing' '
 	test_grep -x "slot = 1" "$state" &&
 	docker ps -q --filter label=com.docker.compose.project=t9k-up2 >running &&
 	test_line_count = 1 running &&
-	curl -sf localhost:$(sb_port 8001)/health &&
+	curl -sf localhost:$(sb_port 8501)/health &&
 	(cd t9k--up2 && git sandbox status >../st) &&
 	test_grep "running" st
 '
