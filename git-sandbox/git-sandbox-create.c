@@ -62,8 +62,14 @@ static void on_exit_cleanup(void)
 		remove_junk();
 }
 
-/* Reserve a slot and name under the registry lock; returns the slot. */
-static long reserve(struct sandbox *sb, const char *name, const char *path, long want)
+/*
+ * Reserve a slot and name under the registry lock; returns the slot. The
+ * entry says what create is making (the branch, if new, and the commit the
+ * checkout starts at), so that a prune after a killed create removes
+ * exactly that and nothing the user made since.
+ */
+static long reserve(struct sandbox *sb, const char *name, const char *path, long want,
+		    const char *made_branch, const char *made_head)
 {
 	struct registry reg;
 	struct reg_entry e = { 0 }, *old;
@@ -93,6 +99,8 @@ static long reserve(struct sandbox *sb, const char *name, const char *path, long
 	e.created = time(NULL);
 	e.creating = getpid();
 	e.creating_start = proc_start_time(e.creating);
+	e.made_branch = (char *)made_branch;
+	e.made_head = (char *)made_head;
 	registry_add(&reg, &e);
 	if (registry_write(&reg) < 0)
 		exit(EXIT_FATAL);
@@ -120,6 +128,9 @@ static void record_gitdir(const char *path, const char *gitdir)
 		free(e->gitdir);
 		e->gitdir = xstrdup(gitdir);
 		e->creating = 0;
+		free(e->made_branch);
+		free(e->made_head);
+		e->made_branch = e->made_head = NULL;
 	}
 	ok = e && !registry_write(&reg);
 	/* before exiting: the clean-up at exit takes this lock again */
@@ -144,7 +155,7 @@ int main(int argc, char **argv)
 	struct sandbox sb;
 	struct strbuf why = STRBUF_INIT;
 	enum branch_mode mode;
-	char *path, *gitdir;
+	char *path, *gitdir, *head;
 	int n;
 
 	progname = "git sandbox create";
@@ -180,7 +191,9 @@ int main(int argc, char **argv)
 	signal(SIGHUP, SIG_IGN);
 	signal(SIGQUIT, SIG_IGN);
 
-	sb.slot = reserve(&sb, name, path, want);
+	head = branch_plan_head(&sb.repo, branch, mode, base);
+	sb.slot = reserve(&sb, name, path, want, mode != BRANCH_EXISTING ? branch : NULL, head);
+	free(head);
 	if (worktree_add(&sb.repo, path, branch, mode, base) < 0) {
 		/* git can fail after making both (a failing post-checkout hook) */
 		if (!access(path, F_OK))

@@ -15,6 +15,7 @@
 #include "stack.h"
 #include "state.h"
 #include "util.h"
+#include "worktree.h"
 
 static const char *const usage[] = {
 	"git sandbox prune [--dry-run]",
@@ -79,10 +80,84 @@ static const char *stale(const struct reg_entry *e)
 	return why;
 }
 
+static void prune_worktrees(const char *commondir);
+
+/* git's output of argv, its first line (newly allocated), or NULL if it failed */
+static char *git_line(const char *const *argv)
+{
+	struct child c = CHILD_INIT;
+	char *line = NULL;
+
+	c.argv = argv;
+	c.no_stdin = 1;
+	c.capture_out = 1;
+	c.silent_err = 1;
+	c.timeout_ms = 30000;
+	if (!run_command(&c)) {
+		strbuf_rtrim(&c.out);
+		line = strbuf_detach(&c.out);
+	}
+	strbuf_release(&c.out);
+	strbuf_release(&c.err);
+	return line;
+}
+
+/* Is the worktree exactly what the killed create checked out? */
+static int as_created(const struct reg_entry *e)
+{
+	const char *head[] = { "git", "-C", e->path, "rev-parse", "--verify", "-q", "HEAD", NULL };
+	const char *sym[] = { "git", "-C", e->path, "symbolic-ref", "-q", "HEAD", NULL };
+	struct strbuf what = STRBUF_INIT;
+	char *h, *ref = NULL, *want = NULL;
+	int ok;
+
+	if (!e->made_head || worktree_dirty(e->path, &what))
+		ok = 0;
+	else if (!(h = git_line(head)))
+		ok = 0;
+	else {
+		ok = !strcmp(h, e->made_head);
+		free(h);
+		if (ok && e->made_branch) {
+			ref = git_line(sym);
+			want = xasprintf("refs/heads/%s", e->made_branch);
+			ok = ref && !strcmp(ref, want);
+		}
+	}
+	free(ref);
+	free(want);
+	strbuf_release(&what);
+	return ok;
+}
+
+/* the branch the killed create made, if it is still where create put it */
+static void delete_made_branch(const struct reg_entry *e)
+{
+	char *ref = xasprintf("refs/heads/%s", e->made_branch);
+	const char *at[] = { "git", "--git-dir", e->repo, "rev-parse", "--verify", "-q", ref, NULL };
+	const char *del[] = { "git", "--git-dir", e->repo, "branch", "-q", "-D", e->made_branch, NULL };
+	struct child c = CHILD_INIT;
+	char *h = git_line(at);
+
+	if (h && e->made_head && !strcmp(h, e->made_head)) {
+		/* git refuses a branch that a worktree has checked out */
+		c.argv = del;
+		c.no_stdin = 1;
+		if (run_command(&c))
+			warning("kept the branch '%s' that the killed create made", e->made_branch);
+		else
+			printf("Deleted the branch '%s' that the killed create made\n", e->made_branch);
+	}
+	free(h);
+	free(ref);
+}
+
 /*
- * A create killed half-way leaves the worktree it was making: nobody was
- * told about it, and it blocks creating the sandbox again. The path did
- * not exist when the create reserved it, so what is there is its work.
+ * A create killed half-way leaves what it was making: a worktree, and a
+ * branch if it made one. They go only if they are exactly what create
+ * made (clean, HEAD at the commit it recorded, on the branch it made), so
+ * that the same create works again; a worktree the user has worked in
+ * since is kept and reported.
  */
 static void remove_half_made(const struct reg_entry *e)
 {
@@ -91,14 +166,29 @@ static void remove_half_made(const struct reg_entry *e)
 	struct child c = CHILD_INIT;
 	struct stat st;
 
-	if (lstat(e->path, &st) < 0 || !S_ISDIR(st.st_mode))
+	if (lstat(e->path, &st) < 0 ? errno != ENOENT : !S_ISDIR(st.st_mode))
 		return;
-	printf("Removing the half-made worktree '%s'\n", e->path);
-	c.argv = argv;
-	c.no_stdin = 1;
-	if (run_command(&c))
-		warning("could not remove '%s'; remove it with 'git worktree remove --force %s'",
-			e->path, e->path);
+	if (!lstat(e->path, &st)) {
+		if (!as_created(e)) {
+			warning("kept '%s': it is not what the killed create checked out (changes, another "
+				"commit or branch); remove it with 'git worktree remove --force %s'",
+				e->path, e->path);
+			return;
+		}
+		printf("Removing the half-made worktree '%s'\n", e->path);
+		c.argv = argv;
+		c.no_stdin = 1;
+		if (run_command(&c)) {
+			warning("could not remove '%s'; remove it with 'git worktree remove --force %s'",
+				e->path, e->path);
+			return;
+		}
+	}
+	if (e->made_branch) {
+		/* git keeps a branch whose worktree is gone but not pruned */
+		prune_worktrees(e->repo);
+		delete_made_branch(e);
+	}
 }
 
 static void prune_worktrees(const char *commondir)

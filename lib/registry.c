@@ -102,6 +102,12 @@ static int handler(void *data, const char *section, const char *key, const char 
 	} else if (!strcmp(key, "project")) {
 		free(e->project);
 		e->project = xstrdup(value);
+	} else if (!strcmp(key, "madebranch")) {
+		free(e->made_branch);
+		e->made_branch = xstrdup(value);
+	} else if (!strcmp(key, "madehead")) {
+		free(e->made_head);
+		e->made_head = xstrdup(value);
 	} else if (!strcmp(key, "ports")) {
 		if (parse_ports(value, e) < 0)
 			return 0;
@@ -253,6 +259,10 @@ void registry_format(const struct registry *r, struct strbuf *out)
 			strbuf_addf(out, "creating = %ld:%llu\n", e->creating, e->creating_start);
 		else if (e->creating)
 			strbuf_addf(out, "creating = %ld\n", e->creating);
+		if (e->made_branch)
+			ini_add(out, "madebranch", e->made_branch);
+		if (e->made_head)
+			ini_add(out, "madehead", e->made_head);
 	}
 	strbuf_release(&ports);
 }
@@ -278,6 +288,8 @@ void reg_entry_free(struct reg_entry *e)
 	free(e->path);
 	free(e->gitdir);
 	free(e->project);
+	free(e->made_branch);
+	free(e->made_head);
 	free(e->ports);
 	free_strings(e->port_names, e->nports);
 	memset(e, 0, sizeof(*e));
@@ -358,6 +370,8 @@ struct reg_entry *registry_add(struct registry *r, const struct reg_entry *src)
 	e->created = src->created;
 	e->creating = src->creating;
 	e->creating_start = src->creating_start;
+	e->made_branch = dup_or_null(src->made_branch);
+	e->made_head = dup_or_null(src->made_head);
 	if (src->nports) {
 		size_t i;
 

@@ -27,6 +27,8 @@ struct reg_entry {
 	long created;		/* unix time */
 	long creating;		/* pid of the create still making it, else 0 */
 	unsigned long long creating_start;	/* and its start time (proc_start_time), 0 unknown */
+	char *made_branch;	/* while creating: the branch create makes, or NULL */
+	char *made_head;	/* while creating: the commit (hex) its checkout starts at, or NULL */
 };
 
 struct registry {

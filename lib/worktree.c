@@ -87,6 +87,23 @@ enum branch_mode branch_plan(struct repo *r, const char *branch, const char *sta
 	return BRANCH_NEW;
 }
 
+char *branch_plan_head(struct repo *r, const char *branch, enum branch_mode mode, const char *start)
+{
+	char *spec = mode == BRANCH_EXISTING ? xasprintf("refs/heads/%s^{commit}", branch) :
+		     mode == BRANCH_TRACK ? xasprintf("refs/remotes/origin/%s^{commit}", branch) :
+		     xasprintf("%s^{commit}", start ? start : "HEAD");
+	git_object *obj;
+	char *hex = NULL;
+
+	if (!git_revparse_single(&obj, r->git, spec)) {
+		hex = xstrdup(git_oid_tostr_s(git_object_id(obj)));
+		git_object_free(obj);
+	}
+	git_error_clear();
+	free(spec);
+	return hex;
+}
+
 /*
  * git's worktree add and remove are not safe against each other: one reads
  * the half-made .git/worktrees/<id> of another ("failed to read .../commondir")

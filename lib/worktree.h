@@ -21,6 +21,12 @@ enum branch_mode {
 enum branch_mode branch_plan(struct repo *r, const char *branch, const char *start, int explicit_new);
 
 /*
+ * The commit (hex, newly allocated) a checkout of branch by mode starts
+ * at, or NULL if it cannot be told.
+ */
+char *branch_plan_head(struct repo *r, const char *branch, enum branch_mode mode, const char *start);
+
+/*
  * `git worktree add` as the user would run it (hooks, filters, sparse
  * settings all apply). 0 or -1 (git's own message is on stderr).
  */

@@ -64,10 +64,9 @@ do
 		if sb_reg_entries | grep -q ' cr$n '
 		then
 			: killed after the sandbox was recorded: it is kept, whole
-		elif git -C ktrdr rev-parse -q --verify refs/heads/cr$n >/dev/null
-		then
-			(cd ktrdr && git sandbox create cr$n -b cr$n >/dev/null)
 		else
+			# the very same create works again: no branch, no worktree left
+			test_must_fail git -C ktrdr rev-parse -q --verify refs/heads/cr$n &&
 			(cd ktrdr && git sandbox create cr$n >/dev/null)
 		fi &&
 		sb_check_consistent ktrdr &&
@@ -75,6 +74,18 @@ do
 		sb_check_consistent ktrdr
 	"
 done
+
+test_expect_success 'a half-made worktree the user worked in since is kept, and its branch' '
+	(cd ktrdr && crash create-worktree git sandbox create worked) &&
+	echo mine >ktrdr--worked/notes.txt &&
+	(cd ktrdr && sb_no_docker git sandbox prune >../prune.out 2>../prune.err) &&
+	test_grep "kept .*ktrdr--worked.: it is not what the killed create checked out" prune.err &&
+	echo mine >expect && test_cmp expect ktrdr--worked/notes.txt &&
+	git -C ktrdr rev-parse -q --verify refs/heads/worked &&
+	git -C ktrdr worktree remove --force --force ../ktrdr--worked &&
+	git -C ktrdr branch -D worked >/dev/null &&
+	sb_check_consistent ktrdr
+'
 
 # destroy: the stack, the worktree, then the registry write of the release
 for point in destroy-stack destroy-worktree registry-locked atomic-open atomic-rename registry-written

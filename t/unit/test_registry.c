@@ -77,6 +77,8 @@ START_TEST(test_round_trip)
 	r.e[0].creating = 4242;
 	r.e[0].creating_start = 987654321ULL;
 	r.e[1].creating = 77;
+	r.e[0].made_branch = xstrdup("feat/x;#%");
+	r.e[0].made_head = xstrdup("0123456789abcdef0123456789abcdef01234567");
 	registry_format(&r, &text);
 	empty(&back);
 	ck_assert_int_eq(registry_parse(&back, text.buf, &line), 0);
@@ -99,6 +101,9 @@ START_TEST(test_round_trip)
 	ck_assert_int_eq(back.e[1].creating, 77);
 	ck_assert(back.e[1].creating_start == 0);
 	ck_assert_int_eq(back.e[2].creating, 0);
+	ck_assert_str_eq(back.e[0].made_branch, "feat/x;#%");
+	ck_assert_str_eq(back.e[0].made_head, "0123456789abcdef0123456789abcdef01234567");
+	ck_assert_ptr_null(back.e[1].made_branch);
 	/* a zombie or a gone pid has no start time; we do */
 	ck_assert(proc_start_time(getpid()) > 0);
 	ck_assert(proc_start_time(0x7ffffff0) == 0);
