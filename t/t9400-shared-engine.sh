@@ -49,15 +49,21 @@ test_expect_success 'a label holding newlines and tabs cannot make prune remove 
 
 test_expect_success 'prune as another user keeps a stack it cannot see into' '
 	test "$(id -u)" = 0 || { say "# needs root to make a second user"; false; } &&
-	test_when_finished "drop_stack t94p-one; userdel $OTHER >/dev/null 2>&1; :" &&
+	# the other user gets a home and the commands where any user can reach
+	# them, whatever the modes of the directories above this one
+	other=$(mktemp -d "${TMPDIR:-/tmp}/t9400.XXXXXX") &&
+	test_when_finished "drop_stack t94p-one; userdel $OTHER >/dev/null 2>&1; rm -rf \"$other\"; :" &&
+	chmod 755 "$other" &&
+	cp -R "$GIT_SANDBOX_PREFIX/bin" "$other/bin" &&
+	cp "$TEST_DIRECTORY/lsan.supp" "$other/" &&
 	mkdir -p private/t94p--one && chmod 700 private &&
 	fake_stack t94p-one "$PWD/private/t94p--one" &&
-	useradd -M -d "$PWD/otherhome" -s /bin/sh -G docker $OTHER &&
-	mkdir -p otherhome && chown $OTHER otherhome &&
-	runuser -u $OTHER -- env HOME="$PWD/otherhome" PATH="$PATH" \
-		XDG_STATE_HOME="$PWD/otherhome/.state" XDG_CACHE_HOME="$PWD/otherhome/.cache" \
-		XDG_CONFIG_HOME="$PWD/otherhome/.config" ASAN_OPTIONS="$ASAN_OPTIONS" \
-		LSAN_OPTIONS="$LSAN_OPTIONS" UBSAN_OPTIONS="$UBSAN_OPTIONS" \
+	useradd -M -d "$other/home" -s /bin/sh -G docker $OTHER &&
+	mkdir "$other/home" && chown $OTHER "$other/home" &&
+	runuser -u $OTHER -- env HOME="$other/home" PATH="$other/bin:/usr/sbin:/usr/bin:/sbin:/bin" \
+		XDG_STATE_HOME="$other/home/.state" XDG_CACHE_HOME="$other/home/.cache" \
+		XDG_CONFIG_HOME="$other/home/.config" ASAN_OPTIONS="$ASAN_OPTIONS" \
+		LSAN_OPTIONS="suppressions=$other/lsan.supp" UBSAN_OPTIONS="$UBSAN_OPTIONS" \
 		sh -c "cd / && git sandbox prune" >out 2>&1 &&
 	test_grep ! "t94p-one" out &&
 	stack_alive t94p-one
