@@ -14,6 +14,11 @@ has_entry () {
 	grep -qx "name = $1" "$(sb_registry)"
 }
 
+# no_entry <name>: the registry is there, and has no sandbox of that name
+no_entry () {
+	test -f "$(sb_registry)" && ! has_entry "$1"
+}
+
 test_expect_success 'setup' '
 	sb_make_repo seed &&
 	git clone -q --bare seed ktrdr.git &&
@@ -44,7 +49,7 @@ test_expect_success 'destroy refuses untracked files too' '
 	echo new >ktrdr--dirty/untracked &&
 	cp "$(sb_registry)" reg.before &&
 	(cd ktrdr && test_expect_code 128 git sandbox destroy dirty 2>../err) &&
-	test_grep "untracked" err &&
+	test_grep "^?? untracked$" err &&
 	test_path_is_file ktrdr--dirty/untracked &&
 	test_cmp reg.before "$(sb_registry)"
 '
@@ -56,7 +61,7 @@ test_expect_success 'destroy --force removes the worktree and releases the slot,
 	test_grep "cd $root/ktrdr" out &&
 	test_path_is_missing ktrdr--dirty &&
 	test_path_is_missing ktrdr/.git/worktrees/ktrdr--dirty &&
-	! has_entry dirty &&
+	no_entry dirty &&
 	git -C ktrdr worktree list >wts &&
 	test_line_count = 1 wts &&
 	git -C ktrdr rev-parse --verify -q refs/heads/dirty &&
@@ -69,7 +74,7 @@ test_expect_success 'destroy <name> from the main worktree' '
 	test_grep "Destroyed sandbox '\''again'\''" out &&
 	test_grep ! "directory that is gone" out &&
 	test_path_is_missing ktrdr--again &&
-	! has_entry again
+	no_entry again
 '
 
 test_expect_success 'destroy --keep-worktree keeps the directory, drops what made it a sandbox' '
@@ -81,7 +86,7 @@ test_expect_success 'destroy --keep-worktree keeps the directory, drops what mad
 	test_path_is_file ktrdr--keep/README &&
 	test_path_is_missing ktrdr--keep/.env.sandbox &&
 	test_path_is_missing "$state" &&
-	! has_entry keep &&
+	no_entry keep &&
 	git -C ktrdr worktree list >wts &&
 	test_grep "$root/ktrdr--keep " wts &&
 	(cd ktrdr--keep && test_expect_code 128 git sandbox port api 2>../err) &&
@@ -106,7 +111,7 @@ test_expect_success 'destroy --delete-branch keeps an unmerged branch with a war
 	test_grep "git branch -D" err &&
 	test_path_is_missing ktrdr--unmerged &&
 	git -C ktrdr rev-parse --verify -q refs/heads/unmerged &&
-	! has_entry unmerged
+	no_entry unmerged
 '
 
 test_expect_success 'destroy --delete-branch --force deletes an unmerged branch' '
@@ -175,7 +180,7 @@ test_expect_success 'destroy never removes a main worktree' '
 	test_path_is_dir clone1/.git &&
 	test_path_is_missing clone1/.git/sandbox &&
 	test_path_is_missing clone1/.env.sandbox &&
-	! has_entry clone1 &&
+	no_entry clone1 &&
 	(cd clone1 && git sandbox env >../env) &&
 	test_grep "^SANDBOX_SLOT=0$" env
 '
@@ -258,7 +263,7 @@ test_expect_success 'prune --dry-run changes nothing' '
 test_expect_success 'prune releases the slot and runs git worktree prune' '
 	(cd ktrdr && git sandbox prune >../out) &&
 	test_grep "Pruning sandbox '\''gone'\''" out &&
-	! has_entry gone &&
+	no_entry gone &&
 	has_entry hand &&
 	has_entry both &&
 	git -C ktrdr worktree list --porcelain >wts &&
@@ -274,7 +279,7 @@ test_expect_success 'destroy <name> of a worktree deleted by hand releases its s
 	rm -rf ktrdr--gone2 &&
 	(cd ktrdr && git sandbox destroy gone2 >../out) &&
 	test_grep "Destroyed sandbox '\''gone2'\''" out &&
-	! has_entry gone2 &&
+	no_entry gone2 &&
 	git -C ktrdr worktree list --porcelain >wts &&
 	test_grep ! "ktrdr--gone2" wts
 '

@@ -60,7 +60,7 @@ test_expect_success 'setup: an image from busybox, a project with a compose file
 	    init: true
 	    ports: ["\${DB_PORT}:5432"]
 	    volumes: [data:/data]
-	    command: ["sh", "-c", "date >>/data/started && exec nc -ll -p 5432 -e cat"]
+	    command: ["sh", "-c", "echo db listening on 5432 && date >>/data/started && exec nc -ll -p 5432 -e cat"]
 	volumes:
 	  data:
 	EOF
@@ -103,7 +103,7 @@ test_expect_success 'up on a running sandbox is harmless' '
 
 test_expect_success 'logs shows the services output' '
 	(cd t5k--alpha && git sandbox logs db --tail 5 >../out 2>&1) &&
-	test_grep "db" out
+	test_grep "db listening on 5432" out
 '
 
 test_expect_success 'down stops only its own stack and keeps its volume' '
