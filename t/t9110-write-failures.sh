@@ -6,14 +6,7 @@ test_description='a write that fails (a full or broken disk): every command undo
 
 # snapshot <file>: what a failed command must leave as it found it
 snapshot () {
-	{
-		git -C ktrdr for-each-ref --format="%(refname)" refs/heads &&
-		git -C ktrdr worktree list --porcelain &&
-		ls -a ktrdr ../ 2>/dev/null | grep -- "--" ;
-		ls ktrdr/.git/sandbox 2>/dev/null;
-		cat "$(sb_registry)" 2>/dev/null;
-		:
-	} >"$1"
+	sb_snapshot ktrdr "$1"
 }
 
 test_expect_success 'setup' '

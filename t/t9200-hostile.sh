@@ -9,14 +9,8 @@ PATH="$HOME/opbin:$PATH"
 OP_FAKE_DIR=$HOME/op
 export PATH OP_FAKE_DIR
 
-# snapshot <file>: what a refused command must leave unchanged
 snapshot () {
-	{
-		git -C ktrdr for-each-ref --format="%(refname)" refs/heads &&
-		git -C ktrdr worktree list --porcelain &&
-		ls -d ktrdr--* 2>/dev/null
-		cat "$(sb_registry)" 2>/dev/null
-	} >"$1"
+	sb_snapshot ktrdr "$1"
 }
 
 test_expect_success 'setup' '

@@ -361,6 +361,18 @@ write_script () {
 	chmod +x "$1"
 }
 
+# sb_snapshot <repo> <file>: what a refused or failed command must leave
+# as it found it: the branches, git's worktrees, the <repo>--* directories,
+# a main worktree's sandbox state and the registry
+sb_snapshot () {
+	{
+		git -C "$1" for-each-ref --format="%(refname)" refs/heads &&
+		git -C "$1" worktree list --porcelain &&
+		{ ls -d "$1"--* 2>/dev/null; ls "$1/.git/sandbox" 2>/dev/null;
+		  cat "$(sb_registry)" 2>/dev/null; :; }
+	} >"$2"
+}
+
 # sb_registry: the registry file of this trash directory
 sb_registry () {
 	echo "$XDG_STATE_HOME/git-sandbox/registry"
