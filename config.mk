@@ -14,7 +14,7 @@ AR ?= ar
 PKG_CONFIG ?= pkg-config
 
 # dependencies
-PKGS = libgit2 inih libsodium jansson
+PKGS = libgit2 inih libsodium jansson yaml-0.1
 DEPS_CFLAGS = `$(PKG_CONFIG) --cflags $(PKGS)`
 DEPS_LIBS = `$(PKG_CONFIG) --libs $(PKGS)`
 CHECK_CFLAGS = `$(PKG_CONFIG) --cflags check`

@@ -17,6 +17,7 @@
 #include "sandbox.h"
 #include "show.h"
 #include "slots.h"
+#include "stack.h"
 #include "trust.h"
 #include "util.h"
 #include "worktree.h"
@@ -114,7 +115,7 @@ static long reserve(struct sandbox *sb, const char *name, const char *path, long
 }
 
 /* Record the worktree's git dir in its registry entry, now that git made it. */
-static void record_gitdir(const char *path, const char *gitdir)
+static void record_gitdir(const char *path, const char *gitdir, const char *stack_id)
 {
 	struct registry reg;
 	struct reg_entry *e;
@@ -127,6 +128,8 @@ static void record_gitdir(const char *path, const char *gitdir)
 	if (e) {
 		free(e->gitdir);
 		e->gitdir = xstrdup(gitdir);
+		free(e->stack_id);
+		e->stack_id = xstrdup(stack_id);
 		e->creating = 0;
 		free(e->made_branch);
 		free(e->made_head);
@@ -153,6 +156,7 @@ int main(int argc, char **argv)
 		OPT_END_(),
 	};
 	struct sandbox sb;
+	struct stack_ident si;
 	struct strbuf why = STRBUF_INIT;
 	enum branch_mode mode;
 	char *path, *gitdir, *head;
@@ -223,7 +227,14 @@ int main(int argc, char **argv)
 	if (state_write(sb.state_file, &sb.st) < 0)
 		exit(EXIT_FATAL);
 	crash_point("create-state");
-	record_gitdir(path, gitdir);
+	/* its stack's identity on the engine, from birth (stackid.h) */
+	if (stack_ident_read(gitdir, &si) < 0)
+		exit(EXIT_FATAL);
+	stack_ident_make_id(&si);
+	if (stack_ident_write(&si) < 0)
+		exit(EXIT_FATAL);
+	record_gitdir(path, gitdir, si.id);
+	stack_ident_free(&si);
 	if (envfile_write(&sb) < 0 || exclude_add(sb.repo.commondir, sb.cfg.env_file) < 0)
 		exit(EXIT_FATAL);
 	trust_filter_copy(&sb.cfg);

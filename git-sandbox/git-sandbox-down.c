@@ -22,6 +22,7 @@ int main(int argc, char **argv)
 	};
 	const char *args[COMPOSE_MAX_ARGS];
 	struct stack_list stacks;
+	struct stack_ident si;
 	struct compose c;
 	struct sandbox sb;
 
@@ -31,12 +32,24 @@ int main(int argc, char **argv)
 	sandbox_open(&sb, NULL, SB_NEED_SLOT);
 	stack_lock(&sb);
 	stack_list_need(&stacks);
+	if (stack_ident_load(&sb, &si) < 0 ||
+	    stack_claim(&si, sb.project, sb.path, &stacks.containers, 0) < 0)
+		exit(EXIT_FATAL);
 	stack_list_free(&stacks);
-	stack_compose(&c, &sb, NULL);
-	ret = compose_run(&c, compose_down_args(args, volumes));
+	stack_compose(&c, &sb, &si);
+	/* compose's -v would remove the project's volumes by name: not ours to judge */
+	ret = compose_run(&c, compose_down_args(args, 0));
 	stack_compose_free(&c);
 	if (ret)
 		exit(EXIT_FATAL);
+	if (volumes) {
+		stack_list_need(&stacks);
+		ret = stack_remove(&si, sb.project, sb.path, &stacks.containers, 1, 0);
+		stack_list_free(&stacks);
+		if (ret < 0)
+			exit(EXIT_FATAL);
+	}
+	stack_ident_free(&si);
 	printf("Sandbox '%s' is down%s\n", sb.name, volumes ? ", its volumes removed" : "");
 	sandbox_close(&sb);
 	return 0;

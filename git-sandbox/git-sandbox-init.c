@@ -12,6 +12,7 @@
 #include "sandbox.h"
 #include "show.h"
 #include "slots.h"
+#include "stack.h"
 #include "util.h"
 
 static const char *const usage[] = {
@@ -77,6 +78,7 @@ int main(int argc, char **argv)
 	struct sandbox sb;
 	struct registry reg;
 	struct reg_entry e = { 0 }, *old;
+	struct stack_ident si;
 	struct strbuf why = STRBUF_INIT;
 	char *name, **names;
 	int ok;
@@ -93,6 +95,10 @@ int main(int argc, char **argv)
 		die("invalid sandbox name '%s': %s%s", name, why.buf,
 		    want_name ? "" : "; choose one with --name <name>");
 
+	/* its stack keeps the id it had as slot 0, if it had one (stackid.h) */
+	if (stack_ident_load(&sb, &si) < 0)
+		exit(EXIT_FATAL);
+	e.stack_id = (char *)stack_ident_make_id(&si);
 	if (registry_lock(&reg) < 0)
 		exit(EXIT_FATAL);
 	if ((old = registry_find(&reg, sb.repo.commondir, name)))
@@ -129,7 +135,8 @@ int main(int argc, char **argv)
 	sb.name = name;
 	free(sb.project);
 	sb.project = xstrdup(e.project);
-	ok = !state_write(sb.state_file, &sb.st);
+	ok = !state_write(sb.state_file, &sb.st) && !stack_ident_write(&si);
+	stack_ident_free(&si);
 	if (ok)
 		crash_point("init-state");
 	if (!ok || envfile_write(&sb) < 0 || exclude_add(sb.repo.commondir, sb.cfg.env_file) < 0) {

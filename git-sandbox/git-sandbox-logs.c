@@ -27,6 +27,7 @@ int main(int argc, char **argv)
 	};
 	const char *args[COMPOSE_MAX_ARGS], **argv_c;
 	struct stack_list stacks;
+	struct stack_ident si;
 	struct compose c;
 	struct sandbox sb;
 	long t;
@@ -39,6 +40,11 @@ int main(int argc, char **argv)
 		usage_msg(usage, "--tail takes a number of lines or 'all', not '%s'", tail);
 	sandbox_open(&sb, NULL, SB_NEED_SLOT);
 	stack_list_need(&stacks);
+	/* another stack's output is not this sandbox's to show */
+	if (stack_ident_load(&sb, &si) < 0 ||
+	    stack_claim(&si, sb.project, sb.path, &stacks.containers, 0) < 0)
+		exit(EXIT_FATAL);
+	stack_ident_free(&si);
 	stack_list_free(&stacks);
 	stack_compose(&c, &sb, NULL);
 	if (chdir(sb.path) < 0)

@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "opts.h"
+#include "lock.h"
 #include "registry.h"
 #include "run.h"
 #include "sandbox.h"
@@ -206,58 +207,103 @@ static void prune_worktrees(const char *commondir)
 }
 
 /*
- * A stack git-sandbox made lives in <project>--<name> under compose project
- * <project>-<name>. It is an orphan when no registered sandbox has that
- * directory any more. A stack that this registry never knew is someone
- * else's (another HOME or user on this engine) unless its directory is
- * provably gone from a directory of ours: a stack whose directory cannot
- * be seen (another user's 0700 home) is never removed.
+ * A stack is an orphan of ours only if it carries the id of a sandbox this
+ * registry released (or is releasing now), or if its compose working
+ * directory is provably gone from a directory of ours. Anything else on
+ * the engine is someone else's (another HOME, user or machine) and is
+ * never touched: a stack whose directory cannot be seen (another user's
+ * 0700 home) is kept.
  */
-static int matches(const struct reg_entry *e, const struct container *c)
+static const struct reg_entry *gone_entry(const struct registry *gone, const struct container *c)
 {
-	return !strcmp(e->path, c->working_dir) || !strcmp(e->project, c->project);
+	size_t i;
+
+	for (i = 0; i < gone->n; i++) {
+		const struct reg_entry *e = &gone->e[i];
+
+		if (strcmp(e->project, c->project))
+			continue;
+		if (*c->stack_id ? e->stack_id && !strcmp(e->stack_id, c->stack_id) :
+		    !strcmp(e->path, c->working_dir))
+			return e;
+	}
+	return NULL;
+}
+
+/* Does c look like a stack git-sandbox made: <project>-<name> in <project>--<name>? */
+static int made_here(const struct container *c)
+{
+	char *base = path_basename(c->working_dir), *sep = strstr(base, "--"), *want;
+	int ret = 0;
+
+	if (sep && sep != base && sep[2]) {
+		*sep = '\0';
+		want = compose_project(base, sep + 2);
+		ret = !strcmp(want, c->project);
+		free(want);
+	}
+	free(base);
+	return ret;
 }
 
 static int orphan(const struct container *c, const struct registry *reg,
 		  const struct registry *gone)
 {
-	char *base, *sep, *want;
 	size_t i;
-	int ours, known = 0;
 
-	if (!c->working_dir || !*c->working_dir)
-		return 0;
-	base = path_basename(c->working_dir);
-	sep = strstr(base, "--");
-	if (!sep || sep == base || !sep[2]) {
-		free(base);
-		return 0;
-	}
-	*sep = '\0';
-	want = compose_project(base, sep + 2);
-	ours = !strcmp(want, c->project);
-	free(want);
-	free(base);
-	if (!ours)
-		return 0;
-	/* entries this run prunes (or, dry, would prune) count as gone */
-	for (i = 0; i < reg->n; i++) {
-		if (!matches(&reg->e[i], c))
-			continue;
-		if (!stale(&reg->e[i]))
+	if (gone_entry(gone, c) || registry_released(reg, c->stack_id))
+		return 1;
+	/* a registered, live sandbox's stack, wherever its directory is */
+	for (i = 0; i < reg->n; i++)
+		if (*c->stack_id && reg->e[i].stack_id && !strcmp(reg->e[i].stack_id, c->stack_id))
 			return 0;
-		known = 1;
-	}
-	for (i = 0; i < gone->n; i++)
-		known |= matches(&gone->e[i], c);
-	return known || provably_gone(c->working_dir);
+	return *c->working_dir && (*c->stack_id || made_here(c)) && provably_gone(c->working_dir);
+}
+
+/* Hold the stack lock of the sandbox whose private git dir is dir, if it is still there. */
+static int lock_stack_of(const char *dir)
+{
+	struct stat st;
+	char *path;
+	int fd;
+
+	if (stat(dir, &st) < 0 || !S_ISDIR(st.st_mode))
+		return -1;
+	path = path_join(dir, "sandbox-stack");
+	fd = lock_file(path);
+	free(path);
+	return fd;
+}
+
+/*
+ * Remove one orphan stack: the containers of project owned by the id (or,
+ * without one, by the working directory), the networks and volumes its
+ * record lists when the sandbox's git dir still holds it.
+ */
+static int prune_stack(const struct container_list *l, const char *project, const char *id,
+		       const char *dir, const char *gitdir, int dry)
+{
+	struct stack_ident si = { 0 };
+	int fd = gitdir ? lock_stack_of(gitdir) : -1, ret;
+
+	if (fd >= 0 && stack_ident_read(gitdir, &si) < 0)
+		memset(&si, 0, sizeof(si));
+	if (si.id && id && strcmp(si.id, id))
+		stack_ident_free(&si);	/* a record of another stack */
+	if (!si.id && id && *id)
+		si.id = xstrdup(id);
+	ret = stack_remove(&si, project, dir, l, 1, dry);
+	if (fd >= 0)
+		unlock_file(fd);
+	stack_ident_free(&si);
+	return ret;
 }
 
 static size_t prune_stacks(const struct registry *reg, const struct registry *gone, int dry)
 {
 	struct stack_list l;
-	const char *last = NULL;
-	size_t i, n = 0;
+	char *done = NULL;
+	size_t i, j, n = 0;
 
 	stack_list_load(&l);
 	if (l.code != DOCKER_OK) {
@@ -266,20 +312,61 @@ static size_t prune_stacks(const struct registry *reg, const struct registry *go
 		stack_list_free(&l);
 		return 0;
 	}
+	done = xcalloc(l.containers.n + 1, 1);
 	for (i = 0; i < l.containers.n; i++) {
 		const struct container *c = &l.containers.v[i];
+		const struct reg_entry *e;
+		struct stack_ident si = { 0 };
 
-		if ((last && !strcmp(last, c->project)) || !orphan(c, reg, gone))
+		if (done[i] || !orphan(c, reg, gone))
 			continue;
-		last = c->project;
+		e = gone_entry(gone, c);
 		printf("%s orphan stack '%s' (%s is no sandbox)\n", dry ? "Would remove" : "Removing",
-		       c->project, c->working_dir);
+		       c->project, *c->working_dir ? c->working_dir : "its directory");
 		n++;
-		if (!dry && docker_remove_stack(c->project, 1) != DOCKER_OK)
+		if (prune_stack(&l.containers, c->project, c->stack_id, c->working_dir,
+				e ? e->gitdir : NULL, dry) < 0)
 			warning("could not remove every part of the stack '%s'", c->project);
+		/* its other containers were in the same removal */
+		si.id = c->stack_id;
+		for (j = i; j < l.containers.n; j++)
+			done[j] |= stack_owns(&si, c->project, c->working_dir, &l.containers.v[j]);
 	}
+	/* a released sandbox whose containers are gone may still have its volumes */
+	for (i = 0; i < gone->n; i++) {
+		const struct reg_entry *e = &gone->e[i];
+		struct stack_ident si;
+		int fd;
+
+		for (j = 0; j < l.containers.n && !(done[j] && gone_entry(gone, &l.containers.v[j]) == e); j++)
+			;
+		if (j < l.containers.n || (fd = lock_stack_of(e->gitdir)) < 0)
+			continue;
+		if (!stack_ident_read(e->gitdir, &si) && si.nvols &&
+		    stack_remove(&si, e->project, e->path, &l.containers, 1, dry) < 0)
+			warning("could not remove every volume of the stack '%s'", e->project);
+		stack_ident_free(&si);
+		unlock_file(fd);
+	}
+	free(done);
 	stack_list_free(&l);
 	return n;
+}
+
+/* Copies of the entries of r that no longer stand for a sandbox, with why. */
+static void find_stale(const struct registry *r, struct registry *gone, const char ***why)
+{
+	size_t i;
+
+	*why = xcalloc(r->n + 1, sizeof(char *));
+	for (i = 0; i < r->n; i++) {
+		const char *w = stale(&r->e[i]);
+
+		if (w) {
+			(*why)[gone->n] = w;
+			registry_add(gone, &r->e[i]);
+		}
+	}
 }
 
 int main(int argc, char **argv)
@@ -290,51 +377,62 @@ int main(int argc, char **argv)
 		OPT_END_(),
 	};
 	struct registry reg, gone = { .lockfd = -1 };	/* entries pruned by this run */
+	const char **why;
 	char **repos;
 	size_t i, nrepos = 0, pruned = 0;
 
 	progname = "git sandbox prune";
 	if (parse_options(argc, argv, opts, usage, "git-sandbox-prune", 0))
 		usage_msg(usage, "too many arguments");
-	if ((dry ? registry_read(&reg) : registry_lock(&reg)) < 0)
+
+	/*
+	 * 1. what is stale, read without the lock; 2. their stacks, and
+	 * other orphans of ours, with no registry lock held across docker;
+	 * 3. under the lock, the slots of those still stale; git's records
+	 * first, so a prune killed in between is redone.
+	 */
+	if (registry_read(&reg) < 0)
+		exit(EXIT_FATAL);
+	find_stale(&reg, &gone, &why);
+	for (i = 0; i < gone.n; i++)
+		printf("%s sandbox '%s' (slot %ld, %s): %s\n", dry ? "Would prune" : "Pruning",
+		       gone.e[i].name, gone.e[i].slot, gone.e[i].path, why[i]);
+	free(why);
+	pruned += gone.n;
+	pruned += prune_stacks(&reg, &gone, dry);
+	registry_release(&reg);
+	if (dry)
+		goto out;
+
+	if (registry_lock(&reg) < 0)
 		exit(EXIT_FATAL);
 	repos = xcalloc(reg.n + 1, sizeof(char *));
 	for (i = 0; i < reg.n;) {
 		struct reg_entry *e = &reg.e[i];
-		const char *why = stale(e);
 		size_t k;
 
-		if (!why) {
+		if (!registry_find_path(&gone, e->path) || !stale(e)) {
 			i++;
 			continue;
 		}
-		printf("%s sandbox '%s' (slot %ld, %s): %s\n", dry ? "Would prune" : "Pruning",
-		       e->name, e->slot, e->path, why);
-		pruned++;
 		for (k = 0; k < nrepos && strcmp(repos[k], e->repo); k++)
 			;
 		if (k == nrepos)
 			repos[nrepos++] = xstrdup(e->repo);
-		if (dry) {
-			i++;
-		} else {
-			if (e->creating)
-				remove_half_made(e);
-			registry_add(&gone, e);
-			registry_remove(&reg, e);
-		}
+		if (e->creating)
+			remove_half_made(e);
+		registry_remove(&reg, e);
 	}
-	/* git's records first, then the slots: a prune killed in between is redone */
 	for (i = 0; i < nrepos; i++) {
-		if (!dry)
-			prune_worktrees(repos[i]);
+		prune_worktrees(repos[i]);
 		free(repos[i]);
 	}
 	free(repos);
-	if (!dry && pruned && registry_write(&reg) < 0)
+	/* the lock alone tidies what killed writers left (lock.h) */
+	if (gone.n && registry_write(&reg) < 0)
 		exit(EXIT_FATAL);
-	pruned += prune_stacks(&reg, &gone, dry);
 	registry_release(&reg);
+out:
 	registry_release(&gone);
 	if (!pruned)
 		note("nothing to prune");

@@ -68,6 +68,7 @@ int main(int argc, char **argv)
 	struct secret_set secrets = SECRET_SET_INIT;
 	struct health_check *checks;
 	struct stack_list stacks;
+	struct stack_ident si;
 	struct compose c;
 	struct sandbox sb;
 	char **env, **names;
@@ -89,8 +90,11 @@ int main(int argc, char **argv)
 
 	/* everything that can be checked before anything starts */
 	stack_list_need(&stacks);
+	if (stack_ident_load(&sb, &si) < 0 ||
+	    stack_claim(&si, sb.project, sb.path, &stacks.containers, 1) < 0)
+		exit(EXIT_FATAL);
 	stack_list_free(&stacks);
-	stack_compose(&c, &sb, NULL);
+	stack_compose(&c, &sb, &si);
 	if (envfile_write(&sb) < 0 || exclude_add(sb.repo.commondir, sb.cfg.env_file) < 0)
 		exit(EXIT_FATAL);
 	if (run_hook(&sb, &sb.cfg.hook_pre_up, "hook.preUp") < 0)
@@ -117,6 +121,10 @@ int main(int argc, char **argv)
 		free_secret(env[i]);
 	free(env);
 	secret_set_free(&secrets);
+	/* what compose made is this stack's, even if it failed half-way */
+	if (stack_record(&si, sb.project) < 0)
+		warning("could not record the volumes and networks of '%s'", sb.project);
+	stack_ident_free(&si);
 	if (ret) {
 		if (ret > 0)
 			error("compose failed (exit %d); see 'git sandbox logs' for the services' output", ret);

@@ -75,13 +75,17 @@ const char **compose_argv(const struct compose *c, const char *const *args)
 
 	while (args && args[nargs])
 		nargs++;
-	v = xcalloc(c->ncmd + 6 + nargs + 1, sizeof(*v));
+	v = xcalloc(c->ncmd + 8 + nargs + 1, sizeof(*v));
 	for (i = 0; i < c->ncmd; i++)
 		v[n++] = c->cmd[i];
 	v[n++] = "-p";
 	v[n++] = c->project;
 	v[n++] = "-f";
 	v[n++] = c->file;
+	if (c->label_file) {
+		v[n++] = "-f";
+		v[n++] = c->label_file;
+	}
 	if (c->env_file) {
 		v[n++] = "--env-file";
 		v[n++] = c->env_file;

@@ -1,7 +1,8 @@
 /*
  * compose.h: how Docker Compose is found and run, in one place.
  *
- * Every call is "<base> -p <project> -f <file> --env-file <env-file> <args>",
+ * Every call is "<base> -p <project> -f <file> [-f <label-file>]
+ * --env-file <env-file> <args>",
  * where <base> is "docker compose" (v2 plugin), "docker-compose" (v1) or
  * whatever sandbox.composeCommand says. Secrets never appear in argv: they
  * reach compose through the child's environment only.
@@ -16,6 +17,7 @@ struct compose {
 	size_t ncmd;
 	const char *project;	/* compose project name (-p) */
 	const char *file;	/* compose file (-f), relative to dir or absolute */
+	const char *label_file;	/* the override labelling the stack (stackid.h), or NULL */
 	const char *env_file;	/* --env-file, relative to dir or absolute; NULL: none */
 	const char *dir;	/* compose runs here (the worktree) */
 	const char *const *env;	/* extra "K=V" for compose (ports, secrets), or NULL */

@@ -14,7 +14,6 @@
 #include "run.h"
 #include "util.h"
 
-#define LABEL_PROJECT "com.docker.compose.project"
 #define PS_TIMEOUT_MS 30000
 
 /*
@@ -27,6 +26,7 @@ static const char ps_format[] =
 	"\"service\":{{json (.Label \"com.docker.compose.service\")}},"
 	"\"state\":{{json .State}},\"name\":{{json .Names}},"
 	"\"dir\":{{json (.Label \"" LABEL_PROJECT ".working_dir\")}},"
+	"\"id\":{{json (.Label \"" LABEL_STACK_ID "\")}},\"cid\":{{json .ID}},"
 	"\"ports\":{{json .Ports}}}";
 
 /*
@@ -189,7 +189,7 @@ void docker_parse_ps(const char *text, struct container_list *out)
 	out->v = NULL;
 	out->n = 0;
 	for (; *line; line = *end ? end + 1 : end) {
-		const char *f[6];
+		const char *f[8];
 		struct container *c;
 		json_t *o;
 
@@ -202,7 +202,10 @@ void docker_parse_ps(const char *text, struct container_list *out)
 		f[3] = member(o, "name");
 		f[4] = member(o, "dir");
 		f[5] = member(o, "ports");
-		if (!f[0] || !*f[0] || !f[1] || !f[2] || !f[3] || !f[4] || !f[5]) {
+		f[6] = member(o, "id");
+		f[7] = member(o, "cid");
+		if (!f[0] || !*f[0] || !f[1] || !f[2] || !f[3] || !f[4] || !f[5] || !f[6] ||
+		    !f[7] || !*f[7]) {
 			json_decref(o);
 			continue;
 		}
@@ -213,6 +216,8 @@ void docker_parse_ps(const char *text, struct container_list *out)
 		c->state = xstrdup(f[2]);
 		c->name = xstrdup(f[3]);
 		c->working_dir = xstrdup(f[4]);
+		c->stack_id = xstrdup(f[6]);
+		c->cid = xstrdup(f[7]);
 		parse_published_ports(f[5], &c->ports, &c->nports);
 		json_decref(o);
 	}
@@ -251,6 +256,8 @@ void container_list_free(struct container_list *l)
 		free(c->state);
 		free(c->name);
 		free(c->working_dir);
+		free(c->stack_id);
+		free(c->cid);
 		free(c->ports);
 	}
 	free(l->v);
@@ -349,62 +356,160 @@ size_t docker_projects_with_prefix(const struct container_list *l, const char *p
 	return n;
 }
 
-/*
- * Remove every object of one kind labelled with project:
- * `docker <kind> ls -q --filter label=...` then `docker <rm...> ids`.
- */
-static int remove_labelled(const char *const *ls, const char *const *rm, const char *what,
-			   const char *project)
+/* Each line of text a JSON string (docker's {{json ...}}): the strings, NULL-terminated. */
+static size_t json_lines(const char *text, char ***out)
 {
-	struct strbuf ids = STRBUF_INIT, why = STRBUF_INIT;
-	const char **argv = NULL;
-	size_t n = 0, nrm, alloc = 0;
-	char *id, *save = NULL;
-	int ret;
+	const char *line = text, *end;
+	size_t n = 0, alloc = 0;
 
-	ret = docker_capture(ls, &ids, &why);
-	if (ret)
-		goto out;
-	for (nrm = 0; rm[nrm]; nrm++) {
-		ALLOC_GROW(argv, n + 1, alloc);
-		argv[n++] = rm[nrm];
+	*out = NULL;
+	ALLOC_GROW(*out, 1, alloc);
+	for (; *line; line = *end ? end + 1 : end) {
+		json_t *v;
+
+		if (!(end = strchr(line, '\n')))
+			end = line + strlen(line);
+		v = json_loadb(line, end - line, JSON_DECODE_ANY, NULL);
+		if (json_is_string(v) && json_string_length(v) &&
+		    !memchr(json_string_value(v), '\0', json_string_length(v))) {
+			ALLOC_GROW(*out, n + 2, alloc);
+			(*out)[n++] = xstrdup(json_string_value(v));
+		}
+		json_decref(v);
 	}
-	for (id = strtok_r(ids.buf, " \n", &save); id; id = strtok_r(NULL, " \n", &save)) {
-		ALLOC_GROW(argv, n + 1, alloc);
-		argv[n++] = id;
-	}
-	ALLOC_GROW(argv, n + 1, alloc);
-	argv[n] = NULL;
-	if (n > nrm)
-		ret = docker_capture(argv, NULL, &why);
-out:
-	if (ret == DOCKER_FAILED)
-		ret = error("cannot remove the %s of '%s': %s", what, project, why.buf);
-	else if (ret)
-		ret = docker_error(ret, why.buf);
-	free(argv);
-	strbuf_release(&ids);
-	strbuf_release(&why);
+	(*out)[n] = NULL;
+	return n;
+}
+
+/* `docker <argv...>` printing one JSON string a line: 0 or a DOCKER_ code. */
+static int docker_strings(const char *const *argv, char ***out, size_t *n, struct strbuf *why)
+{
+	struct strbuf buf = STRBUF_INIT;
+	int ret = docker_capture(argv, &buf, why);
+
+	*out = NULL;
+	*n = 0;
+	if (!ret)
+		*n = json_lines(buf.buf, out);
+	strbuf_release(&buf);
 	return ret;
 }
 
-int docker_remove_stack(const char *project, int volumes)
+int docker_container_ids(const char *stack_id, char ***ids, size_t *n, struct strbuf *why)
+{
+	char *filter = xasprintf("label=" LABEL_STACK_ID "=%s", stack_id);
+	const char *argv[] = { "docker", "ps", "-a", "--no-trunc", "--filter", filter,
+			       "--format", "{{json .ID}}", NULL };
+	int ret = docker_strings(argv, ids, n, why);
+
+	free(filter);
+	return ret;
+}
+
+int docker_volumes(const char *project, char ***names, size_t *n, struct strbuf *why)
 {
 	char *filter = xasprintf("label=" LABEL_PROJECT "=%s", project);
-	const char *ps[] = { "docker", "ps", "-aq", "--no-trunc", "--filter", filter, NULL };
-	const char *rm[] = { "docker", "rm", "-f", "-v", NULL };
-	const char *nls[] = { "docker", "network", "ls", "-q", "--no-trunc", "--filter", filter, NULL };
-	const char *nrm[] = { "docker", "network", "rm", NULL };
-	const char *vls[] = { "docker", "volume", "ls", "-q", "--filter", filter, NULL };
-	const char *vrm[] = { "docker", "volume", "rm", NULL };
+	const char *argv[] = { "docker", "volume", "ls", "--filter", filter,
+			       "--format", "{{json .Name}}", NULL };
+	int ret = docker_strings(argv, names, n, why);
+
+	free(filter);
+	return ret;
+}
+
+int docker_networks(const char *project, char ***ids, size_t *n, struct strbuf *why)
+{
+	char *filter = xasprintf("label=" LABEL_PROJECT "=%s", project);
+	const char *argv[] = { "docker", "network", "ls", "--no-trunc", "--filter", filter,
+			       "--format", "{{json .ID}}", NULL };
+	int ret = docker_strings(argv, ids, n, why);
+
+	free(filter);
+	return ret;
+}
+
+void volume_list_free(struct volume *v, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		free(v[i].name);
+		free(v[i].created);
+		free(v[i].project);
+	}
+	free(v);
+}
+
+int docker_volume_inspect(char *const *names, size_t n, struct volume **out, size_t *nout,
+			  struct strbuf *why)
+{
+	const char **argv = xcalloc(n + 4, sizeof(*argv));
+	struct strbuf buf = STRBUF_INIT, err = STRBUF_INIT;
+	size_t i, alloc = 0;
+	json_t *a;
 	int ret;
 
-	ret = remove_labelled(ps, rm, "containers", project);
-	if (!ret)
-		ret = remove_labelled(nls, nrm, "networks", project);
-	if (!ret && volumes)
-		ret = remove_labelled(vls, vrm, "volumes", project);
-	free(filter);
+	*out = NULL;
+	*nout = 0;
+	if (!n) {
+		free(argv);
+		return DOCKER_OK;
+	}
+	argv[0] = "docker";
+	argv[1] = "volume";
+	argv[2] = "inspect";
+	for (i = 0; i < n; i++)
+		argv[3 + i] = names[i];
+	ret = docker_capture(argv, &buf, &err);
+	/* a volume that is gone is an error for docker, and absent here */
+	if (ret == DOCKER_FAILED && (strstr(err.buf, "no such volume") ||
+				     strstr(err.buf, "No such volume")))
+		ret = DOCKER_OK;
+	if (ret && why)
+		strbuf_add(why, err.buf, err.len);
+	a = ret ? NULL : json_loadb(buf.buf, buf.len, 0, NULL);
+	for (i = 0; i < json_array_size(a); i++) {
+		json_t *o = json_array_get(a, i);
+		const char *name = member(o, "Name"), *created = member(o, "CreatedAt");
+		const char *project = json_string_value(json_object_get(json_object_get(o, "Labels"),
+									LABEL_PROJECT));
+		struct volume *v;
+
+		if (!name || !created)
+			continue;
+		ALLOC_GROW(*out, *nout + 1, alloc);
+		v = &(*out)[(*nout)++];
+		v->name = xstrdup(name);
+		v->created = xstrdup(created);
+		v->project = xstrdup(project ? project : "");
+	}
+	json_decref(a);
+	strbuf_release(&buf);
+	strbuf_release(&err);
+	free(argv);
+	return ret;
+}
+
+int docker_remove(const char *kind, char *const *names, size_t n, struct strbuf *why)
+{
+	const char **argv = xcalloc(n + 5, sizeof(*argv));
+	size_t i, k = 0;
+	int ret = DOCKER_OK;
+
+	argv[k++] = "docker";
+	if (!strcmp(kind, "container")) {
+		argv[k++] = "rm";
+		argv[k++] = "-f";
+		argv[k++] = "-v";
+	} else {
+		argv[k++] = kind;
+		argv[k++] = "rm";
+	}
+	for (i = 0; i < n; i++)
+		argv[k + i] = names[i];
+	if (n)
+		ret = docker_capture(argv, NULL, why);
+	free(argv);
 	return ret;
 }
 

@@ -11,11 +11,16 @@
 
 #include "strbuf.h"
 
-/* results of docker_ps_all() and docker_remove_stack() */
+/* results of the docker calls below */
 #define DOCKER_OK 0
 #define DOCKER_FAILED (-1)		/* docker answered with an error */
 #define DOCKER_NOT_INSTALLED (-2)	/* no docker on PATH */
 #define DOCKER_UNREACHABLE (-3)		/* docker could not reach the daemon */
+
+/* the label compose gives every object of a project */
+#define LABEL_PROJECT "com.docker.compose.project"
+/* the label git-sandbox gives every container of a sandbox's stack (stackid.h) */
+#define LABEL_STACK_ID "git-sandbox.id"
 
 struct container {
 	char *project;		/* label com.docker.compose.project */
@@ -23,6 +28,8 @@ struct container {
 	char *state;		/* running, exited, created, restarting, paused, dead */
 	char *name;
 	char *working_dir;	/* label com.docker.compose.project.working_dir, or "" */
+	char *stack_id;		/* label git-sandbox.id, or "" */
+	char *cid;		/* the container's id */
 	long *ports;		/* published host ports, ascending, no duplicates */
 	size_t nports;
 };
@@ -94,12 +101,39 @@ size_t docker_projects_with_prefix(const struct container_list *l, const char *p
 				   char ***out);
 
 /*
- * Remove a compose project without its compose file: its containers
- * (forced), its networks, and with volumes its volumes, all found by the
- * label com.docker.compose.project. Safe to re-run. Returns DOCKER_OK or
- * -1 after an error naming what could not be removed.
+ * The objects a stack is made of, each asked for in its own `docker` call
+ * whose output is one JSON string a line. Each returns DOCKER_OK (the
+ * list, NULL-terminated, free with free_strings) or a DOCKER_ code with
+ * docker's message in why.
  */
-int docker_remove_stack(const char *project, int volumes);
+/* every container (any state) labelled git-sandbox.id=stack_id: full ids */
+int docker_container_ids(const char *stack_id, char ***ids, size_t *n, struct strbuf *why);
+/* every volume labelled with compose project: names */
+int docker_volumes(const char *project, char ***names, size_t *n, struct strbuf *why);
+/* every network labelled with compose project: full ids */
+int docker_networks(const char *project, char ***ids, size_t *n, struct strbuf *why);
+
+struct volume {
+	char *name;
+	char *created;		/* CreatedAt: with the name, which volume it is */
+	char *project;		/* its compose project label, or "" */
+};
+
+/*
+ * `docker volume inspect` of names: those that exist, in *out (free with
+ * volume_list_free). DOCKER_OK (a volume that is gone is just absent) or
+ * a DOCKER_ code.
+ */
+int docker_volume_inspect(char *const *names, size_t n, struct volume **out, size_t *nout,
+			  struct strbuf *why);
+void volume_list_free(struct volume *v, size_t n);
+
+/*
+ * Remove objects of kind "container" (forced, with their anonymous
+ * volumes), "network" or "volume" by id or name, in one call. DOCKER_OK
+ * (nothing to do when n is 0) or a DOCKER_ code with docker's message.
+ */
+int docker_remove(const char *kind, char *const *names, size_t n, struct strbuf *why);
 
 /* one check of the health gate */
 struct health_check {

@@ -9,6 +9,7 @@
 #include "inifile.h"
 #include "lock.h"
 #include "registry.h"
+#include "stackid.h"
 #include "util.h"
 
 char *registry_path(void)
@@ -73,6 +74,14 @@ static int handler(void *data, const char *section, const char *key, const char 
 	}
 	if (!p->version || p->version != REGISTRY_VERSION)
 		return 0;	/* no version first, or a version we do not know */
+	if (!strcmp(section, "released")) {
+		if (!strcmp(key, "id")) {
+			if (!valid_stack_id(value))
+				return 0;
+			registry_released_add(p->r, value);
+		}
+		return 1;
+	}
 	if (!starts_with(section, "sandbox "))
 		return 0;
 	if (!p->cursec || strcmp(p->cursec, section)) {
@@ -102,6 +111,11 @@ static int handler(void *data, const char *section, const char *key, const char 
 	} else if (!strcmp(key, "project")) {
 		free(e->project);
 		e->project = xstrdup(value);
+	} else if (!strcmp(key, "id")) {
+		if (!valid_stack_id(value))
+			return 0;
+		free(e->stack_id);
+		e->stack_id = xstrdup(value);
 	} else if (!strcmp(key, "madebranch")) {
 		free(e->made_branch);
 		e->made_branch = xstrdup(value);
@@ -263,7 +277,13 @@ void registry_format(const struct registry *r, struct strbuf *out)
 			ini_add(out, "madebranch", e->made_branch);
 		if (e->made_head)
 			ini_add(out, "madehead", e->made_head);
+		if (e->stack_id)
+			ini_add(out, "id", e->stack_id);
 	}
+	if (r->nreleased)
+		strbuf_addstr(out, "\n[released]\n");
+	for (i = 0; i < r->nreleased; i++)
+		ini_add(out, "id", r->released[i]);
 	strbuf_release(&ports);
 }
 
@@ -290,6 +310,7 @@ void reg_entry_free(struct reg_entry *e)
 	free(e->project);
 	free(e->made_branch);
 	free(e->made_head);
+	free(e->stack_id);
 	free(e->ports);
 	free_strings(e->port_names, e->nports);
 	memset(e, 0, sizeof(*e));
@@ -304,6 +325,7 @@ void registry_release(struct registry *r)
 	for (i = 0; i < r->n; i++)
 		reg_entry_free(&r->e[i]);
 	free(r->e);
+	free_strings(r->released, r->nreleased);
 	free(r->path);
 	memset(r, 0, sizeof(*r));
 	r->lockfd = -1;
@@ -372,6 +394,7 @@ struct reg_entry *registry_add(struct registry *r, const struct reg_entry *src)
 	e->creating_start = src->creating_start;
 	e->made_branch = dup_or_null(src->made_branch);
 	e->made_head = dup_or_null(src->made_head);
+	e->stack_id = dup_or_null(src->stack_id);
 	if (src->nports) {
 		size_t i;
 
@@ -385,10 +408,37 @@ struct reg_entry *registry_add(struct registry *r, const struct reg_entry *src)
 	return e;
 }
 
+void registry_released_add(struct registry *r, const char *id)
+{
+	size_t i;
+
+	for (i = 0; i < r->nreleased; i++)
+		if (!strcmp(r->released[i], id))
+			return;
+	if (r->nreleased == REGISTRY_RELEASED_MAX) {
+		free(r->released[0]);
+		memmove(r->released, r->released + 1, --r->nreleased * sizeof(char *));
+	}
+	ALLOC_GROW(r->released, r->nreleased + 1, r->released_alloc);
+	r->released[r->nreleased++] = xstrdup(id);
+}
+
+int registry_released(const struct registry *r, const char *id)
+{
+	size_t i;
+
+	for (i = 0; *id && i < r->nreleased; i++)
+		if (!strcmp(r->released[i], id))
+			return 1;
+	return 0;
+}
+
 void registry_remove(struct registry *r, struct reg_entry *e)
 {
 	size_t i = e - r->e;
 
+	if (e->stack_id)
+		registry_released_add(r, e->stack_id);
 	reg_entry_free(e);
 	memmove(&r->e[i], &r->e[i + 1], (r->n - i - 1) * sizeof(*e));
 	r->n--;

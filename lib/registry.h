@@ -29,13 +29,23 @@ struct reg_entry {
 	unsigned long long creating_start;	/* and its start time (proc_start_time), 0 unknown */
 	char *made_branch;	/* while creating: the branch create makes, or NULL */
 	char *made_head;	/* while creating: the commit (hex) its checkout starts at, or NULL */
+	char *stack_id;		/* its stack's id on the engine (stackid.h), or NULL before its first up */
 };
+
+/* How many released stack ids the registry remembers (the latest). */
+#define REGISTRY_RELEASED_MAX 256
 
 struct registry {
 	char *path;
 	int lockfd;		/* >= 0 while locked */
 	struct reg_entry *e;
 	size_t n, alloc;
+	/*
+	 * The stack ids of sandboxes this registry leased and released: a
+	 * stack still carrying one is an orphan of ours (prune removes it).
+	 */
+	char **released;
+	size_t nreleased, released_alloc;
 };
 
 /* Path of the registry file (newly allocated). */
@@ -56,7 +66,11 @@ struct reg_entry *registry_find_project(struct registry *r, const char *project)
 struct reg_entry *registry_find_slot(struct registry *r, const char *repo, long slot);
 /* Add a copy of e; returns the stored entry. */
 struct reg_entry *registry_add(struct registry *r, const struct reg_entry *e);
+/* Remove e; its stack id, if any, is remembered as released. */
 void registry_remove(struct registry *r, struct reg_entry *e);
+void registry_released_add(struct registry *r, const char *id);
+/* 1 if id is one this registry released */
+int registry_released(const struct registry *r, const char *id);
 void reg_entry_free(struct reg_entry *e);
 
 /* Parse registry text (exposed for tests and fuzzing): 0, or -1 with *line set. */

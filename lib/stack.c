@@ -5,6 +5,7 @@
 
 #include "compose.h"
 #include "lock.h"
+#include "registry.h"
 #include "sandbox.h"
 #include "stack.h"
 #include "trust.h"
@@ -63,26 +64,63 @@ void stack_lock(const struct sandbox *sb)
 	free(dir);
 }
 
+int stack_ident_load(const struct sandbox *sb, struct stack_ident *si)
+{
+	char *dir = path_dirname(sb->state_file);
+	int ret = stack_ident_read(dir, si);
+
+	free(dir);
+	return ret;
+}
+
+/* A new id goes to the record, then to the registry entry (for prune). */
+static int stack_ident_save(const struct sandbox *sb, struct stack_ident *si)
+{
+	struct registry reg;
+	struct reg_entry *e;
+	int ret;
+
+	if (!si->dirty)
+		return 0;
+	if (stack_ident_write(si) < 0)
+		return -1;
+	si->dirty = 0;
+	if (!sb->has_state)
+		return 0;
+	if (registry_lock(&reg) < 0)
+		return -1;
+	e = registry_find_path(&reg, sb->path);
+	ret = 0;
+	if (e && e->slot == sb->slot && (!e->stack_id || strcmp(e->stack_id, si->id))) {
+		free(e->stack_id);
+		e->stack_id = xstrdup(si->id);
+		ret = registry_write(&reg);
+	}
+	registry_release(&reg);
+	return ret;
+}
+
 int stack_destroy(const struct sandbox *sb)
 {
 	struct stack_list l;
+	struct stack_ident si;
 	int ret;
 
-	stack_list_load(&l);
-	if (l.code == DOCKER_NOT_INSTALLED) {
-		/* no engine, no stack */
-		stack_list_free(&l);
-		return 0;
-	}
-	if (l.code != DOCKER_OK) {
-		docker_error(l.code, l.why.buf);
-		stack_list_free(&l);
+	if (stack_ident_load(sb, &si) < 0)
 		return -1;
+	stack_list_load(&l);
+	if (l.code == DOCKER_NOT_INSTALLED && !si.id) {
+		/* never started by this version, and no engine to ask: no stack */
+		ret = 0;
+	} else if (l.code != DOCKER_OK) {
+		ret = docker_error(l.code, l.why.buf);
+	} else {
+		/* by id, so it works with the compose file or the worktree gone */
+		ret = stack_remove(&si, sb->project, sb->path, &l.containers, 1, 0);
 	}
 	stack_list_free(&l);
-	/* by label, so it works with the compose file or the worktree gone */
-	ret = docker_remove_stack(sb->project, 1);
-	return ret == DOCKER_OK ? 0 : -1;
+	stack_ident_free(&si);
+	return ret;
 }
 
 /* Does path, links resolved, lie in dir (or not exist)? */
@@ -97,9 +135,10 @@ static int inside(const char *path, const char *dir)
 	return ret;
 }
 
-void stack_compose(struct compose *c, const struct sandbox *sb, const char *const *env)
+void stack_compose(struct compose *c, const struct sandbox *sb, struct stack_ident *si)
 {
 	const struct sb_config *cfg = &sb->cfg;
+	struct strbuf err = STRBUF_INIT;
 	char *file;
 	int outside, missing;
 
@@ -131,11 +170,21 @@ void stack_compose(struct compose *c, const struct sandbox *sb, const char *cons
 	memset(c, 0, sizeof(*c));
 	if (compose_detect(sb->cfg.compose_command.value, &c->cmd, &c->ncmd) < 0)
 		exit(EXIT_FATAL);
+	if (si) {
+		stack_ident_make_id(si);
+		if (stack_ident_save(sb, si) < 0)
+			exit(EXIT_FATAL);
+		file = path_join(sb->path, sb->cfg.compose);
+		if (stack_label_file(si, file, &err) < 0)
+			die("cannot label the services of '%s': %s", sb->cfg.compose, err.buf);
+		free(file);
+		c->label_file = si->label_file;
+	}
+	strbuf_release(&err);
 	c->project = sb->project;
 	c->file = sb->cfg.compose;
 	c->env_file = sb->cfg.env_file;
 	c->dir = sb->path;
-	c->env = env;
 }
 
 void stack_compose_free(struct compose *c)

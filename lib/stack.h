@@ -5,6 +5,7 @@
 #include <stddef.h>
 
 #include "docker.h"
+#include "stackid.h"
 #include "strbuf.h"
 
 struct sandbox;
@@ -38,15 +39,24 @@ const char *sandbox_status(const struct stack_list *l, const char *path, const c
  */
 void stack_lock(const struct sandbox *sb);
 
-/* Take the sandbox's stack down with its volumes; a stack already gone is fine. 0 or -1. */
+/* Read sb's identity record (stackid.h), beside its state: 0 or -1 after an error. */
+int stack_ident_load(const struct sandbox *sb, struct stack_ident *si);
+
+/*
+ * Take the sandbox's stack down with the volumes it made, by its id (never
+ * by project name alone); a stack already gone is fine. With docker
+ * missing, fine only if the stack never started. 0 or -1.
+ */
 int stack_destroy(const struct sandbox *sb);
 
 /*
- * Fill c for a compose call on sb (detecting the compose command); env is
- * the extra environment. Dies if compose is missing or the compose file is.
+ * Fill c for a compose call on sb (detecting the compose command). With
+ * si, the stack gets its id if it has none (saved in the record and the
+ * registry entry first) and compose gets the override labelling every
+ * service with it. Dies if compose is missing or the compose file is.
  */
 struct compose;
-void stack_compose(struct compose *c, const struct sandbox *sb, const char *const *env);
+void stack_compose(struct compose *c, const struct sandbox *sb, struct stack_ident *si);
 void stack_compose_free(struct compose *c);
 
 #endif

@@ -192,11 +192,12 @@ test_expect_success 'the v2 plugin gets the same command line' '
 	EOF
 	(cd t5k--alpha && PATH="$HOME/v2:$PATH" git sandbox up --no-secrets --no-wait >/dev/null 2>&1 &&
 	 PATH="$HOME/v2:$PATH" git sandbox down -v >/dev/null 2>&1) &&
+	labels=$(git -C t5k--alpha rev-parse --absolute-git-dir)/sandbox-labels.json &&
 	cat >expect <<-EOF &&
 	compose version
-	compose -p t5k-alpha -f docker-compose.sandbox.yml --env-file .env.sandbox up -d
+	compose -p t5k-alpha -f docker-compose.sandbox.yml -f $labels --env-file .env.sandbox up -d
 	compose version
-	compose -p t5k-alpha -f docker-compose.sandbox.yml --env-file .env.sandbox down -v --remove-orphans
+	compose -p t5k-alpha -f docker-compose.sandbox.yml -f $labels --env-file .env.sandbox down --remove-orphans
 	EOF
 	test_cmp expect v2.log
 '

@@ -45,14 +45,15 @@ START_TEST(test_ports)
 END_TEST
 
 static const char ps_text[] =
-	"{\"project\":\"demo-x\",\"service\":\"workers\",\"state\":\"running\",\"name\":\"demo-x_workers_1\",\"dir\":\"/src/demo--x\",\"ports\":\"0.0.0.0:5020->5001/tcp, [::]:5020->5001/tcp, 0.0.0.0:5021-5023->5002-5004/tcp\"}\n"
-	"{\"project\":\"demo-x\",\"service\":\"api\",\"state\":\"running\",\"name\":\"demo-x_api_1\",\"dir\":\"/src/demo--x\",\"ports\":\"0.0.0.0:8002->80/tcp\"}\n"
-	"{\"project\":\"demo-x\",\"service\":\"debug\",\"state\":\"running\",\"name\":\"demo-x_debug_1\",\"dir\":\"/src/demo--x\",\"ports\":\"0.0.0.0:9999->80/tcp\"}\n"
-	"{\"project\":\"demo-y\",\"service\":\"api\",\"state\":\"exited\",\"name\":\"demo-y_api_1\",\"dir\":\"/src/demo--y\",\"ports\":\"\"}\n"
-	"{\"project\":\"demo-y\",\"service\":\"db\",\"state\":\"running\",\"name\":\"demo-y_db_1\",\"dir\":\"/src/demo--y\",\"ports\":\"0.0.0.0:5435->5432/tcp\"}\n"
-	"{\"project\":\"demo\",\"service\":\"api\",\"state\":\"exited\",\"name\":\"demo_api_1\",\"dir\":\"/src/demo\",\"ports\":\"\"}\n"
-	"{\"project\":\"other-z\",\"service\":\"web\",\"state\":\"created\",\"name\":\"other-z_web_1\",\"dir\":\"\",\"ports\":\"\"}\n"
+	"{\"project\":\"demo-x\",\"service\":\"workers\",\"state\":\"running\",\"name\":\"demo-x_workers_1\",\"dir\":\"/src/demo--x\",\"ports\":\"0.0.0.0:5020->5001/tcp, [::]:5020->5001/tcp, 0.0.0.0:5021-5023->5002-5004/tcp\",\"id\":\"\",\"cid\":\"c1\"}\n"
+	"{\"project\":\"demo-x\",\"service\":\"api\",\"state\":\"running\",\"name\":\"demo-x_api_1\",\"dir\":\"/src/demo--x\",\"ports\":\"0.0.0.0:8002->80/tcp\",\"id\":\"\",\"cid\":\"c2\"}\n"
+	"{\"project\":\"demo-x\",\"service\":\"debug\",\"state\":\"running\",\"name\":\"demo-x_debug_1\",\"dir\":\"/src/demo--x\",\"ports\":\"0.0.0.0:9999->80/tcp\",\"id\":\"\",\"cid\":\"c3\"}\n"
+	"{\"project\":\"demo-y\",\"service\":\"api\",\"state\":\"exited\",\"name\":\"demo-y_api_1\",\"dir\":\"/src/demo--y\",\"ports\":\"\",\"id\":\"\",\"cid\":\"c4\"}\n"
+	"{\"project\":\"demo-y\",\"service\":\"db\",\"state\":\"running\",\"name\":\"demo-y_db_1\",\"dir\":\"/src/demo--y\",\"ports\":\"0.0.0.0:5435->5432/tcp\",\"id\":\"\",\"cid\":\"c5\"}\n"
+	"{\"project\":\"demo\",\"service\":\"api\",\"state\":\"exited\",\"name\":\"demo_api_1\",\"dir\":\"/src/demo\",\"ports\":\"\",\"id\":\"\",\"cid\":\"c6\"}\n"
+	"{\"project\":\"other-z\",\"service\":\"web\",\"state\":\"created\",\"name\":\"other-z_web_1\",\"dir\":\"\",\"ports\":\"\",\"id\":\"0123456789abcdef0123456789abcdef\",\"cid\":\"c7\"}\n"
 	"broken line, not JSON\n"
+	"{\"project\":\"noid\",\"service\":\"s\",\"state\":\"running\",\"name\":\"n\",\"dir\":\"/d\",\"ports\":\"\",\"cid\":\"c9\"}\n"  /* no id field: skipped */
 	"{\"project\":\"forged\",\"service\":\"s\",\"state\":\"running\",\"name\":\"n\",\"dir\":\"/d\"}\n"  /* no ports: skipped */;
 
 START_TEST(test_parse_ps)
@@ -68,6 +69,9 @@ START_TEST(test_parse_ps)
 	ck_assert_str_eq(l.v[1].service, "api");
 	ck_assert_str_eq(l.v[3].service, "workers");
 	ck_assert_uint_eq(l.v[3].nports, 4);
+	ck_assert_str_eq(l.v[3].cid, "c1");
+	ck_assert_str_eq(l.v[3].stack_id, "");
+	ck_assert_str_eq(l.v[6].stack_id, "0123456789abcdef0123456789abcdef");
 	ck_assert_int_eq(l.v[3].ports[3], 5023);
 	ck_assert_str_eq(l.v[3].working_dir, "/src/demo--x");
 	ck_assert_str_eq(l.v[6].working_dir, "");
@@ -87,7 +91,7 @@ START_TEST(test_parse_ps)
 
 	/* a label with a newline, a tab and quotes stays one value of one record */
 	docker_parse_ps("{\"project\":\"x\\n{\\\"project\\\":\\\"victim\\\"}\\tvictim\","
-			"\"service\":\"s\",\"state\":\"running\",\"name\":\"n\",\"dir\":\"/d\",\"ports\":\"\"}\n", &l);
+			"\"service\":\"s\",\"state\":\"running\",\"name\":\"n\",\"dir\":\"/d\",\"ports\":\"\",\"id\":\"\",\"cid\":\"c\"}\n", &l);
 	ck_assert_uint_eq(l.n, 1);
 	ck_assert_str_eq(l.v[0].project, "x\n{\"project\":\"victim\"}\tvictim");
 	container_list_free(&l);

@@ -1,0 +1,175 @@
+/*
+ * composefile.c: the service names of a compose file, read with libyaml's
+ * document loader. An alias is a reference to a node already loaded, never
+ * a copy, so a small file cannot expand into a large one; merge keys are
+ * followed to a bounded depth, since an anchor may refer to itself.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <yaml.h>
+
+#include "composefile.h"
+#include "util.h"
+
+#define MERGE_DEPTH 8
+
+struct names {
+	char **v;
+	size_t n, alloc;
+};
+
+static int is_scalar(const yaml_node_t *node, const char *s)
+{
+	return node && node->type == YAML_SCALAR_NODE &&
+	       node->data.scalar.length == strlen(s) &&
+	       !memcmp(node->data.scalar.value, s, node->data.scalar.length);
+}
+
+static int add_name(struct names *out, const yaml_node_t *key, struct strbuf *err)
+{
+	const char *s;
+	size_t i, len;
+
+	if (!key || key->type != YAML_SCALAR_NODE) {
+		strbuf_addstr(err, "a service name is not a string");
+		return -1;
+	}
+	s = (const char *)key->data.scalar.value;
+	len = key->data.scalar.length;
+	if (!len || memchr(s, '\0', len)) {
+		strbuf_addstr(err, "a service name is empty or holds a NUL byte");
+		return -1;
+	}
+	for (i = 0; i < out->n; i++)
+		if (strlen(out->v[i]) == len && !memcmp(out->v[i], s, len))
+			return 0;
+	if (out->n >= COMPOSE_MAX_SERVICES) {
+		strbuf_addf(err, "more than %d services", COMPOSE_MAX_SERVICES);
+		return -1;
+	}
+	ALLOC_GROW(out->v, out->n + 2, out->alloc);
+	out->v[out->n++] = xstrndup(s, len);
+	out->v[out->n] = NULL;
+	return 0;
+}
+
+static int add_mapping(yaml_document_t *doc, yaml_node_t *map, struct names *out, int depth,
+		       struct strbuf *err);
+
+/* The value of a merge key: a mapping, or a sequence of mappings. */
+static int add_merge(yaml_document_t *doc, yaml_node_t *v, struct names *out, int depth,
+		     struct strbuf *err)
+{
+	yaml_node_item_t *it;
+
+	if (v && v->type == YAML_MAPPING_NODE)
+		return add_mapping(doc, v, out, depth, err);
+	if (!v || v->type != YAML_SEQUENCE_NODE) {
+		strbuf_addstr(err, "a merge key ('<<') under \"services\" is not a mapping");
+		return -1;
+	}
+	for (it = v->data.sequence.items.start; it < v->data.sequence.items.top; it++)
+		if (add_merge(doc, yaml_document_get_node(doc, *it), out, depth, err) < 0)
+			return -1;
+	return 0;
+}
+
+static int add_mapping(yaml_document_t *doc, yaml_node_t *map, struct names *out, int depth,
+		       struct strbuf *err)
+{
+	yaml_node_pair_t *p;
+
+	if (depth > MERGE_DEPTH) {
+		strbuf_addstr(err, "merge keys ('<<') under \"services\" nest too deep");
+		return -1;
+	}
+	for (p = map->data.mapping.pairs.start; p < map->data.mapping.pairs.top; p++) {
+		yaml_node_t *k = yaml_document_get_node(doc, p->key);
+		int r;
+
+		/* a plain "<<" is a merge key (YAML 1.1, as compose reads it); "'<<'" a name */
+		if (is_scalar(k, "<<") && k->data.scalar.style == YAML_PLAIN_SCALAR_STYLE)
+			r = add_merge(doc, yaml_document_get_node(doc, p->value), out, depth + 1, err);
+		else
+			r = add_name(out, k, err);
+		if (r < 0)
+			return -1;
+	}
+	return 0;
+}
+
+int compose_parse_services(const char *text, size_t len, char ***names, size_t *n,
+			   struct strbuf *err)
+{
+	struct names out = { NULL, 0, 0 };
+	yaml_parser_t parser;
+	yaml_document_t doc;
+	yaml_node_t *root, *services = NULL;
+	yaml_node_pair_t *p;
+	int ret = 0;
+
+	*names = NULL;
+	*n = 0;
+	if (!yaml_parser_initialize(&parser)) {
+		strbuf_addstr(err, "out of memory");
+		return -1;
+	}
+	yaml_parser_set_input_string(&parser, (const unsigned char *)text, len);
+	if (!yaml_parser_load(&parser, &doc)) {
+		strbuf_addf(err, "line %lu: %s", (unsigned long)parser.problem_mark.line + 1,
+			    parser.problem ? parser.problem : "not YAML");
+		yaml_parser_delete(&parser);
+		return -1;
+	}
+	root = yaml_document_get_root_node(&doc);
+	if (root && root->type != YAML_MAPPING_NODE) {
+		strbuf_addstr(err, "the file is not a mapping of top-level keys");
+		ret = -1;
+	}
+	for (p = root && !ret ? root->data.mapping.pairs.start : NULL;
+	     p && p < root->data.mapping.pairs.top; p++)
+		if (is_scalar(yaml_document_get_node(&doc, p->key), "services"))
+			services = yaml_document_get_node(&doc, p->value);
+	if (!ret && services && services->type == YAML_MAPPING_NODE)
+		ret = add_mapping(&doc, services, &out, 0, err);
+	else if (!ret && services && !(services->type == YAML_SCALAR_NODE &&
+				       !services->data.scalar.length)) {
+		strbuf_addstr(err, "\"services\" is not a mapping");
+		ret = -1;
+	}
+	yaml_document_delete(&doc);
+	yaml_parser_delete(&parser);
+	if (ret < 0) {
+		free_strings(out.v, out.n);
+		return -1;
+	}
+	*names = out.v ? out.v : xcalloc(1, sizeof(char *));
+	*n = out.n;
+	return 0;
+}
+
+int compose_file_services(const char *path, char ***names, size_t *n, struct strbuf *err)
+{
+	char *real = real_path(path), *text;
+	size_t len;
+	int ret;
+
+	*names = NULL;
+	*n = 0;
+	if (!real) {
+		strbuf_addf(err, "cannot read '%s': %s", path, strerror(errno));
+		return -1;
+	}
+	text = read_file(real, &len);
+	if (!text) {
+		strbuf_addf(err, "cannot read '%s': %s", path, read_file_strerror(errno));
+		free(real);
+		return -1;
+	}
+	ret = compose_parse_services(text, len, names, n, err);
+	free(text);
+	free(real);
+	return ret;
+}

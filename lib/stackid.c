@@ -1,0 +1,463 @@
+/*
+ * stackid.c: the record of a stack's identity, its label override, and the
+ * checks that keep compose and removals to the objects the stack owns.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+
+#include <jansson.h>
+
+#include "composefile.h"
+#include "inifile.h"
+#include "lock.h"
+#include "stackid.h"
+#include "util.h"
+
+#define RECORD_NAME "sandbox-stack"
+#define LABEL_FILE_NAME "sandbox-labels.json"
+
+int valid_stack_id(const char *s)
+{
+	size_t i;
+
+	for (i = 0; i < STACK_ID_LEN; i++)
+		if (!s[i] || !strchr("0123456789abcdef", s[i]))
+			return 0;
+	return !s[i];
+}
+
+static void add_volume(struct stack_ident *si, const char *name, const char *created)
+{
+	struct volume *v;
+	size_t i;
+
+	si->dirty = 1;
+	for (i = 0; i < si->nvols; i++)
+		if (!strcmp(si->vols[i].name, name)) {
+			free(si->vols[i].created);
+			si->vols[i].created = xstrdup(created);
+			return;
+		}
+	ALLOC_GROW(si->vols, si->nvols + 1, si->vols_alloc);
+	v = &si->vols[si->nvols++];
+	v->name = xstrdup(name);
+	v->created = xstrdup(created);
+	v->project = xstrdup("");
+}
+
+static int has(char *const *v, size_t n, const char *s)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (!strcmp(v[i], s))
+			return 1;
+	return 0;
+}
+
+static void add_network(struct stack_ident *si, const char *id)
+{
+	if (has(si->nets, si->nnets, id))
+		return;
+	si->dirty = 1;
+	ALLOC_GROW(si->nets, si->nnets + 1, si->nets_alloc);
+	si->nets[si->nnets++] = xstrdup(id);
+}
+
+static int handler(void *data, const char *section, const char *key, const char *value)
+{
+	struct stack_ident *si = data;
+
+	if (!strcmp(section, "stack") && !strcmp(key, "id")) {
+		if (!valid_stack_id(value))
+			return 0;
+		free(si->id);
+		si->id = xstrdup(value);
+	} else if (!strcmp(section, "volume")) {
+		if (!*key || !*value)
+			return 0;
+		add_volume(si, key, value);
+	} else if (!strcmp(section, "network")) {
+		if (!*key)
+			return 0;
+		add_network(si, key);
+	}
+	/* anything else: a newer writer's, tolerated */
+	return 1;
+}
+
+int stack_ident_read(const char *dir, struct stack_ident *si)
+{
+	memset(si, 0, sizeof(*si));
+	si->file = path_join(dir, RECORD_NAME);
+	si->label_file = path_join(dir, LABEL_FILE_NAME);
+	if (ini_read(si->file, handler, si) < 0)
+		return -1;
+	si->dirty = 0;
+	return 0;
+}
+
+const char *stack_ident_make_id(struct stack_ident *si)
+{
+	unsigned char r[STACK_ID_LEN / 2];
+	size_t i, got = 0;
+
+	if (si->id)
+		return si->id;
+	while (got < sizeof(r)) {
+		ssize_t n = getrandom(r + got, sizeof(r) - got, 0);
+
+		if (n < 0 && errno != EINTR)
+			die_errno("cannot get random bytes for a stack id");
+		got += n > 0 ? (size_t)n : 0;
+	}
+	si->dirty = 1;
+	si->id = xmalloc(STACK_ID_LEN + 1);
+	for (i = 0; i < sizeof(r); i++)
+		sprintf(si->id + 2 * i, "%02x", r[i]);
+	return si->id;
+}
+
+int stack_ident_write(const struct stack_ident *si)
+{
+	struct strbuf sb = STRBUF_INIT;
+	size_t i;
+	int ret;
+
+	strbuf_addstr(&sb, "# Written by git-sandbox: this sandbox's stack on its engine.\n"
+		      "[stack]\n");
+	if (si->id)
+		ini_add(&sb, "id", si->id);
+	if (si->nvols)
+		strbuf_addstr(&sb, "[volume]\n");
+	for (i = 0; i < si->nvols; i++)
+		ini_add(&sb, si->vols[i].name, si->vols[i].created);
+	if (si->nnets)
+		strbuf_addstr(&sb, "[network]\n");
+	for (i = 0; i < si->nnets; i++)
+		ini_add(&sb, si->nets[i], "used");
+	ret = ini_write(si->file, &sb, 0644);
+	strbuf_release(&sb);
+	return ret;
+}
+
+void stack_ident_free(struct stack_ident *si)
+{
+	free(si->file);
+	free(si->label_file);
+	free(si->id);
+	volume_list_free(si->vols, si->nvols);
+	free_strings(si->nets, si->nnets);
+	free_strings(si->seen, si->nseen);
+	memset(si, 0, sizeof(*si));
+}
+
+int stack_label_file(const struct stack_ident *si, const char *compose_file, struct strbuf *err)
+{
+	json_t *top = json_object(), *services = json_object();
+	char **names, *text, *old;
+	size_t i, n, len;
+	int ret = 0;
+
+	if (!si->id)
+		die("BUG: a label file for a stack without an id");
+	if (compose_file_services(compose_file, &names, &n, err) < 0) {
+		json_decref(top);
+		json_decref(services);
+		return -1;
+	}
+	for (i = 0; i < n && !ret; i++) {
+		json_t *labels = json_object(), *svc = json_object(), *id = json_string(si->id);
+
+		if (json_object_set_new(labels, LABEL_STACK_ID, id) ||
+		    json_object_set_new(svc, "labels", labels) ||
+		    json_object_set_new(services, names[i], svc)) {
+			strbuf_addf(err, "the service name '%s' is not UTF-8", names[i]);
+			ret = -1;
+		}
+	}
+	json_object_set_new(top, "services", services);
+	text = ret ? NULL : json_dumps(top, JSON_SORT_KEYS | JSON_INDENT(1));
+	json_decref(top);
+	free_strings(names, n);
+	if (ret)
+		return -1;
+	if (!text)
+		die("out of memory");
+	len = strlen(text);
+	/* most ups find it as it was: no write, no fsync */
+	old = read_file(si->label_file, &i);
+	if (!old || i != len || memcmp(old, text, len))
+		ret = write_file_atomic(si->label_file, text, len, 0644);
+	if (ret < 0)
+		strbuf_addf(err, "cannot write '%s'", si->label_file);
+	free(old);
+	free(text);
+	return ret;
+}
+
+int stack_owns(const struct stack_ident *si, const char *project, const char *worktree,
+	       const struct container *c)
+{
+	if (strcmp(c->project, project))
+		return 0;
+	if (*c->stack_id)
+		return si->id && !strcmp(c->stack_id, si->id);
+	return worktree && !strcmp(c->working_dir, worktree);
+}
+
+static int recorded(const struct stack_ident *si, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < si->nvols; i++)
+		if (!strcmp(si->vols[i].name, name))
+			return 1;
+	return 0;
+}
+
+int stack_claim(struct stack_ident *si, const char *project, const char *worktree,
+		const struct container_list *l, int volumes)
+{
+	struct strbuf why = STRBUF_INIT;
+	size_t i, adopted = 0;
+	int ret = 0;
+
+	for (i = 0; i < l->n; i++) {
+		const struct container *c = &l->v[i];
+
+		if (strcmp(c->project, project))
+			continue;
+		if (stack_owns(si, project, worktree, c)) {
+			adopted += !*c->stack_id;
+			continue;
+		}
+		ret = error("the compose project '%s' on this engine belongs to another stack "
+			    "(container '%s', %s, working directory '%s'): not touching it",
+			    project, c->name, *c->stack_id ? "another sandbox's id" : "no sandbox id",
+			    *c->working_dir ? c->working_dir : "unknown");
+		fprintf(stderr, "hint: it may be another user's, another clone's or another "
+			"repository's sandbox with the same name;\n"
+			"hint: give this repository another sandbox.project\n");
+		return ret;
+	}
+	if (!volumes)
+		return 0;
+	free_strings(si->seen, si->nseen);
+	ret = docker_volumes(project, &si->seen, &si->nseen, &why);
+	if (ret) {
+		ret = docker_error(ret, why.buf);
+		strbuf_release(&why);
+		return ret;
+	}
+	for (i = 0; i < si->nseen; i++) {
+		if (recorded(si, si->seen[i]))
+			continue;
+		/*
+		 * the first up since stacks had ids: this worktree's own
+		 * unlabelled containers vouch for the project's volumes
+		 */
+		if (adopted && !si->nvols && !si->nnets) {
+			si->adopt = 1;
+			continue;
+		}
+		ret = error("the volume '%s' of compose project '%s' is not one this sandbox's "
+			    "stack made: it may hold another stack's data; not touching it",
+			    si->seen[i], project);
+		fprintf(stderr, "hint: another user, clone or repository may have a sandbox of the "
+			"same name; give this repository\n"
+			"hint: another sandbox.project, or remove the volume if it is yours and you "
+			"want it gone\n");
+		break;
+	}
+	strbuf_release(&why);
+	return ret;
+}
+
+int stack_record(struct stack_ident *si, const char *project)
+{
+	struct strbuf why = STRBUF_INIT;
+	char **now = NULL, **fresh, **nets = NULL;
+	struct volume *v = NULL;
+	size_t i, n = 0, nfresh = 0, nv = 0, nnets = 0;
+	int ret;
+
+	ret = docker_volumes(project, &now, &n, &why);
+	if (!ret)
+		ret = docker_networks(project, &nets, &nnets, &why);
+	if (ret) {
+		ret = docker_error(ret, why.buf);
+		goto out;
+	}
+	fresh = xcalloc(n + 1, sizeof(char *));
+	for (i = 0; i < n; i++)
+		if (!recorded(si, now[i]) && (si->adopt || !has(si->seen, si->nseen, now[i])))
+			fresh[nfresh++] = now[i];
+	ret = docker_volume_inspect(fresh, nfresh, &v, &nv, &why);
+	free(fresh);
+	if (ret) {
+		ret = docker_error(ret, why.buf);
+		goto out;
+	}
+	for (i = 0; i < nv; i++)
+		if (!strcmp(v[i].project, project))
+			add_volume(si, v[i].name, v[i].created);
+	/* the networks it uses now: compose makes them anew after a down */
+	for (i = 0; i < si->nnets && !si->dirty; i++)
+		si->dirty = !has(nets, nnets, si->nets[i]);
+	for (i = 0; i < nnets; i++)
+		add_network(si, nets[i]);
+	if (si->dirty) {
+		free_strings(si->nets, si->nnets);
+		si->nets = nets;
+		si->nnets = si->nets_alloc = nnets;
+		nets = NULL;
+		nnets = 0;
+		ret = stack_ident_write(si);
+		si->dirty = ret < 0;
+	}
+out:
+	volume_list_free(v, nv);
+	free_strings(now, n);
+	free_strings(nets, nnets);
+	strbuf_release(&why);
+	return ret;
+}
+
+/* Remove one object; one that is already gone is fine. 0 or -1 after an error. */
+static int remove_one(const char *kind, const char *name, const char *project)
+{
+	struct strbuf why = STRBUF_INIT;
+	char *const v[] = { (char *)name };
+	int ret = docker_remove(kind, v, 1, &why);
+
+	if (ret == DOCKER_FAILED && (strstr(why.buf, "not found") || strstr(why.buf, "No such") ||
+				     strstr(why.buf, "no such")))
+		ret = 0;
+	if (ret == DOCKER_FAILED)
+		ret = error("cannot remove the %s '%s' of '%s': %s", kind, name, project, why.buf);
+	else if (ret)
+		ret = docker_error(ret, why.buf);
+	strbuf_release(&why);
+	return ret;
+}
+
+static void drop_volume(struct stack_ident *si, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < si->nvols; i++)
+		if (!strcmp(si->vols[i].name, name)) {
+			free(si->vols[i].name);
+			free(si->vols[i].created);
+			free(si->vols[i].project);
+			memmove(&si->vols[i], &si->vols[i + 1], (--si->nvols - i) * sizeof(*si->vols));
+			si->dirty = 1;
+			return;
+		}
+}
+
+/* The recorded volume that v is, still: same name, creation time and project? */
+static int still_ours(const struct stack_ident *si, const struct volume *v, const char *project)
+{
+	size_t i;
+
+	for (i = 0; i < si->nvols; i++)
+		if (!strcmp(si->vols[i].name, v->name))
+			return !strcmp(si->vols[i].created, v->created) && !strcmp(v->project, project);
+	return 0;
+}
+
+static int remove_volumes(struct stack_ident *si, const char *project, int adopted, int dry)
+{
+	struct strbuf why = STRBUF_INIT;
+	char **names = NULL;
+	struct volume *v = NULL;
+	size_t i, n = 0, nv = 0;
+	int ret;
+
+	ret = docker_volumes(project, &names, &n, &why);
+	if (!ret)
+		ret = docker_volume_inspect(names, n, &v, &nv, &why);
+	if (ret) {
+		ret = docker_error(ret, why.buf);
+		goto out;
+	}
+	for (i = 0; i < nv; i++) {
+		if (!still_ours(si, &v[i], project) && !adopted) {
+			warning("kept the volume '%s' of compose project '%s': this sandbox's stack did "
+				"not make it", v[i].name, project);
+			continue;
+		}
+		if (dry) {
+			printf("Would remove the volume '%s'\n", v[i].name);
+			continue;
+		}
+		if (remove_one("volume", v[i].name, project) < 0)
+			ret = -1;
+		else
+			drop_volume(si, v[i].name);
+	}
+	/* recorded, and gone already */
+	for (i = 0; !dry && i < si->nvols;) {
+		size_t k;
+
+		for (k = 0; k < nv && strcmp(v[k].name, si->vols[i].name); k++)
+			;
+		if (k == nv)
+			drop_volume(si, si->vols[i].name);
+		else
+			i++;
+	}
+out:
+	volume_list_free(v, nv);
+	free_strings(names, n);
+	strbuf_release(&why);
+	return ret;
+}
+
+int stack_remove(struct stack_ident *si, const char *project, const char *worktree,
+		 const struct container_list *l, int volumes, int dry)
+{
+	struct strbuf why = STRBUF_INIT;
+	char **cids = xcalloc(l->n + 1, sizeof(char *));
+	size_t i, n = 0, adopted = 0;
+	int ret = 0;
+
+	for (i = 0; i < l->n; i++)
+		if (stack_owns(si, project, worktree, &l->v[i])) {
+			cids[n++] = l->v[i].cid;
+			adopted += !*l->v[i].stack_id;
+			if (dry)
+				printf("Would remove the container '%s'\n", l->v[i].name);
+		}
+	if (!dry && n && (ret = docker_remove("container", cids, n, &why))) {
+		ret = ret == DOCKER_FAILED ?
+		      error("cannot remove the containers of '%s': %s", project, why.buf) :
+		      docker_error(ret, why.buf);
+		goto out;
+	}
+	for (i = 0; i < si->nnets; i++) {
+		if (dry)
+			continue;
+		if (remove_one("network", si->nets[i], project) < 0)
+			ret = -1;
+	}
+	if (!ret && !dry) {
+		si->dirty |= si->nnets > 0;
+		free_strings(si->nets, si->nnets);
+		si->nets = NULL;
+		si->nnets = si->nets_alloc = 0;
+	}
+	if (!ret && volumes)
+		ret = remove_volumes(si, project, adopted && !si->nvols, dry);
+	if (!dry && si->dirty && si->id && stack_ident_write(si) < 0)
+		ret = -1;
+out:
+	free(cids);
+	strbuf_release(&why);
+	return ret;
+}

@@ -1,0 +1,99 @@
+/*
+ * stackid.h: a stack's identity on its engine.
+ *
+ * A Docker engine is shared (by a user's repositories, by the users of a
+ * machine, by the machines that point at it), and a compose project name
+ * is unique only inside one user's registry. So every sandbox has a random
+ * 128-bit id, kept in the record "sandbox-stack" beside its state (and in
+ * its registry entry), and every container of its stack carries it as the
+ * label git-sandbox.id, given through an override file that git-sandbox
+ * generates from the compose file's service names. Compose cannot label
+ * volumes and networks without rewriting their definitions, so the record
+ * also lists the volumes (name and creation time) and networks (id) that
+ * the stack's ups made. Nothing is taken over or removed by compose
+ * project name alone: before compose acts, every container of the project
+ * must carry this id and every volume of the project must be recorded.
+ */
+#ifndef SB_STACKID_H
+#define SB_STACKID_H
+
+#include <stddef.h>
+
+#include "docker.h"
+#include "strbuf.h"
+
+#define STACK_ID_LEN 32		/* hex digits */
+
+struct stack_ident {
+	char *file;		/* the record */
+	char *label_file;	/* the generated compose override */
+	char *id;		/* STACK_ID_LEN hex digits, or NULL: no up yet */
+	struct volume *vols;	/* volumes the stack made (project unused) */
+	size_t nvols, vols_alloc;
+	char **nets;		/* networks its ups used, by id */
+	size_t nnets, nets_alloc;
+	char **seen;		/* the project's volumes before compose ran (stack_claim) */
+	size_t nseen;
+	int adopt;		/* stack_claim took the project's volumes as this stack's */
+	int dirty;		/* changed since read or written */
+};
+
+/* 1 if s is STACK_ID_LEN lower-case hex digits. */
+int valid_stack_id(const char *s);
+
+/*
+ * Read the record in dir (a sandbox's private git dir). A missing record
+ * is an empty one. 0, or -1 after an error naming the file.
+ */
+int stack_ident_read(const char *dir, struct stack_ident *si);
+/* Give si an id if it has none (random). Returns the id. */
+const char *stack_ident_make_id(struct stack_ident *si);
+/* Write the record atomically: 0 or -1 after an error. */
+int stack_ident_write(const struct stack_ident *si);
+void stack_ident_free(struct stack_ident *si);
+
+/*
+ * Write the override that labels every service of compose_file with si's
+ * id (only when its content changes). 0, or -1 with the reason in err.
+ */
+int stack_label_file(const struct stack_ident *si, const char *compose_file, struct strbuf *err);
+
+/*
+ * May compose act on project for the sandbox at worktree? Every container
+ * of project in l must carry si's id, or carry none and have worktree as
+ * its compose working directory (an older git-sandbox made it, or compose
+ * was run by hand there); with volumes, every volume labelled with
+ * project must be in the record (or, the first time, belong to such
+ * adopted containers). Remembers the volumes seen for stack_record. 0, or
+ * -1 after an error naming the working directory or volume that belongs
+ * to another stack.
+ */
+int stack_claim(struct stack_ident *si, const char *project, const char *worktree,
+		const struct container_list *l, int volumes);
+
+/*
+ * After compose up (whether it succeeded or not): add to the record the
+ * volumes of project that appeared since stack_claim and the networks the
+ * project now has, and write it. 0, or -1 after an error.
+ */
+int stack_record(struct stack_ident *si, const char *project);
+
+/*
+ * Is c a container of this stack: project's, carrying si's id, or carrying
+ * none with worktree as its working directory?
+ */
+int stack_owns(const struct stack_ident *si, const char *project, const char *worktree,
+	       const struct container *c);
+
+/*
+ * Remove the stack: the containers of l that it owns (stack_owns), the
+ * recorded networks, and with volumes the recorded volumes that are still
+ * the ones it made (same name, creation time and project). Volumes of
+ * project that are not provably this stack's are kept and reported. The
+ * record is updated. With dry, only say what would go. 0, or -1 after an
+ * error naming what could not be removed.
+ */
+int stack_remove(struct stack_ident *si, const char *project, const char *worktree,
+		 const struct container_list *l, int volumes, int dry);
+
+#endif
