@@ -31,7 +31,7 @@ static void release_slot(const struct sandbox *sb)
 	if (!e)
 		e = registry_find(&reg, sb->repo.commondir, sb->name);
 	if (e) {
-		registry_remove(&reg, e);
+		registry_release_entry(&reg, e);
 		if (registry_write(&reg) < 0)
 			exit(EXIT_FATAL);
 	}

@@ -421,7 +421,7 @@ int main(int argc, char **argv)
 			repos[nrepos++] = xstrdup(e->repo);
 		if (e->creating)
 			remove_half_made(e);
-		registry_remove(&reg, e);
+		registry_release_entry(&reg, e);
 	}
 	for (i = 0; i < nrepos; i++) {
 		prune_worktrees(repos[i]);

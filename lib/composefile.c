@@ -14,10 +14,13 @@
 #include "util.h"
 
 #define MERGE_DEPTH 8
+/* merge nodes visited at most: aliases may share nodes many times over */
+#define MERGE_WORK 100000
 
 struct names {
 	char **v;
 	size_t n, alloc;
+	size_t work;
 };
 
 static int is_scalar(const yaml_node_t *node, const char *s)
@@ -64,6 +67,10 @@ static int add_merge(yaml_document_t *doc, yaml_node_t *v, struct names *out, in
 {
 	yaml_node_item_t *it;
 
+	if (++out->work > MERGE_WORK) {
+		strbuf_addstr(err, "merge keys ('<<') under \"services\" refer to too much");
+		return -1;
+	}
 	if (v && v->type == YAML_MAPPING_NODE)
 		return add_mapping(doc, v, out, depth, err);
 	if (!v || v->type != YAML_SEQUENCE_NODE) {
@@ -103,7 +110,7 @@ static int add_mapping(yaml_document_t *doc, yaml_node_t *map, struct names *out
 int compose_parse_services(const char *text, size_t len, char ***names, size_t *n,
 			   struct strbuf *err)
 {
-	struct names out = { NULL, 0, 0 };
+	struct names out = { NULL, 0, 0, 0 };
 	yaml_parser_t parser;
 	yaml_document_t doc;
 	yaml_node_t *root, *services = NULL;

@@ -433,12 +433,17 @@ int registry_released(const struct registry *r, const char *id)
 	return 0;
 }
 
+void registry_release_entry(struct registry *r, struct reg_entry *e)
+{
+	if (e->stack_id)
+		registry_released_add(r, e->stack_id);
+	registry_remove(r, e);
+}
+
 void registry_remove(struct registry *r, struct reg_entry *e)
 {
 	size_t i = e - r->e;
 
-	if (e->stack_id)
-		registry_released_add(r, e->stack_id);
 	reg_entry_free(e);
 	memmove(&r->e[i], &r->e[i + 1], (r->n - i - 1) * sizeof(*e));
 	r->n--;

@@ -66,8 +66,10 @@ struct reg_entry *registry_find_project(struct registry *r, const char *project)
 struct reg_entry *registry_find_slot(struct registry *r, const char *repo, long slot);
 /* Add a copy of e; returns the stored entry. */
 struct reg_entry *registry_add(struct registry *r, const struct reg_entry *e);
-/* Remove e; its stack id, if any, is remembered as released. */
+/* Remove e (a create or init undone). */
 void registry_remove(struct registry *r, struct reg_entry *e);
+/* Remove e, a sandbox that is gone: its stack id, if any, is remembered as released. */
+void registry_release_entry(struct registry *r, struct reg_entry *e);
 void registry_released_add(struct registry *r, const char *id);
 /* 1 if id is one this registry released */
 int registry_released(const struct registry *r, const char *id);

@@ -50,11 +50,13 @@ test_expect_success 'setup: two sandboxes that must survive every crash' '
 '
 
 # every step of create in turn: the registry writes of the reservation
-# (1), the state file (2), the recorded git dir (3) and the env file (4)
+# (1), the state file (2), the stack's record (3), the recorded git dir
+# and stack id (4) and the env file (5)
 n=0
 for point in registry-locked registry-written atomic-open atomic-rename create-reserved \
 	create-worktree atomic-open:2 atomic-rename:2 create-state registry-locked:2 \
-	atomic-open:3 atomic-rename:3 registry-written:2 atomic-open:4 atomic-rename:4 create-done
+	atomic-open:3 atomic-rename:3 atomic-open:4 atomic-rename:4 registry-written:2 \
+	atomic-open:5 atomic-rename:5 create-done
 do
 	n=$((n + 1))
 	test_expect_success "create killed at $point: prune recovers, create again works" "
@@ -110,7 +112,7 @@ test_expect_success 'setup: a clone to init' '
 '
 
 for point in registry-locked atomic-open atomic-rename registry-written init-registered \
-	atomic-open:2 atomic-rename:2 init-state atomic-rename:3
+	atomic-open:2 atomic-rename:2 atomic-rename:3 init-state atomic-rename:4
 do
 	test_expect_success "init killed at $point: prune recovers, init again works" "
 		(cd clone1 && crash $point git sandbox init) &&

@@ -17,10 +17,10 @@ test_expect_success 'setup' '
 	snapshot before
 '
 
-# create writes the registry (reserve), the state, the registry again
-# (the worktree's git dir) and the env file (the exclude file has the
-# line since the first create)
-for n in 1 2 3 4
+# create writes the registry (reserve), the state, the stack's record,
+# the registry again (the worktree's git dir and the stack id) and the env
+# file (the exclude file has the line since the first create)
+for n in 1 2 3 4 5
 do
 	test_expect_success "create whose write $n fails: a clear error, nothing left, no hang" "
 		(cd ktrdr && GIT_SANDBOX_TEST_FAIL=atomic-write:$n test_expect_code 128 \
@@ -32,8 +32,8 @@ do
 	"
 done
 
-# init writes the registry, the state and the env file
-for n in 1 2 3
+# init writes the registry, the state, the stack's record and the env file
+for n in 1 2 3 4
 do
 	test_expect_success "init whose write $n fails: a clear error, nothing left" "
 		(cd ktrdr && GIT_SANDBOX_TEST_FAIL=atomic-write:$n test_expect_code 128 \

@@ -78,5 +78,185 @@ test_expect_success 'a stack whose directory is provably gone from a directory o
 	test_must_fail docker inspect t94g-one-app >/dev/null 2>&1
 '
 
+# --- two parties with the same project and sandbox name ----------------
+#
+# "alice" and "bob" are two HOMEs (two registries) with their own clone
+# of one repository: the compose project of their sandbox "feat" is the
+# same, t94s-feat. Each stack writes its owner into its volume.
+
+# as <who> <command>...: run it with that party's HOME and registry
+as () {
+	who_=$1
+	shift
+	HOME="$TRASH_DIRECTORY/$who_" XDG_STATE_HOME="$TRASH_DIRECTORY/$who_/.state" \
+	XDG_CACHE_HOME="$TRASH_DIRECTORY/$who_/.cache" \
+	XDG_CONFIG_HOME="$TRASH_DIRECTORY/$who_/.config" "$@"
+}
+
+# the owner written in the volume of compose project $1, and that its app runs
+holds () {
+	docker ps --filter "label=com.docker.compose.project=$1" \
+		--filter status=running --format "{{.Names}}" >running &&
+	test_line_count = 1 running &&
+	echo "$2" >expect &&
+	docker run --rm -v "$1_data:/data" $IMAGE cat /data/owner >actual &&
+	test_cmp expect actual
+}
+
+objects_of () {
+	{
+		docker ps -aq --filter "label=com.docker.compose.project=$1" &&
+		docker volume ls -q --filter "label=com.docker.compose.project=$1"
+	} | sort
+}
+
+test_expect_success 'setup: one repository, two parties with a sandbox of one name' '
+	git init -q -b main t94s &&
+	cat >t94s/.gitsandbox <<-EOF &&
+	[sandbox]
+		project = t94s
+		slots = 3
+	[port "app"]
+		var = APP_PORT
+		base = $(sb_port 8700)
+	EOF
+	cat >t94s/docker-compose.sandbox.yml <<-EOF &&
+	services:
+	  app:
+	    image: $IMAGE
+	    command: ["sh", "-c", "test -f /data/owner || echo \$\$OWNER >/data/owner; exec sleep 2147483647"]
+	    environment:
+	      OWNER: \${OWNER:-nobody}
+	    volumes: ["data:/data"]
+	volumes:
+	  data: {}
+	EOF
+	git -C t94s add . && git -C t94s commit -q -m init &&
+	for who in alice bob
+	do
+		mkdir -p $who/.config $who/.state $who/.cache &&
+		git clone -q t94s $who/t94s &&
+		(cd $who/t94s && as $who git sandbox create feat >/dev/null) || return 1
+	done &&
+	(cd alice/t94s--feat && as alice env OWNER=alice git sandbox up --no-secrets --no-wait >/dev/null 2>&1) &&
+	holds t94s-feat alice
+'
+
+test_expect_success 'the other party cannot take the stack over, nor stop or read it' '
+	objects_of t94s-feat >before &&
+	(
+		cd bob/t94s--feat &&
+		test_must_fail as bob env OWNER=bob git sandbox up --no-secrets --no-wait >../../out 2>&1 &&
+		test_must_fail as bob git sandbox down >>../../out 2>&1 &&
+		test_must_fail as bob git sandbox down -v >>../../out 2>&1 &&
+		test_must_fail as bob git sandbox logs >>../../out 2>&1
+	) &&
+	test_grep "belongs to another stack" out &&
+	test_grep "$TRASH_DIRECTORY/alice/t94s--feat" out &&
+	objects_of t94s-feat >after &&
+	test_cmp before after &&
+	holds t94s-feat alice
+'
+
+test_expect_success 'destroy of a sandbox never started leaves the same-named stack alone' '
+	(cd bob/t94s && as bob git sandbox destroy feat >../../out 2>&1) &&
+	test_grep "kept the volume .t94s-feat_data." out &&
+	holds t94s-feat alice
+'
+
+test_expect_success 'prune of the other party judges only its own' '
+	(cd bob/t94s && as bob git sandbox prune >../../out 2>&1) &&
+	test_grep ! "t94s-feat" out &&
+	holds t94s-feat alice
+'
+
+test_expect_success 'a stopped stack keeps its volume from the other party too' '
+	(cd alice/t94s--feat && as alice git sandbox down >/dev/null 2>&1) &&
+	(cd bob/t94s && as bob git sandbox create feat -b feat >/dev/null) &&
+	(cd bob/t94s--feat &&
+	 test_must_fail as bob env OWNER=bob git sandbox up --no-secrets --no-wait >../../out 2>&1) &&
+	test_grep "volume .t94s-feat_data. .*not one this sandbox" out &&
+	(cd alice/t94s--feat && as alice env OWNER=alice git sandbox up --no-secrets --no-wait >/dev/null 2>&1) &&
+	holds t94s-feat alice
+'
+
+test_expect_success 'a main worktree named like another repository'"'"'s sandbox takes nothing' '
+	git init -q -b main t94m &&
+	printf "[sandbox]\n\tproject = t94s-feat\n" >t94m/.gitsandbox &&
+	cp t94s/docker-compose.sandbox.yml t94m/ &&
+	git -C t94m add . && git -C t94m commit -q -m init &&
+	(cd t94m &&
+	 test_must_fail env OWNER=mallory git sandbox up --no-secrets --no-wait >../out 2>&1 &&
+	 test_must_fail git sandbox down -v >>../out 2>&1) &&
+	test_grep "belongs to another stack" out &&
+	holds t94s-feat alice
+'
+
+test_expect_success 'down -v and destroy remove exactly what the stack made' '
+	docker volume create --label com.docker.compose.project=t94s-feat t94s-feat_extra >/dev/null &&
+	test_when_finished "docker volume rm t94s-feat_extra >/dev/null 2>&1; :" &&
+	(cd alice/t94s--feat && as alice git sandbox down -v >../../out 2>&1) &&
+	test_grep "kept the volume .t94s-feat_extra." out &&
+	echo t94s-feat_extra >expect &&
+	objects_of t94s-feat >actual &&
+	test_cmp expect actual &&
+	# a volume of the project that the stack did not make stops its up too
+	(cd alice/t94s--feat &&
+	 test_must_fail as alice env OWNER=alice git sandbox up --no-secrets --no-wait >/dev/null 2>&1) &&
+	docker volume rm t94s-feat_extra >/dev/null &&
+	(cd alice/t94s--feat && as alice env OWNER=alice git sandbox up --no-secrets --no-wait >/dev/null 2>&1) &&
+	holds t94s-feat alice &&
+	(cd alice/t94s && as alice git sandbox destroy --force feat >/dev/null 2>&1) &&
+	objects_of t94s-feat >actual &&
+	test_must_be_empty actual &&
+	docker network ls -q --filter label=com.docker.compose.project=t94s-feat >nets &&
+	test_must_be_empty nets
+'
+
+test_expect_success 'prune removes the stack and volume of a sandbox whose worktree is gone' '
+	(cd alice/t94s && as alice git sandbox create gone >/dev/null) &&
+	(cd alice/t94s--gone && as alice env OWNER=alice git sandbox up --no-secrets --no-wait >/dev/null 2>&1) &&
+	holds t94s-gone alice &&
+	rm -rf alice/t94s--gone &&
+	(cd alice/t94s && as alice git sandbox prune >../../out 2>&1) &&
+	test_grep "orphan stack .t94s-gone." out &&
+	objects_of t94s-gone >actual &&
+	test_must_be_empty actual
+'
+
+test_expect_success 'prune removes a stack whose id this registry released, and only that' '
+	(cd alice/t94s && as alice git sandbox create rel >/dev/null) &&
+	(cd alice/t94s--rel && as alice env OWNER=alice git sandbox up --no-secrets --no-wait >/dev/null 2>&1) &&
+	id=$(sed -n "s/^id = //p" "$(git -C alice/t94s--rel rev-parse --absolute-git-dir)/sandbox-stack") &&
+	test -n "$id" &&
+	grep -q "^id = $id\$" alice/.state/git-sandbox/registry &&
+	# the registry as a release that left its stack behind would leave it
+	reg=alice/.state/git-sandbox/registry &&
+	awk -v id="$id" "
+		/^\[/ { flush(); sec = \$0 \"\n\"; keep = 1; next }
+		{ sec = sec \$0 \"\n\"; if (\$0 == \"id = \" id) keep = 0 }
+		function flush() { if (keep) printf \"%s\", sec; sec = \"\" }
+		END { flush(); printf \"\n[released]\nid = %s\n\", id }
+	" $reg >reg.new && mv reg.new $reg &&
+	(cd alice/t94s && as alice git sandbox list >/dev/null) &&
+	(cd bob/t94s && as bob git sandbox prune >../../out 2>&1) &&
+	test_grep ! "t94s-rel" out &&
+	(cd alice/t94s && as alice git sandbox prune >../../out 2>&1) &&
+	test_grep "orphan stack .t94s-rel." out &&
+	docker ps -aq --filter label=git-sandbox.id=$id >left &&
+	test_must_be_empty left
+'
+
+test_expect_success 'cleanup: what the parties made' '
+	for p in t94s-rel t94s-gone t94s-feat
+	do
+		docker ps -aq --filter label=com.docker.compose.project=$p | xargs -r docker rm -f >/dev/null &&
+		docker volume ls -q --filter label=com.docker.compose.project=$p |
+			xargs -r docker volume rm >/dev/null &&
+		docker network ls -q --filter label=com.docker.compose.project=$p |
+			xargs -r docker network rm >/dev/null || return 1
+	done
+'
+
 docker rmi -f $IMAGE >/dev/null 2>&1
 test_done

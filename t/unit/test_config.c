@@ -144,7 +144,7 @@ static const struct port_group *group(const struct sb_config *cfg, const char *n
 
 START_TEST(test_port_formula)
 {
-	struct port_group g = { "w", "W", 5000, 10, 5003, 4, NULL, 0 };
+	struct port_group g = { "w", "W", 5000, 10, 5003, 4, NULL, 0, ORIGIN_PROJECT };
 
 	ck_assert_int_eq(port_of(&g, 0, 0), 5003);
 	ck_assert_int_eq(port_of(&g, 0, 3), 5006);
@@ -385,8 +385,8 @@ END_TEST
 START_TEST(test_validate_direct)
 {
 	struct port_group g[2] = {
-		{ "a", "A", 1000, 1, 1000, 1, NULL, 0 },
-		{ "b", "B", 1005, 1, 1005, 1, NULL, 0 },
+		{ "a", "A", 1000, 1, 1000, 1, NULL, 0, ORIGIN_PROJECT },
+		{ "b", "B", 1005, 1, 1005, 1, NULL, 0, ORIGIN_PROJECT },
 	};
 	struct sb_config cfg = { 0 };
 

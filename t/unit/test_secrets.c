@@ -171,8 +171,8 @@ static void setup(void)
 	fake_put("Private", "sandbox-dev", "db_password=" DB_SECRET, "api_token=" API_SECRET);
 
 	memset(&cfg, 0, sizeof(cfg));
-	defs[0] = (struct secret_def){ "db_password", "DB_PASSWORD", "localdev" };
-	defs[1] = (struct secret_def){ "api_token", "API_TOKEN", NULL };
+	defs[0] = (struct secret_def){ "db_password", "DB_PASSWORD", "localdev", ORIGIN_PROJECT };
+	defs[1] = (struct secret_def){ "api_token", "API_TOKEN", NULL, ORIGIN_PROJECT };
 	cfg.secrets_item = "sandbox-dev";
 	cfg.secrets_vault = "Private";
 	cfg.secrets_account = NULL;
@@ -604,7 +604,7 @@ END_TEST
 
 START_TEST(test_missing_field)
 {
-	defs[2] = (struct secret_def){ "nope", "NOPE", NULL };
+	defs[2] = (struct secret_def){ "nope", "NOPE", NULL, ORIGIN_PROJECT };
 	cfg.nsecrets = 3;
 	load_fails("1Password item 'sandbox-dev' has no field 'nope'");
 }

@@ -24,8 +24,8 @@ static struct sb_config cfg;
 static void setup(void)
 {
 	memset(groups, 0, sizeof(groups));
-	groups[0] = (struct port_group){ "api", "API_PORT", BASE, 1, BASE, 1, NULL, 0 };
-	groups[1] = (struct port_group){ "workers", "WORKER_PORT", BASE + 100, 10, BASE + 103, 2, NULL, 0 };
+	groups[0] = (struct port_group){ "api", "API_PORT", BASE, 1, BASE, 1, NULL, 0, ORIGIN_PROJECT };
+	groups[1] = (struct port_group){ "workers", "WORKER_PORT", BASE + 100, 10, BASE + 103, 2, NULL, 0, ORIGIN_PROJECT };
 	memset(&cfg, 0, sizeof(cfg));
 	cfg.slots = 5;
 	cfg.ports = groups;
