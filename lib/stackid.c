@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/random.h>
+#include <unistd.h>
 
 #include <jansson.h>
 
@@ -119,6 +120,11 @@ const char *stack_ident_make_id(struct stack_ident *si)
 	for (i = 0; i < sizeof(r); i++)
 		sprintf(si->id + 2 * i, "%02x", r[i]);
 	return si->id;
+}
+
+int stack_ident_started(const struct stack_ident *si)
+{
+	return !si->id || si->nvols || si->nnets || !access(si->label_file, F_OK);
 }
 
 int stack_ident_write(const struct stack_ident *si)

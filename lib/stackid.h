@@ -48,6 +48,12 @@ int valid_stack_id(const char *s);
 int stack_ident_read(const char *dir, struct stack_ident *si);
 /* Give si an id if it has none (random). Returns the id. */
 const char *stack_ident_make_id(struct stack_ident *si);
+/*
+ * Has compose ever been run for this stack (the label file exists, or the
+ * record lists what an up made)? An older git-sandbox's stack may have
+ * run without either: with no id, the answer is yes.
+ */
+int stack_ident_started(const struct stack_ident *si);
 /* Write the record atomically: 0 or -1 after an error. */
 int stack_ident_write(const struct stack_ident *si);
 void stack_ident_free(struct stack_ident *si);

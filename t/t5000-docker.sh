@@ -215,6 +215,18 @@ test_expect_success 'prune removes the stack of a sandbox whose worktree is gone
 	stack_objects t5k-delta >left && test_must_be_empty left
 '
 
+test_expect_success 'destroy without docker: refused for a stack that ran, fine for one that never did' '
+	(cd t5k && git sandbox create never >/dev/null) &&
+	(cd t5k && PATH="$GIT_SANDBOX_PREFIX/bin:$HOME/nodocker" \
+		test_expect_code 128 git sandbox destroy beta >../out 2>../err) &&
+	test_grep "docker is not installed" err &&
+	test_path_is_dir t5k--beta &&
+	(cd t5k && git sandbox list >../out) &&
+	test_grep "^beta " out &&
+	(cd t5k && PATH="$GIT_SANDBOX_PREFIX/bin:$HOME/nodocker" git sandbox destroy never >/dev/null) &&
+	test_path_is_missing t5k--never
+'
+
 test_expect_success 'destroy leaves no container, network or volume behind' '
 	(cd t5k && git sandbox destroy beta >/dev/null && git sandbox destroy alpha >/dev/null) &&
 	stack_objects t5k-beta >left && test_must_be_empty left &&
