@@ -1,5 +1,6 @@
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,6 +12,7 @@
 
 #include <sodium.h>
 
+#include "inifile.h"
 #include "lock.h"
 #include "op.h"
 #include "secrets.h"
@@ -313,6 +315,97 @@ bad:
 }
 
 /*
+ * Which write of each cache is the latest, kept apart from the caches in
+ * ${XDG_STATE_HOME:-~/.local/state}/git-sandbox/secrets-latest, by the
+ * random nonce each write draws (the AEAD authenticates it): a cache
+ * authenticates on its own, so an older copy of it put back (a backup
+ * restored, a file synced from elsewhere) would bring back a secret since
+ * rotated. Any cache but the latest is refused.
+ */
+struct latest {
+	const char *name;	/* the cache's file name */
+	char *nonce;		/* its latest nonce, hex */
+	struct strbuf *others;	/* the other caches' lines, to write back */
+};
+
+static int latest_cb(void *data, const char *section, const char *key, const char *value)
+{
+	struct latest *l = data;
+
+	if (strcmp(section, "latest"))
+		return 1;
+	if (!strcmp(key, l->name)) {
+		free(l->nonce);
+		l->nonce = xstrdup(value);
+	} else if (l->others) {
+		ini_add(l->others, key, value);
+	}
+	return 1;
+}
+
+static char *latest_path(void)
+{
+	char *dir = xdg_dir("XDG_STATE_HOME", ".local/state");
+	char *path = path_join(dir, "secrets-latest");
+
+	free(dir);
+	return path;
+}
+
+static char *nonce_hex(const unsigned char *nonce)
+{
+	char *hex = xmalloc(NONCE_LEN * 2 + 1);
+
+	sodium_bin2hex(hex, NONCE_LEN * 2 + 1, nonce, NONCE_LEN);
+	return hex;
+}
+
+/* Is nonce the latest write of the cache at cache_path (or none is recorded)? */
+static int is_latest(const char *cache_path, const unsigned char *nonce, char **why)
+{
+	char *path = latest_path(), *name = path_basename(cache_path), *hex = nonce_hex(nonce);
+	struct latest l = { name, NULL, NULL };
+	int ret = 1;
+
+	if (ini_read(path, latest_cb, &l) < 0) {
+		*why = xasprintf("'%s' cannot be read", path);
+		ret = 0;
+	} else if (l.nonce && strcmp(l.nonce, hex)) {
+		*why = xstrdup("it is not the one last fetched (an earlier copy put back?)");
+		ret = 0;
+	}
+	free(l.nonce);
+	free(hex);
+	free(path);
+	free(name);
+	return ret;
+}
+
+/* Record nonce as the latest write of the cache at cache_path. 0 or -1 after an error. */
+static int record_latest(const char *cache_path, const unsigned char *nonce)
+{
+	char *path = latest_path(), *name = path_basename(cache_path), *hex = nonce_hex(nonce);
+	struct strbuf out = STRBUF_INIT;
+	struct latest l = { name, NULL, &out };
+	int fd = lock_file(path), ret = -1;
+
+	strbuf_addstr(&out, "# Written by git-sandbox: the latest write of each secrets cache.\n"
+		      "[latest]\n");
+	if (fd >= 0 && ini_read(path, latest_cb, &l) >= 0) {
+		ini_add(&out, name, hex);
+		ret = ini_write(path, &out, 0600);
+	}
+	if (fd >= 0)
+		unlock_file(fd);
+	strbuf_release(&out);
+	free(l.nonce);
+	free(hex);
+	free(path);
+	free(name);
+	return ret;
+}
+
+/*
  * Read and decrypt the cache at path. Returns 1 with *t and f filled, 0 if
  * there is no cache, -1 with *why set if it is unusable.
  */
@@ -386,8 +479,12 @@ static int open_cache(const char *path, const unsigned char key[KEY_LEN], const 
 			       "or for another item)");
 		goto out;
 	}
-	if (!parse_plain(pt, ptlen, t, f, why))
-		ret = 1;
+	if (!parse_plain(pt, ptlen, t, f, why)) {
+		if (is_latest(path, buf + HEADER_LEN, why))
+			ret = 1;
+		else
+			op_fields_clear(f);
+	}
 out:
 	close(fd);
 	if (pt)
@@ -419,6 +516,11 @@ static int write_cache(const char *path, const unsigned char key[KEY_LEN], const
 		ret = error("the secrets are larger than %u bytes; not caching them", MAX_CACHE_SIZE);
 	else
 		ret = write_file_atomic(path, data, len, 0600);
+	/* a cache not recorded as the latest is refused: a failed record fails the write */
+	if (!ret && record_latest(path, data + HEADER_LEN) < 0) {
+		unlink(path);
+		ret = -1;
+	}
 	free(data);
 	return ret;
 }

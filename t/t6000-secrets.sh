@@ -169,10 +169,27 @@ test_expect_success 'rotation: refresh fetches the new value, and up warns about
 	test_cmp expect actual
 '
 
+test_expect_success 'a cache from before the rotation, put back, is refused and fetched anew' '
+	f=$(ls .cache/git-sandbox/secrets-*) &&
+	cp -p "$f" cache.rotated &&
+	op --fake-put Private t6k-dev db_password=rotated-again jwt_secret=jwt-value-123 &&
+	(cd t6k--one && git sandbox secrets refresh >/dev/null 2>&1) &&
+	test "$(op_calls)" = 8 &&
+	cp -p cache.rotated "$f" &&
+	(cd t6k--one && git sandbox secrets status >../sec 2>&1) &&
+	test_grep "not the one last fetched" sec &&
+	(cd t6k--one && git sandbox down >/dev/null 2>&1 && git sandbox up >/dev/null 2>../err) &&
+	test_grep "ignoring the secrets cache .*not the one last fetched" err &&
+	test "$(op_calls)" = 9 &&
+	printf %s rotated-again | sha256sum | cut -d" " -f1 >expect &&
+	curl -sf localhost:$(($api + 1))/ >actual &&
+	test_cmp expect actual
+'
+
 test_expect_success 'secrets refresh and clear' '
 	(cd t6k--one && git sandbox secrets refresh >../out 2>&1) &&
 	test_grep "Fetched 2 secrets" out &&
-	test "$(op_calls)" = 8 &&
+	test "$(op_calls)" = 10 &&
 	(cd t6k--one && git sandbox secrets clear >../out) &&
 	test_grep "Removed the secrets cache" out &&
 	! ls .cache/git-sandbox/secrets-* 2>/dev/null
@@ -187,7 +204,7 @@ test_expect_success 'a key readable by others is refused with the chmod to run' 
 
 test_expect_success '--no-secrets uses the defaults, says so, and never calls op' '
 	(cd t6k--one && git sandbox down >/dev/null 2>&1 && git sandbox up --no-secrets >/dev/null 2>../err) &&
-	test "$(op_calls)" = 8 &&
+	test "$(op_calls)" = 10 &&
 	test_grep "no-secrets" err &&
 	printf %s localdev | sha256sum | cut -d" " -f1 >expect &&
 	curl -sf localhost:$(($api + 1))/ >actual &&

@@ -148,6 +148,8 @@ static void setup(void)
 	free(p);
 	setenv("XDG_CACHE_HOME", p = tmp_path("cache"), 1);
 	free(p);
+	setenv("XDG_STATE_HOME", p = tmp_path("state"), 1);
+	free(p);
 	setenv("OP_FAKE_DIR", p = tmp_path("op"), 1);
 	free(p);
 	setenv("OP_FAKE_LOG", p = tmp_path("op.log"), 1);
@@ -341,7 +343,34 @@ static void craft_cache(long long t, const char *db_value, int version)
 	write_whole(cp, out, 32 + ctlen);
 	free(kp);
 	free(cp);
+	/* no record of the latest write: taken as one from before the record */
+	kp = tmp_path("state/git-sandbox/secrets-latest");
+	unlink(kp);
+	free(kp);
 }
+
+START_TEST(test_only_the_latest)
+{
+	struct secret_set s;
+	char *cp, *old;
+	size_t len;
+
+	load_ok(0, "1password", 1);
+	cp = secrets_cache_path(&cfg);
+	old = read_whole(cp, &len);
+	load_ok(SECRETS_REFRESH, "1password", 2);
+	/* the earlier write, put back: it authenticates, and is refused */
+	write_whole(cp, old, len);
+	ck_assert_int_eq(secrets_load(&cfg, 0, &s), 0);
+	ck_assert_str_eq(s.source, "1password");
+	ck_assert_int_eq(op_calls(), 3);
+	secret_set_free(&s);
+	/* what that fetch wrote is the latest, and taken */
+	load_ok(0, "cache", 3);
+	free(old);
+	free(cp);
+}
+END_TEST
 
 START_TEST(test_format_and_old_timestamp)
 {
@@ -1050,6 +1079,7 @@ static Suite *secrets_suite(void)
 	tcase_add_test(tc, test_refresh);
 	tcase_add_test(tc, test_ttl_zero);
 	tcase_add_test(tc, test_format_and_old_timestamp);
+	tcase_add_test(tc, test_only_the_latest);
 	tcase_add_test(tc, test_tampered);
 	tcase_add_test(tc, test_truncated);
 	tcase_add_test(tc, test_other_key);
