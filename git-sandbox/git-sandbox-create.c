@@ -231,6 +231,7 @@ int main(int argc, char **argv)
 	if (stack_ident_read(gitdir, &si) < 0)
 		exit(EXIT_FATAL);
 	stack_ident_make_id(&si);
+	si.path = xstrdup(path);
 	if (stack_ident_write(&si) < 0)
 		exit(EXIT_FATAL);
 	record_gitdir(path, gitdir, si.id);

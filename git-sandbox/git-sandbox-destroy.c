@@ -113,6 +113,8 @@ int main(int argc, char **argv)
 	if (keep) {
 		if (unlink(sb.state_file) < 0 && errno != ENOENT)
 			die_errno("cannot remove the sandbox state '%s'", sb.state_file);
+		if (stack_ident_forget(&sb) < 0)
+			exit(EXIT_FATAL);
 		if (envfile_remove(&sb) < 0)
 			exit(EXIT_FATAL);
 	} else {

@@ -95,9 +95,13 @@ int main(int argc, char **argv)
 		die("invalid sandbox name '%s': %s%s", name, why.buf,
 		    want_name ? "" : "; choose one with --name <name>");
 
-	/* its stack keeps the id it had as slot 0, if it had one (stackid.h) */
+	/*
+	 * a new stack, with a new id (stackid.h): a record left here (slot
+	 * 0's, or a sandbox destroyed with --keep-worktree) is another's
+	 */
 	if (stack_ident_load(&sb, &si) < 0)
 		exit(EXIT_FATAL);
+	stack_ident_reset(&si);
 	e.stack_id = (char *)stack_ident_make_id(&si);
 	if (registry_lock(&reg) < 0)
 		exit(EXIT_FATAL);
@@ -124,7 +128,10 @@ int main(int argc, char **argv)
 	registry_add(&reg, &e);
 	if (registry_write(&reg) < 0)
 		exit(EXIT_FATAL);
-	registry_release(&reg);
+	/*
+	 * the lock stays until the state is written: a prune never sees the
+	 * entry without its state (and takes it for stale)
+	 */
 	crash_point("init-registered");
 
 	sb.st.name = name;
@@ -137,9 +144,17 @@ int main(int argc, char **argv)
 	sb.project = xstrdup(e.project);
 	ok = !state_write(sb.state_file, &sb.st) && !stack_ident_write(&si);
 	stack_ident_free(&si);
-	if (ok)
-		crash_point("init-state");
-	if (!ok || envfile_write(&sb) < 0 || exclude_add(sb.repo.commondir, sb.cfg.env_file) < 0) {
+	if (!ok && (old = registry_find_path(&reg, sb.path))) {
+		registry_remove(&reg, old);
+		registry_write(&reg);
+	}
+	registry_release(&reg);
+	if (!ok) {
+		unlink(sb.state_file);
+		exit(EXIT_FATAL);
+	}
+	crash_point("init-state");
+	if (envfile_write(&sb) < 0 || exclude_add(sb.repo.commondir, sb.cfg.env_file) < 0) {
 		unlink(sb.state_file);
 		unregister(sb.path);
 		exit(EXIT_FATAL);

@@ -230,6 +230,24 @@ static const struct reg_entry *gone_entry(const struct registry *gone, const str
 	return NULL;
 }
 
+/* Is path in a directory that holds (or held) a sandbox of this registry? */
+static int beside_ours(const char *path, const struct registry *reg, const struct registry *gone)
+{
+	char *dir = path_dirname(path), *d;
+	const struct registry *r[2] = { reg, gone };
+	size_t i, k;
+	int ret = 0;
+
+	for (k = 0; k < 2 && !ret; k++)
+		for (i = 0; i < r[k]->n && !ret; i++) {
+			d = path_dirname(r[k]->e[i].path);
+			ret = !strcmp(d, dir);
+			free(d);
+		}
+	free(dir);
+	return ret;
+}
+
 /* Does c look like a stack git-sandbox made: <project>-<name> in <project>--<name>? */
 static int made_here(const struct container *c)
 {
@@ -247,62 +265,73 @@ static int made_here(const struct container *c)
 }
 
 static int orphan(const struct container *c, const struct registry *reg,
-		  const struct registry *gone)
+		  struct registry *gone)
 {
 	size_t i;
 
+	/* a live sandbox's stack, wherever its directory is */
+	for (i = 0; *c->stack_id && i < reg->n; i++)
+		if (reg->e[i].stack_id && !strcmp(reg->e[i].stack_id, c->stack_id) &&
+		    !registry_find_path(gone, reg->e[i].path))
+			return 0;
 	if (gone_entry(gone, c) || registry_released(reg, c->stack_id))
 		return 1;
-	/* a registered, live sandbox's stack, wherever its directory is */
-	for (i = 0; i < reg->n; i++)
-		if (*c->stack_id && reg->e[i].stack_id && !strcmp(reg->e[i].stack_id, c->stack_id))
-			return 0;
-	return *c->working_dir && (*c->stack_id || made_here(c)) && provably_gone(c->working_dir);
-}
-
-/* Hold the stack lock of the sandbox whose private git dir is dir, if it is still there. */
-static int lock_stack_of(const char *dir)
-{
-	struct stat st;
-	char *path;
-	int fd;
-
-	if (stat(dir, &st) < 0 || !S_ISDIR(st.st_mode))
-		return -1;
-	path = path_join(dir, "sandbox-stack");
-	fd = lock_file(path);
-	free(path);
-	return fd;
+	/* an id this registry never issued: another user's, HOME's or machine's */
+	if (*c->stack_id)
+		return 0;
+	/*
+	 * made by an older git-sandbox, without an id: by its directory,
+	 * if that is gone from a directory where this registry's sandboxes live
+	 */
+	return *c->working_dir && made_here(c) && beside_ours(c->working_dir, reg, gone) &&
+	       provably_gone(c->working_dir);
 }
 
 /*
  * Remove one orphan stack: the containers of project owned by the id (or,
- * without one, by the working directory), the networks and volumes its
- * record lists when the sandbox's git dir still holds it.
+ * without one, by the working directory), and the networks and volumes
+ * of rec, the record of its sandbox read before its git dir went (or
+ * NULL).
  */
 static int prune_stack(const struct container_list *l, const char *project, const char *id,
-		       const char *dir, const char *gitdir, int dry)
+		       const char *dir, const struct stack_ident *rec, int dry)
 {
 	struct stack_ident si = { 0 };
-	int fd = gitdir ? lock_stack_of(gitdir) : -1, ret;
+	size_t i;
+	int ret;
 
-	if (fd >= 0 && stack_ident_read(gitdir, &si) < 0)
-		memset(&si, 0, sizeof(si));
-	if (si.id && id && strcmp(si.id, id))
-		stack_ident_free(&si);	/* a record of another stack */
-	if (!si.id && id && *id)
+	if (rec && rec->id && (!*id || !strcmp(rec->id, id))) {
+		/* a copy: the removal updates what it holds */
+		si.id = xstrdup(rec->id);
+		for (i = 0; i < rec->nvols; i++) {
+			ALLOC_GROW(si.vols, si.nvols + 1, si.vols_alloc);
+			si.vols[si.nvols].name = xstrdup(rec->vols[i].name);
+			si.vols[si.nvols].created = xstrdup(rec->vols[i].created);
+			si.vols[si.nvols++].project = xstrdup("");
+		}
+		for (i = 0; i < rec->nnets; i++) {
+			ALLOC_GROW(si.nets, si.nnets + 1, si.nets_alloc);
+			si.nets[si.nnets++] = xstrdup(rec->nets[i]);
+		}
+	} else if (*id) {
 		si.id = xstrdup(id);
-	ret = stack_remove(&si, project, dir, l, 1, dry);
-	if (fd >= 0)
-		unlock_file(fd);
+	}
+	ret = stack_remove(&si, project, dir, l, 1, dry ? STACK_DRY : STACK_VERBOSE);
 	stack_ident_free(&si);
 	return ret;
 }
 
-static size_t prune_stacks(const struct registry *reg, const struct registry *gone, int dry)
+/*
+ * The stacks of the entries released (gone, with their records recs) and
+ * every other orphan of ours. No registry lock is held: the slots are
+ * released already, and a stack whose removal is cut short keeps an id
+ * the registry remembers as released, so the next prune finishes it.
+ */
+static size_t prune_stacks(const struct registry *reg, struct registry *gone,
+			   const struct stack_ident *recs, int dry)
 {
 	struct stack_list l;
-	char *done = NULL;
+	char *done = NULL, *recs_done;
 	size_t i, j, n = 0;
 
 	stack_list_load(&l);
@@ -313,6 +342,7 @@ static size_t prune_stacks(const struct registry *reg, const struct registry *go
 		return 0;
 	}
 	done = xcalloc(l.containers.n + 1, 1);
+	recs_done = xcalloc(gone->n + 1, 1);
 	for (i = 0; i < l.containers.n; i++) {
 		const struct container *c = &l.containers.v[i];
 		const struct reg_entry *e;
@@ -321,52 +351,31 @@ static size_t prune_stacks(const struct registry *reg, const struct registry *go
 		if (done[i] || !orphan(c, reg, gone))
 			continue;
 		e = gone_entry(gone, c);
+		if (e)
+			recs_done[e - gone->e] = 1;
 		printf("%s orphan stack '%s' (%s is no sandbox)\n", dry ? "Would remove" : "Removing",
 		       c->project, *c->working_dir ? c->working_dir : "its directory");
 		n++;
 		if (prune_stack(&l.containers, c->project, c->stack_id, c->working_dir,
-				e ? e->gitdir : NULL, dry) < 0)
+				e ? &recs[e - gone->e] : NULL, dry) < 0)
 			warning("could not remove every part of the stack '%s'", c->project);
 		/* its other containers were in the same removal */
 		si.id = c->stack_id;
 		for (j = i; j < l.containers.n; j++)
 			done[j] |= stack_owns(&si, c->project, c->working_dir, &l.containers.v[j]);
 	}
-	/* a released sandbox whose containers are gone may still have its volumes */
+	/* a released sandbox whose containers are gone may still have volumes */
 	for (i = 0; i < gone->n; i++) {
-		const struct reg_entry *e = &gone->e[i];
-		struct stack_ident si;
-		int fd;
-
-		for (j = 0; j < l.containers.n && !(done[j] && gone_entry(gone, &l.containers.v[j]) == e); j++)
-			;
-		if (j < l.containers.n || (fd = lock_stack_of(e->gitdir)) < 0)
+		if (recs_done[i] || !recs[i].id || (!recs[i].nvols && !recs[i].nnets))
 			continue;
-		if (!stack_ident_read(e->gitdir, &si) && si.nvols &&
-		    stack_remove(&si, e->project, e->path, &l.containers, 1, dry) < 0)
-			warning("could not remove every volume of the stack '%s'", e->project);
-		stack_ident_free(&si);
-		unlock_file(fd);
+		if (prune_stack(&l.containers, gone->e[i].project, recs[i].id, gone->e[i].path,
+				&recs[i], dry) < 0)
+			warning("could not remove every part of the stack '%s'", gone->e[i].project);
 	}
+	free(recs_done);
 	free(done);
 	stack_list_free(&l);
 	return n;
-}
-
-/* Copies of the entries of r that no longer stand for a sandbox, with why. */
-static void find_stale(const struct registry *r, struct registry *gone, const char ***why)
-{
-	size_t i;
-
-	*why = xcalloc(r->n + 1, sizeof(char *));
-	for (i = 0; i < r->n; i++) {
-		const char *w = stale(&r->e[i]);
-
-		if (w) {
-			(*why)[gone->n] = w;
-			registry_add(gone, &r->e[i]);
-		}
-	}
 }
 
 int main(int argc, char **argv)
@@ -377,7 +386,7 @@ int main(int argc, char **argv)
 		OPT_END_(),
 	};
 	struct registry reg, gone = { .lockfd = -1 };	/* entries pruned by this run */
-	const char **why;
+	struct stack_ident *recs;
 	char **repos;
 	size_t i, nrepos = 0, pruned = 0;
 
@@ -386,53 +395,68 @@ int main(int argc, char **argv)
 		usage_msg(usage, "too many arguments");
 
 	/*
-	 * 1. what is stale, read without the lock; 2. their stacks, and
-	 * other orphans of ours, with no registry lock held across docker;
-	 * 3. under the lock, the slots of those still stale; git's records
-	 * first, so a prune killed in between is redone.
+	 * Under the registry lock, what is stale is judged and released (its
+	 * stack's id remembered as released), with git's records pruned
+	 * first, so a prune killed in between is redone. Then, with no lock
+	 * held, the stacks go. A dry run only reads.
 	 */
-	if (registry_read(&reg) < 0)
-		exit(EXIT_FATAL);
-	find_stale(&reg, &gone, &why);
-	for (i = 0; i < gone.n; i++)
-		printf("%s sandbox '%s' (slot %ld, %s): %s\n", dry ? "Would prune" : "Pruning",
-		       gone.e[i].name, gone.e[i].slot, gone.e[i].path, why[i]);
-	free(why);
-	pruned += gone.n;
-	pruned += prune_stacks(&reg, &gone, dry);
-	registry_release(&reg);
-	if (dry)
-		goto out;
-
-	if (registry_lock(&reg) < 0)
+	if ((dry ? registry_read(&reg) : registry_lock(&reg)) < 0)
 		exit(EXIT_FATAL);
 	repos = xcalloc(reg.n + 1, sizeof(char *));
+	recs = xcalloc(reg.n + 1, sizeof(*recs));
 	for (i = 0; i < reg.n;) {
 		struct reg_entry *e = &reg.e[i];
+		const char *why = stale(e);
+		struct stat st;
 		size_t k;
 
-		if (!registry_find_path(&gone, e->path) || !stale(e)) {
+		if (!why) {
 			i++;
 			continue;
 		}
+		printf("%s sandbox '%s' (slot %ld, %s): %s\n", dry ? "Would prune" : "Pruning",
+		       e->name, e->slot, e->path, why);
+		pruned++;
+		/* its stack's record, read before git's records of it go */
+		if (*e->gitdir && !stat(e->gitdir, &st) && S_ISDIR(st.st_mode) &&
+		    stack_ident_read(e->gitdir, &recs[gone.n]) < 0)
+			stack_ident_free(&recs[gone.n]);
+		if (!recs[gone.n].id && e->stack_id)
+			recs[gone.n].id = xstrdup(e->stack_id);
+		else if (recs[gone.n].id && e->stack_id && strcmp(recs[gone.n].id, e->stack_id))
+			stack_ident_free(&recs[gone.n]);	/* another stack's record */
+		registry_add(&gone, e);
 		for (k = 0; k < nrepos && strcmp(repos[k], e->repo); k++)
 			;
 		if (k == nrepos)
 			repos[nrepos++] = xstrdup(e->repo);
+		if (dry) {
+			i++;
+			continue;
+		}
 		if (e->creating)
 			remove_half_made(e);
 		registry_release_entry(&reg, e);
 	}
 	for (i = 0; i < nrepos; i++) {
-		prune_worktrees(repos[i]);
+		if (!dry)
+			prune_worktrees(repos[i]);
 		free(repos[i]);
 	}
 	free(repos);
 	/* the lock alone tidies what killed writers left (lock.h) */
-	if (gone.n && registry_write(&reg) < 0)
+	if (!dry && pruned && registry_write(&reg) < 0)
 		exit(EXIT_FATAL);
+	if (!dry) {
+		/* unlocked, still readable: which ids are live, which released */
+		unlock_file(reg.lockfd);
+		reg.lockfd = -1;
+	}
+	pruned += prune_stacks(&reg, &gone, recs, dry);
+	for (i = 0; i < gone.n; i++)
+		stack_ident_free(&recs[i]);
+	free(recs);
 	registry_release(&reg);
-out:
 	registry_release(&gone);
 	if (!pruned)
 		note("nothing to prune");

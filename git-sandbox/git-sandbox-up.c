@@ -122,10 +122,13 @@ int main(int argc, char **argv)
 	free(env);
 	secret_set_free(&secrets);
 	/* what compose made is this stack's, even if it failed half-way */
-	if (stack_record(&si, sb.project) < 0)
+	stack_list_load(&stacks);
+	if (stacks.code != DOCKER_OK ||
+	    stack_record(&si, sb.project, sb.path, &stacks.containers, ret != 0) < 0)
 		warning("could not record the volumes and networks of '%s'", sb.project);
 	stack_ident_free(&si);
 	if (ret) {
+		stack_list_free(&stacks);
 		if (ret > 0)
 			error("compose failed (exit %d); see 'git sandbox logs' for the services' output", ret);
 		exit(EXIT_FATAL);
@@ -133,7 +136,6 @@ int main(int argc, char **argv)
 	timing_phase("compose");
 
 	/* a published port outside the slot will clash with another sandbox */
-	stack_list_load(&stacks);
 	if (stacks.code == DOCKER_OK) {
 		ports = slot_ports(&sb.cfg, sb.slot, &nports, &names);
 		check_port_leaks(&stacks.containers, sb.project, sb.slot, ports, nports);

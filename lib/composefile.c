@@ -14,13 +14,17 @@
 #include "util.h"
 
 #define MERGE_DEPTH 8
-/* merge nodes visited at most: aliases may share nodes many times over */
-#define MERGE_WORK 100000
+/*
+ * libyaml takes time quadratic in the nesting of flow collections
+ * ("[[[[...") and block ones; no compose file nests deeper than a few
+ * levels
+ */
+#define MAX_NESTING 64
 
 struct names {
 	char **v;
 	size_t n, alloc;
-	size_t work;
+	char *visited;		/* by node: a mapping merged in once is enough */
 };
 
 static int is_scalar(const yaml_node_t *node, const char *s)
@@ -67,19 +71,22 @@ static int add_merge(yaml_document_t *doc, yaml_node_t *v, struct names *out, in
 {
 	yaml_node_item_t *it;
 
-	if (++out->work > MERGE_WORK) {
-		strbuf_addstr(err, "merge keys ('<<') under \"services\" refer to too much");
-		return -1;
-	}
 	if (v && v->type == YAML_MAPPING_NODE)
 		return add_mapping(doc, v, out, depth, err);
 	if (!v || v->type != YAML_SEQUENCE_NODE) {
 		strbuf_addstr(err, "a merge key ('<<') under \"services\" is not a mapping");
 		return -1;
 	}
-	for (it = v->data.sequence.items.start; it < v->data.sequence.items.top; it++)
-		if (add_merge(doc, yaml_document_get_node(doc, *it), out, depth, err) < 0)
+	for (it = v->data.sequence.items.start; it < v->data.sequence.items.top; it++) {
+		yaml_node_t *m = yaml_document_get_node(doc, *it);
+
+		if (!m || m->type != YAML_MAPPING_NODE) {
+			strbuf_addstr(err, "a merge key ('<<') under \"services\" is not a mapping");
 			return -1;
+		}
+		if (add_mapping(doc, m, out, depth, err) < 0)
+			return -1;
+	}
 	return 0;
 }
 
@@ -92,6 +99,10 @@ static int add_mapping(yaml_document_t *doc, yaml_node_t *map, struct names *out
 		strbuf_addstr(err, "merge keys ('<<') under \"services\" nest too deep");
 		return -1;
 	}
+	/* its names are in already: each mapping is read once, however often merged */
+	if (out->visited[map - doc->nodes.start])
+		return 0;
+	out->visited[map - doc->nodes.start] = 1;
 	for (p = map->data.mapping.pairs.start; p < map->data.mapping.pairs.top; p++) {
 		yaml_node_t *k = yaml_document_get_node(doc, p->key);
 		int r;
@@ -107,10 +118,70 @@ static int add_mapping(yaml_document_t *doc, yaml_node_t *map, struct names *out
 	return 0;
 }
 
+/*
+ * Does text nest collections deeper than MAX_NESTING? Counts open flow
+ * brackets outside quotes and comments, and indentation steps of block
+ * lines: an over-estimate at worst, which only refuses a file no compose
+ * user writes.
+ */
+static int too_deep(const char *text, size_t len)
+{
+	size_t i, col = 0, indents[MAX_NESTING + 2], nind = 0;
+	int flow = 0, line_start = 1;
+	char quote = 0;
+
+	for (i = 0; i < len; i++) {
+		char c = text[i];
+
+		if (c == '\n') {
+			line_start = 1;
+			col = 0;
+			if (quote == '#')
+				quote = 0;
+			continue;
+		}
+		if (line_start && (c == ' ' || c == '-')) {
+			col++;
+			continue;
+		}
+		if (line_start) {
+			line_start = 0;
+			/* block nesting: one level per deeper indentation */
+			while (nind && indents[nind - 1] >= col && c != '#')
+				nind--;
+			if (c != '#' && (!nind || indents[nind - 1] < col)) {
+				if (nind > MAX_NESTING)
+					return 1;
+				indents[nind++] = col;
+			}
+		}
+		if (quote) {
+			if (quote == '\'' && c == '\'')
+				quote = 0;
+			else if (quote == '"' && c == '\\' && i + 1 < len)
+				i++;
+			else if (quote == '"' && c == '"')
+				quote = 0;
+			continue;
+		}
+		/* a quote opens a scalar only where one starts ("it's" is plain) */
+		if ((c == '\'' || c == '"') &&
+		    (!i || strchr(" \t[{,:-", text[i - 1])))
+			quote = c;
+		else if (c == '#' && (!i || text[i - 1] == ' ' || text[i - 1] == '\t'))
+			quote = '#';
+		else if ((c == '[' || c == '{') && ++flow > MAX_NESTING)
+			return 1;
+		else if ((c == ']' || c == '}') && flow)
+			flow--;
+	}
+	return 0;
+}
+
 int compose_parse_services(const char *text, size_t len, char ***names, size_t *n,
 			   struct strbuf *err)
 {
-	struct names out = { NULL, 0, 0, 0 };
+	struct names out = { NULL, 0, 0, NULL };
 	yaml_parser_t parser;
 	yaml_document_t doc;
 	yaml_node_t *root, *services = NULL;
@@ -119,6 +190,10 @@ int compose_parse_services(const char *text, size_t len, char ***names, size_t *
 
 	*names = NULL;
 	*n = 0;
+	if (too_deep(text, len)) {
+		strbuf_addf(err, "it nests more than %d levels deep", MAX_NESTING);
+		return -1;
+	}
 	if (!yaml_parser_initialize(&parser)) {
 		strbuf_addstr(err, "out of memory");
 		return -1;
@@ -139,8 +214,11 @@ int compose_parse_services(const char *text, size_t len, char ***names, size_t *
 	     p && p < root->data.mapping.pairs.top; p++)
 		if (is_scalar(yaml_document_get_node(&doc, p->key), "services"))
 			services = yaml_document_get_node(&doc, p->value);
-	if (!ret && services && services->type == YAML_MAPPING_NODE)
+	if (!ret && services && services->type == YAML_MAPPING_NODE) {
+		out.visited = xcalloc(doc.nodes.top - doc.nodes.start + 1, 1);
 		ret = add_mapping(&doc, services, &out, 0, err);
+		free(out.visited);
+	}
 	else if (!ret && services && !(services->type == YAML_SCALAR_NODE &&
 				       !services->data.scalar.length)) {
 		strbuf_addstr(err, "\"services\" is not a mapping");

@@ -428,6 +428,74 @@ int docker_networks(const char *project, char ***ids, size_t *n, struct strbuf *
 	return ret;
 }
 
+static void add_unique(char ***v, size_t *n, size_t *alloc, const char *s)
+{
+	size_t i;
+
+	for (i = 0; i < *n; i++)
+		if (!strcmp((*v)[i], s))
+			return;
+	ALLOC_GROW(*v, *n + 2, *alloc);
+	(*v)[(*n)++] = xstrdup(s);
+	(*v)[*n] = NULL;
+}
+
+int docker_container_uses(char *const *cids, size_t n, char ***volumes, size_t *nvolumes,
+			  char ***networks, size_t *nnetworks, struct strbuf *why)
+{
+	const char **argv = xcalloc(n + 3, sizeof(*argv));
+	struct strbuf buf = STRBUF_INIT, err = STRBUF_INIT;
+	size_t i, valloc = 0, nalloc = 0;
+	json_t *a;
+	int ret;
+
+	*volumes = xcalloc(1, sizeof(char *));
+	*networks = xcalloc(1, sizeof(char *));
+	*nvolumes = *nnetworks = 0;
+	valloc = nalloc = 1;
+	if (!n) {
+		free(argv);
+		return DOCKER_OK;
+	}
+	argv[0] = "docker";
+	argv[1] = "inspect";
+	for (i = 0; i < n; i++)
+		argv[2 + i] = cids[i];
+	ret = docker_capture(argv, &buf, &err);
+	/* a container that went meanwhile is absent, not an error */
+	if (ret == DOCKER_FAILED && (strstr(err.buf, "No such") || strstr(err.buf, "no such")))
+		ret = DOCKER_OK;
+	if (ret && why)
+		strbuf_add(why, err.buf, err.len);
+	a = ret ? NULL : json_loadb(buf.buf, buf.len, 0, NULL);
+	for (i = 0; i < json_array_size(a); i++) {
+		json_t *o = json_array_get(a, i), *m, *nets, *v;
+		const char *key;
+		size_t k;
+
+		m = json_object_get(o, "Mounts");
+		for (k = 0; k < json_array_size(m); k++) {
+			json_t *mount = json_array_get(m, k);
+			const char *type = member(mount, "Type"), *name = member(mount, "Name");
+
+			if (type && !strcmp(type, "volume") && name && *name)
+				add_unique(volumes, nvolumes, &valloc, name);
+		}
+		nets = json_object_get(json_object_get(o, "NetworkSettings"), "Networks");
+		json_object_foreach(nets, key, v) {
+			const char *id = member(v, "NetworkID");
+
+			if (id && *id)
+				add_unique(networks, nnetworks, &nalloc, id);
+		}
+	}
+	json_decref(a);
+	strbuf_release(&buf);
+	strbuf_release(&err);
+	free(argv);
+	return ret;
+}
+
 void volume_list_free(struct volume *v, size_t n)
 {
 	size_t i;

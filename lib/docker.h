@@ -113,6 +113,14 @@ int docker_volumes(const char *project, char ***names, size_t *n, struct strbuf 
 /* every network labelled with compose project: full ids */
 int docker_networks(const char *project, char ***ids, size_t *n, struct strbuf *why);
 
+/*
+ * The named volumes the containers cids mount and the networks (by id)
+ * they are attached to, from one `docker inspect`; NULL-terminated, free
+ * with free_strings. A container gone meanwhile is skipped.
+ */
+int docker_container_uses(char *const *cids, size_t n, char ***volumes, size_t *nvolumes,
+			  char ***networks, size_t *nnetworks, struct strbuf *why);
+
 struct volume {
 	char *name;
 	char *created;		/* CreatedAt: with the name, which volume it is */

@@ -189,11 +189,21 @@ static int point_reached(const char *env, const char *name, int *passed)
 void crash_point(const char *name)
 {
 #ifdef SB_TEST_HOOKS
-	static int passed;	/* times the chosen point was reached */
+	static int passed, paused;	/* times the chosen point was reached */
+	const char *file = getenv("GIT_SANDBOX_TEST_PAUSE_PID");
 
 	if (point_reached("GIT_SANDBOX_TEST_CRASH", name, &passed)) {
 		fflush(NULL);
 		kill(getpid(), SIGKILL);
+	}
+	if (file && point_reached("GIT_SANDBOX_TEST_PAUSE", name, &paused)) {
+		char pid[32];
+		int len = snprintf(pid, sizeof(pid), "%ld\n", (long)getpid());
+
+		fflush(NULL);
+		if (write_file_atomic(file, pid, len, 0644) < 0)
+			kill(getpid(), SIGKILL);
+		kill(getpid(), SIGSTOP);
 	}
 #else
 	(void)name;

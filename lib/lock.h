@@ -6,11 +6,15 @@
 
 /*
  * The lock order. A command that needs both takes a sandbox's stack lock
- * (stack.h: up, down and destroy) before the registry lock
- * (registry.h: create, init, destroy, prune), and releases the registry
- * lock before it exits or fails: the clean-up that create runs at exit
- * takes the registry lock again. prune takes no stack lock. No command
- * waits for a lock while holding one that comes after it.
+ * (stack.h: up, down, destroy, and prune for a stack it removes) before
+ * the registry lock (registry.h: create, init, destroy, prune, and up when
+ * it gives an older sandbox its stack id), and releases the registry lock
+ * before it exits or fails: the clean-up that create runs at exit takes
+ * the registry lock again. prune holds no registry lock while it removes
+ * stacks: it takes each stack's lock alone, then the registry lock to
+ * release the slots. The secrets' latest-write record
+ * (secrets-latest.lock) is taken last and alone. No command waits for a
+ * lock while holding one that comes after it.
  */
 
 /*
@@ -61,6 +65,13 @@ int write_file_new(const char *path, const void *data, size_t len, int mode);
  * init-registered, init-state.
  */
 void crash_point(const char *name);
+
+/*
+ * GIT_SANDBOX_TEST_PAUSE=<point>[:<n>] with GIT_SANDBOX_TEST_PAUSE_PID=<file>
+ * stops the process there instead (SIGSTOP, after writing its pid to
+ * <file>), so a race test can run another command in that window and then
+ * let it go on with SIGCONT.
+ */
 
 /*
  * The same for GIT_SANDBOX_TEST_FAIL: returns 1 (errno EIO) where the

@@ -1,3 +1,4 @@
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -67,10 +68,36 @@ void stack_lock(const struct sandbox *sb)
 int stack_ident_load(const struct sandbox *sb, struct stack_ident *si)
 {
 	char *dir = path_dirname(sb->state_file);
+	struct registry reg;
+	struct reg_entry *e;
+	struct stat st;
 	int ret = stack_ident_read(dir, si);
 
 	free(dir);
-	return ret;
+	if (ret < 0)
+		return -1;
+	/*
+	 * A record written for another worktree that still exists came
+	 * with a copy of this one: its stack is the original's. (A worktree
+	 * moved away from there keeps its stack.)
+	 */
+	if (si->path && strcmp(si->path, sb->path) && !lstat(si->path, &st))
+		stack_ident_reset(si);
+	if (!si->path || strcmp(si->path, sb->path)) {
+		free(si->path);
+		si->path = xstrdup(sb->path);
+		si->dirty = 1;
+	}
+	/* a record lost: the registry entry still knows the id */
+	if (!si->id && sb->has_state && !registry_read(&reg)) {
+		e = registry_find_path(&reg, sb->path);
+		if (e && e->slot == sb->slot && e->stack_id) {
+			si->id = xstrdup(e->stack_id);
+			si->dirty = 1;
+		}
+		registry_release(&reg);
+	}
+	return 0;
 }
 
 /* A new id goes to the record, then to the registry entry (for prune). */
@@ -97,6 +124,21 @@ static int stack_ident_save(const struct sandbox *sb, struct stack_ident *si)
 		ret = registry_write(&reg);
 	}
 	registry_release(&reg);
+	return ret;
+}
+
+int stack_ident_forget(const struct sandbox *sb)
+{
+	struct stack_ident si;
+	int ret = 0;
+
+	if (stack_ident_load(sb, &si) < 0)
+		return -1;
+	if (unlink(si.file) < 0 && errno != ENOENT)
+		ret = error_errno("cannot remove '%s'", si.file);
+	if (unlink(si.label_file) < 0 && errno != ENOENT)
+		ret = error_errno("cannot remove '%s'", si.label_file);
+	stack_ident_free(&si);
 	return ret;
 }
 

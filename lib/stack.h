@@ -42,6 +42,9 @@ void stack_lock(const struct sandbox *sb);
 /* Read sb's identity record (stackid.h), beside its state: 0 or -1 after an error. */
 int stack_ident_load(const struct sandbox *sb, struct stack_ident *si);
 
+/* Remove sb's identity record and label file (its stack is gone): 0 or -1 after an error. */
+int stack_ident_forget(const struct sandbox *sb);
+
 /*
  * Take the sandbox's stack down with the volumes it made, by its id (never
  * by project name alone); a stack already gone is fine. With docker

@@ -72,7 +72,10 @@ static int handler(void *data, const char *section, const char *key, const char 
 {
 	struct stack_ident *si = data;
 
-	if (!strcmp(section, "stack") && !strcmp(key, "id")) {
+	if (!strcmp(section, "stack") && !strcmp(key, "path")) {
+		free(si->path);
+		si->path = xstrdup(value);
+	} else if (!strcmp(section, "stack") && !strcmp(key, "id")) {
 		if (!valid_stack_id(value))
 			return 0;
 		free(si->id);
@@ -99,6 +102,19 @@ int stack_ident_read(const char *dir, struct stack_ident *si)
 		return -1;
 	si->dirty = 0;
 	return 0;
+}
+
+void stack_ident_reset(struct stack_ident *si)
+{
+	free(si->id);
+	si->id = NULL;
+	volume_list_free(si->vols, si->nvols);
+	si->vols = NULL;
+	si->nvols = si->vols_alloc = 0;
+	free_strings(si->nets, si->nnets);
+	si->nets = NULL;
+	si->nnets = si->nets_alloc = 0;
+	si->dirty = 1;
 }
 
 const char *stack_ident_make_id(struct stack_ident *si)
@@ -137,6 +153,8 @@ int stack_ident_write(const struct stack_ident *si)
 		      "[stack]\n");
 	if (si->id)
 		ini_add(&sb, "id", si->id);
+	if (si->path)
+		ini_add(&sb, "path", si->path);
 	if (si->nvols)
 		strbuf_addstr(&sb, "[volume]\n");
 	for (i = 0; i < si->nvols; i++)
@@ -155,6 +173,7 @@ void stack_ident_free(struct stack_ident *si)
 	free(si->file);
 	free(si->label_file);
 	free(si->id);
+	free(si->path);
 	volume_list_free(si->vols, si->nvols);
 	free_strings(si->nets, si->nnets);
 	free_strings(si->seen, si->nseen);
@@ -215,32 +234,111 @@ int stack_owns(const struct stack_ident *si, const char *project, const char *wo
 	return worktree && !strcmp(c->working_dir, worktree);
 }
 
-static int recorded(const struct stack_ident *si, const char *name)
+/* The recorded creation time of the volume name, or NULL. */
+static const char *recorded(const struct stack_ident *si, const char *name)
 {
 	size_t i;
 
 	for (i = 0; i < si->nvols; i++)
 		if (!strcmp(si->vols[i].name, name))
-			return 1;
-	return 0;
+			return si->vols[i].created;
+	return NULL;
+}
+
+static void drop_volume(struct stack_ident *si, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < si->nvols; i++)
+		if (!strcmp(si->vols[i].name, name)) {
+			free(si->vols[i].name);
+			free(si->vols[i].created);
+			free(si->vols[i].project);
+			memmove(&si->vols[i], &si->vols[i + 1], (--si->nvols - i) * sizeof(*si->vols));
+			si->dirty = 1;
+			return;
+		}
+}
+
+/*
+ * What the containers of l that this stack owns use: the named volumes
+ * they mount and the networks they are attached to (one `docker inspect`).
+ * With cids, their ids too (pointers into l).
+ */
+static int owned_uses(const struct stack_ident *si, const char *project, const char *worktree,
+		      const struct container_list *l, char ***vols, size_t *nvols,
+		      char ***nets, size_t *nnets, char ***cids, size_t *ncids)
+{
+	struct strbuf why = STRBUF_INIT;
+	char **ids = xcalloc(l->n + 1, sizeof(char *));
+	size_t i, n = 0;
+	int ret;
+
+	for (i = 0; i < l->n; i++)
+		if (stack_owns(si, project, worktree, &l->v[i]))
+			ids[n++] = l->v[i].cid;
+	ret = docker_container_uses(ids, n, vols, nvols, nets, nnets, &why);
+	if (ret)
+		ret = docker_error(ret, why.buf);
+	strbuf_release(&why);
+	if (cids) {
+		*cids = ids;
+		*ncids = n;
+	} else {
+		free(ids);
+	}
+	return ret;
+}
+
+/* The volumes of project and what docker says of each (an inspect of the list). */
+static int project_volumes(const char *project, struct volume **v, size_t *nv)
+{
+	struct strbuf why = STRBUF_INIT;
+	char **names;
+	size_t n;
+	int ret;
+
+	*v = NULL;
+	*nv = 0;
+	ret = docker_volumes(project, &names, &n, &why);
+	if (!ret)
+		ret = docker_volume_inspect(names, n, v, nv, &why);
+	if (ret)
+		ret = docker_error(ret, why.buf);
+	free_strings(names, n);
+	strbuf_release(&why);
+	return ret;
+}
+
+/*
+ * Is v this stack's: recorded with the same creation time, or mounted by
+ * one of its containers (mounted)? Labelled with project in any case.
+ */
+static int volume_ours(const struct stack_ident *si, const struct volume *v, const char *project,
+		       char *const *mounted, size_t nmounted)
+{
+	const char *created = recorded(si, v->name);
+
+	if (strcmp(v->project, project))
+		return 0;
+	if (created)
+		return !strcmp(created, v->created);
+	return has(mounted, nmounted, v->name);
 }
 
 int stack_claim(struct stack_ident *si, const char *project, const char *worktree,
 		const struct container_list *l, int volumes)
 {
-	struct strbuf why = STRBUF_INIT;
-	size_t i, adopted = 0;
+	struct volume *v = NULL;
+	char **mounted = NULL, **nets = NULL;
+	size_t i, nv = 0, nmounted = 0, nnets = 0;
 	int ret = 0;
 
 	for (i = 0; i < l->n; i++) {
 		const struct container *c = &l->v[i];
 
-		if (strcmp(c->project, project))
+		if (strcmp(c->project, project) || stack_owns(si, project, worktree, c))
 			continue;
-		if (stack_owns(si, project, worktree, c)) {
-			adopted += !*c->stack_id;
-			continue;
-		}
 		ret = error("the compose project '%s' on this engine belongs to another stack "
 			    "(container '%s', %s, working directory '%s'): not touching it",
 			    project, c->name, *c->stack_id ? "another sandbox's id" : "no sandbox id",
@@ -253,54 +351,76 @@ int stack_claim(struct stack_ident *si, const char *project, const char *worktre
 	if (!volumes)
 		return 0;
 	free_strings(si->seen, si->nseen);
-	ret = docker_volumes(project, &si->seen, &si->nseen, &why);
-	if (ret) {
-		ret = docker_error(ret, why.buf);
-		strbuf_release(&why);
-		return ret;
+	si->seen = xcalloc(1, sizeof(char *));
+	si->nseen = 0;
+	if (project_volumes(project, &v, &nv) < 0 ||
+	    owned_uses(si, project, worktree, l, &mounted, &nmounted, &nets, &nnets, NULL, NULL) < 0) {
+		ret = -1;
+		goto out;
 	}
-	for (i = 0; i < si->nseen; i++) {
-		if (recorded(si, si->seen[i]))
+	for (i = 0; i < nv && !ret; i++) {
+		ALLOC_GROW(si->seen, si->nseen + 2, si->nseen_alloc);
+		si->seen[si->nseen++] = xstrdup(v[i].name);
+		si->seen[si->nseen] = NULL;
+		if (strcmp(v[i].project, project))
 			continue;
-		/*
-		 * the first up since stacks had ids: this worktree's own
-		 * unlabelled containers vouch for the project's volumes
-		 */
-		if (adopted && !si->nvols && !si->nnets) {
-			si->adopt = 1;
+		if (volume_ours(si, &v[i], project, mounted, nmounted)) {
+			if (!recorded(si, v[i].name))
+				add_volume(si, v[i].name, v[i].created);
 			continue;
 		}
-		ret = error("the volume '%s' of compose project '%s' is not one this sandbox's "
-			    "stack made: it may hold another stack's data; not touching it",
-			    si->seen[i], project);
+		ret = error("the volume '%s' of compose project '%s' is not one this sandbox's stack "
+			    "made%s: it may hold another stack's data; not touching it", v[i].name, project,
+			    recorded(si, v[i].name) ? " (it was made again since)" : "");
 		fprintf(stderr, "hint: another user, clone or repository may have a sandbox of the "
-			"same name; give this repository\n"
-			"hint: another sandbox.project, or remove the volume if it is yours and you "
-			"want it gone\n");
-		break;
+			"same name: give this repository\n"
+			"hint: another sandbox.project; if the volume is this sandbox's from before "
+			"git-sandbox gave stacks ids,\n"
+			"hint: remove it only if its data can go\n");
 	}
-	strbuf_release(&why);
+	/* recorded, and gone since: forget them */
+	for (i = 0; !ret && i < si->nvols;) {
+		if (has(si->seen, si->nseen, si->vols[i].name))
+			i++;
+		else
+			drop_volume(si, si->vols[i].name);
+	}
+out:
+	volume_list_free(v, nv);
+	free_strings(mounted, nmounted);
+	free_strings(nets, nnets);
 	return ret;
 }
 
-int stack_record(struct stack_ident *si, const char *project)
+int stack_record(struct stack_ident *si, const char *project, const char *worktree,
+		 const struct container_list *l, int compose_failed)
 {
 	struct strbuf why = STRBUF_INIT;
-	char **now = NULL, **fresh, **nets = NULL;
+	char **mounted = NULL, **nets = NULL, **labelled = NULL, **fresh, **now = NULL;
 	struct volume *v = NULL;
-	size_t i, n = 0, nfresh = 0, nv = 0, nnets = 0;
+	size_t i, nmounted = 0, nnets = 0, nlabelled = 0, nfresh = 0, nv = 0, nnow = 0;
 	int ret;
 
-	ret = docker_volumes(project, &now, &n, &why);
+	ret = owned_uses(si, project, worktree, l, &mounted, &nmounted, &nets, &nnets, NULL, NULL);
+	if (!ret && compose_failed)
+		ret = docker_volumes(project, &now, &nnow, &why);
 	if (!ret)
-		ret = docker_networks(project, &nets, &nnets, &why);
-	if (ret) {
+		ret = docker_networks(project, &labelled, &nlabelled, &why);
+	if (ret > 0 || ret < -1)
 		ret = docker_error(ret, why.buf);
+	if (ret)
 		goto out;
-	}
-	fresh = xcalloc(n + 1, sizeof(char *));
-	for (i = 0; i < n; i++)
-		if (!recorded(si, now[i]) && (si->adopt || !has(si->seen, si->nseen, now[i])))
+	/*
+	 * what its containers mount; and when compose failed half-way, what
+	 * appeared while it ran (a volume made before a container failed)
+	 */
+	fresh = xcalloc(nmounted + nnow + 1, sizeof(char *));
+	for (i = 0; i < nmounted; i++)
+		if (!recorded(si, mounted[i]))
+			fresh[nfresh++] = mounted[i];
+	for (i = 0; i < nnow; i++)
+		if (!recorded(si, now[i]) && !has(si->seen, si->nseen, now[i]) &&
+		    !has(mounted, nmounted, now[i]))
 			fresh[nfresh++] = now[i];
 	ret = docker_volume_inspect(fresh, nfresh, &v, &nv, &why);
 	free(fresh);
@@ -311,24 +431,20 @@ int stack_record(struct stack_ident *si, const char *project)
 	for (i = 0; i < nv; i++)
 		if (!strcmp(v[i].project, project))
 			add_volume(si, v[i].name, v[i].created);
-	/* the networks it uses now: compose makes them anew after a down */
-	for (i = 0; i < si->nnets && !si->dirty; i++)
-		si->dirty = !has(nets, nnets, si->nets[i]);
+	/* the project's networks its containers use: compose makes them anew after a down */
 	for (i = 0; i < nnets; i++)
-		add_network(si, nets[i]);
+		if (has(labelled, nlabelled, nets[i]))
+			add_network(si, nets[i]);
 	if (si->dirty) {
-		free_strings(si->nets, si->nnets);
-		si->nets = nets;
-		si->nnets = si->nets_alloc = nnets;
-		nets = NULL;
-		nnets = 0;
 		ret = stack_ident_write(si);
 		si->dirty = ret < 0;
 	}
 out:
 	volume_list_free(v, nv);
-	free_strings(now, n);
+	free_strings(mounted, nmounted);
 	free_strings(nets, nnets);
+	free_strings(labelled, nlabelled);
+	free_strings(now, nnow);
 	strbuf_release(&why);
 	return ret;
 }
@@ -351,105 +467,42 @@ static int remove_one(const char *kind, const char *name, const char *project)
 	return ret;
 }
 
-static void drop_volume(struct stack_ident *si, const char *name)
-{
-	size_t i;
-
-	for (i = 0; i < si->nvols; i++)
-		if (!strcmp(si->vols[i].name, name)) {
-			free(si->vols[i].name);
-			free(si->vols[i].created);
-			free(si->vols[i].project);
-			memmove(&si->vols[i], &si->vols[i + 1], (--si->nvols - i) * sizeof(*si->vols));
-			si->dirty = 1;
-			return;
-		}
-}
-
-/* The recorded volume that v is, still: same name, creation time and project? */
-static int still_ours(const struct stack_ident *si, const struct volume *v, const char *project)
-{
-	size_t i;
-
-	for (i = 0; i < si->nvols; i++)
-		if (!strcmp(si->vols[i].name, v->name))
-			return !strcmp(si->vols[i].created, v->created) && !strcmp(v->project, project);
-	return 0;
-}
-
-static int remove_volumes(struct stack_ident *si, const char *project, int adopted, int dry)
-{
-	struct strbuf why = STRBUF_INIT;
-	char **names = NULL;
-	struct volume *v = NULL;
-	size_t i, n = 0, nv = 0;
-	int ret;
-
-	ret = docker_volumes(project, &names, &n, &why);
-	if (!ret)
-		ret = docker_volume_inspect(names, n, &v, &nv, &why);
-	if (ret) {
-		ret = docker_error(ret, why.buf);
-		goto out;
-	}
-	for (i = 0; i < nv; i++) {
-		if (!still_ours(si, &v[i], project) && !adopted) {
-			warning("kept the volume '%s' of compose project '%s': this sandbox's stack did "
-				"not make it", v[i].name, project);
-			continue;
-		}
-		if (dry) {
-			printf("Would remove the volume '%s'\n", v[i].name);
-			continue;
-		}
-		if (remove_one("volume", v[i].name, project) < 0)
-			ret = -1;
-		else
-			drop_volume(si, v[i].name);
-	}
-	/* recorded, and gone already */
-	for (i = 0; !dry && i < si->nvols;) {
-		size_t k;
-
-		for (k = 0; k < nv && strcmp(v[k].name, si->vols[i].name); k++)
-			;
-		if (k == nv)
-			drop_volume(si, si->vols[i].name);
-		else
-			i++;
-	}
-out:
-	volume_list_free(v, nv);
-	free_strings(names, n);
-	strbuf_release(&why);
-	return ret;
-}
-
 int stack_remove(struct stack_ident *si, const char *project, const char *worktree,
-		 const struct container_list *l, int volumes, int dry)
+		 const struct container_list *l, int volumes, int flags)
 {
 	struct strbuf why = STRBUF_INIT;
-	char **cids = xcalloc(l->n + 1, sizeof(char *));
-	size_t i, n = 0, adopted = 0;
-	int ret = 0;
+	char **cids = NULL, **mounted = NULL, **nets = NULL, **labelled = NULL;
+	size_t i, ncids = 0, nmounted = 0, nnets = 0, nlabelled = 0, nv = 0;
+	struct volume *v = NULL;
+	int dry = flags & STACK_DRY, tell = flags & (STACK_DRY | STACK_VERBOSE), ret;
 
-	for (i = 0; i < l->n; i++)
-		if (stack_owns(si, project, worktree, &l->v[i])) {
-			cids[n++] = l->v[i].cid;
-			adopted += !*l->v[i].stack_id;
-			if (dry)
-				printf("Would remove the container '%s'\n", l->v[i].name);
-		}
-	if (!dry && n && (ret = docker_remove("container", cids, n, &why))) {
+	/* what its containers use, asked before they go */
+	ret = owned_uses(si, project, worktree, l, &mounted, &nmounted, &nets, &nnets, &cids, &ncids);
+	if (!ret) {
+		ret = docker_networks(project, &labelled, &nlabelled, &why);
+		if (ret)
+			ret = docker_error(ret, why.buf);
+	}
+	if (ret)
+		goto out;
+	for (i = 0; i < nnets; i++)
+		if (has(labelled, nlabelled, nets[i]))
+			add_network(si, nets[i]);
+	for (i = 0; tell && i < l->n; i++)
+		if (stack_owns(si, project, worktree, &l->v[i]))
+			printf("%s the container '%s'\n", dry ? "Would remove" : "Removing", l->v[i].name);
+	if (!dry && ncids && (ret = docker_remove("container", cids, ncids, &why))) {
 		ret = ret == DOCKER_FAILED ?
 		      error("cannot remove the containers of '%s': %s", project, why.buf) :
 		      docker_error(ret, why.buf);
 		goto out;
 	}
 	for (i = 0; i < si->nnets; i++) {
-		if (dry)
-			continue;
-		if (remove_one("network", si->nets[i], project) < 0)
+		if (!has(labelled, nlabelled, si->nets[i]))
+			continue;	/* gone already, or not the project's */
+		if (tell)
+			printf("%s the network '%.12s'\n", dry ? "Would remove" : "Removing", si->nets[i]);
+		if (!dry && remove_one("network", si->nets[i], project) < 0)
 			ret = -1;
 	}
 	if (!ret && !dry) {
@@ -458,12 +511,42 @@ int stack_remove(struct stack_ident *si, const char *project, const char *worktr
 		si->nets = NULL;
 		si->nnets = si->nets_alloc = 0;
 	}
-	if (!ret && volumes)
-		ret = remove_volumes(si, project, adopted && !si->nvols, dry);
-	if (!dry && si->dirty && si->id && stack_ident_write(si) < 0)
+	if (!ret && volumes && !(ret = project_volumes(project, &v, &nv))) {
+		for (i = 0; i < nv; i++) {
+			if (!volume_ours(si, &v[i], project, mounted, nmounted)) {
+				warning("kept the volume '%s' of compose project '%s': this sandbox's "
+					"stack did not make it", v[i].name, project);
+				continue;
+			}
+			if (tell)
+				printf("%s the volume '%s'\n", dry ? "Would remove" : "Removing", v[i].name);
+			if (dry)
+				continue;
+			if (remove_one("volume", v[i].name, project) < 0)
+				ret = -1;
+			else
+				drop_volume(si, v[i].name);
+		}
+		/* recorded, and gone already */
+		for (i = 0; !dry && i < si->nvols;) {
+			size_t k;
+
+			for (k = 0; k < nv && strcmp(v[k].name, si->vols[i].name); k++)
+				;
+			if (k == nv)
+				drop_volume(si, si->vols[i].name);
+			else
+				i++;
+		}
+	}
+	if (!dry && si->dirty && si->id && si->file && stack_ident_write(si) < 0)
 		ret = -1;
 out:
+	volume_list_free(v, nv);
 	free(cids);
+	free_strings(mounted, nmounted);
+	free_strings(nets, nnets);
+	free_strings(labelled, nlabelled);
 	strbuf_release(&why);
 	return ret;
 }

@@ -28,13 +28,13 @@ struct stack_ident {
 	char *file;		/* the record */
 	char *label_file;	/* the generated compose override */
 	char *id;		/* STACK_ID_LEN hex digits, or NULL: no up yet */
+	char *path;		/* the worktree the record was written for, or NULL */
 	struct volume *vols;	/* volumes the stack made (project unused) */
 	size_t nvols, vols_alloc;
 	char **nets;		/* networks its ups used, by id */
 	size_t nnets, nets_alloc;
 	char **seen;		/* the project's volumes before compose ran (stack_claim) */
-	size_t nseen;
-	int adopt;		/* stack_claim took the project's volumes as this stack's */
+	size_t nseen, nseen_alloc;
 	int dirty;		/* changed since read or written */
 };
 
@@ -46,6 +46,8 @@ int valid_stack_id(const char *s);
  * is an empty one. 0, or -1 after an error naming the file.
  */
 int stack_ident_read(const char *dir, struct stack_ident *si);
+/* Forget the id and the record (the file stays until written). */
+void stack_ident_reset(struct stack_ident *si);
 /* Give si an id if it has none (random). Returns the id. */
 const char *stack_ident_make_id(struct stack_ident *si);
 /*
@@ -65,41 +67,48 @@ void stack_ident_free(struct stack_ident *si);
 int stack_label_file(const struct stack_ident *si, const char *compose_file, struct strbuf *err);
 
 /*
- * May compose act on project for the sandbox at worktree? Every container
- * of project in l must carry si's id, or carry none and have worktree as
- * its compose working directory (an older git-sandbox made it, or compose
- * was run by hand there); with volumes, every volume labelled with
- * project must be in the record (or, the first time, belong to such
- * adopted containers). Remembers the volumes seen for stack_record. 0, or
- * -1 after an error naming the working directory or volume that belongs
- * to another stack.
- */
-int stack_claim(struct stack_ident *si, const char *project, const char *worktree,
-		const struct container_list *l, int volumes);
-
-/*
- * After compose up (whether it succeeded or not): add to the record the
- * volumes of project that appeared since stack_claim and the networks the
- * project now has, and write it. 0, or -1 after an error.
- */
-int stack_record(struct stack_ident *si, const char *project);
-
-/*
  * Is c a container of this stack: project's, carrying si's id, or carrying
- * none with worktree as its working directory?
+ * none with worktree as its working directory (an older git-sandbox made
+ * it, or compose was run by hand there)?
  */
 int stack_owns(const struct stack_ident *si, const char *project, const char *worktree,
 	       const struct container *c);
 
 /*
- * Remove the stack: the containers of l that it owns (stack_owns), the
- * recorded networks, and with volumes the recorded volumes that are still
- * the ones it made (same name, creation time and project). Volumes of
- * project that are not provably this stack's are kept and reported. The
- * record is updated. With dry, only say what would go. 0, or -1 after an
- * error naming what could not be removed.
+ * May compose act on project for the sandbox at worktree? Every container
+ * of project in l must be the stack's (stack_owns). With volumes, every
+ * volume labelled with project must be the stack's: recorded with the
+ * same creation time, or mounted by one of its containers (then it is
+ * recorded); recorded volumes that are gone are forgotten. Remembers the
+ * volumes seen for stack_record. 0, or -1 after an error naming the
+ * working directory or volume that belongs to another stack.
+ */
+int stack_claim(struct stack_ident *si, const char *project, const char *worktree,
+		const struct container_list *l, int volumes);
+
+/*
+ * After compose up, with l the containers as they are now: record the
+ * volumes the stack's containers mount and the project's networks they
+ * use; when compose failed, also the project's volumes that appeared
+ * since stack_claim (made before a container failed). Writes the record
+ * if it changed. 0, or -1 after an error.
+ */
+int stack_record(struct stack_ident *si, const char *project, const char *worktree,
+		 const struct container_list *l, int compose_failed);
+
+/* flags of stack_remove */
+#define STACK_DRY 1		/* only say what would go */
+#define STACK_VERBOSE 2		/* say what goes */
+
+/*
+ * Remove the stack: the containers of l that it owns, the recorded
+ * networks and those its containers use, and with volumes the volumes
+ * that are the stack's (recorded with the same creation time, or mounted
+ * by its containers). Anything else of project is kept, a volume
+ * reported. The record is updated. 0, or -1 after an error naming what
+ * could not be removed.
  */
 int stack_remove(struct stack_ident *si, const char *project, const char *worktree,
-		 const struct container_list *l, int volumes, int dry);
+		 const struct container_list *l, int volumes, int flags);
 
 #endif

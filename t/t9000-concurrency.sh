@@ -158,6 +158,45 @@ test_expect_success 'up and destroy of one sandbox at once: destroy waits, and n
 	test_grep ! "^ud " list
 '
 
+# wait_stopped <pid file>: until the paused command wrote its pid and stopped
+wait_stopped () {
+	i=0
+	until test -s "$1" && grep -q "^[0-9]* ([^)]*) T" "/proc/$(cat "$1")/stat" 2>/dev/null
+	do
+		i=$((i + 1))
+		test $i -lt 600 || { echo "the command never paused" >&2; return 1; }
+		sleep 0.05
+	done
+}
+
+test_expect_success 'a prune while init registers waits, and leaves the new sandbox whole' '
+	git clone -q ktrdr.git clone-race &&
+	(
+		cd clone-race &&
+		GIT_SANDBOX_TEST_PAUSE=init-registered GIT_SANDBOX_TEST_PAUSE_PID=../init.pid \
+			git sandbox init >../init.out 2>&1
+		echo $? >../init.rc
+	) &
+	wait_stopped init.pid &&
+	test_when_finished "kill -CONT $(cat init.pid) 2>/dev/null; :" &&
+	# registered, its state not yet written: the window a prune must not use
+	sb_reg_entries | grep -q " clone-race " &&
+	test_path_is_missing clone-race/.git/sandbox &&
+	(cd ktrdr && sb_no_docker git sandbox prune >../prune.out 2>&1; echo $? >../prune.rc) &
+	sleep 1 &&
+	test_path_is_missing prune.rc &&
+	kill -CONT $(cat init.pid) &&
+	wait &&
+	echo 0 >expect &&
+	test_cmp expect init.rc &&
+	test_cmp expect prune.rc &&
+	test_grep ! "clone-race" prune.out &&
+	sb_reg_entries | grep " clone-race " >entry &&
+	test_line_count = 1 entry &&
+	test_grep -x "name = clone-race" clone-race/.git/sandbox &&
+	(cd clone-race && git sandbox destroy >/dev/null 2>&1)
+'
+
 test_expect_success 'cleanup' '
 	(cd t9k && git sandbox destroy -f up2 >/dev/null) &&
 	docker ps -aq --filter label=com.docker.compose.project=t9k-up2 >left &&

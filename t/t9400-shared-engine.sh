@@ -70,12 +70,20 @@ test_expect_success 'prune as another user keeps a stack it cannot see into' '
 '
 
 test_expect_success 'a stack whose directory is provably gone from a directory of ours is an orphan' '
-	test_when_finished "drop_stack t94g-one" &&
-	mkdir -p src &&
+	test_when_finished "drop_stack t94g-one; drop_stack t94g-far" &&
+	git init -q -b main src/t94g &&
+	git -C src/t94g commit -q --allow-empty -m init &&
+	(cd src/t94g && git sandbox create two >/dev/null) &&
 	fake_stack t94g-one "$PWD/src/t94g--one" &&
+	# gone too, but not where this registry keeps sandboxes: another machine'"'"'s
+	mkdir -p far &&
+	fake_stack t94g-far "$PWD/far/t94g--far" &&
 	git sandbox prune >out 2>&1 &&
 	test_grep "Removing orphan stack .t94g-one." out &&
-	test_must_fail docker inspect t94g-one-app >/dev/null 2>&1
+	test_must_fail docker inspect t94g-one-app >/dev/null 2>&1 &&
+	test_grep ! "t94g-far" out &&
+	stack_alive t94g-far &&
+	(cd src/t94g && git sandbox destroy two >/dev/null)
 '
 
 # --- two parties with the same project and sandbox name ----------------
@@ -247,8 +255,64 @@ test_expect_success 'prune removes a stack whose id this registry released, and 
 	test_must_be_empty left
 '
 
+test_expect_success 'a worktree destroyed with --keep-worktree and made a sandbox again is not an orphan' '
+	(cd alice/t94s && as alice git sandbox create kw >/dev/null) &&
+	(cd alice/t94s--kw && as alice env OWNER=alice git sandbox up --no-secrets --no-wait >/dev/null 2>&1) &&
+	(cd alice/t94s && as alice git sandbox destroy --keep-worktree kw >/dev/null 2>&1) &&
+	objects_of t94s-kw >actual &&
+	test_must_be_empty actual &&
+	(cd alice/t94s--kw && as alice git sandbox init >/dev/null &&
+	 as alice env OWNER=again git sandbox up --no-secrets --no-wait >/dev/null 2>&1) &&
+	holds t94s-kw again &&
+	(cd alice/t94s && as alice git sandbox prune >../../out 2>&1) &&
+	test_grep ! "t94s-kw" out &&
+	holds t94s-kw again
+'
+
+test_expect_success 'a copy of a worktree is not the same stack as the original' '
+	(cd alice/t94s && as alice env OWNER=alice git sandbox up --no-secrets --no-wait >/dev/null 2>&1) &&
+	holds t94s alice &&
+	cp -a alice/t94s bob/t94s-copy &&
+	(cd bob/t94s-copy &&
+	 test_must_fail as bob env OWNER=bob git sandbox up --no-secrets --no-wait >../../out 2>&1 &&
+	 test_must_fail as bob git sandbox down -v >>../../out 2>&1) &&
+	test_grep "belongs to another stack" out &&
+	holds t94s alice &&
+	(cd alice/t94s && as alice git sandbox down -v >/dev/null 2>&1) &&
+	objects_of t94s >actual &&
+	test_must_be_empty actual
+'
+
+test_expect_success 'a lost record: the registry entry still knows the stack' '
+	(cd alice/t94s && as alice git sandbox create lost >/dev/null) &&
+	(cd alice/t94s--lost && as alice env OWNER=alice git sandbox up --no-secrets --no-wait >/dev/null 2>&1) &&
+	rm "$(git -C alice/t94s--lost rev-parse --absolute-git-dir)/sandbox-stack" &&
+	(cd alice/t94s--lost && as alice env OWNER=alice git sandbox up --no-secrets --no-wait >/dev/null 2>&1) &&
+	holds t94s-lost alice &&
+	(cd alice/t94s && as alice git sandbox destroy --force lost >/dev/null 2>&1) &&
+	objects_of t94s-lost >actual &&
+	test_must_be_empty actual
+'
+
+test_expect_success 'a volume made again by another party under a recorded name is not taken' '
+	(cd alice/t94s && as alice git sandbox create st >/dev/null) &&
+	(cd alice/t94s--st && as alice env OWNER=alice git sandbox up --no-secrets --no-wait >/dev/null 2>&1 &&
+	 as alice git sandbox down >/dev/null 2>&1) &&
+	docker volume rm t94s-st_data >/dev/null &&
+	# a volume is told by its name and creation time, to the second
+	sleep 1 &&
+	(cd bob/t94s && as bob git sandbox create st >/dev/null) &&
+	(cd bob/t94s--st && as bob env OWNER=bob git sandbox up --no-secrets --no-wait >/dev/null 2>&1 &&
+	 as bob git sandbox down >/dev/null 2>&1) &&
+	(cd alice/t94s--st &&
+	 test_must_fail as alice env OWNER=alice git sandbox up --no-secrets --no-wait >../../out 2>&1) &&
+	test_grep "volume .t94s-st_data. .*made again since" out &&
+	(cd bob/t94s--st && as bob env OWNER=bob git sandbox up --no-secrets --no-wait >/dev/null 2>&1) &&
+	holds t94s-st bob
+'
+
 test_expect_success 'cleanup: what the parties made' '
-	for p in t94s-rel t94s-gone t94s-feat
+	for p in t94s-st t94s-lost t94s t94s-kw t94s-rel t94s-gone t94s-feat
 	do
 		docker ps -aq --filter label=com.docker.compose.project=$p | xargs -r docker rm -f >/dev/null &&
 		docker volume ls -q --filter label=com.docker.compose.project=$p |
