@@ -91,6 +91,13 @@ int main(int argc, char **argv)
 		if (d)
 			die("'%s' has uncommitted or untracked changes; commit or stash them, "
 			    "or use --force to lose them:\n%s", sb.path, (strbuf_rtrim(&what), what.buf));
+		d = worktree_hidden(sb.path, sb.repo.main_worktree, &what);
+		if (d < 0)
+			die("cannot tell whether '%s' has files its branch's .gitignore hides", sb.path);
+		if (d)
+			die("'%s' has files that only its branch's .gitignore hides, which would be lost; "
+			    "move them away, or use --force to lose them:\n%s", sb.path,
+			    (strbuf_rtrim(&what), what.buf));
 		strbuf_release(&what);
 	}
 	if (!sb.missing)

@@ -185,6 +185,69 @@ int worktree_dirty(const char *path, struct strbuf *what)
 	return what->len > 0;
 }
 
+#define CHECK_CHUNK 256
+
+/* Is dir a git dir rather than a worktree (the "main worktree" of a bare repository)? */
+static int is_bare_dir(const char *dir)
+{
+	struct stat st;
+	char *git = path_join(dir, ".git");
+	int ret = lstat(git, &st) < 0;
+
+	free(git);
+	return ret;
+}
+
+int worktree_hidden(const char *path, const char *main_worktree, struct strbuf *what)
+{
+	const char *ls[] = { "git", "ls-files", "-z", "--others", "--ignored", "--exclude-standard",
+			     "--directory", NULL };
+	struct strbuf ignored = STRBUF_INIT, by_main = STRBUF_INIT;
+	const char **argv;
+	size_t i, n, count = 0;
+	char *p, *end;
+	int ret = 0;
+
+	/* a bare repository has no rules of its own to compare with */
+	if (is_bare_dir(main_worktree))
+		return 0;
+	if (git(path, ls, 1, &ignored))
+		ret = -1;
+	argv = xcalloc(CHECK_CHUNK + 6, sizeof(*argv));
+	argv[0] = "git";
+	argv[1] = "check-ignore";
+	argv[2] = "--no-index";
+	argv[3] = "-z";
+	argv[4] = "--";
+	/* what the main worktree's rules ignore too is the project's usual litter */
+	for (p = ignored.buf, end = p + ignored.len; !ret && p < end;) {
+		for (n = 0; p < end && n < CHECK_CHUNK; p += strlen(p) + 1)
+			argv[5 + n++] = p;
+		argv[5 + n] = NULL;
+		/* exit 1: none of them is ignored there */
+		strbuf_reset(&by_main);
+		if (git(main_worktree, argv, 1, &by_main) > 1)
+			ret = -1;
+		for (i = 0; !ret && i < n; i++) {
+			const char *q = by_main.buf;
+			int found = 0;
+
+			for (; !found && q < by_main.buf + by_main.len; q += strlen(q) + 1)
+				found = !strcmp(q, argv[5 + i]);
+			if (found)
+				continue;
+			if (count++ < 20)
+				strbuf_addf(what, "  %s\n", argv[5 + i]);
+		}
+	}
+	if (count > 20)
+		strbuf_addf(what, "  ... and %zu more\n", count - 20);
+	free(argv);
+	strbuf_release(&ignored);
+	strbuf_release(&by_main);
+	return ret < 0 ? -1 : count > 0;
+}
+
 int branch_delete(struct repo *r, const char *branch, int force)
 {
 	const char *argv[] = { "git", "branch", force ? "-D" : "-d", "--quiet", branch, NULL };

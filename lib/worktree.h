@@ -38,6 +38,13 @@ int worktree_remove(struct repo *r, const char *path);
 
 /* 1 if the worktree has uncommitted or untracked changes (listed in what), 0 if clean, -1 on error. */
 int worktree_dirty(const char *path, struct strbuf *what);
+/*
+ * 1 if the worktree at path has ignored files that the rules of the main
+ * worktree would not ignore (a branch's .gitignore hides them: they are
+ * somebody's work, not the project's usual build output), listed in what;
+ * 0 if none, -1 if git failed.
+ */
+int worktree_hidden(const char *path, const char *main_worktree, struct strbuf *what);
 
 /* Delete a local branch: `git branch -d` (or -D with force). 0 or -1. */
 int branch_delete(struct repo *r, const char *branch, int force);

@@ -284,4 +284,22 @@ test_expect_success 'destroy <name> of a worktree deleted by hand releases its s
 	test_grep ! "ktrdr--gone2" wts
 '
 
+test_expect_success 'destroy refuses files only its branch'"'"'s .gitignore hides; the project'"'"'s litter goes' '
+	echo "build/" >ktrdr/.gitignore &&
+	git -C ktrdr add .gitignore && git -C ktrdr commit -q -m "ignore build" &&
+	(cd ktrdr && git sandbox create hide >/dev/null) &&
+	echo "*.notes" >>ktrdr--hide/.gitignore &&
+	git -C ktrdr--hide commit -q -am "hide the notes" &&
+	echo precious >ktrdr--hide/mine.notes &&
+	mkdir ktrdr--hide/build && echo junk >ktrdr--hide/build/out &&
+	(cd ktrdr && test_expect_code 128 git sandbox destroy hide 2>../err) &&
+	test_grep "only its branch.s .gitignore hides" err &&
+	test_grep "^  mine.notes" err &&
+	test_grep ! "build/" err &&
+	echo precious >expect && test_cmp expect ktrdr--hide/mine.notes &&
+	rm ktrdr--hide/mine.notes &&
+	(cd ktrdr && git sandbox destroy hide >/dev/null) &&
+	test_path_is_missing ktrdr--hide
+'
+
 test_done
