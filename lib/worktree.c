@@ -213,17 +213,16 @@ int worktree_hidden(const char *path, const char *main_worktree, struct strbuf *
 		return 0;
 	if (git(path, ls, 1, &ignored))
 		ret = -1;
-	argv = xcalloc(CHECK_CHUNK + 6, sizeof(*argv));
+	argv = xcalloc(CHECK_CHUNK + 5, sizeof(*argv));
 	argv[0] = "git";
 	argv[1] = "check-ignore";
 	argv[2] = "--no-index";
-	argv[3] = "-z";
-	argv[4] = "--";
+	argv[3] = "--";
 	/* what the main worktree's rules ignore too is the project's usual litter */
 	for (p = ignored.buf, end = p + ignored.len; !ret && p < end;) {
 		for (n = 0; p < end && n < CHECK_CHUNK; p += strlen(p) + 1)
-			argv[5 + n++] = p;
-		argv[5 + n] = NULL;
+			argv[4 + n++] = p;
+		argv[4 + n] = NULL;
 		/* exit 1: none of them is ignored there */
 		strbuf_reset(&by_main);
 		if (git(main_worktree, argv, 1, &by_main) > 1)
@@ -232,12 +231,17 @@ int worktree_hidden(const char *path, const char *main_worktree, struct strbuf *
 			const char *q = by_main.buf;
 			int found = 0;
 
-			for (; !found && q < by_main.buf + by_main.len; q += strlen(q) + 1)
-				found = !strcmp(q, argv[5 + i]);
+			/* one path a line (a quoted one never matches: kept, to be safe) */
+			while (!found && q < by_main.buf + by_main.len) {
+				size_t len = strcspn(q, "\n");
+
+				found = len == strlen(argv[4 + i]) && !strncmp(q, argv[4 + i], len);
+				q += len + 1;
+			}
 			if (found)
 				continue;
 			if (count++ < 20)
-				strbuf_addf(what, "  %s\n", argv[5 + i]);
+				strbuf_addf(what, "  %s\n", argv[4 + i]);
 		}
 	}
 	if (count > 20)
