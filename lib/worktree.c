@@ -24,7 +24,7 @@ static int git(const char *dir, const char *const *argv, int quiet, struct strbu
 	if (ret < 0)
 		die_errno("cannot run git");
 	if (out)
-		strbuf_addstr(out, c.out.buf);
+		strbuf_add(out, c.out.buf, c.out.len);
 	strbuf_release(&c.out);
 	strbuf_release(&c.err);
 	return ret;
