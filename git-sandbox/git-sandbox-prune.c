@@ -48,6 +48,42 @@ static int provably_gone(const char *path)
 	return ours;
 }
 
+/*
+ * Where a linked worktree whose entry's path is gone went (git worktree
+ * move): its private git dir's "gitdir" names the new place; it counts
+ * only if the state there still names this sandbox. Newly allocated, or
+ * NULL.
+ */
+static char *moved_to(const struct reg_entry *e)
+{
+	char *file = path_join(e->gitdir, "gitdir"), *text = read_file(file, NULL), *dir = NULL;
+	char *state;
+	struct sb_state s;
+	struct stat st;
+
+	free(file);
+	if (!text || strcmp(e->gitdir, e->repo) == 0)
+		goto out;
+	text[strcspn(text, "\n")] = '\0';
+	dir = path_dirname(text);
+	if (!strcmp(dir, e->path) || stat(dir, &st) < 0 || !S_ISDIR(st.st_mode)) {
+		free(dir);
+		dir = NULL;
+		goto out;
+	}
+	state = state_path(e->gitdir, 0);
+	if (state_read(state, &s) || s.slot != e->slot || strcmp(s.name, e->name)) {
+		free(dir);
+		dir = NULL;
+	} else {
+		state_free(&s);
+	}
+	free(state);
+out:
+	free(text);
+	return dir;
+}
+
 /* Why entry e no longer stands for a sandbox (NULL if it does). */
 static const char *stale(const struct reg_entry *e)
 {
@@ -67,8 +103,12 @@ static const char *stale(const struct reg_entry *e)
 		return NULL;
 	if (e->creating)
 		return "its creation never finished";
-	if (stat(e->path, &st) < 0 ? errno == ENOENT || errno == ENOTDIR : !S_ISDIR(st.st_mode))
-		return "its worktree is gone";
+	if (stat(e->path, &st) < 0 ? errno == ENOENT || errno == ENOTDIR : !S_ISDIR(st.st_mode)) {
+		char *to = moved_to(e);
+
+		free(to);
+		return to ? NULL : "its worktree is gone";
+	}
 	state = state_path(e->gitdir, is_main);
 	r = state_read(state, &s);
 	if (r > 0)
@@ -316,7 +356,7 @@ static int prune_stack(const struct container_list *l, const char *project, cons
 	} else if (*id) {
 		si.id = xstrdup(id);
 	}
-	ret = stack_remove(&si, project, dir, l, 1, dry ? STACK_DRY : STACK_VERBOSE);
+	ret = stack_remove(&si, project, dir, l, 1, STACK_RELEASE | (dry ? STACK_DRY : STACK_VERBOSE));
 	stack_ident_free(&si);
 	return ret;
 }
@@ -407,9 +447,22 @@ int main(int argc, char **argv)
 	for (i = 0; i < reg.n;) {
 		struct reg_entry *e = &reg.e[i];
 		const char *why = stale(e);
+		char *to = why ? NULL : moved_to(e);
 		struct stat st;
 		size_t k;
 
+		if (to && access(e->path, F_OK) < 0) {
+			/* moved with git worktree move: the registry follows it */
+			printf("%s sandbox '%s' (slot %ld) to '%s', where it was moved\n",
+			       dry ? "Would follow" : "Following", e->name, e->slot, to);
+			if (!dry) {
+				free(e->path);
+				e->path = to;
+				to = NULL;
+				pruned++;
+			}
+		}
+		free(to);
 		if (!why) {
 			i++;
 			continue;

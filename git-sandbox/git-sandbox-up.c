@@ -54,7 +54,7 @@ static void note_rotation(struct sandbox *sb, const struct secret_set *set)
 
 int main(int argc, char **argv)
 {
-	int build = 0, no_secrets = 0, refresh = 0, no_wait = 0, ret;
+	int build = 0, no_secrets = 0, refresh = 0, no_wait = 0, leased, ret;
 	long timeout = 120;
 	const struct opt opts[] = {
 		OPT_BOOL_(0, "build", &build),
@@ -116,15 +116,21 @@ int main(int argc, char **argv)
 	for (i = 0; i < secrets.nr; i++)
 		env[n++] = secret_env(&secrets.v[i]);
 	c.env = (const char *const *)env;
-	ret = compose_run(&c, compose_up_args(args, build));
+	/*
+	 * the project's name leased on the engine, now that the hooks and
+	 * the secrets are done: of two sandboxes of one name starting at
+	 * once, one gets it
+	 */
+	leased = !stack_lease(&si, sb.project, sb.path);
+	ret = leased ? compose_run(&c, compose_up_args(args, build)) : -1;
 	for (i = 0; i < n; i++)
 		free_secret(env[i]);
 	free(env);
 	secret_set_free(&secrets);
 	/* what compose made is this stack's, even if it failed half-way */
 	stack_list_load(&stacks);
-	if (stacks.code != DOCKER_OK ||
-	    stack_record(&si, sb.project, sb.path, &stacks.containers, ret != 0) < 0)
+	if (leased && (stacks.code != DOCKER_OK ||
+		       stack_record(&si, sb.project, sb.path, &stacks.containers, ret != 0) < 0))
 		warning("could not record the volumes and networks of '%s'", sb.project);
 	stack_ident_free(&si);
 	if (ret) {

@@ -15,9 +15,8 @@
 
 #define MERGE_DEPTH 8
 /*
- * libyaml takes time quadratic in the nesting of flow collections
- * ("[[[[...") and block ones; no compose file nests deeper than a few
- * levels
+ * libyaml's loader takes time quadratic in the nesting of collections;
+ * no compose file nests deeper than a few levels
  */
 #define MAX_NESTING 64
 
@@ -107,8 +106,12 @@ static int add_mapping(yaml_document_t *doc, yaml_node_t *map, struct names *out
 		yaml_node_t *k = yaml_document_get_node(doc, p->key);
 		int r;
 
-		/* a plain "<<" is a merge key (YAML 1.1, as compose reads it); "'<<'" a name */
-		if (is_scalar(k, "<<") && k->data.scalar.style == YAML_PLAIN_SCALAR_STYLE)
+		/*
+		 * a plain "<<" is a merge key (YAML 1.1, as compose reads it),
+		 * and so is any key tagged !!merge; "'<<'" is a name
+		 */
+		if ((is_scalar(k, "<<") && k->data.scalar.style == YAML_PLAIN_SCALAR_STYLE) ||
+		    (k && k->tag && !strcmp((const char *)k->tag, "tag:yaml.org,2002:merge")))
 			r = add_merge(doc, yaml_document_get_node(doc, p->value), out, depth + 1, err);
 		else
 			r = add_name(out, k, err);
@@ -119,63 +122,33 @@ static int add_mapping(yaml_document_t *doc, yaml_node_t *map, struct names *out
 }
 
 /*
- * Does text nest collections deeper than MAX_NESTING? Counts open flow
- * brackets outside quotes and comments, and indentation steps of block
- * lines: an over-estimate at worst, which only refuses a file no compose
- * user writes.
+ * Does text nest collections deeper than MAX_NESTING? Asked of libyaml's
+ * event parser, which stops there: the document loader would first build
+ * every level, in time quadratic in the depth.
  */
 static int too_deep(const char *text, size_t len)
 {
-	size_t i, col = 0, indents[MAX_NESTING + 2], nind = 0;
-	int flow = 0, line_start = 1;
-	char quote = 0;
+	yaml_parser_t parser;
+	yaml_event_t ev;
+	int depth = 0, ret = 0, done = 0;
 
-	for (i = 0; i < len; i++) {
-		char c = text[i];
-
-		if (c == '\n') {
-			line_start = 1;
-			col = 0;
-			if (quote == '#')
-				quote = 0;
-			continue;
-		}
-		if (line_start && (c == ' ' || c == '-')) {
-			col++;
-			continue;
-		}
-		if (line_start) {
-			line_start = 0;
-			/* block nesting: one level per deeper indentation */
-			while (nind && indents[nind - 1] >= col && c != '#')
-				nind--;
-			if (c != '#' && (!nind || indents[nind - 1] < col)) {
-				if (nind > MAX_NESTING)
-					return 1;
-				indents[nind++] = col;
-			}
-		}
-		if (quote) {
-			if (quote == '\'' && c == '\'')
-				quote = 0;
-			else if (quote == '"' && c == '\\' && i + 1 < len)
-				i++;
-			else if (quote == '"' && c == '"')
-				quote = 0;
-			continue;
-		}
-		/* a quote opens a scalar only where one starts ("it's" is plain) */
-		if ((c == '\'' || c == '"') &&
-		    (!i || strchr(" \t[{,:-", text[i - 1])))
-			quote = c;
-		else if (c == '#' && (!i || text[i - 1] == ' ' || text[i - 1] == '\t'))
-			quote = '#';
-		else if ((c == '[' || c == '{') && ++flow > MAX_NESTING)
-			return 1;
-		else if ((c == ']' || c == '}') && flow)
-			flow--;
+	if (!yaml_parser_initialize(&parser))
+		return 0;
+	yaml_parser_set_input_string(&parser, (const unsigned char *)text, len);
+	while (!done) {
+		/* a syntax error is the loader's to report */
+		if (!yaml_parser_parse(&parser, &ev))
+			break;
+		if (ev.type == YAML_SEQUENCE_START_EVENT || ev.type == YAML_MAPPING_START_EVENT)
+			done = ret = ++depth > MAX_NESTING;
+		else if (ev.type == YAML_SEQUENCE_END_EVENT || ev.type == YAML_MAPPING_END_EVENT)
+			depth--;
+		else if (ev.type == YAML_STREAM_END_EVENT)
+			done = 1;
+		yaml_event_delete(&ev);
 	}
-	return 0;
+	yaml_parser_delete(&parser);
+	return ret;
 }
 
 int compose_parse_services(const char *text, size_t len, char ***names, size_t *n,

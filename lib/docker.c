@@ -504,6 +504,8 @@ void volume_list_free(struct volume *v, size_t n)
 		free(v[i].name);
 		free(v[i].created);
 		free(v[i].project);
+		free(v[i].stack_id);
+		free(v[i].path);
 	}
 	free(v);
 }
@@ -539,8 +541,10 @@ int docker_volume_inspect(char *const *names, size_t n, struct volume **out, siz
 	for (i = 0; i < json_array_size(a); i++) {
 		json_t *o = json_array_get(a, i);
 		const char *name = member(o, "Name"), *created = member(o, "CreatedAt");
-		const char *project = json_string_value(json_object_get(json_object_get(o, "Labels"),
-									LABEL_PROJECT));
+		json_t *labels = json_object_get(o, "Labels");
+		const char *project = json_string_value(json_object_get(labels, LABEL_PROJECT));
+		const char *id = json_string_value(json_object_get(labels, LABEL_STACK_ID));
+		const char *path = json_string_value(json_object_get(labels, "git-sandbox.path"));
 		struct volume *v;
 
 		if (!name || !created)
@@ -550,10 +554,34 @@ int docker_volume_inspect(char *const *names, size_t n, struct volume **out, siz
 		v->name = xstrdup(name);
 		v->created = xstrdup(created);
 		v->project = xstrdup(project ? project : "");
+		v->stack_id = xstrdup(id ? id : "");
+		v->path = xstrdup(path ? path : "");
 	}
 	json_decref(a);
 	strbuf_release(&buf);
 	strbuf_release(&err);
+	free(argv);
+	return ret;
+}
+
+int docker_volume_create(const char *name, const char *const *labels, struct strbuf *why)
+{
+	const char **argv;
+	size_t i, n = 0, k = 0;
+	int ret;
+
+	while (labels[n])
+		n++;
+	argv = xcalloc(2 * n + 5, sizeof(*argv));
+	argv[k++] = "docker";
+	argv[k++] = "volume";
+	argv[k++] = "create";
+	for (i = 0; i < n; i++) {
+		argv[k++] = "--label";
+		argv[k++] = labels[i];
+	}
+	argv[k++] = name;
+	ret = docker_capture(argv, NULL, why);
 	free(argv);
 	return ret;
 }

@@ -123,9 +123,18 @@ int docker_container_uses(char *const *cids, size_t n, char ***volumes, size_t *
 
 struct volume {
 	char *name;
-	char *created;		/* CreatedAt: with the name, which volume it is */
+	char *created;		/* CreatedAt (not stable: the local driver's directory ctime) */
 	char *project;		/* its compose project label, or "" */
+	char *stack_id;		/* its git-sandbox.id label, or "" */
+	char *path;		/* its git-sandbox.path label, or "" */
 };
+
+/*
+ * `docker volume create` of name with labels ("key=value" each), quietly.
+ * A name that exists keeps its first creator's labels: with an inspect
+ * afterwards, a compare-and-set on the engine. DOCKER_OK or a code.
+ */
+int docker_volume_create(const char *name, const char *const *labels, struct strbuf *why);
 
 /*
  * `docker volume inspect` of names: those that exist, in *out (free with

@@ -88,10 +88,13 @@ int stack_ident_load(const struct sandbox *sb, struct stack_ident *si)
 		si->path = xstrdup(sb->path);
 		si->dirty = 1;
 	}
-	/* a record lost: the registry entry still knows the id */
-	if (!si->id && sb->has_state && !registry_read(&reg)) {
-		e = registry_find_path(&reg, sb->path);
-		if (e && e->slot == sb->slot && e->stack_id) {
+	if (!registry_read(&reg)) {
+		/* an id released (its sandbox destroyed or pruned) is nobody's to use again */
+		if (si->id && registry_released(&reg, si->id))
+			stack_ident_reset(si);
+		/* a record lost: the registry entry still knows the id */
+		e = sb->has_state && !si->id ? registry_find_path(&reg, sb->path) : NULL;
+		if (e && e->slot == sb->slot && e->stack_id && !registry_released(&reg, e->stack_id)) {
 			si->id = xstrdup(e->stack_id);
 			si->dirty = 1;
 		}
@@ -158,7 +161,7 @@ int stack_destroy(const struct sandbox *sb)
 		ret = docker_error(l.code, l.why.buf);
 	} else {
 		/* by id, so it works with the compose file or the worktree gone */
-		ret = stack_remove(&si, sb->project, sb->path, &l.containers, 1, 0);
+		ret = stack_remove(&si, sb->project, sb->path, &l.containers, 1, STACK_RELEASE);
 	}
 	stack_list_free(&l);
 	stack_ident_free(&si);

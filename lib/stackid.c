@@ -47,6 +47,8 @@ static void add_volume(struct stack_ident *si, const char *name, const char *cre
 	v->name = xstrdup(name);
 	v->created = xstrdup(created);
 	v->project = xstrdup("");
+	v->stack_id = xstrdup("");
+	v->path = xstrdup("");
 }
 
 static int has(char *const *v, size_t n, const char *s)
@@ -254,6 +256,8 @@ static void drop_volume(struct stack_ident *si, const char *name)
 			free(si->vols[i].name);
 			free(si->vols[i].created);
 			free(si->vols[i].project);
+			free(si->vols[i].stack_id);
+			free(si->vols[i].path);
 			memmove(&si->vols[i], &si->vols[i + 1], (--si->nvols - i) * sizeof(*si->vols));
 			si->dirty = 1;
 			return;
@@ -311,19 +315,17 @@ static int project_volumes(const char *project, struct volume **v, size_t *nv)
 }
 
 /*
- * Is v this stack's: recorded with the same creation time, or mounted by
- * one of its containers (mounted)? Labelled with project in any case.
+ * Is v this stack's: recorded, or mounted by one of its containers
+ * (mounted)? Labelled with project in any case. (A volume's CreatedAt is
+ * no identity: the local driver reports the ctime of its top directory,
+ * which changes as the service writes there.)
  */
 static int volume_ours(const struct stack_ident *si, const struct volume *v, const char *project,
 		       char *const *mounted, size_t nmounted)
 {
-	const char *created = recorded(si, v->name);
-
 	if (strcmp(v->project, project))
 		return 0;
-	if (created)
-		return !strcmp(created, v->created);
-	return has(mounted, nmounted, v->name);
+	return recorded(si, v->name) || has(mounted, nmounted, v->name);
 }
 
 int stack_claim(struct stack_ident *si, const char *project, const char *worktree,
@@ -370,8 +372,7 @@ int stack_claim(struct stack_ident *si, const char *project, const char *worktre
 			continue;
 		}
 		ret = error("the volume '%s' of compose project '%s' is not one this sandbox's stack "
-			    "made%s: it may hold another stack's data; not touching it", v[i].name, project,
-			    recorded(si, v[i].name) ? " (it was made again since)" : "");
+			    "made: it may hold another stack's data; not touching it", v[i].name, project);
 		fprintf(stderr, "hint: another user, clone or repository may have a sandbox of the "
 			"same name: give this repository\n"
 			"hint: another sandbox.project; if the volume is this sandbox's from before "
@@ -446,6 +447,60 @@ out:
 	free_strings(labelled, nlabelled);
 	free_strings(now, nnow);
 	strbuf_release(&why);
+	return ret;
+}
+
+static char *lease_name(const char *project)
+{
+	return xasprintf("git-sandbox-lease-%s", project);
+}
+
+/* The lease of project on the engine, as docker says it is (NULL: none). */
+static int lease_get(const char *project, struct volume **v, size_t *nv)
+{
+	struct strbuf why = STRBUF_INIT;
+	char *name = lease_name(project);
+	int ret = docker_volume_inspect(&name, 1, v, nv, &why);
+
+	if (ret)
+		ret = docker_error(ret, why.buf);
+	strbuf_release(&why);
+	free(name);
+	return ret;
+}
+
+int stack_lease(const struct stack_ident *si, const char *project, const char *worktree)
+{
+	struct strbuf why = STRBUF_INIT;
+	struct volume *v = NULL;
+	size_t nv = 0;
+	char *name = lease_name(project), *l_id = xasprintf(LABEL_STACK_ID "=%s", si->id);
+	char *l_lease = xasprintf("git-sandbox.lease=%s", project);
+	char *l_path = xasprintf("git-sandbox.path=%s", worktree);
+	const char *labels[] = { l_lease, l_id, l_path, NULL };
+	int ret;
+
+	ret = lease_get(project, &v, &nv);
+	if (!ret && !nv) {
+		ret = docker_volume_create(name, labels, &why);
+		if (ret)
+			ret = docker_error(ret, why.buf);
+		if (!ret)
+			ret = lease_get(project, &v, &nv);
+	}
+	if (!ret && (!nv || strcmp(v[0].stack_id, si->id))) {
+		ret = error("the compose project '%s' is leased on this engine by another sandbox "
+			    "(working directory '%s'): not touching it", project,
+			    nv && *v[0].path ? v[0].path : "unknown");
+		fprintf(stderr, "hint: another user, clone or repository has a sandbox of the same "
+			"name: give this repository another sandbox.project\n");
+	}
+	volume_list_free(v, nv);
+	strbuf_release(&why);
+	free(name);
+	free(l_id);
+	free(l_lease);
+	free(l_path);
 	return ret;
 }
 
@@ -537,6 +592,19 @@ int stack_remove(struct stack_ident *si, const char *project, const char *worktr
 				drop_volume(si, si->vols[i].name);
 			else
 				i++;
+		}
+	}
+	/* the project's name, leased on the engine, goes with the sandbox */
+	if (!ret && (flags & STACK_RELEASE) && si->id) {
+		volume_list_free(v, nv);
+		v = NULL;
+		nv = 0;
+		ret = lease_get(project, &v, &nv);
+		if (!ret && nv && !strcmp(v[0].stack_id, si->id)) {
+			if (tell)
+				printf("%s the lease of '%s'\n", dry ? "Would remove" : "Removing", project);
+			if (!dry)
+				ret = remove_one("volume", v[0].name, project);
 		}
 	}
 	if (!dry && si->dirty && si->id && si->file && stack_ident_write(si) < 0)

@@ -96,9 +96,19 @@ int stack_claim(struct stack_ident *si, const char *project, const char *worktre
 int stack_record(struct stack_ident *si, const char *project, const char *worktree,
 		 const struct container_list *l, int compose_failed);
 
+/*
+ * Lease the compose project's name on the engine for this stack: a volume
+ * "git-sandbox-lease-<project>" labelled with the id and worktree. docker
+ * keeps the first creator's labels, so of two sandboxes leasing at once
+ * exactly one gets it. 0 if the lease is (now) this stack's, or -1 after
+ * an error naming the working directory of the sandbox that holds it.
+ */
+int stack_lease(const struct stack_ident *si, const char *project, const char *worktree);
+
 /* flags of stack_remove */
 #define STACK_DRY 1		/* only say what would go */
 #define STACK_VERBOSE 2		/* say what goes */
+#define STACK_RELEASE 4		/* the sandbox goes: its lease of the project name too */
 
 /*
  * Remove the stack: the containers of l that it owns, the recorded

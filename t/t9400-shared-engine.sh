@@ -218,7 +218,9 @@ test_expect_success 'down -v and destroy remove exactly what the stack made' '
 	objects_of t94s-feat >actual &&
 	test_must_be_empty actual &&
 	docker network ls -q --filter label=com.docker.compose.project=t94s-feat >nets &&
-	test_must_be_empty nets
+	test_must_be_empty nets &&
+	docker volume ls -q --filter label=git-sandbox.lease=t94s-feat >lease &&
+	test_must_be_empty lease
 '
 
 test_expect_success 'prune removes the stack and volume of a sandbox whose worktree is gone' '
@@ -294,26 +296,43 @@ test_expect_success 'a lost record: the registry entry still knows the stack' '
 	test_must_be_empty actual
 '
 
-test_expect_success 'a volume made again by another party under a recorded name is not taken' '
+test_expect_success 'a stack that is down keeps its project name leased on the engine' '
 	(cd alice/t94s && as alice git sandbox create st >/dev/null) &&
 	(cd alice/t94s--st && as alice env OWNER=alice git sandbox up --no-secrets --no-wait >/dev/null 2>&1 &&
 	 as alice git sandbox down >/dev/null 2>&1) &&
+	# its volume gone too (a docker volume prune): nothing of the stack is left but the lease
 	docker volume rm t94s-st_data >/dev/null &&
-	# a volume is told by its name and creation time, to the second
-	sleep 1 &&
 	(cd bob/t94s && as bob git sandbox create st >/dev/null) &&
-	(cd bob/t94s--st && as bob env OWNER=bob git sandbox up --no-secrets --no-wait >/dev/null 2>&1 &&
-	 as bob git sandbox down >/dev/null 2>&1) &&
-	(cd alice/t94s--st &&
-	 test_must_fail as alice env OWNER=alice git sandbox up --no-secrets --no-wait >../../out 2>&1) &&
-	test_grep "volume .t94s-st_data. .*made again since" out &&
-	(cd bob/t94s--st && as bob env OWNER=bob git sandbox up --no-secrets --no-wait >/dev/null 2>&1) &&
-	holds t94s-st bob
+	(cd bob/t94s--st &&
+	 test_must_fail as bob env OWNER=bob git sandbox up --no-secrets --no-wait >../../out 2>&1) &&
+	test_grep "leased on this engine by another sandbox (working directory .$TRASH_DIRECTORY/alice/t94s--st.)" out &&
+	objects_of t94s-st >actual &&
+	test_must_be_empty actual &&
+	(cd alice/t94s--st && as alice env OWNER=alice git sandbox up --no-secrets --no-wait >/dev/null 2>&1) &&
+	holds t94s-st alice
+'
+
+test_expect_success 'two parties starting one name at once: one gets it, the other starts nothing' '
+	(cd alice/t94s && as alice git sandbox create race >/dev/null) &&
+	(cd bob/t94s && as bob git sandbox create race >/dev/null) &&
+	(cd alice/t94s--race && as alice env OWNER=alice git sandbox up --no-secrets --no-wait >../../a.out 2>&1;
+	 echo $? >../../a.rc) &
+	(cd bob/t94s--race && as bob env OWNER=bob git sandbox up --no-secrets --no-wait >../../b.out 2>&1;
+	 echo $? >../../b.rc) &
+	wait &&
+	cat a.rc b.rc | sort >rcs &&
+	printf "0\n128\n" >expect &&
+	test_cmp expect rcs &&
+	if test "$(cat a.rc)" = 0; then winner=alice; else winner=bob; fi &&
+	holds t94s-race $winner &&
+	docker ps -a --filter label=com.docker.compose.project=t94s-race --format "{{.Names}}" >all &&
+	test_line_count = 1 all
 '
 
 test_expect_success 'cleanup: what the parties made' '
-	for p in t94s-st t94s-lost t94s t94s-kw t94s-rel t94s-gone t94s-feat
+	for p in t94s-race t94s-st t94s-lost t94s t94s-kw t94s-rel t94s-gone t94s-feat
 	do
+		docker volume ls -q --filter label=git-sandbox.lease=$p | xargs -r docker volume rm >/dev/null &&
 		docker ps -aq --filter label=com.docker.compose.project=$p | xargs -r docker rm -f >/dev/null &&
 		docker volume ls -q --filter label=com.docker.compose.project=$p |
 			xargs -r docker volume rm >/dev/null &&

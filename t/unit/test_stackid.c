@@ -53,8 +53,9 @@ START_TEST(test_services)
 	want("x-base: &b {api: {image: x}}\nservices:\n  <<: *b\n  db: {}\n", "api db");
 	want("x-a: &a {one: {}}\nx-b: &b {two: {}}\nservices:\n  <<: [*a, *b]\n  one: {}\n",
 	     "one two");
-	/* a quoted "<<" is a name */
+	/* a quoted "<<" is a name; a key tagged !!merge is a merge */
 	want("services:\n  '<<': {}\n", "<<");
+	want("x: &h {hidden: {}}\nservices:\n  shown: {}\n  !!merge shown: *h\n", "shown hidden");
 	want("", "");
 	want("services:\n", "");
 	want("volumes: {}\n", "");
@@ -113,7 +114,21 @@ START_TEST(test_deep_nesting)
 	got = services(sb.buf);
 	ck_assert_msg(strstr(got, "nests more than"), "got '%s'", got);
 	free(got);
-	/* an apostrophe in a plain scalar hides nothing */
+	/* an apostrophe in a plain scalar, a comment with CR line ends: they hide nothing */
+	strbuf_reset(&sb);
+	strbuf_addstr(&sb, "services: {a: {}}\r# note\rx: ");
+	for (i = 0; i < 1000; i++)
+		strbuf_addch(&sb, '[');
+	got = services(sb.buf);
+	ck_assert_msg(strstr(got, "nests more than"), "got '%s'", got);
+	free(got);
+	strbuf_reset(&sb);
+	strbuf_addstr(&sb, "services: {a: {command: rock 'n roll}}\nx: ");
+	for (i = 0; i < 1000; i++)
+		strbuf_addch(&sb, '[');
+	got = services(sb.buf);
+	ck_assert_msg(strstr(got, "nests more than"), "got '%s'", got);
+	free(got);
 	strbuf_reset(&sb);
 	strbuf_addstr(&sb, "services: {a: {command: it's}}\nx: ");
 	for (i = 0; i < 1000; i++)
