@@ -121,6 +121,7 @@ test_expect_success 'compose refusing the file: up exits 128, and up works once 
 	 test_expect_code 128 git sandbox up --no-secrets >../out 2>../err) &&
 	test_grep "no_such_key" err &&
 	test_grep -x "error: compose failed (exit 1); see .git sandbox logs. for the services. output" err &&
+	test_grep ! "did not answer" err &&
 	test_grep ! "is up" out &&
 	stack_objects t95b-bad >left &&
 	test_must_be_empty left &&
@@ -138,6 +139,7 @@ test_expect_success 'an image compose cannot get: up exits 128; what compose mad
 	 mv broken.yml docker-compose.sandbox.yml &&
 	 test_expect_code 128 git sandbox up --no-secrets >../out 2>../err) &&
 	test_grep -x "error: compose failed (exit 1); see .git sandbox logs. for the services. output" err &&
+	test_grep ! "did not answer" err &&
 	# compose made the network and the volume, then could not pull
 	docker ps -aq --filter label=com.docker.compose.project=t95b-img >containers &&
 	test_must_be_empty containers &&
