@@ -7,7 +7,7 @@ test_description='up when a hook or compose fails, and down -v after down and up
 # Every compose project of this script starts with t95b; each test has
 # its own sandbox, so its own project, and removes what it made.
 IMAGE=git-sandbox-t9510:latest
-PROJECTS="t95b-pre t95b-post t95b-bad t95b-img t95b-vol"
+PROJECTS="t95b-pre t95b-post t95b-bad t95b-img t95b-vol t95b-chg"
 
 # containers, networks and volumes of a compose project, one per line
 stack_objects () {
@@ -189,6 +189,25 @@ test_expect_success 'down keeps the volume, a second up uses it, down -v removes
 	docker network ls -q --filter label=com.docker.compose.project=t95b-vol >nets &&
 	test_must_be_empty nets &&
 	test_grep ! "t95b-vol_data" "$(record vol)"
+'
+
+# Docker 20.10 reports as a local volume's "CreatedAt" the change time of
+# its top directory: a file made there, or a chmod of it, moves it. The
+# record compares it, so a volume its own service changed after the up
+# that recorded it (a database starting, or the image's files copied into
+# a volume an earlier failed up made) is taken for another stack's, and
+# kept.
+test_expect_failure 'down -v removes the stack'"'"'s volume after its service added a file to it' '
+	test_when_finished "drop_project t95b-chg" &&
+	(cd t95b && git sandbox create chg >/dev/null) &&
+	(cd t95b--chg && git sandbox up --no-secrets >/dev/null 2>&1) &&
+	# the times are in seconds
+	sleep 1 &&
+	docker exec $(running t95b-chg) touch /data/new &&
+	(cd t95b--chg && git sandbox down -v >../out 2>../err) &&
+	test_grep ! "kept the volume" err &&
+	stack_objects t95b-chg >left &&
+	test_must_be_empty left
 '
 
 test_expect_success 'cleanup: what the script made, and the image' '
