@@ -124,14 +124,14 @@ test_expect_success 'down -v removes its volumes and only its volumes' '
 '
 
 test_expect_success 'the health gate fails on a service that never listens, and keeps the stack' '
+	test_when_finished "(cd t5k--alpha && git sandbox down -v >/dev/null 2>&1)" &&
 	(cd t5k--alpha &&
 	 test_expect_code 128 git -c port.ghost.var=GHOST_PORT -c port.ghost.base=$(($db + 40)) \
 		-c port.ghost.wait=tcp sandbox up --no-secrets --timeout 2 >../out 2>../err) &&
 	test_grep "did not answer within 2s" err &&
 	test_grep "git sandbox logs" err &&
 	docker ps -q --filter label=com.docker.compose.project=t5k-alpha >running &&
-	test_line_count = 2 running &&
-	(cd t5k--alpha && git sandbox down -v >/dev/null 2>&1)
+	test_line_count = 2 running
 '
 
 test_expect_success 'a port published outside the slot is reported as a clash' '
@@ -145,11 +145,11 @@ test_expect_success 'a port published outside the slot is reported as a clash' '
 '
 
 test_expect_success 'a worktree deleted by hand shows missing' '
+	test_when_finished "rm -rf t5k--gamma; (cd t5k && git sandbox prune >/dev/null)" &&
 	(cd t5k && git sandbox create gamma >/dev/null) &&
 	rm -rf t5k--gamma &&
 	(cd t5k && git sandbox list >../out) &&
-	test_grep "^gamma  *3  *-  *missing" out &&
-	(cd t5k && git sandbox prune >/dev/null)
+	test_grep "^gamma  *3  *-  *missing" out
 '
 
 test_expect_success 'docker not reachable: a clear message, nothing started' '

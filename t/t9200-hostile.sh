@@ -175,10 +175,10 @@ cache=$(cat cache.path 2>/dev/null)
 test_expect_success 'a cache from another item is unusable' '
 	other=$(cd ktrdr--one && git -c secrets.item=t92-other sandbox secrets status | sed -n "s/^cache *//p") &&
 	test "$other" != "$cache" &&
+	test_when_finished "rm -f \"$other\"" &&
 	cp "$cache" "$other" &&
 	(cd ktrdr--one && git -c secrets.item=t92-other sandbox secrets status >../out) &&
-	test_grep "unusable (.*another item" out &&
-	rm -f "$other"
+	test_grep "unusable (.*another item" out
 '
 
 test_expect_success 'a cache of a future format version is unusable' '
