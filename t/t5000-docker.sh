@@ -4,18 +4,23 @@ test_description='up, down, logs, status and destroy against a real Docker engin
 
 . ./test-lib.sh
 
-# Every compose project, image and volume of this script starts with these.
+# The image, and every compose project of this script (one per sandbox).
 IMAGE=git-sandbox-t5000:latest
+PROJECTS="t5k-alpha t5k-beta t5k-gamma t5k-delta t5k-never"
 
+# what the engine has of this script's projects, and nothing else: a
+# shared engine runs other stacks, and a name filter matches substrings
 docker_cleanup () {
-	for p in $(docker ps -aq --filter label=com.docker.compose.project 2>/dev/null)
+	for p in $PROJECTS
 	do
-		case "$(docker inspect -f '{{index .Config.Labels "com.docker.compose.project"}}' "$p")" in
-		t5k*) docker rm -f "$p" >/dev/null 2>&1 ;;
-		esac
+		docker ps -aq --filter "label=com.docker.compose.project=$p" |
+			xargs -r docker rm -f >/dev/null 2>&1
+		docker network ls -q --filter "label=com.docker.compose.project=$p" |
+			xargs -r docker network rm >/dev/null 2>&1
+		docker volume ls -q --filter "label=com.docker.compose.project=$p" |
+			xargs -r docker volume rm >/dev/null 2>&1
 	done
-	docker network ls -q --filter name=t5k | xargs -r docker network rm >/dev/null 2>&1
-	docker volume ls -q --filter name=t5k | xargs -r docker volume rm >/dev/null 2>&1
+	:
 }
 
 # containers, networks and volumes of a compose project, one per line
