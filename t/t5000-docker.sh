@@ -4,18 +4,23 @@ test_description='up, down, logs, status and destroy against a real Docker engin
 
 . ./test-lib.sh
 
-# Every compose project, image and volume of this script starts with these.
+# The image, and every compose project of this script (one per sandbox).
 IMAGE=git-sandbox-t5000:latest
+PROJECTS="t5k-alpha t5k-beta t5k-gamma t5k-delta t5k-never"
 
+# what the engine has of this script's projects, and nothing else: a
+# shared engine runs other stacks, and a name filter matches substrings
 docker_cleanup () {
-	for p in $(docker ps -aq --filter label=com.docker.compose.project 2>/dev/null)
+	for p in $PROJECTS
 	do
-		case "$(docker inspect -f '{{index .Config.Labels "com.docker.compose.project"}}' "$p")" in
-		t5k*) docker rm -f "$p" >/dev/null 2>&1 ;;
-		esac
+		docker ps -aq --filter "label=com.docker.compose.project=$p" |
+			xargs -r docker rm -f >/dev/null 2>&1
+		docker network ls -q --filter "label=com.docker.compose.project=$p" |
+			xargs -r docker network rm >/dev/null 2>&1
+		docker volume ls -q --filter "label=com.docker.compose.project=$p" |
+			xargs -r docker volume rm >/dev/null 2>&1
 	done
-	docker network ls -q --filter name=t5k | xargs -r docker network rm >/dev/null 2>&1
-	docker volume ls -q --filter name=t5k | xargs -r docker volume rm >/dev/null 2>&1
+	:
 }
 
 # containers, networks and volumes of a compose project, one per line
@@ -124,14 +129,14 @@ test_expect_success 'down -v removes its volumes and only its volumes' '
 '
 
 test_expect_success 'the health gate fails on a service that never listens, and keeps the stack' '
+	test_when_finished "(cd t5k--alpha && git sandbox down -v >/dev/null 2>&1)" &&
 	(cd t5k--alpha &&
 	 test_expect_code 128 git -c port.ghost.var=GHOST_PORT -c port.ghost.base=$(($db + 40)) \
 		-c port.ghost.wait=tcp sandbox up --no-secrets --timeout 2 >../out 2>../err) &&
 	test_grep "did not answer within 2s" err &&
 	test_grep "git sandbox logs" err &&
 	docker ps -q --filter label=com.docker.compose.project=t5k-alpha >running &&
-	test_line_count = 2 running &&
-	(cd t5k--alpha && git sandbox down -v >/dev/null 2>&1)
+	test_line_count = 2 running
 '
 
 test_expect_success 'a port published outside the slot is reported as a clash' '
@@ -145,11 +150,11 @@ test_expect_success 'a port published outside the slot is reported as a clash' '
 '
 
 test_expect_success 'a worktree deleted by hand shows missing' '
+	test_when_finished "rm -rf t5k--gamma; (cd t5k && git sandbox prune >/dev/null)" &&
 	(cd t5k && git sandbox create gamma >/dev/null) &&
 	rm -rf t5k--gamma &&
 	(cd t5k && git sandbox list >../out) &&
-	test_grep "^gamma  *3  *-  *missing" out &&
-	(cd t5k && git sandbox prune >/dev/null)
+	test_grep "^gamma  *3  *-  *missing" out
 '
 
 test_expect_success 'docker not reachable: a clear message, nothing started' '

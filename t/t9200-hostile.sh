@@ -98,10 +98,39 @@ test_expect_success 'a registry writable by others or owned by someone else: ref
 '
 
 test_expect_success 'an empty registry file is an empty registry, and is filled, not trusted blindly' '
-	test_when_finished "cp registry.good \"$(sb_registry)\"" &&
-	: >"$(sb_registry)" &&
+	reg=$(sb_registry) &&
+	test_when_finished "git -C ktrdr worktree remove --force ../ktrdr--filled; git -C ktrdr branch -D filled; chmod 600 \"$reg\"; cp registry.good \"$reg\"" &&
+	: >"$reg" &&
 	git sandbox list >out &&
-	test_must_be_empty out
+	test_must_be_empty out &&
+	# an empty file is checked like any registry before it is read
+	chmod 666 "$reg" &&
+	(cd ktrdr && test_expect_code 128 git sandbox create filled 2>../err) &&
+	test_grep -F "the registry '"'"'$reg'"'"' is writable by others" err &&
+	test_path_is_missing ktrdr--filled &&
+	test_must_be_empty "$reg" &&
+	chmod 600 "$reg" &&
+	# nor does it make every slot free: a port in use still keeps its
+	# slot from a new sandbox, as the running stack of the forgotten
+	# sandbox "one" would
+	test_hold_port $(sb_port 8001) &&
+	(cd ktrdr && git sandbox create filled >../out 2>../err) &&
+	test_grep "^skipping slot 1: port $(sb_port 8001) is in use by another process" err &&
+	test_grep "^Created sandbox .filled. in slot 2" out &&
+	# a create fills it: a registry of this version, holding that sandbox only
+	test_grep -x "version = 1" "$reg" &&
+	sb_reg_entries >entries &&
+	echo "2 filled $HOME/ktrdr--filled" >expect &&
+	cut -d" " -f1-3 entries >actual &&
+	test_cmp expect actual &&
+	test "$(stat -c %a "$reg")" = 600 &&
+	git sandbox list >out &&
+	test_grep "^filled  *2 " out &&
+	test_grep ! "^one " out &&
+	# the forgotten sandbox keeps its own state, and status says so
+	(cd ktrdr--one && sb_no_docker git sandbox status >../out 2>../err) &&
+	test_grep "^warning: sandbox .one. is not in the registry" err &&
+	test_grep "^sandbox  one (slot 1)$" out
 '
 
 test_expect_success 'a state file of garbage: a clear error naming it, nothing overwritten' '
@@ -146,10 +175,10 @@ cache=$(cat cache.path 2>/dev/null)
 test_expect_success 'a cache from another item is unusable' '
 	other=$(cd ktrdr--one && git -c secrets.item=t92-other sandbox secrets status | sed -n "s/^cache *//p") &&
 	test "$other" != "$cache" &&
+	test_when_finished "rm -f \"$other\"" &&
 	cp "$cache" "$other" &&
 	(cd ktrdr--one && git -c secrets.item=t92-other sandbox secrets status >../out) &&
-	test_grep "unusable (.*another item" out &&
-	rm -f "$other"
+	test_grep "unusable (.*another item" out
 '
 
 test_expect_success 'a cache of a future format version is unusable' '
