@@ -11,16 +11,8 @@ PROJECTS="t5k-alpha t5k-beta t5k-gamma t5k-delta t5k-never"
 # what the engine has of this script's projects, and nothing else: a
 # shared engine runs other stacks, and a name filter matches substrings
 docker_cleanup () {
-	for p in $PROJECTS
-	do
-		docker ps -aq --filter "label=com.docker.compose.project=$p" |
-			xargs -r docker rm -f >/dev/null 2>&1
-		docker network ls -q --filter "label=com.docker.compose.project=$p" |
-			xargs -r docker network rm >/dev/null 2>&1
-		docker volume ls -q --filter "label=com.docker.compose.project=$p" |
-			xargs -r docker volume rm >/dev/null 2>&1
-	done
-	:
+	# shellcheck disable=SC2086
+	sb_drop_project $PROJECTS
 }
 
 # containers, networks and volumes of a compose project, one per line

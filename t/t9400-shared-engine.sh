@@ -330,15 +330,9 @@ test_expect_success 'two parties starting one name at once: one gets it, the oth
 '
 
 test_expect_success 'cleanup: what the parties made' '
-	for p in t94s-race t94s-st t94s-lost t94s t94s-kw t94s-rel t94s-gone t94s-feat
-	do
-		docker volume ls -q --filter label=git-sandbox.lease=$p | xargs -r docker volume rm >/dev/null &&
-		docker ps -aq --filter label=com.docker.compose.project=$p | xargs -r docker rm -f >/dev/null &&
-		docker volume ls -q --filter label=com.docker.compose.project=$p |
-			xargs -r docker volume rm >/dev/null &&
-		docker network ls -q --filter label=com.docker.compose.project=$p |
-			xargs -r docker network rm >/dev/null || return 1
-	done
+	sb_drop_project t94s-race t94s-st t94s-lost t94s t94s-kw t94s-rel t94s-gone t94s-feat &&
+	docker volume ls -q --filter label=git-sandbox.lease=t94s-feat >left &&
+	test_must_be_empty left
 '
 
 docker rmi -f $IMAGE >/dev/null 2>&1

@@ -355,6 +355,24 @@ sb_build_image () {
 	docker build -q -t "$1" "$TRASH_DIRECTORY/img" >/dev/null
 }
 
+# sb_drop_project <project>...: remove what the test's compose projects
+# left on the engine (containers, networks, volumes by the project's label,
+# and the lease of each name); never anything else
+sb_drop_project () {
+	for p_ in "$@"
+	do
+		docker ps -aq --filter "label=com.docker.compose.project=$p_" |
+			xargs -r docker rm -f >/dev/null 2>&1
+		docker network ls -q --filter "label=com.docker.compose.project=$p_" |
+			xargs -r docker network rm >/dev/null 2>&1
+		docker volume ls -q --filter "label=com.docker.compose.project=$p_" |
+			xargs -r docker volume rm >/dev/null 2>&1
+		docker volume ls -q --filter "label=git-sandbox.lease=$p_" |
+			xargs -r docker volume rm >/dev/null 2>&1
+	done
+	:
+}
+
 # write_script <file>: stdin as an executable /bin/sh script
 write_script () {
 	{ echo "#!/bin/sh" && cat; } >"$1" &&
