@@ -359,6 +359,45 @@ test_expect_success 'doctor: a secrets key that is not a regular file fails: rem
 	test_grep -Fx "fail  secrets key '\''$key'\'' is not a regular file" out
 '
 
+test_expect_success 'doctor: a secrets key not owned by you fails as up does: remove it, exit 1' '
+	test_when_finished "chown $(id -u) \"$key\"" &&
+	chown 12345 "$key" &&
+	doctor 1 &&
+	test_grep -Fx "fail  secrets key '\''$key'\'' is not owned by you" out &&
+	test_grep -Fx "      fix: remove it; a new key is made on the next fetch" out &&
+	test_grep ! "is private" out &&
+	test_grep -Fx "1 problem, 0 warnings" out &&
+	test "$(stat -c %u "$key")" = 12345
+'
+
+# odd_cache <what>: doctor warns that up ignores the cache, says to remove it
+# (not to chmod it), exit 0
+odd_cache () {
+	doctor 0 &&
+	test_grep -Fx "warn  secrets cache '$cache' $1; up ignores it" out &&
+	test_grep -Fx "      fix: remove it; the next 'git sandbox up' fetches the secrets again" out &&
+	test_grep ! "chmod 600 '$cache'" out &&
+	test_grep -Fx "0 problems, 1 warning" out
+}
+
+test_expect_success 'doctor: a secrets cache that is a symbolic link, a FIFO or not yours is a warning: remove it' '
+	test_when_finished "rm -f \"$cache\" && mv cache.good \"$cache\"" &&
+	mv "$cache" cache.good &&
+	cp -p cache.good cache.copy &&
+	ln -s "$HOME/cache.good" "$cache" &&
+	odd_cache "is not a regular file" &&
+	test -L "$cache" &&
+	test_cmp cache.copy cache.good &&
+	test "$(stat -c %a cache.good)" = 600 &&
+	rm "$cache" &&
+	mkfifo -m 600 "$cache" &&
+	odd_cache "is not a regular file" &&
+	rm "$cache" &&
+	cp -p cache.good "$cache" &&
+	chown 12345 "$cache" &&
+	odd_cache "is not owned by you"
+'
+
 # unreadable_registry <why>: doctor fails on the registry with the fix,
 # the error naming the file and why; exit 1, the registry untouched
 unreadable_registry () {
