@@ -210,9 +210,13 @@ static void check_registry(const struct stack_list *l)
 	char *msg;
 
 	if (registry_read(&reg) < 0) {
-		msg = registry_path();
-		say("fail", "the registry cannot be read", "fix or move away the file named above; nothing was changed");
+		char *path = registry_path();
+
+		/* why is on standard error, from registry_read() */
+		msg = xasprintf("the registry '%s' cannot be read", path);
+		say("fail", msg, "fix or move away the file named above; nothing was changed");
 		free(msg);
+		free(path);
 		return;
 	}
 	msg = xasprintf("registry '%s': %zu sandbox%s", reg.path, reg.n, reg.n == 1 ? "" : "es");

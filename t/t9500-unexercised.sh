@@ -402,7 +402,7 @@ test_expect_success 'doctor: a secrets cache that is a symbolic link, a FIFO or 
 # the error naming the file and why; exit 1, the registry untouched
 unreadable_registry () {
 	doctor 1 &&
-	test_grep -Fx "fail  the registry cannot be read" out &&
+	test_grep -Fx "fail  the registry '$(sb_registry)' cannot be read" out &&
 	test_grep -Fx "      fix: fix or move away the file named above; nothing was changed" out &&
 	test_grep -Fx "1 problem, 0 warnings" out &&
 	test_grep -F "error: the registry '$(sb_registry)'" err &&
