@@ -139,6 +139,10 @@ static void check_secrets(struct sandbox *sb, int in_repo)
 		if (S_ISLNK(st.st_mode) || !S_ISREG(st.st_mode)) {
 			msg = xasprintf("secrets key '%s' is not a regular file", key);
 			say("fail", msg, "remove it; a new key is made on the next fetch");
+		} else if (st.st_uid != geteuid()) {
+			/* up and secrets refuse it (secrets.c: read_key) */
+			msg = xasprintf("secrets key '%s' is not owned by you", key);
+			say("fail", msg, "remove it; a new key is made on the next fetch");
 		} else if (st.st_mode & 077) {
 			char *fix = xasprintf("chmod 600 '%s'", key);
 
@@ -157,12 +161,29 @@ static void check_secrets(struct sandbox *sb, int in_repo)
 	{
 		char *cache = secrets_cache_path(&sb->cfg);
 
-		if (!lstat(cache, &st) && (st.st_mode & 077)) {
-			char *fix = xasprintf("chmod 600 '%s'", cache);
+		/*
+		 * up ignores a cache that is not a regular file of yours and
+		 * asks 1Password (secrets.c: open_cache); chmod would not help
+		 * (on a link it changes the target)
+		 */
+		const char *fix = "remove it; the next 'git sandbox up' fetches the secrets again";
+
+		if (lstat(cache, &st) < 0) {
+			/* no cache: the next up fetches the secrets */
+		} else if (S_ISLNK(st.st_mode) || !S_ISREG(st.st_mode)) {
+			msg = xasprintf("secrets cache '%s' is not a regular file; up ignores it", cache);
+			say("warn", msg, fix);
+			free(msg);
+		} else if (st.st_uid != geteuid()) {
+			msg = xasprintf("secrets cache '%s' is not owned by you; up ignores it", cache);
+			say("warn", msg, fix);
+			free(msg);
+		} else if (st.st_mode & 077) {
+			char *cmd = xasprintf("chmod 600 '%s'", cache);
 
 			msg = xasprintf("secrets cache '%s' can be read by others", cache);
-			say("fail", msg, fix);
-			free(fix);
+			say("fail", msg, cmd);
+			free(cmd);
 			free(msg);
 		}
 		free(cache);
@@ -189,9 +210,13 @@ static void check_registry(const struct stack_list *l)
 	char *msg;
 
 	if (registry_read(&reg) < 0) {
-		msg = registry_path();
-		say("fail", "the registry cannot be read", "fix or move away the file named above; nothing was changed");
+		char *path = registry_path();
+
+		/* why is on standard error, from registry_read() */
+		msg = xasprintf("the registry '%s' cannot be read", path);
+		say("fail", msg, "fix or move away the file named above; nothing was changed");
 		free(msg);
+		free(path);
 		return;
 	}
 	msg = xasprintf("registry '%s': %zu sandbox%s", reg.path, reg.n, reg.n == 1 ? "" : "es");

@@ -103,15 +103,21 @@ test_comment_ () {
 	sed -e 's/^/# /'
 }
 
+# the test body in a function of its own, so that a `return 1` in it (as
+# in a loop: `... || return 1`) ends the body, not test_run_ and its clean-up
+test_eval_ () {
+	eval "$1"
+}
+
 test_run_ () {
 	test_cleanup_=:
 	cd "$TRASH_DIRECTORY" || exit 1
 	if test -n "$verbose"
 	then
-		eval "$1"
+		test_eval_ "$1"
 		test_ret_=$?
 	else
-		{ eval "$1"; } >"$TEST_OUTPUT" 2>&1 </dev/null
+		test_eval_ "$1" >"$TEST_OUTPUT" 2>&1 </dev/null
 		test_ret_=$?
 	fi
 	cd "$TRASH_DIRECTORY" || exit 1
