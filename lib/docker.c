@@ -356,6 +356,32 @@ size_t docker_projects_with_prefix(const struct container_list *l, const char *p
 	return n;
 }
 
+/*
+ * Did an inspect fail only because some of what it named is gone? Every
+ * line docker printed on stderr says so ("Error response from daemon: get
+ * x: no such volume", "Error: No such object: x").
+ */
+static int gone_only(int ret, const struct strbuf *err)
+{
+	const char *line = err->buf;
+
+	if (ret != DOCKER_FAILED && ret != DOCKER_UNREACHABLE)
+		return 0;
+	if (!err->len)
+		return 0;
+	while (*line) {
+		size_t len = strcspn(line, "\n");
+		char *l = xstrndup(line, len);
+		int gone = strstr(l, "no such") || strstr(l, "No such");
+
+		free(l);
+		if (len && !gone)
+			return 0;
+		line += len + !!line[len];
+	}
+	return 1;
+}
+
 /* Each line of text a JSON string (docker's {{json ...}}): the strings, NULL-terminated. */
 static size_t json_lines(const char *text, char ***out)
 {
@@ -463,7 +489,7 @@ int docker_container_uses(char *const *cids, size_t n, char ***volumes, size_t *
 		argv[2 + i] = cids[i];
 	ret = docker_capture(argv, &buf, &err);
 	/* a container that went meanwhile is absent, not an error */
-	if (ret == DOCKER_FAILED && (strstr(err.buf, "No such") || strstr(err.buf, "no such")))
+	if (gone_only(ret, &err))
 		ret = DOCKER_OK;
 	if (ret && why)
 		strbuf_add(why, err.buf, err.len);
@@ -532,8 +558,7 @@ int docker_volume_inspect(char *const *names, size_t n, struct volume **out, siz
 		argv[3 + i] = names[i];
 	ret = docker_capture(argv, &buf, &err);
 	/* a volume that is gone is an error for docker, and absent here */
-	if (ret == DOCKER_FAILED && (strstr(err.buf, "no such volume") ||
-				     strstr(err.buf, "No such volume")))
+	if (gone_only(ret, &err))
 		ret = DOCKER_OK;
 	if (ret && why)
 		strbuf_add(why, err.buf, err.len);

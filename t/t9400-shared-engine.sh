@@ -315,11 +315,13 @@ test_expect_success 'a stack that is down keeps its project name leased on the e
 test_expect_success 'two parties starting one name at once: one gets it, the other starts nothing' '
 	(cd alice/t94s && as alice git sandbox create race >/dev/null) &&
 	(cd bob/t94s && as bob git sandbox create race >/dev/null) &&
-	(cd alice/t94s--race && as alice env OWNER=alice git sandbox up --no-secrets --no-wait >../../a.out 2>&1;
-	 echo $? >../../a.rc) &
-	(cd bob/t94s--race && as bob env OWNER=bob git sandbox up --no-secrets --no-wait >../../b.out 2>&1;
-	 echo $? >../../b.rc) &
-	wait &&
+	{
+		(cd alice/t94s--race && as alice env OWNER=alice git sandbox up --no-secrets --no-wait >../../a.out 2>&1;
+		 echo $? >../../a.rc) &
+		(cd bob/t94s--race && as bob env OWNER=bob git sandbox up --no-secrets --no-wait >../../b.out 2>&1;
+		 echo $? >../../b.rc) &
+		wait
+	} &&
 	cat a.rc b.rc | sort >rcs &&
 	printf "0\n128\n" >expect &&
 	test_cmp expect rcs &&

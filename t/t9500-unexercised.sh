@@ -13,6 +13,36 @@ case "$1 $2" in
 "ps -a"|"volume ls"|"network ls") exit 0 ;;
 "compose version") echo "Docker Compose version v2.0.0-fake"; exit 0 ;;
 "compose -p") echo "$*" >>"$HOME/compose.log"; exit 0 ;;
+"volume create")
+	# the lease of a project name: the first creator's labels stay
+	shift 2
+	labels=
+	while test "$1" = --label
+	do
+		k=${2%%=*} v=${2#*=}
+		labels="$labels${labels:+,}\"$k\":\"$v\""
+		shift 2
+	done
+	test -f "$HOME/engine/vol.$1" ||
+		printf '{"Name":"%s","CreatedAt":"now","Labels":{%s}}' "$1" "$labels" >"$HOME/engine/vol.$1"
+	echo "$1"
+	exit 0 ;;
+"volume inspect")
+	shift 2
+	sep= rc=0
+	printf "["
+	for v
+	do
+		if test -f "$HOME/engine/vol.$v"
+		then
+			printf "%s" "$sep" && cat "$HOME/engine/vol.$v" && sep=,
+		else
+			echo "Error: No such volume: $v" >&2
+			rc=1
+		fi
+	done
+	echo "]"
+	exit $rc ;;
 esac
 echo "fake docker: unexpected call: docker $*" >&2
 exit 1
