@@ -154,8 +154,8 @@ int stack_destroy(const struct sandbox *sb)
 	if (stack_ident_load(sb, &si) < 0)
 		return -1;
 	stack_list_load(&l);
-	if (l.code == DOCKER_NOT_INSTALLED && !stack_ident_started(&si)) {
-		/* compose never ran for it, and there is no engine to ask: no stack */
+	if (l.code != DOCKER_OK && !stack_ident_started(&si)) {
+		/* compose never ran for it, and no engine answers: no stack */
 		ret = 0;
 	} else if (l.code != DOCKER_OK) {
 		ret = docker_error(l.code, l.why.buf);

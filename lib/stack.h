@@ -48,7 +48,7 @@ int stack_ident_forget(const struct sandbox *sb);
 /*
  * Take the sandbox's stack down with the volumes it made, by its id (never
  * by project name alone); a stack already gone is fine. With docker
- * missing, fine only if the stack never started. 0 or -1.
+ * missing or not answering, fine only if the stack never started. 0 or -1.
  */
 int stack_destroy(const struct sandbox *sb);
 

@@ -302,4 +302,20 @@ test_expect_success 'destroy refuses files only its branch'"'"'s .gitignore hide
 	test_path_is_missing ktrdr--hide
 '
 
+test_expect_success 'prune follows a worktree moved with git worktree move, and releases nothing' '
+	(cd ktrdr && git sandbox create mv >/dev/null) &&
+	mkdir -p moved &&
+	git -C ktrdr worktree move ../ktrdr--mv ../moved/ktrdr--mv &&
+	(cd ktrdr && sb_no_docker git sandbox prune --dry-run >../out 2>&1) &&
+	test_grep "Would follow sandbox .mv. (slot [0-9]*) to .$TRASH_DIRECTORY/moved/ktrdr--mv." out &&
+	test_grep ! "Would prune sandbox .mv." out &&
+	(cd ktrdr && sb_no_docker git sandbox prune >../out 2>&1) &&
+	test_grep "Following sandbox .mv." out &&
+	sb_reg_entries | grep " mv " >entry &&
+	test_grep " $TRASH_DIRECTORY/moved/ktrdr--mv " entry &&
+	(cd ktrdr && sb_no_docker git sandbox destroy mv >/dev/null 2>&1) &&
+	test_path_is_missing moved/ktrdr--mv &&
+	! sb_reg_entries | grep -q " mv "
+'
+
 test_done
