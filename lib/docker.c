@@ -421,17 +421,6 @@ static int docker_strings(const char *const *argv, char ***out, size_t *n, struc
 	return ret;
 }
 
-int docker_container_ids(const char *stack_id, char ***ids, size_t *n, struct strbuf *why)
-{
-	char *filter = xasprintf("label=" LABEL_STACK_ID "=%s", stack_id);
-	const char *argv[] = { "docker", "ps", "-a", "--no-trunc", "--filter", filter,
-			       "--format", "{{json .ID}}", NULL };
-	int ret = docker_strings(argv, ids, n, why);
-
-	free(filter);
-	return ret;
-}
-
 int docker_volumes(const char *project, char ***names, size_t *n, struct strbuf *why)
 {
 	char *filter = xasprintf("label=" LABEL_PROJECT "=%s", project);

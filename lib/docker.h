@@ -106,8 +106,6 @@ size_t docker_projects_with_prefix(const struct container_list *l, const char *p
  * list, NULL-terminated, free with free_strings) or a DOCKER_ code with
  * docker's message in why.
  */
-/* every container (any state) labelled git-sandbox.id=stack_id: full ids */
-int docker_container_ids(const char *stack_id, char ***ids, size_t *n, struct strbuf *why);
 /* every volume labelled with compose project: names */
 int docker_volumes(const char *project, char ***names, size_t *n, struct strbuf *why);
 /* every network labelled with compose project: full ids */
