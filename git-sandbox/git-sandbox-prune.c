@@ -345,6 +345,7 @@ static int prune_stack(const struct container_list *l, const char *project, cons
 		si.id = xstrdup(rec->id);
 		for (i = 0; i < rec->nvols; i++) {
 			ALLOC_GROW(si.vols, si.nvols + 1, si.vols_alloc);
+			memset(&si.vols[si.nvols], 0, sizeof(*si.vols));
 			si.vols[si.nvols].name = xstrdup(rec->vols[i].name);
 			si.vols[si.nvols].created = xstrdup(rec->vols[i].created);
 			si.vols[si.nvols++].project = xstrdup("");

@@ -227,6 +227,7 @@ START_TEST(test_record_round_trip)
 	ck_assert(valid_stack_id(si.id));
 	ck_assert_int_eq(si.dirty, 1);
 	ALLOC_GROW(si.vols, 1, si.vols_alloc);
+	memset(&si.vols[0], 0, sizeof(si.vols[0]));
 	si.vols[0].name = xstrdup("p-x_data");
 	si.vols[0].created = xstrdup("2026-11-30T09:00:00Z");
 	si.vols[0].project = xstrdup("");
