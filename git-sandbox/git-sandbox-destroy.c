@@ -77,6 +77,22 @@ int main(int argc, char **argv)
 	if (delete_branch && keep)
 		die("--delete-branch needs the worktree removed; it cannot go with --keep-worktree");
 	/*
+	 * a worktree moved with git worktree move (or another in its old
+	 * place) is not this sandbox's path any more: nothing is removed by
+	 * a path that the registry has wrong
+	 */
+	if (!sb.is_main && *sb.gitdir) {
+		char *to = worktree_of_gitdir(sb.gitdir);
+
+		if (to && strcmp(to, sb.path) && (sb.missing || !worktree_belongs(sb.path, sb.gitdir)))
+			die("sandbox '%s' was moved to '%s'; run 'git sandbox prune' so that the registry "
+			    "follows it, then destroy it", sb.name, to);
+		free(to);
+		if (!sb.missing && !worktree_belongs(sb.path, sb.gitdir))
+			die("'%s' is not the worktree of sandbox '%s' any more; run 'git sandbox prune'",
+			    sb.path, sb.name);
+	}
+	/*
 	 * an up of this sandbox finishes first, then its stack is ours to
 	 * take down: never a stack started after destroy looked (lock.h)
 	 */

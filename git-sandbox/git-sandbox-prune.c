@@ -56,31 +56,24 @@ static int provably_gone(const char *path)
  */
 static char *moved_to(const struct reg_entry *e)
 {
-	char *file = path_join(e->gitdir, "gitdir"), *text = read_file(file, NULL), *dir = NULL;
-	char *state;
-	struct sb_state s;
-	struct stat st;
+	char *dir, *state;
+	struct sb_state st;
 
-	free(file);
-	if (!text || strcmp(e->gitdir, e->repo) == 0)
-		goto out;
-	text[strcspn(text, "\n")] = '\0';
-	dir = path_dirname(text);
-	if (!strcmp(dir, e->path) || stat(dir, &st) < 0 || !S_ISDIR(st.st_mode)) {
-		free(dir);
-		dir = NULL;
-		goto out;
-	}
+	if (!strcmp(e->gitdir, e->repo) || !(dir = worktree_of_gitdir(e->gitdir)))
+		return NULL;
 	state = state_path(e->gitdir, 0);
-	if (state_read(state, &s) || s.slot != e->slot || strcmp(s.name, e->name)) {
+	if (!strcmp(dir, e->path) || !worktree_belongs(dir, e->gitdir) ||
+	    state_read(state, &st)) {
 		free(dir);
 		dir = NULL;
 	} else {
-		state_free(&s);
+		if (st.slot != e->slot || strcmp(st.name, e->name)) {
+			free(dir);
+			dir = NULL;
+		}
+		state_free(&st);
 	}
 	free(state);
-out:
-	free(text);
 	return dir;
 }
 
@@ -103,7 +96,9 @@ static const char *stale(const struct reg_entry *e)
 		return NULL;
 	if (e->creating)
 		return "its creation never finished";
-	if (stat(e->path, &st) < 0 ? errno == ENOENT || errno == ENOTDIR : !S_ISDIR(st.st_mode)) {
+	if (stat(e->path, &st) < 0 ? errno == ENOENT || errno == ENOTDIR : !S_ISDIR(st.st_mode) ||
+	    !worktree_belongs(e->path, e->gitdir)) {
+		/* gone, or another worktree now there: moved (git worktree move)? */
 		char *to = moved_to(e);
 
 		free(to);
@@ -362,6 +357,35 @@ static int prune_stack(const struct container_list *l, const char *project, cons
 	return ret;
 }
 
+/* The leases of project names (stackid.h) whose stack id this registry released. */
+static void prune_leases(const struct registry *reg, int dry)
+{
+	struct strbuf why = STRBUF_INIT;
+	struct volume *v = NULL;
+	char **names = NULL;
+	size_t i, n = 0, nv = 0;
+
+	if (docker_volumes_labelled("git-sandbox.lease", &names, &n, &why) ||
+	    docker_volume_inspect(names, n, &v, &nv, &why)) {
+		warning("cannot look for leases to give back: %s", why.buf);
+		goto out;
+	}
+	for (i = 0; i < nv; i++) {
+		/* those of the entries released now went with their stacks */
+		if (!*v[i].stack_id || !registry_released(reg, v[i].stack_id))
+			continue;
+		printf("%s the lease '%s'\n", dry ? "Would remove" : "Removing", v[i].name);
+		if (!dry && docker_remove("volume", &v[i].name, 1, &why) &&
+		    !strstr(why.buf, "no such"))
+			warning("could not remove the lease '%s': %s", v[i].name, why.buf);
+		strbuf_reset(&why);
+	}
+out:
+	volume_list_free(v, nv);
+	free_strings(names, n);
+	strbuf_release(&why);
+}
+
 /*
  * The stacks of the entries released (gone, with their records recs) and
  * every other orphan of ours. No registry lock is held: the slots are
@@ -405,14 +429,15 @@ static size_t prune_stacks(const struct registry *reg, struct registry *gone,
 		for (j = i; j < l.containers.n; j++)
 			done[j] |= stack_owns(&si, c->project, c->working_dir, &l.containers.v[j]);
 	}
-	/* a released sandbox whose containers are gone may still have volumes */
+	/* a released sandbox whose containers are gone may still have volumes, a lease */
 	for (i = 0; i < gone->n; i++) {
-		if (recs_done[i] || !recs[i].id || (!recs[i].nvols && !recs[i].nnets))
+		if (recs_done[i] || !recs[i].id)
 			continue;
 		if (prune_stack(&l.containers, gone->e[i].project, recs[i].id, gone->e[i].path,
 				&recs[i], dry) < 0)
 			warning("could not remove every part of the stack '%s'", gone->e[i].project);
 	}
+	prune_leases(reg, dry);
 	free(recs_done);
 	free(done);
 	stack_list_free(&l);
@@ -452,15 +477,15 @@ int main(int argc, char **argv)
 		struct stat st;
 		size_t k;
 
-		if (to && access(e->path, F_OK) < 0) {
+		if (to) {
 			/* moved with git worktree move: the registry follows it */
 			printf("%s sandbox '%s' (slot %ld) to '%s', where it was moved\n",
 			       dry ? "Would follow" : "Following", e->name, e->slot, to);
+			pruned++;
 			if (!dry) {
 				free(e->path);
 				e->path = to;
 				to = NULL;
-				pruned++;
 			}
 		}
 		free(to);

@@ -421,14 +421,23 @@ static int docker_strings(const char *const *argv, char ***out, size_t *n, struc
 	return ret;
 }
 
-int docker_volumes(const char *project, char ***names, size_t *n, struct strbuf *why)
+int docker_volumes_labelled(const char *label, char ***names, size_t *n, struct strbuf *why)
 {
-	char *filter = xasprintf("label=" LABEL_PROJECT "=%s", project);
+	char *filter = xasprintf("label=%s", label);
 	const char *argv[] = { "docker", "volume", "ls", "--filter", filter,
 			       "--format", "{{json .Name}}", NULL };
 	int ret = docker_strings(argv, names, n, why);
 
 	free(filter);
+	return ret;
+}
+
+int docker_volumes(const char *project, char ***names, size_t *n, struct strbuf *why)
+{
+	char *label = xasprintf(LABEL_PROJECT "=%s", project);
+	int ret = docker_volumes_labelled(label, names, n, why);
+
+	free(label);
 	return ret;
 }
 

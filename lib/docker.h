@@ -108,6 +108,8 @@ size_t docker_projects_with_prefix(const struct container_list *l, const char *p
  */
 /* every volume labelled with compose project: names */
 int docker_volumes(const char *project, char ***names, size_t *n, struct strbuf *why);
+/* every volume with label ("key" or "key=value"): names */
+int docker_volumes_labelled(const char *label, char ***names, size_t *n, struct strbuf *why);
 /* every network labelled with compose project: full ids */
 int docker_networks(const char *project, char ***ids, size_t *n, struct strbuf *why);
 

@@ -10,6 +10,7 @@
 #include "sandbox.h"
 #include "stack.h"
 #include "trust.h"
+#include "worktree.h"
 #include "util.h"
 
 void stack_list_load(struct stack_list *l)
@@ -73,33 +74,45 @@ int stack_ident_load(const struct sandbox *sb, struct stack_ident *si)
 	struct stat st;
 	int ret = stack_ident_read(dir, si);
 
-	free(dir);
-	if (ret < 0)
+	if (ret < 0) {
+		free(dir);
 		return -1;
+	}
+	if (registry_read(&reg) < 0)
+		memset(&reg, 0, sizeof(reg)), reg.lockfd = -1;
 	/*
 	 * A record written for another worktree that still exists came
-	 * with a copy of this one: its stack is the original's. (A worktree
-	 * moved away from there keeps its stack.)
+	 * with a copy of this one: its stack is the original's. A worktree
+	 * moved away keeps its stack (the registry entry of the id is this
+	 * git dir's), and so does one known by another name (the old place
+	 * leads to this git dir too).
 	 */
-	if (si->path && strcmp(si->path, sb->path) && !lstat(si->path, &st))
-		stack_ident_reset(si);
+	if (si->path && strcmp(si->path, sb->path) && !lstat(si->path, &st)) {
+		size_t i;
+		int own = worktree_belongs(si->path, dir);
+
+		for (i = 0; si->id && i < reg.n && !own; i++)
+			own = reg.e[i].stack_id && !strcmp(reg.e[i].stack_id, si->id) &&
+			      !strcmp(reg.e[i].gitdir, dir);
+		if (!own)
+			stack_ident_reset(si);
+	}
+	free(dir);
 	if (!si->path || strcmp(si->path, sb->path)) {
 		free(si->path);
 		si->path = xstrdup(sb->path);
 		si->dirty = 1;
 	}
-	if (!registry_read(&reg)) {
-		/* an id released (its sandbox destroyed or pruned) is nobody's to use again */
-		if (si->id && registry_released(&reg, si->id))
-			stack_ident_reset(si);
-		/* a record lost: the registry entry still knows the id */
-		e = sb->has_state && !si->id ? registry_find_path(&reg, sb->path) : NULL;
-		if (e && e->slot == sb->slot && e->stack_id && !registry_released(&reg, e->stack_id)) {
-			si->id = xstrdup(e->stack_id);
-			si->dirty = 1;
-		}
-		registry_release(&reg);
+	/* an id released (its sandbox destroyed or pruned) is nobody's to use again */
+	if (si->id && registry_released(&reg, si->id))
+		stack_ident_reset(si);
+	/* a record lost: the registry entry still knows the id */
+	e = sb->has_state && !si->id ? registry_find_path(&reg, sb->path) : NULL;
+	if (e && e->slot == sb->slot && e->stack_id && !registry_released(&reg, e->stack_id)) {
+		si->id = xstrdup(e->stack_id);
+		si->dirty = 1;
 	}
+	registry_release(&reg);
 	return 0;
 }
 

@@ -489,9 +489,15 @@ int stack_lease(const struct stack_ident *si, const char *project, const char *w
 			ret = lease_get(project, &v, &nv);
 	}
 	if (!ret && (!nv || strcmp(v[0].stack_id, si->id))) {
+		char *p, *holder = xstrdup(nv && *v[0].path ? v[0].path : "unknown");
+
+		/* anyone on the engine writes labels: nothing of theirs reaches the terminal raw */
+		for (p = holder; *p; p++)
+			if ((unsigned char)*p < 0x20 || *p == 0x7f)
+				*p = '?';
 		ret = error("the compose project '%s' is leased on this engine by another sandbox "
-			    "(working directory '%s'): not touching it", project,
-			    nv && *v[0].path ? v[0].path : "unknown");
+			    "(working directory '%s', lease '%s'): not touching it", project, holder, name);
+		free(holder);
 		fprintf(stderr, "hint: another user, clone or repository has a sandbox of the same "
 			"name: give this repository another sandbox.project\n");
 	}

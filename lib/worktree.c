@@ -252,6 +252,61 @@ int worktree_hidden(const char *path, const char *main_worktree, struct strbuf *
 	return ret < 0 ? -1 : count > 0;
 }
 
+/* A path read from a git file: relative ones are relative to base's directory. */
+static char *resolve_from(const char *base_file, const char *p)
+{
+	char *dir, *joined, *real;
+
+	if (*p == '/')
+		return real_path(p);
+	dir = path_dirname(base_file);
+	joined = path_join(dir, p);
+	real = real_path(joined);
+	free(joined);
+	free(dir);
+	return real;
+}
+
+char *worktree_of_gitdir(const char *gitdir)
+{
+	char *file = path_join(gitdir, "gitdir"), *text = read_file(file, NULL), *dotgit, *wt = NULL;
+
+	if (text) {
+		text[strcspn(text, "\n")] = '\0';
+		dotgit = resolve_from(file, text);
+		if (dotgit)
+			wt = path_dirname(dotgit);
+		free(dotgit);
+	}
+	free(text);
+	free(file);
+	return wt;
+}
+
+int worktree_belongs(const char *path, const char *gitdir)
+{
+	char *dotgit = path_join(path, ".git"), *text, *target = NULL, *want = real_path(gitdir);
+	struct stat st;
+	int ret = 0;
+
+	if (!want || lstat(dotgit, &st) < 0)
+		goto out;
+	if (S_ISDIR(st.st_mode)) {
+		target = real_path(dotgit);
+	} else if (S_ISREG(st.st_mode) && (text = read_file(dotgit, NULL))) {
+		text[strcspn(text, "\n")] = '\0';
+		if (starts_with(text, "gitdir: "))
+			target = resolve_from(dotgit, text + 8);
+		free(text);
+	}
+	ret = target && !strcmp(target, want);
+out:
+	free(target);
+	free(want);
+	free(dotgit);
+	return ret;
+}
+
 int branch_delete(struct repo *r, const char *branch, int force)
 {
 	const char *argv[] = { "git", "branch", force ? "-D" : "-d", "--quiet", branch, NULL };

@@ -46,6 +46,15 @@ int worktree_dirty(const char *path, struct strbuf *what);
  */
 int worktree_hidden(const char *path, const char *main_worktree, struct strbuf *what);
 
+/*
+ * The worktree that a linked worktree's private git dir names (its
+ * "gitdir" file, a relative path resolved as git does), without links,
+ * newly allocated; NULL if it names none that exists.
+ */
+char *worktree_of_gitdir(const char *gitdir);
+/* 1 if the worktree at path is the one of gitdir (its .git leads there), else 0. */
+int worktree_belongs(const char *path, const char *gitdir);
+
 /* Delete a local branch: `git branch -d` (or -D with force). 0 or -1. */
 int branch_delete(struct repo *r, const char *branch, int force);
 

@@ -305,7 +305,7 @@ test_expect_success 'a stack that is down keeps its project name leased on the e
 	(cd bob/t94s && as bob git sandbox create st >/dev/null) &&
 	(cd bob/t94s--st &&
 	 test_must_fail as bob env OWNER=bob git sandbox up --no-secrets --no-wait >../../out 2>&1) &&
-	test_grep "leased on this engine by another sandbox (working directory .$TRASH_DIRECTORY/alice/t94s--st.)" out &&
+	test_grep "leased on this engine by another sandbox (working directory .$TRASH_DIRECTORY/alice/t94s--st., lease .git-sandbox-lease-t94s-st.)" out &&
 	objects_of t94s-st >actual &&
 	test_must_be_empty actual &&
 	(cd alice/t94s--st && as alice env OWNER=alice git sandbox up --no-secrets --no-wait >/dev/null 2>&1) &&
@@ -331,8 +331,22 @@ test_expect_success 'two parties starting one name at once: one gets it, the oth
 	test_line_count = 1 all
 '
 
+test_expect_success 'a sandbox pruned after down -v gives its name back on the engine' '
+	git -C alice/t94s config sandbox.slots 8 &&
+	(cd alice/t94s && as alice git sandbox create lk >/dev/null) &&
+	(cd alice/t94s--lk && as alice env OWNER=alice git sandbox up --no-secrets --no-wait >/dev/null 2>&1 &&
+	 as alice git sandbox down -v >/dev/null 2>&1) &&
+	docker volume ls -q --filter label=git-sandbox.lease=t94s-lk >lease &&
+	test_line_count = 1 lease &&
+	rm -rf alice/t94s--lk &&
+	(cd alice/t94s && as alice git sandbox prune >../../out 2>&1) &&
+	test_grep "Removing the lease of .t94s-lk." out &&
+	docker volume ls -q --filter label=git-sandbox.lease=t94s-lk >lease &&
+	test_must_be_empty lease
+'
+
 test_expect_success 'cleanup: what the parties made' '
-	sb_drop_project t94s-race t94s-st t94s-lost t94s t94s-kw t94s-rel t94s-gone t94s-feat &&
+	sb_drop_project t94s-lk t94s-race t94s-st t94s-lost t94s t94s-kw t94s-rel t94s-gone t94s-feat &&
 	docker volume ls -q --filter label=git-sandbox.lease=t94s-feat >left &&
 	test_must_be_empty left
 '
