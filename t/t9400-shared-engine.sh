@@ -60,11 +60,18 @@ test_expect_success 'prune as another user keeps a stack it cannot see into' '
 	fake_stack t94p-one "$PWD/private/t94p--one" &&
 	useradd -M -d "$other/home" -s /bin/sh -G docker $OTHER &&
 	mkdir "$other/home" && chown $OTHER "$other/home" &&
+	# even beside a sandbox of its own registry (an entry for a place in
+	# that directory, which it cannot see either), the stack is kept
+	mkdir "$other/home/.state" && chown $OTHER "$other/home/.state" &&
+	runuser -u $OTHER -- sh -c "mkdir -p \"$other/home/.state/git-sandbox\" &&
+		printf \"[git-sandbox]\\nversion = 1\\n[sandbox 1]\\nslot = 1\\nrepo = /nonexistent/.git\\nname = two\\npath = $PWD/private/t94p--two\\ngitdir = /nonexistent/.git/worktrees/two\\nproject = t94p-two\\nports = \\ncreated = 1\\n\" >\"$other/home/.state/git-sandbox/registry\" &&
+		chmod 600 \"$other/home/.state/git-sandbox/registry\"" &&
 	runuser -u $OTHER -- env HOME="$other/home" PATH="$other/bin:/usr/sbin:/usr/bin:/sbin:/bin" \
 		XDG_STATE_HOME="$other/home/.state" XDG_CACHE_HOME="$other/home/.cache" \
 		XDG_CONFIG_HOME="$other/home/.config" ASAN_OPTIONS="$ASAN_OPTIONS" \
 		LSAN_OPTIONS="suppressions=$other/lsan.supp" UBSAN_OPTIONS="$UBSAN_OPTIONS" \
-		sh -c "cd / && git sandbox prune" >out 2>&1 &&
+		sh -c "cd / && git sandbox list && git sandbox prune" >out 2>&1 &&
+	test_grep "^two  *1 " out &&
 	test_grep ! "t94p-one" out &&
 	stack_alive t94p-one
 '
