@@ -464,11 +464,44 @@ static void add_unique(char ***v, size_t *n, size_t *alloc, const char *s)
 	(*v)[*n] = NULL;
 }
 
+/*
+ * `docker [<kind>] inspect names...`: the array docker prints, in *out
+ * (NULL when n is 0 or on failure; json_decref it). Something named that
+ * is gone meanwhile is absent, not an error. DOCKER_OK or a code.
+ */
+static int inspect(const char *kind, char *const *names, size_t n, json_t **out,
+		   struct strbuf *why)
+{
+	const char **argv = xcalloc(n + 4, sizeof(*argv));
+	struct strbuf buf = STRBUF_INIT, err = STRBUF_INIT;
+	size_t i, k = 0;
+	int ret = DOCKER_OK;
+
+	*out = NULL;
+	argv[k++] = "docker";
+	if (kind)
+		argv[k++] = kind;
+	argv[k++] = "inspect";
+	for (i = 0; i < n; i++)
+		argv[k++] = names[i];
+	if (n) {
+		ret = docker_capture(argv, &buf, &err);
+		if (gone_only(ret, &err))
+			ret = DOCKER_OK;
+		if (ret && why)
+			strbuf_add(why, err.buf, err.len);
+		if (!ret)
+			*out = json_loadb(buf.buf, buf.len, 0, NULL);
+	}
+	strbuf_release(&buf);
+	strbuf_release(&err);
+	free(argv);
+	return ret;
+}
+
 int docker_container_uses(char *const *cids, size_t n, char ***volumes, size_t *nvolumes,
 			  char ***networks, size_t *nnetworks, struct strbuf *why)
 {
-	const char **argv = xcalloc(n + 3, sizeof(*argv));
-	struct strbuf buf = STRBUF_INIT, err = STRBUF_INIT;
 	size_t i, valloc = 0, nalloc = 0;
 	json_t *a;
 	int ret;
@@ -477,21 +510,7 @@ int docker_container_uses(char *const *cids, size_t n, char ***volumes, size_t *
 	*networks = xcalloc(1, sizeof(char *));
 	*nvolumes = *nnetworks = 0;
 	valloc = nalloc = 1;
-	if (!n) {
-		free(argv);
-		return DOCKER_OK;
-	}
-	argv[0] = "docker";
-	argv[1] = "inspect";
-	for (i = 0; i < n; i++)
-		argv[2 + i] = cids[i];
-	ret = docker_capture(argv, &buf, &err);
-	/* a container that went meanwhile is absent, not an error */
-	if (gone_only(ret, &err))
-		ret = DOCKER_OK;
-	if (ret && why)
-		strbuf_add(why, err.buf, err.len);
-	a = ret ? NULL : json_loadb(buf.buf, buf.len, 0, NULL);
+	ret = inspect(NULL, cids, n, &a, why);
 	for (i = 0; i < json_array_size(a); i++) {
 		json_t *o = json_array_get(a, i), *m, *nets, *v;
 		const char *key;
@@ -514,9 +533,6 @@ int docker_container_uses(char *const *cids, size_t n, char ***volumes, size_t *
 		}
 	}
 	json_decref(a);
-	strbuf_release(&buf);
-	strbuf_release(&err);
-	free(argv);
 	return ret;
 }
 
@@ -537,30 +553,13 @@ void volume_list_free(struct volume *v, size_t n)
 int docker_volume_inspect(char *const *names, size_t n, struct volume **out, size_t *nout,
 			  struct strbuf *why)
 {
-	const char **argv = xcalloc(n + 4, sizeof(*argv));
-	struct strbuf buf = STRBUF_INIT, err = STRBUF_INIT;
 	size_t i, alloc = 0;
 	json_t *a;
 	int ret;
 
 	*out = NULL;
 	*nout = 0;
-	if (!n) {
-		free(argv);
-		return DOCKER_OK;
-	}
-	argv[0] = "docker";
-	argv[1] = "volume";
-	argv[2] = "inspect";
-	for (i = 0; i < n; i++)
-		argv[3 + i] = names[i];
-	ret = docker_capture(argv, &buf, &err);
-	/* a volume that is gone is an error for docker, and absent here */
-	if (gone_only(ret, &err))
-		ret = DOCKER_OK;
-	if (ret && why)
-		strbuf_add(why, err.buf, err.len);
-	a = ret ? NULL : json_loadb(buf.buf, buf.len, 0, NULL);
+	ret = inspect("volume", names, n, &a, why);
 	for (i = 0; i < json_array_size(a); i++) {
 		json_t *o = json_array_get(a, i);
 		const char *name = member(o, "Name"), *created = member(o, "CreatedAt");
@@ -581,9 +580,6 @@ int docker_volume_inspect(char *const *names, size_t n, struct volume **out, siz
 		v->path = xstrdup(path ? path : "");
 	}
 	json_decref(a);
-	strbuf_release(&buf);
-	strbuf_release(&err);
-	free(argv);
 	return ret;
 }
 
