@@ -11,12 +11,12 @@
 #include "copy.h"
 #include "envfile.h"
 #include "hooks.h"
+#include "lease.h"
 #include "lock.h"
 #include "opts.h"
 #include "registry.h"
 #include "sandbox.h"
 #include "show.h"
-#include "slots.h"
 #include "stack.h"
 #include "trust.h"
 #include "util.h"
@@ -32,6 +32,7 @@ static struct {
 	struct repo *repo;
 	const char *path;
 	const char *branch;	/* set if create made this branch */
+	const struct port_set *ports;	/* leased with the slot */
 	int reserved, worktree;
 } junk;
 
@@ -51,6 +52,8 @@ static void remove_junk(void)
 			registry_remove(&reg, e);
 			if (registry_write(&reg) < 0)
 				warning("could not release the slot; run 'git sandbox prune'");
+			else
+				lease_drop_unheld(&reg, junk.ports);
 		}
 		registry_release(&reg);
 	}
@@ -76,6 +79,7 @@ static long reserve(struct sandbox *sb, const char *name, const char *path, long
 	struct reg_entry e = { 0 }, *old;
 	char **names;
 	long slot;
+	int ok;
 
 	if (registry_lock(&reg) < 0)
 		exit(EXIT_FATAL);
@@ -87,7 +91,8 @@ static long reserve(struct sandbox *sb, const char *name, const char *path, long
 	if ((old = registry_find_project(&reg, e.project)))
 		die("sandbox '%s' (%s) already uses the compose project '%s'; choose another name",
 		    old->name, old->path, e.project);
-	slot = slot_choose(&reg, &sb->cfg, sb->repo.commondir, want);
+	/* its ports claimed on the machine with the slot (lease.h) */
+	slot = lease_choose(&reg, &sb->cfg, sb->repo.commondir, name, want, &sb->ports);
 	if (slot < 0)
 		exit(EXIT_FATAL);
 	e.slot = slot;
@@ -95,7 +100,7 @@ static long reserve(struct sandbox *sb, const char *name, const char *path, long
 	e.name = (char *)name;
 	e.path = (char *)path;
 	e.gitdir = (char *)"";
-	e.ports = slot_ports(&sb->cfg, slot, &e.nports, &names);
+	e.nports = port_set_flat(&sb->ports, &e.ports, &names);
 	e.port_names = names;
 	e.created = time(NULL);
 	e.creating = getpid();
@@ -103,10 +108,16 @@ static long reserve(struct sandbox *sb, const char *name, const char *path, long
 	e.made_branch = (char *)made_branch;
 	e.made_head = (char *)made_head;
 	registry_add(&reg, &e);
-	if (registry_write(&reg) < 0)
+	ok = !registry_write(&reg);
+	if (!ok) {
+		registry_remove(&reg, &reg.e[reg.n - 1]);
+		lease_drop_unheld(&reg, &sb->ports);
+	}
+	registry_release(&reg);
+	if (!ok)
 		exit(EXIT_FATAL);
 	junk.reserved = 1;
-	registry_release(&reg);
+	junk.ports = &sb->ports;
 	free(e.project);
 	free(e.ports);
 	free(names);
@@ -218,6 +229,8 @@ int main(int argc, char **argv)
 	sb.st.slot = sb.slot;
 	sb.st.project = compose_project(sb.cfg.project, name);
 	sb.st.created = time(NULL);
+	ports_to_state(&sb.ports, &sb.st);
+	sb.ports_recorded = 1;
 	sb.has_state = 1;
 	sb.name = sb.st.name;
 	sb.project = xstrdup(sb.st.project);

@@ -17,7 +17,7 @@
 #include "sandbox.h"
 #include "secrets.h"
 #include "show.h"
-#include "slots.h"
+#include "ports.h"
 #include "stack.h"
 #include "util.h"
 

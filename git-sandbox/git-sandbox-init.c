@@ -6,12 +6,12 @@
 #include <unistd.h>
 
 #include "envfile.h"
+#include "lease.h"
 #include "lock.h"
 #include "opts.h"
 #include "registry.h"
 #include "sandbox.h"
 #include "show.h"
-#include "slots.h"
 #include "stack.h"
 #include "util.h"
 
@@ -38,6 +38,36 @@ static void check_remote(struct sandbox *sb)
 	git_remote_free(origin);
 }
 
+/*
+ * The main worktree's slot-0 stack would be orphaned by a lease: its
+ * project is "<project>", a sandbox's "<project>-<name>", and nothing
+ * would list, stop or remove it again. Refuse while it has containers.
+ */
+static void refuse_running_main(struct sandbox *sb, const struct stack_ident *si)
+{
+	const struct container **cs = NULL;
+	struct stack_list l;
+	size_t i, n, mine = 0;
+
+	stack_list_load(&l);
+	if (l.code == DOCKER_OK) {
+		n = stack_containers(&l.containers, sb->project, &cs);
+		for (i = 0; i < n; i++)
+			mine += stack_owns(si, sb->project, sb->path, cs[i]);
+		free(cs);
+	} else if (l.code != DOCKER_NOT_INSTALLED && si->id && stack_ident_started(si)) {
+		docker_error(l.code, l.why.buf);
+		die("cannot tell whether the main worktree's stack (compose project '%s') still exists; "
+		    "nothing was changed", sb->project);
+	}
+	stack_list_free(&l);
+	if (mine)
+		die("the main worktree's stack (compose project '%s') has %zu container%s: a sandbox "
+		    "here would leave it behind, holding its ports; take it down first with "
+		    "'git sandbox down' (volumes are kept), then run init again",
+		    sb->project, mine, mine == 1 ? "" : "s");
+}
+
 /* ktrdr--feat -> feat; else the directory's name */
 static char *default_name(const struct sandbox *sb)
 {
@@ -52,17 +82,26 @@ static char *default_name(const struct sandbox *sb)
 	return name;
 }
 
-static void unregister(const char *path)
+/* Undo the lease (with reg locked): the entry, then its ports on the machine. */
+static void unlease(struct registry *reg, const char *path, const struct port_set *ps)
+{
+	struct reg_entry *e = registry_find_path(reg, path);
+
+	if (e) {
+		registry_remove(reg, e);
+		if (registry_write(reg) < 0)
+			return;
+	}
+	lease_drop_unheld(reg, ps);
+}
+
+static void unregister(const char *path, const struct port_set *ps)
 {
 	struct registry reg;
-	struct reg_entry *e;
 
 	if (registry_lock(&reg) < 0)
 		return;
-	if ((e = registry_find_path(&reg, path))) {
-		registry_remove(&reg, e);
-		registry_write(&reg);
-	}
+	unlease(&reg, path, ps);
 	registry_release(&reg);
 }
 
@@ -101,6 +140,8 @@ int main(int argc, char **argv)
 	 */
 	if (stack_ident_load(&sb, &si) < 0)
 		exit(EXIT_FATAL);
+	if (sb.is_main)
+		refuse_running_main(&sb, &si);
 	stack_ident_reset(&si);
 	e.stack_id = (char *)stack_ident_make_id(&si);
 	if (registry_lock(&reg) < 0)
@@ -114,7 +155,8 @@ int main(int argc, char **argv)
 	if ((old = registry_find_project(&reg, e.project)))
 		die("sandbox '%s' (%s) already uses the compose project '%s'; choose another with --name <name>",
 		    old->name, old->path, e.project);
-	sb.slot = slot_choose(&reg, &sb.cfg, sb.repo.commondir, want);
+	port_set_free(&sb.ports);	/* slot 0's, until now */
+	sb.slot = lease_choose(&reg, &sb.cfg, sb.repo.commondir, name, want, &sb.ports);
 	if (sb.slot < 0)
 		exit(EXIT_FATAL);
 	e.slot = sb.slot;
@@ -122,12 +164,15 @@ int main(int argc, char **argv)
 	e.name = name;
 	e.path = sb.path;
 	e.gitdir = sb.is_main ? sb.repo.commondir : sb.gitdir;
-	e.ports = slot_ports(&sb.cfg, sb.slot, &e.nports, &names);
+	e.nports = port_set_flat(&sb.ports, &e.ports, &names);
 	e.port_names = names;
 	e.created = time(NULL);
 	registry_add(&reg, &e);
-	if (registry_write(&reg) < 0)
+	if (registry_write(&reg) < 0) {
+		registry_remove(&reg, &reg.e[reg.n - 1]);
+		lease_drop_unheld(&reg, &sb.ports);
 		exit(EXIT_FATAL);
+	}
 	/*
 	 * the lock stays until the state is written: a prune never sees the
 	 * entry without its state (and takes it for stale)
@@ -138,16 +183,16 @@ int main(int argc, char **argv)
 	sb.st.slot = sb.slot;
 	sb.st.project = e.project;
 	sb.st.created = e.created;
+	ports_to_state(&sb.ports, &sb.st);
+	sb.ports_recorded = 1;
 	sb.has_state = 1;
 	sb.name = name;
 	free(sb.project);
 	sb.project = xstrdup(e.project);
 	ok = !state_write(sb.state_file, &sb.st) && !stack_ident_write(&si);
 	stack_ident_free(&si);
-	if (!ok && (old = registry_find_path(&reg, sb.path))) {
-		registry_remove(&reg, old);
-		registry_write(&reg);
-	}
+	if (!ok)
+		unlease(&reg, sb.path, &sb.ports);
 	registry_release(&reg);
 	if (!ok) {
 		unlink(sb.state_file);
@@ -156,7 +201,7 @@ int main(int argc, char **argv)
 	crash_point("init-state");
 	if (envfile_write(&sb) < 0 || exclude_add(sb.repo.commondir, sb.cfg.env_file) < 0) {
 		unlink(sb.state_file);
-		unregister(sb.path);
+		unregister(sb.path, &sb.ports);
 		exit(EXIT_FATAL);
 	}
 	show_created(&sb, "Initialized");

@@ -15,10 +15,10 @@ static const char *const usage[] = {
 int main(int argc, char **argv)
 {
 	const struct opt opts[] = { OPT_END_() };
-	const struct port_group *g = NULL;
+	const struct port_lease *g = NULL;
 	struct sandbox sb;
 	size_t i;
-	long k, which = 0;
+	long k, which = 0, count;
 	int n;
 
 	progname = "git sandbox port";
@@ -26,25 +26,32 @@ int main(int argc, char **argv)
 	if (n < 1 || n > 2)
 		usage_msg(usage, n ? "too many arguments" : "missing <service>");
 	sandbox_open(&sb, NULL, SB_NEED_SLOT);
-	for (i = 0; i < sb.cfg.nports; i++)
-		if (!strcmp(sb.cfg.ports[i].name, argv[0]))
-			g = &sb.cfg.ports[i];
+	/* the leased ports, whatever the configuration says now */
+	for (i = 0; i < sb.ports.n; i++)
+		if (!strcmp(sb.ports.g[i].name, argv[0]))
+			g = &sb.ports.g[i];
 	if (!g) {
 		struct strbuf known = STRBUF_INIT;
 
+		for (i = 0; i < sb.ports.n; i++)
+			strbuf_addf(&known, "%s%s", i ? ", " : "", sb.ports.g[i].name);
 		for (i = 0; i < sb.cfg.nports; i++)
-			strbuf_addf(&known, "%s%s", i ? ", " : "", sb.cfg.ports[i].name);
+			if (!strcmp(sb.cfg.ports[i].name, argv[0]))
+				die("sandbox '%s' leased no port group '%s' (known: %s), which the "
+				    "configuration now has; 'git sandbox repair' leases it",
+				    sb.name, argv[0], known.len ? known.buf : "none");
 		die("no port group '%s' in %s (known: %s)", argv[0], sb.cfg.file,
 		    known.len ? known.buf : "none");
 	}
-	if (n == 2 && parse_int(argv[1], 1, g->count, &which) < 0)
+	count = g->n;
+	if (n == 2 && parse_int(argv[1], 1, count, &which) < 0)
 		die("port group '%s' has %ld port%s: <n> goes from 1 to %ld, not '%s'", g->name,
-		    g->count, g->count == 1 ? "" : "s", g->count, argv[1]);
+		    count, count == 1 ? "" : "s", count, argv[1]);
 	if (which)
-		printf("%ld\n", port_of(g, sb.slot, which - 1));
+		printf("%ld\n", g->port[which - 1]);
 	else
-		for (k = 0; k < g->count; k++)
-			printf("%ld%c", port_of(g, sb.slot, k), k + 1 < g->count ? ' ' : '\n');
+		for (k = 0; k < count; k++)
+			printf("%ld%c", g->port[k], k + 1 < count ? ' ' : '\n');
 	sandbox_close(&sb);
 	return ferror(stdout) ? EXIT_FATAL : 0;
 }

@@ -9,7 +9,6 @@
 #include "secrets.h"
 #include "sandbox.h"
 #include "show.h"
-#include "slots.h"
 #include "stack.h"
 #include "strbuf.h"
 #include "util.h"
@@ -29,13 +28,25 @@ static void check_registry(const struct sandbox *sb)
 		return;
 	if (registry_read(&reg) < 0)
 		return;
-	e = registry_find_path(&reg, sb->path);
-	if (!e)
+	e = registry_find_gitdir(&reg, sb->repo.commondir, sb->gitdir);
+	if (!e) {
 		warning("sandbox '%s' is not in the registry; 'git sandbox prune' does not fix this, "
 			"'git sandbox destroy --keep-worktree' then 'git sandbox init' does", sb->name);
-	else if (e->slot != sb->slot || strcmp(e->name, sb->name))
+	} else if (e->slot != sb->slot || strcmp(e->name, sb->name)) {
 		warning("the registry says '%s' in slot %ld, the worktree's state says '%s' in slot %ld",
 			e->name, e->slot, sb->name, sb->slot);
+	} else if (strcmp(e->path, sb->path)) {
+		warning("sandbox '%s' moved from '%s'; run 'git sandbox repair' to record where it is",
+			sb->name, e->path);
+	} else {
+		struct port_set ps;
+
+		ports_from_flat(&ps, e->ports, e->port_names, e->nports, NULL);
+		if (!port_set_same_ports(&ps, &sb->ports))
+			warning("the registry and the worktree's state of sandbox '%s' record other ports; "
+				"run 'git sandbox repair'", sb->name);
+		port_set_free(&ps);
+	}
 	registry_release(&reg);
 }
 
@@ -100,7 +111,7 @@ int main(int argc, char **argv)
 	};
 	struct sandbox sb;
 	struct stack_list stacks;
-	struct strbuf out = STRBUF_INIT, ports = STRBUF_INIT;
+	struct strbuf out = STRBUF_INIT, ports = STRBUF_INIT, drift = STRBUF_INIT;
 	struct sandbox_view v;
 	char **names, *branch, *repo;
 	const struct container **cs = NULL;
@@ -113,8 +124,9 @@ int main(int argc, char **argv)
 		usage_msg(usage, "too many arguments");
 	sandbox_open(&sb, n ? argv[0] : NULL, SB_NEED_SLOT);
 	check_registry(&sb);
+	sandbox_ports_drift(&sb, &drift);
 	stack_list_load(&stacks);
-	p = slot_ports(&sb.cfg, sb.slot, &np, &names);
+	np = port_set_flat(&sb.ports, &p, &names);
 	branch = sb.missing ? xstrdup("-") : worktree_branch(sb.gitdir);
 	repo = xstrdup(sb.repo.main_worktree);
 	memset(&v, 0, sizeof(v));
@@ -140,6 +152,12 @@ int main(int argc, char **argv)
 			strbuf_addch(&out, '}');
 		}
 		strbuf_addch(&out, ']');
+		/* what the configuration asks for now, when it is not what was leased */
+		strbuf_addstr(&out, ",\"drift\":");
+		if (drift.len)
+			strbuf_addjson(&out, drift.buf);
+		else
+			strbuf_addstr(&out, "null");
 		show_secrets_json(&out, &sb.cfg);
 		strbuf_addstr(&out, "}\n");
 	} else {
@@ -149,6 +167,9 @@ int main(int argc, char **argv)
 		strbuf_addf(&out, "branch   %s\n", branch);
 		strbuf_addf(&out, "project  %s\n", sb.project);
 		strbuf_addf(&out, "ports    %s\n", np ? ports.buf : "(none)");
+		if (drift.len)
+			strbuf_addf(&out, "drift    the configuration asks for other ports: %s; "
+				    "'git sandbox repair' leases them\n", drift.buf);
 		strbuf_addf(&out, "status   %s\n", v.status);
 		for (i = 0; i < nc; i++)
 			strbuf_addf(&out, "  %-12s %s\n", cs[i]->service, cs[i]->state);
@@ -157,6 +178,7 @@ int main(int argc, char **argv)
 	fputs(out.buf, stdout);
 	strbuf_release(&out);
 	strbuf_release(&ports);
+	strbuf_release(&drift);
 	free(cs);
 	stack_list_free(&stacks);
 	free(p);

@@ -8,10 +8,10 @@
 #include "docker.h"
 #include "envfile.h"
 #include "hooks.h"
+#include "lease.h"
 #include "opts.h"
 #include "sandbox.h"
 #include "secrets.h"
-#include "slots.h"
 #include "stack.h"
 #include "trust.h"
 #include "util.h"
@@ -52,6 +52,63 @@ static void note_rotation(struct sandbox *sb, const struct secret_set *set)
 		warning("could not record the secrets' fingerprints in '%s'", sb->state_file);
 }
 
+/* The first leased port of group name (drift is refused, so it has one). */
+static long leased_port(const struct sandbox *sb, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < sb->ports.n; i++)
+		if (!strcmp(sb->ports.g[i].name, name) && sb->ports.g[i].n)
+			return sb->ports.g[i].port[0];
+	die("BUG: port group '%s' was not leased", name);
+}
+
+/*
+ * The ports up will publish are the leased ones: refuse when the
+ * configuration now asks for others (nothing would agree any more), and
+ * record them for a sandbox from before the record.
+ */
+static void check_drift(struct sandbox *sb)
+{
+	struct strbuf why = STRBUF_INIT;
+
+	if (sandbox_ports_drift(sb, &why))
+		die("the configuration asks for other ports than sandbox '%s' leased (%s); "
+		    "run 'git sandbox repair' to lease them, or undo the change", sb->name, why.buf);
+	strbuf_release(&why);
+	if (sb->has_state && !sb->ports_recorded) {
+		ports_to_state(&sb->ports, &sb->st);
+		if (state_write(sb->state_file, &sb->st) < 0)
+			exit(EXIT_FATAL);
+		sb->ports_recorded = 1;
+	}
+}
+
+/*
+ * Before anything starts: every leased port is free or published by this
+ * stack's own containers, and still leased to this sandbox on the machine.
+ */
+static void check_ports(const struct sandbox *sb, const struct stack_ident *si,
+			const struct container_list *l)
+{
+	const struct container **cs = NULL, **own;
+	size_t i, n = stack_containers(l, sb->project, &cs), nown = 0;
+	int ret;
+
+	own = xcalloc(n + 1, sizeof(*own));
+	for (i = 0; i < n; i++)
+		if (stack_owns(si, sb->project, sb->path, cs[i]))
+			own[nown++] = cs[i];
+	ret = ports_check_free(&sb->ports, l, own, nown);
+	free(own);
+	free(cs);
+	if (ret < 0)
+		die("not starting sandbox '%s': its ports must be free; stop what holds them, "
+		    "or run 'git sandbox repair' to lease other ports", sb->name);
+	if (sb->slot > 0 && lease_assert(&sb->ports, sb->repo.commondir, sb->name) < 0)
+		die("not starting sandbox '%s'", sb->name);
+}
+
 int main(int argc, char **argv)
 {
 	int build = 0, no_secrets = 0, refresh = 0, no_wait = 0, leased, ret;
@@ -71,9 +128,8 @@ int main(int argc, char **argv)
 	struct stack_ident si;
 	struct compose c;
 	struct sandbox sb;
-	char **env, **names;
-	size_t i, n = 0, nchecks = 0, nports;
-	long *ports;
+	char **env;
+	size_t i, n = 0, nchecks = 0;
 
 	progname = "git sandbox up";
 	if (parse_options(argc, argv, opts, usage, "git-sandbox-up", 0))
@@ -87,15 +143,17 @@ int main(int argc, char **argv)
 		exit(EXIT_FATAL);
 	}
 	stack_lock(&sb);
+	check_drift(&sb);
 
 	/* everything that can be checked before anything starts */
 	stack_list_need(&stacks);
 	if (stack_ident_load(&sb, &si) < 0 ||
 	    stack_claim(&si, sb.project, sb.path, &stacks.containers, 1) < 0)
 		exit(EXIT_FATAL);
+	check_ports(&sb, &si, &stacks.containers);
 	stack_list_free(&stacks);
-	stack_compose(&c, &sb, &si);
-	if (envfile_write(&sb) < 0 || exclude_add(sb.repo.commondir, sb.cfg.env_file) < 0)
+	stack_compose(&c, &sb, &si);	/* writes the env file */
+	if (exclude_add(sb.repo.commondir, sb.cfg.env_file) < 0)
 		exit(EXIT_FATAL);
 	if (run_hook(&sb, &sb.cfg.hook_pre_up, "hook.preUp") < 0)
 		die("not starting the stack: hook.preUp failed");
@@ -115,7 +173,7 @@ int main(int argc, char **argv)
 	env = xcalloc(secrets.nr + 1, sizeof(char *));
 	for (i = 0; i < secrets.nr; i++)
 		env[n++] = secret_env(&secrets.v[i]);
-	c.env = (const char *const *)env;
+	c.secrets = (const char *const *)env;
 	/*
 	 * the project's name leased on the engine, now that the hooks and
 	 * the secrets are done: of two sandboxes of one name starting at
@@ -142,15 +200,12 @@ int main(int argc, char **argv)
 	timing_phase("compose");
 
 	/* a published port outside the slot will clash with another sandbox */
-	if (stacks.code == DOCKER_OK) {
-		ports = slot_ports(&sb.cfg, sb.slot, &nports, &names);
-		check_port_leaks(&stacks.containers, sb.project, sb.slot, ports, nports);
-		free(ports);
-		free(names);
-	}
+	if (stacks.code == DOCKER_OK)
+		check_port_leaks(&stacks.containers, sb.project, sb.slot, &sb.ports);
 	stack_list_free(&stacks);
 	timing_phase("ports");
 
+	/* the leased ports; what to wait for is the configuration's (same groups: no drift) */
 	checks = xcalloc(sb.cfg.nports + 1, sizeof(*checks));
 	for (i = 0; i < sb.cfg.nports; i++) {
 		const struct port_group *g = &sb.cfg.ports[i];
@@ -158,7 +213,7 @@ int main(int argc, char **argv)
 		if (!g->health && !g->wait_tcp)
 			continue;
 		checks[nchecks].name = g->name;
-		checks[nchecks].port = port_of(g, sb.slot, 0);
+		checks[nchecks].port = leased_port(&sb, g->name);
 		checks[nchecks++].path = g->health;
 	}
 	if (!no_wait && nchecks &&
@@ -174,7 +229,7 @@ int main(int argc, char **argv)
 	for (i = 0; i < sb.cfg.nports; i++)
 		if (sb.cfg.ports[i].health)
 			printf("  %s  http://localhost:%ld/\n", sb.cfg.ports[i].name,
-			       port_of(&sb.cfg.ports[i], sb.slot, 0));
+			       leased_port(&sb, sb.cfg.ports[i].name));
 	free(checks);
 	stack_compose_free(&c);
 	sandbox_close(&sb);

@@ -28,6 +28,7 @@ static const struct { const char *name, *help; } commands[] = {
 	{ "exec", "run a command with the sandbox's variables set" },
 	{ "logs", "compose logs of this sandbox" },
 	{ "secrets", "inspect or drop the encrypted secrets cache" },
+	{ "repair", "lease the ports the configuration asks for now, follow a moved worktree" },
 	{ "prune", "release slots whose worktree is gone, remove orphan stacks" },
 	{ "doctor", "check the set-up and say how to fix it" },
 	{ "trust", "let this exact .gitsandbox choose programs, files and secrets here" },

@@ -148,12 +148,23 @@ const char **compose_ps_args(const char **buf)
 int compose_run(const struct compose *c, const char *const *args)
 {
 	struct child ch = CHILD_INIT;
-	const char **argv = compose_argv(c, args);
+	const char **argv = compose_argv(c, args), **env;
+	size_t i, n = 0;
 	int ret;
 
+	for (i = 0; c->env && c->env[i]; i++)
+		n++;
+	for (i = 0; c->secrets && c->secrets[i]; i++)
+		n++;
+	env = xcalloc(n + 1, sizeof(*env));
+	n = 0;
+	for (i = 0; c->env && c->env[i]; i++)
+		env[n++] = c->env[i];
+	for (i = 0; c->secrets && c->secrets[i]; i++)
+		env[n++] = c->secrets[i];
 	ch.argv = argv;
 	ch.dir = c->dir;
-	ch.env = c->env;
+	ch.env = env;
 	ch.no_stdin = 1;
 	ret = run_command(&ch);
 	if (ret < 0) {
@@ -164,5 +175,6 @@ int compose_run(const struct compose *c, const char *const *args)
 					  c->dir ? c->dir : ".");
 	}
 	free(argv);
+	free(env);
 	return ret;
 }

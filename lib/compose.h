@@ -20,7 +20,14 @@ struct compose {
 	const char *label_file;	/* the override labelling the stack (stackid.h), or NULL */
 	const char *env_file;	/* --env-file, relative to dir or absolute; NULL: none */
 	const char *dir;	/* compose runs here (the worktree) */
-	const char *const *env;	/* extra "K=V" for compose (ports, secrets), or NULL */
+	/*
+	 * compose's environment on top of ours, overriding what the caller
+	 * exported (compose prefers it to --env-file): the sandbox's
+	 * variables, then its secrets; "K=V", each NULL or NULL-terminated
+	 */
+	const char *const *env;
+	const char *const *secrets;
+	char **own_env;		/* env, when stack_compose() made it */
 };
 
 /*

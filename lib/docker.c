@@ -87,27 +87,6 @@ int docker_error(int code, const char *why)
 	return error("docker failed%s%s", why && *why ? ": " : "", why ? why : "");
 }
 
-static int cmp_long(const void *a, const void *b)
-{
-	long x = *(const long *)a, y = *(const long *)b;
-
-	return (x > y) - (x < y);
-}
-
-/* Sort and drop duplicates. */
-static void sort_unique(long *v, size_t *n)
-{
-	size_t i, j = 0;
-
-	if (!*n)
-		return;
-	qsort(v, *n, sizeof(*v), cmp_long);
-	for (i = 1; i < *n; i++)
-		if (v[i] != v[j])
-			v[++j] = v[i];
-	*n = j + 1;
-}
-
 /* "8001" or "5010-5013" at s, ended by "->"; 0 or -1. */
 static int parse_port_range(const char *s, const char *end, long *lo, long *hi)
 {
@@ -290,53 +269,6 @@ const char *stack_status(const struct container_list *l, const char *project)
 	if (!running)
 		return "stopped";
 	return running == total ? "running" : "partial";
-}
-
-/* "8002, 5020-5023" from a sorted, unique list. */
-static void describe_ports(struct strbuf *sb, const long *v, size_t n)
-{
-	size_t i = 0;
-
-	while (i < n) {
-		size_t j = i;
-
-		while (j + 1 < n && v[j + 1] == v[j] + 1)
-			j++;
-		strbuf_addf(sb, "%s%ld", i ? ", " : "", v[i]);
-		if (j > i)
-			strbuf_addf(sb, "-%ld", v[j]);
-		i = j + 1;
-	}
-}
-
-size_t check_port_leaks(const struct container_list *l, const char *project, long slot,
-			const long *slot_ports, size_t nslot_ports)
-{
-	struct strbuf desc = STRBUF_INIT;
-	long *mine = xcalloc(nslot_ports + 1, sizeof(*mine));
-	size_t i, j, nmine = nslot_ports, leaks = 0;
-
-	if (nslot_ports)
-		memcpy(mine, slot_ports, nslot_ports * sizeof(*mine));
-	sort_unique(mine, &nmine);
-	describe_ports(&desc, mine, nmine);
-	for (i = 0; i < l->n; i++) {
-		const struct container *c = &l->v[i];
-
-		if (strcmp(c->project, project))
-			continue;
-		for (j = 0; j < c->nports; j++) {
-			if (bsearch(&c->ports[j], mine, nmine, sizeof(*mine), cmp_long))
-				continue;
-			warning("service '%s' publishes host port %ld, outside slot %ld (%s); "
-				"it will clash with other sandboxes",
-				c->service, c->ports[j], slot, desc.buf);
-			leaks++;
-		}
-	}
-	strbuf_release(&desc);
-	free(mine);
-	return leaks;
 }
 
 size_t docker_projects_with_prefix(const struct container_list *l, const char *prefix,

@@ -85,14 +85,6 @@ size_t stack_containers(const struct container_list *l, const char *project,
 const char *stack_status(const struct container_list *l, const char *project);
 
 /*
- * Warn about every host port published by project's containers that is not
- * one of the slot's ports: such a port will clash with another sandbox.
- * Returns the number of warnings printed.
- */
-size_t check_port_leaks(const struct container_list *l, const char *project, long slot,
-			const long *slot_ports, size_t nslot_ports);
-
-/*
  * The distinct projects in l whose name starts with prefix (pass
  * "<project>-" for the sandboxes of one repository), sorted. Returns how
  * many; free *out with free_strings(*out, n).

@@ -351,6 +351,16 @@ struct reg_entry *registry_find_path(struct registry *r, const char *path)
 	return NULL;
 }
 
+struct reg_entry *registry_find_gitdir(struct registry *r, const char *repo, const char *gitdir)
+{
+	size_t i;
+
+	for (i = 0; i < r->n; i++)
+		if (!strcmp(r->e[i].gitdir, gitdir) && !strcmp(r->e[i].repo, repo))
+			return &r->e[i];
+	return NULL;
+}
+
 struct reg_entry *registry_find_project(struct registry *r, const char *project)
 {
 	size_t i;

@@ -62,6 +62,8 @@ void registry_release(struct registry *r);
 
 struct reg_entry *registry_find(struct registry *r, const char *repo, const char *name);
 struct reg_entry *registry_find_path(struct registry *r, const char *path);
+/* By the worktree's private git dir: what git keeps when a worktree moves. */
+struct reg_entry *registry_find_gitdir(struct registry *r, const char *repo, const char *gitdir);
 struct reg_entry *registry_find_project(struct registry *r, const char *project);
 struct reg_entry *registry_find_slot(struct registry *r, const char *repo, long slot);
 /* Add a copy of e; returns the stored entry. */

@@ -9,6 +9,7 @@
 #include "sandbox.h"
 #include "trust.h"
 #include "util.h"
+#include "worktree.h"
 
 int valid_name(const char *name, struct strbuf *why)
 {
@@ -110,7 +111,80 @@ static void open_named(struct sandbox *sb, const char *name)
 	sb->gitdir = xstrdup(e->gitdir);
 	sb->is_main = !strcmp(e->gitdir, sb->repo.commondir);
 	sb->missing = stat(e->path, &st) < 0 || !S_ISDIR(st.st_mode);
+	if (sb->missing && !sb->is_main) {
+		/* moved with `git worktree move`: its git dir knows where */
+		char *wt = worktree_of_gitdir(e->gitdir);
+
+		if (wt && worktree_belongs(wt, e->gitdir)) {
+			free(sb->path);
+			sb->path = wt;
+			sb->missing = 0;
+		} else {
+			free(wt);
+		}
+	}
 	registry_release(&reg);
+}
+
+/* The ports of a sandbox from before the record: its registry entry's. */
+static void entry_ports(struct sandbox *sb)
+{
+	struct registry reg;
+	size_t i;
+
+	if (registry_read(&reg) < 0)
+		exit(EXIT_FATAL);
+	for (i = 0; i < reg.n; i++)
+		if (!strcmp(reg.e[i].gitdir, sb->gitdir) && !strcmp(reg.e[i].repo, sb->repo.commondir)) {
+			ports_from_flat(&sb->ports, reg.e[i].ports, reg.e[i].port_names, reg.e[i].nports,
+					&sb->cfg);
+			registry_release(&reg);
+			return;
+		}
+	registry_release(&reg);
+	if (ports_of_config(&sb->ports, &sb->cfg, sb->slot, NULL) < 0)
+		memset(&sb->ports, 0, sizeof(sb->ports));
+}
+
+static void load_ports(struct sandbox *sb)
+{
+	int r;
+
+	if (sb->slot < 0)
+		return;
+	if (!sb->has_state) {
+		if (!sb->missing) {
+			/* slot 0: the configuration's, validated on load */
+			if (ports_of_config(&sb->ports, &sb->cfg, sb->slot, NULL) < 0)
+				memset(&sb->ports, 0, sizeof(sb->ports));
+			return;
+		}
+		entry_ports(sb);
+		return;
+	}
+	r = ports_from_state(&sb->ports, &sb->st);
+	if (!r) {
+		sb->ports_recorded = 1;
+		return;
+	}
+	if (r < 0)
+		warning("the ports recorded in '%s' are broken; going on with those of the registry "
+			"('git sandbox repair' records them again)", sb->state_file);
+	entry_ports(sb);
+}
+
+size_t sandbox_ports_drift(const struct sandbox *sb, struct strbuf *why)
+{
+	struct port_set want;
+	size_t n;
+
+	if (!sb->has_state || sb->slot < 1)
+		return 0;
+	if (ports_of_config(&want, &sb->cfg, sb->slot, why) < 0)
+		return 1;
+	n = ports_diff(&sb->ports, &want, why);
+	port_set_free(&want);
+	return n;
 }
 
 void sandbox_open(struct sandbox *sb, const char *name, unsigned flags)
@@ -178,6 +252,7 @@ void sandbox_open(struct sandbox *sb, const char *name, unsigned flags)
 		}
 		registry_release(&reg);
 	}
+	load_ports(sb);
 	if ((flags & (SB_NEED_SANDBOX | SB_NEED_SLOT)) && sb->slot < 0)
 		die("'%s' is not a sandbox: create one with 'git sandbox create <name>', "
 		    "or make this worktree one with 'git sandbox init'", sb->path);
@@ -186,6 +261,7 @@ void sandbox_open(struct sandbox *sb, const char *name, unsigned flags)
 void sandbox_close(struct sandbox *sb)
 {
 	config_free(&sb->cfg);
+	port_set_free(&sb->ports);
 	state_free(&sb->st);
 	free(sb->project);
 	free(sb->path);
@@ -197,21 +273,10 @@ void sandbox_close(struct sandbox *sb)
 
 char **sandbox_env(const struct sandbox *sb)
 {
-	size_t i, n = 0, alloc = 0;
+	size_t n = 0, alloc = 0;
 	char **env = NULL;
-	long k;
 
-	for (i = 0; i < sb->cfg.nports; i++) {
-		const struct port_group *g = &sb->cfg.ports[i];
-
-		for (k = 0; k < g->count; k++) {
-			ALLOC_GROW(env, n + 1, alloc);
-			if (g->count == 1)
-				env[n++] = xasprintf("%s=%ld", g->var, port_of(g, sb->slot, k));
-			else
-				env[n++] = xasprintf("%s_%ld=%ld", g->var, k + 1, port_of(g, sb->slot, k));
-		}
-	}
+	ports_env(&sb->ports, &env, &n, &alloc);
 	ALLOC_GROW(env, n + 4, alloc);
 	env[n++] = xasprintf("SANDBOX_NAME=%s", sb->name);
 	env[n++] = xasprintf("SANDBOX_SLOT=%ld", sb->slot);

@@ -8,6 +8,7 @@
 #define SB_SANDBOX_H
 
 #include "config.h"
+#include "ports.h"
 #include "repo.h"
 #include "state.h"
 #include "strbuf.h"
@@ -25,6 +26,13 @@ struct sandbox {
 	char *state_file;
 	int is_main;		/* the main worktree */
 	int missing;		/* registered, but the worktree is gone */
+	/*
+	 * Its ports: those leased with its slot (recorded in the state, or
+	 * for a sandbox from before the record, its registry entry's); slot
+	 * 0's are the configuration's.
+	 */
+	struct port_set ports;
+	int ports_recorded;	/* ports come from the state's record */
 };
 
 /* flags for sandbox_open */
@@ -57,6 +65,13 @@ char *compose_project(const char *project, const char *name);
 
 /* Where create puts the worktree of name (newly allocated). */
 char *sandbox_worktree_path(const struct repo *r, const struct sb_config *cfg, const char *name);
+
+/*
+ * Does the configuration ask for other ports than sb leased (a branch
+ * changed a base or a group, `git -c`, sandbox.slots)? How many
+ * differences, each said in why; 0 for slot 0 and a non-sandbox.
+ */
+size_t sandbox_ports_drift(const struct sandbox *sb, struct strbuf *why);
 
 /* The variables of .env.sandbox, "KEY=value", NULL-terminated, newly allocated. */
 char **sandbox_env(const struct sandbox *sb);

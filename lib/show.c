@@ -6,7 +6,6 @@
 #include "repo.h"
 #include "sandbox.h"
 #include "show.h"
-#include "slots.h"
 #include "util.h"
 
 /* Runs of the same group name, consecutive ports shown as a range. */
@@ -105,8 +104,9 @@ void show_created(const struct sandbox *sb, const char *verb)
 {
 	struct strbuf ports = STRBUF_INIT;
 	char **names, *branch = worktree_branch(sb->gitdir);
-	size_t n, i;
-	long *p = slot_ports(&sb->cfg, sb->slot, &n, &names);
+	size_t i, j;
+	long *p;
+	size_t n = port_set_flat(&sb->ports, &p, &names);
 
 	show_ports(&ports, p, names, n);
 	printf("%s sandbox '%s' in slot %ld\n", verb, sb->name, sb->slot);
@@ -116,9 +116,11 @@ void show_created(const struct sandbox *sb, const char *verb)
 	if (n)
 		printf("  ports    %s\n", ports.buf);
 	for (i = 0; i < sb->cfg.nports; i++)
-		if (sb->cfg.ports[i].health)
-			printf("  url      %s http://localhost:%ld/\n", sb->cfg.ports[i].name,
-			       port_of(&sb->cfg.ports[i], sb->slot, 0));
+		for (j = 0; j < sb->ports.n; j++)
+			if (sb->cfg.ports[i].health && sb->ports.g[j].n &&
+			    !strcmp(sb->ports.g[j].name, sb->cfg.ports[i].name))
+				printf("  url      %s http://localhost:%ld/\n", sb->ports.g[j].name,
+				       sb->ports.g[j].port[0]);
 	if (sb->repo.worktree && !strcmp(sb->repo.worktree, sb->path))
 		printf("Next: git sandbox up\n");
 	else

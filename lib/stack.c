@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include "compose.h"
+#include "envfile.h"
 #include "lock.h"
 #include "registry.h"
 #include "sandbox.h"
@@ -243,10 +244,16 @@ void stack_compose(struct compose *c, const struct sandbox *sb, struct stack_ide
 	c->file = sb->cfg.compose;
 	c->env_file = sb->cfg.env_file;
 	c->dir = sb->path;
+	/* derived from the lease: written again, whatever happened to it */
+	if (envfile_write(sb) < 0)
+		exit(EXIT_FATAL);
+	c->own_env = sandbox_env(sb);
+	c->env = (const char *const *)c->own_env;
 }
 
 void stack_compose_free(struct compose *c)
 {
 	free_strings(c->cmd, c->ncmd);
+	free_env(c->own_env);
 	memset(c, 0, sizeof(*c));
 }

@@ -440,3 +440,23 @@ void timing_phase(const char *phase)
 			(now.tv_sec - last.tv_sec) * 1e3 + (now.tv_nsec - last.tv_nsec) / 1e6);
 	last = now;
 }
+
+static int cmp_long(const void *a, const void *b)
+{
+	long x = *(const long *)a, y = *(const long *)b;
+
+	return (x > y) - (x < y);
+}
+
+void sort_longs_unique(long *v, size_t *n)
+{
+	size_t i, j = 0;
+
+	if (!*n)
+		return;
+	qsort(v, *n, sizeof(*v), cmp_long);
+	for (i = 1; i < *n; i++)
+		if (v[i] != v[j])
+			v[++j] = v[i];
+	*n = j + 1;
+}

@@ -59,6 +59,8 @@ long parse_duration(const char *s);
 int starts_with(const char *s, const char *prefix);
 /* Free a NULL-terminated or counted array of strings. */
 void free_strings(char **v, size_t n);
+/* Sort v ascending and drop duplicates (*n becomes how many are left). */
+void sort_longs_unique(long *v, size_t *n);
 
 /* Create dir and its parents with mode (like mkdir -p); 0 or -1 (errno set). */
 int mkdir_p(const char *dir, int mode);

@@ -83,14 +83,22 @@ test_expect_success 'keys of other sections are left to git' '
 	test_cmp expect out
 '
 
-test_expect_success 'git -c port.api.base applies in a created sandbox' '
+test_expect_success 'git -c port.api.base at create is leased; the lease is what port reports' '
 	(cd ktrdr && git -c port.api.base=$(sb_port 8100) sandbox create one >../out) &&
 	(cd ktrdr--one && git sandbox port api >../out) &&
-	echo $(sb_port 8001) >expect &&
+	echo $(sb_port 8101) >expect &&
 	test_cmp expect out &&
 	(cd ktrdr--one && git -c port.api.base=$(sb_port 8100) sandbox port api >../out) &&
-	echo $(sb_port 8101) >expect &&
-	test_cmp expect out
+	test_cmp expect out &&
+	(cd ktrdr--one && git sandbox env >../env) &&
+	test_grep "^KTRDR_API_PORT=$(sb_port 8101)\$" env &&
+	git sandbox list --json >json &&
+	test_grep "\"name\":\"one\",.*\"api\":$(sb_port 8101)," json &&
+	(cd ktrdr--one && git -c port.api.base=$(sb_port 8100) sandbox status >../st) &&
+	test_grep ! "^drift" st &&
+	(cd ktrdr--one && git sandbox status >../st) &&
+	test_grep "^drift .*port group .api.: $(sb_port 8101) -> $(sb_port 8001)" st &&
+	test_grep "git sandbox repair" st
 '
 
 test_expect_success 'sandbox.slots: --slot 12 needs git -c sandbox.slots=12 or a config file' '

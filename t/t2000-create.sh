@@ -325,7 +325,9 @@ test_expect_success '12 concurrent creates with 10 slots: 10 succeed on distinct
 	git clone -q ktrdr.git conc/ktrdr &&
 	git -C conc/ktrdr config sandbox.slots 10 &&
 	XDG_STATE_HOME=$HOME/.state-conc &&
-	export XDG_STATE_HOME &&
+	GIT_SANDBOX_LEASES=$HOME/.leases-conc &&
+	mkdir -m 1777 "$GIT_SANDBOX_LEASES" &&
+	export XDG_STATE_HOME GIT_SANDBOX_LEASES &&
 	(
 		cd conc/ktrdr &&
 		for i in 1 2 3 4 5 6 7 8 9 10 11 12

@@ -44,6 +44,8 @@ unset GIT_DIR GIT_WORK_TREE GIT_COMMON_DIR GIT_INDEX_FILE GIT_CONFIG_PARAMETERS 
 	XDG_RUNTIME_DIR XDG_DATA_HOME
 export HOME="$TMP"
 export XDG_STATE_HOME="$TMP/.state" XDG_CONFIG_HOME="$TMP/.config" XDG_CACHE_HOME="$TMP/.cache"
+export GIT_SANDBOX_LEASES="$TMP/.leases"
+mkdir -m 1777 "$GIT_SANDBOX_LEASES" || exit 1
 export GIT_CONFIG_NOSYSTEM=1 GIT_CEILING_DIRECTORIES="$TMP"
 export GIT_AUTHOR_NAME='A U Thor' GIT_AUTHOR_EMAIL='author@example.com'
 export GIT_COMMITTER_NAME='C O Mitter' GIT_COMMITTER_EMAIL='committer@example.com'
@@ -189,7 +191,7 @@ _completion_loader () {
 
 check 'git sandbox <TAB> loads the completion on demand and lists the subcommands' \
 	expect_has 'git sandbox ' create init up down destroy list status port env \
-		exec logs secrets prune doctor trust
+		exec logs secrets repair prune doctor trust
 check '_git_sandbox is defined once loaded' eval 'declare -F _git_sandbox >/dev/null'
 check 'git sandbox de<TAB> gives destroy' expect 'git sandbox de' destroy
 check 'git sandbox --<TAB> gives the dispatcher options' \
@@ -298,7 +300,7 @@ if command -v zsh >/dev/null && zsh -fc 'zmodload zsh/zpty' 2>/dev/null; then
 	check 'zsh: _git-sandbox is installed' test -f "$ZSH_COMPL_DIR/_git-sandbox"
 	check 'zsh: git sandbox <TAB> lists the subcommands' \
 		zexpect 'git sandbox ' create init up down destroy list status port \
-			env exec logs secrets prune doctor trust
+			env exec logs secrets repair prune doctor trust
 	check 'zsh: git sand<TAB> offers sandbox' zexpect 'git sand' sandbox
 	check 'zsh: create -<TAB>: its options' \
 		zexpect 'git sandbox create feat -' -b --branch --base --slot

@@ -18,7 +18,7 @@
 
 # The subcommands every installation has; executables git-sandbox-<sub> on
 # PATH are added to them.
-__git_sandbox_subcommands="create init up down destroy list status port env exec logs secrets prune doctor trust"
+__git_sandbox_subcommands="create init up down destroy list status port env exec logs secrets repair prune doctor trust"
 
 # Runs git, honouring -C and --git-dir from the command line as git's
 # completion does.
@@ -255,7 +255,7 @@ _git_sandbox ()
 	esac
 
 	case "$sub" in
-	destroy|status)
+	destroy|status|repair)
 		if [ $npos = 0 ]; then
 			__gitcomp_nl "$(__git_sandbox_names)"
 		fi

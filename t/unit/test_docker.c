@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "docker.h"
+#include "ports.h"
 #include "util.h"
 #include "unit.h"
 
@@ -100,16 +101,20 @@ END_TEST
 
 START_TEST(test_leaks_and_prefix)
 {
-	const long slot2[] = { 8002, 5434, 3002, 16688, 5020, 5021, 5022, 5023 };
+	long slot2[] = { 8002, 5434, 3002, 16688, 5020, 5021, 5022, 5023 };
+	struct port_lease all = { "all", "ALL_PORT", slot2, ARRAY_SIZE(slot2) };
+	struct port_lease one = { "api", "API_PORT", slot2, 1 };
+	struct port_set ps = { &all, 1 }, none = { NULL, 0 };
 	struct container_list l;
 	char **p;
 	size_t n;
 
 	docker_parse_ps(ps_text, &l);
 	/* only debug's 9999 is outside the slot */
-	ck_assert_uint_eq(check_port_leaks(&l, "demo-x", 2, slot2, ARRAY_SIZE(slot2)), 1);
-	ck_assert_uint_eq(check_port_leaks(&l, "demo-x", 2, slot2, 1), 5);
-	ck_assert_uint_eq(check_port_leaks(&l, "demo-y", 3, NULL, 0), 1);
+	ck_assert_uint_eq(check_port_leaks(&l, "demo-x", 2, &ps), 1);
+	ps.g = &one;
+	ck_assert_uint_eq(check_port_leaks(&l, "demo-x", 2, &ps), 5);
+	ck_assert_uint_eq(check_port_leaks(&l, "demo-y", 3, &none), 1);
 
 	n = docker_projects_with_prefix(&l, "demo-", &p);
 	ck_assert_uint_eq(n, 2);

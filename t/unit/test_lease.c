@@ -1,5 +1,9 @@
-/* Unit tests for lib/slots.c: which slot a new sandbox gets. */
+/* Unit tests for lib/lease.c: which slot a new sandbox gets, and the machine's port leases. */
 #include <check.h>
+#include <dirent.h>
+#include <errno.h>
+#include <stdio.h>
+#include <sys/stat.h>
 #include <netinet/in.h>
 #include <stdlib.h>
 #include <string.h>
@@ -8,7 +12,7 @@
 
 #include "config.h"
 #include "registry.h"
-#include "slots.h"
+#include "lease.h"
 #include "util.h"
 #include "unit.h"
 
@@ -20,9 +24,35 @@
 
 static struct port_group groups[2];
 static struct sb_config cfg;
+static char store[64];
+
+static void empty_store(void)
+{
+	DIR *d = opendir(store);
+	struct dirent *de;
+	char path[512];
+
+	ck_assert_ptr_nonnull(d);
+	while ((de = readdir(d)))
+		if (de->d_name[0] != '.') {
+			snprintf(path, sizeof(path), "%s/%s", store, de->d_name);
+			ck_assert_int_eq(unlink(path), 0);
+		}
+	closedir(d);
+}
+
+static void teardown(void)
+{
+	empty_store();
+	rmdir(store);
+}
 
 static void setup(void)
 {
+	snprintf(store, sizeof(store), "/tmp/test-lease-XXXXXX");
+	ck_assert_ptr_nonnull(mkdtemp(store));
+	ck_assert_int_eq(chmod(store, 01777), 0);
+	setenv("GIT_SANDBOX_LEASES", store, 1);
 	memset(groups, 0, sizeof(groups));
 	groups[0] = (struct port_group){ "api", "API_PORT", BASE, 1, BASE, 1, NULL, 0, ORIGIN_PROJECT };
 	groups[1] = (struct port_group){ "workers", "WORKER_PORT", BASE + 100, 10, BASE + 103, 2, NULL, 0, ORIGIN_PROJECT };
@@ -36,6 +66,28 @@ static void empty(struct registry *r)
 {
 	memset(r, 0, sizeof(*r));
 	r->lockfd = -1;
+	r->path = xstrdup("/home/a/.local/state/git-sandbox/registry");
+}
+
+/* Choose as create does, then give the claimed ports back (nothing was added). */
+static long slot_choose(struct registry *r, const struct sb_config *c, const char *repo, long want)
+{
+	struct port_set ps;
+	long s = lease_choose(r, c, repo, "x", want, &ps);
+
+	if (s > 0) {
+		lease_drop_unheld(r, &ps);
+		port_set_free(&ps);
+	}
+	return s;
+}
+
+static int port_file_exists(long port)
+{
+	char path[256];
+
+	snprintf(path, sizeof(path), "%s/git-sandbox-port-%ld", store, port);
+	return !access(path, F_OK);
 }
 
 /* An entry of repo in slot holding the given ports. */
@@ -82,8 +134,13 @@ static int listener(long *port)
 START_TEST(test_slot_ports)
 {
 	char **names;
+	struct port_set ps;
+	struct strbuf why = STRBUF_INIT;
 	size_t n;
-	long *p = slot_ports(&cfg, 2, &n, &names);
+	long *p;
+
+	ck_assert_int_eq(ports_of_config(&ps, &cfg, 2, &why), 0);
+	n = port_set_flat(&ps, &p, &names);
 
 	ck_assert_uint_eq(n, 3);
 	ck_assert_int_eq(p[0], BASE + 2);
@@ -93,10 +150,18 @@ START_TEST(test_slot_ports)
 	ck_assert_str_eq(names[2], "workers");
 	free(p);
 	free(names);
-	p = slot_ports(&cfg, 0, &n, NULL);
+	port_set_free(&ps);
+	ck_assert_int_eq(ports_of_config(&ps, &cfg, 0, &why), 0);
+	n = port_set_flat(&ps, &p, NULL);
 	ck_assert_int_eq(p[0], BASE);
 	ck_assert_int_eq(p[1], BASE + 103);
 	free(p);
+	port_set_free(&ps);
+	/* beyond sandbox.slots a port may not exist */
+	groups[0].base = 65530;
+	ck_assert_int_eq(ports_of_config(&ps, &cfg, 9, &why), -1);
+	ck_assert_ptr_nonnull(strstr(why.buf, "beyond sandbox.slots"));
+	strbuf_release(&why);
 }
 END_TEST
 
@@ -202,12 +267,61 @@ START_TEST(test_listener_skips_slot)
 }
 END_TEST
 
+/* Two registries (two HOMEs) share the store: the second never gets the first's ports. */
+START_TEST(test_store_two_homes)
+{
+	struct registry a, b;
+	struct port_set ps;
+	long none[1];
+
+	empty(&a);
+	empty(&b);
+	free(b.path);
+	b.path = xstrdup("/home/b/.local/state/git-sandbox/registry");
+	ck_assert_int_eq(lease_choose(&a, &cfg, "/a/.git", "one", 0, &ps), 1);
+	ck_assert(port_file_exists(BASE + 1));
+	ck_assert(port_file_exists(BASE + 111));
+	/* a's entry is written: its ports stay leased */
+	lease(&a, "/a/.git", "one", 1, (long[]){ BASE + 1, BASE + 110, BASE + 111 }, 3);
+	port_set_free(&ps);
+	/* b knows nothing of a's registry, yet skips slot 1 */
+	ck_assert_int_eq(slot_choose(&b, &cfg, "/a/.git", 0), 2);
+	ck_assert_int_eq(slot_choose(&b, &cfg, "/a/.git", 1), -1);
+	/* b's reconcile never touches a's files */
+	ck_assert_uint_eq(lease_reconcile(&b), 0);
+	ck_assert(port_file_exists(BASE + 1));
+	/* a claim cut short (no entry written) is stale: the next lease takes it back */
+	lease(&b, "/c/.git", "c", 9, none, 0);
+	ck_assert_int_eq(lease_choose(&b, &cfg, "/b/.git", "two", 0, &ps), 2);
+	port_set_free(&ps);
+	ck_assert(port_file_exists(BASE + 2));
+	ck_assert_uint_eq(lease_reconcile(&b), 0);
+	ck_assert(!port_file_exists(BASE + 2));
+	/* an entry whose files are gone (a reboot emptied the store) gets them back */
+	empty_store();
+	ck_assert_uint_eq(lease_reconcile(&a), 0);
+	ck_assert(port_file_exists(BASE + 110));
+	/* a port of a's that b holds is a conflict, said, never taken */
+	registry_release(&a);
+	empty(&a);
+	lease(&a, "/a/.git", "one", 1, (long[]){ BASE + 1 }, 1);
+	registry_release(&b);
+	empty(&b);
+	free(b.path);
+	b.path = xstrdup("/home/b/.local/state/git-sandbox/registry");
+	lease(&b, "/a/.git", "dup", 1, (long[]){ BASE + 1 }, 1);
+	ck_assert_uint_eq(lease_reconcile(&b), 1);
+	registry_release(&a);
+	registry_release(&b);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("slots");
 	TCase *tc = tcase_create("core");
 
-	tcase_add_checked_fixture(tc, setup, NULL);
+	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, test_slot_ports);
 	tcase_add_test(tc, test_lowest_free);
 	tcase_add_test(tc, test_skips_own_slots);
@@ -216,6 +330,7 @@ int main(void)
 	tcase_add_test(tc, test_all_taken);
 	tcase_add_test(tc, test_port_is_free);
 	tcase_add_test(tc, test_listener_skips_slot);
+	tcase_add_test(tc, test_store_two_homes);
 	suite_add_tcase(s, tc);
 	return run_suite(s);
 }

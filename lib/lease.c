@@ -1,0 +1,501 @@
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <pwd.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "inifile.h"
+#include "lease.h"
+#include "lock.h"
+#include "util.h"
+
+#define PORT_FILE_PREFIX "git-sandbox-port-"
+
+/* The store's directory, or NULL when it cannot be used (said once). */
+static const char *store_dir(void)
+{
+	static char *checked, *dir;
+	const char *env = getenv("GIT_SANDBOX_LEASES");
+	const char *want = env && *env ? env : "/run/lock";
+	const char *why = NULL;
+	struct stat st;
+
+	if (checked && !strcmp(checked, want))
+		return dir;
+	free(checked);
+	free(dir);
+	checked = xstrdup(want);
+	dir = xstrdup(want);
+	if (lstat(dir, &st) < 0)
+		why = strerror(errno);
+	else if (!S_ISDIR(st.st_mode))
+		why = "not a directory";
+	else if (st.st_uid && st.st_uid != geteuid())
+		why = "owned by another user, who could remove anyone's leases";
+	else if ((st.st_mode & 022) && !(st.st_mode & S_ISVTX))
+		why = "writable by others but not sticky, so anyone could remove anyone's leases";
+	else if (access(dir, W_OK | X_OK) < 0)
+		why = strerror(errno);
+	if (why) {
+		warning("the machine's port leases in '%s' cannot be used (%s): other users and HOMEs "
+			"are not kept off this sandbox's ports", dir, why);
+		free(dir);
+		dir = NULL;
+	}
+	return dir;
+}
+
+int lease_store_usable(void)
+{
+	return store_dir() != NULL;
+}
+
+static char *port_file(const char *dir, long port)
+{
+	return xasprintf("%s/" PORT_FILE_PREFIX "%ld", dir, port);
+}
+
+struct lease_text {
+	long port;
+	char *registry, *repo, *name;
+};
+
+static int text_handler(void *data, const char *section, const char *key, const char *value)
+{
+	struct lease_text *t = data;
+
+	if (strcmp(section, "lease"))
+		return 1;
+	if (!strcmp(key, "port")) {
+		if (parse_int(value, 1, 65535, &t->port) < 0)
+			return 0;
+	} else if (!strcmp(key, "registry")) {
+		free(t->registry);
+		t->registry = xstrdup(value);
+	} else if (!strcmp(key, "repo")) {
+		free(t->repo);
+		t->repo = xstrdup(value);
+	} else if (!strcmp(key, "name")) {
+		free(t->name);
+		t->name = xstrdup(value);
+	}
+	return 1;
+}
+
+static void lease_text_free(struct lease_text *t)
+{
+	free(t->registry);
+	free(t->repo);
+	free(t->name);
+	memset(t, 0, sizeof(*t));
+}
+
+/*
+ * Read a port file of ours (owner checked by the caller): 0, or -1 if it
+ * cannot be read or does not say which registry and port.
+ */
+static int read_lease(const char *path, struct lease_text *t)
+{
+	char *text = read_file(path, NULL);
+	int line;
+
+	memset(t, 0, sizeof(*t));
+	if (!text)
+		return -1;
+	if (ini_read_string(text, text_handler, t, &line) || !t->registry || !t->port) {
+		free(text);
+		lease_text_free(t);
+		return -1;
+	}
+	free(text);
+	return 0;
+}
+
+static int entry_holds(const struct registry *r, long port)
+{
+	size_t i, j;
+
+	for (i = 0; i < r->n; i++)
+		for (j = 0; j < r->e[i].nports; j++)
+			if (r->e[i].ports[j] == port)
+				return 1;
+	return 0;
+}
+
+static void name_owner(struct strbuf *who, uid_t uid)
+{
+	struct passwd *pw = getpwuid(uid);
+
+	if (pw)
+		strbuf_addf(who, "user %s (uid %ld)", pw->pw_name, (long)uid);
+	else
+		strbuf_addf(who, "uid %ld", (long)uid);
+}
+
+enum lease_holder lease_holder(const struct registry *r, long port, struct strbuf *who)
+{
+	const char *dir = store_dir();
+	struct lease_text t;
+	struct stat st;
+	char *path;
+	enum lease_holder h;
+
+	if (!dir)
+		return LEASE_FREE;
+	path = port_file(dir, port);
+	if (lstat(path, &st) < 0) {
+		free(path);
+		return LEASE_FREE;
+	}
+	if (st.st_uid != geteuid() || !S_ISREG(st.st_mode)) {
+		strbuf_addf(who, "a lease of ");
+		name_owner(who, st.st_uid);
+		free(path);
+		return LEASE_OTHER;
+	}
+	if (read_lease(path, &t) < 0) {
+		/* ours, but not whole: not made by a claim (they link whole files) */
+		strbuf_addf(who, "a lease of yours that cannot be read ('%s')", path);
+		free(path);
+		return LEASE_OTHER;
+	}
+	free(path);
+	if (!strcmp(t.registry, r->path) && t.port == port) {
+		h = entry_holds(r, port) ? LEASE_MINE : LEASE_STALE;
+	} else {
+		strbuf_addf(who, "sandbox '%s' of %s (your registry '%s')", t.name ? t.name : "?",
+			    t.repo ? t.repo : "?", t.registry);
+		h = LEASE_OTHER;
+	}
+	lease_text_free(&t);
+	return h;
+}
+
+/* Remove a port file of ours that names this registry (a stale or released one). */
+static void drop(const struct registry *r, long port)
+{
+	const char *dir = store_dir();
+	struct lease_text t;
+	struct stat st;
+	char *path;
+
+	if (!dir)
+		return;
+	path = port_file(dir, port);
+	if (!lstat(path, &st) && st.st_uid == geteuid() && S_ISREG(st.st_mode) &&
+	    !read_lease(path, &t)) {
+		if (!strcmp(t.registry, r->path) && t.port == port && unlink(path) < 0 && errno != ENOENT)
+			warning("cannot remove the port lease '%s': %s", path, strerror(errno));
+		lease_text_free(&t);
+	}
+	free(path);
+}
+
+/* Claim one port: 0 claimed (or already ours), 1 held by another (who says whom), -1 error. */
+static int claim_one(const struct registry *r, long port, const char *repo, const char *name,
+		     struct strbuf *who)
+{
+	const char *dir = store_dir();
+	struct strbuf text = STRBUF_INIT;
+	char *path;
+	int ret, tries;
+
+	if (!dir)
+		return 0;
+	path = port_file(dir, port);
+	strbuf_addstr(&text, "# git-sandbox: this port is leased (see git-sandbox(1), FILES)\n[lease]\n");
+	strbuf_addf(&text, "port = %ld\n", port);
+	ini_add(&text, "registry", r->path);
+	ini_add(&text, "repo", repo);
+	ini_add(&text, "name", name);
+	for (tries = 0; tries < 2; tries++) {
+		switch (lease_holder(r, port, who)) {
+		case LEASE_MINE:
+			ret = 0;
+			goto out;
+		case LEASE_OTHER:
+			ret = 1;
+			goto out;
+		case LEASE_STALE:
+			drop(r, port);
+			break;
+		case LEASE_FREE:
+			break;
+		}
+		ret = write_file_new(path, text.buf, text.len, 0600);
+		crash_point("lease-claimed");
+		if (ret <= 0)
+			goto out;
+		/* someone was quicker: say who, once */
+	}
+	ret = lease_holder(r, port, who) == LEASE_OTHER ? 1 : 0;
+out:
+	strbuf_release(&text);
+	free(path);
+	return ret;
+}
+
+static int claim(const struct registry *r, const struct port_set *ps, const char *repo,
+		 const char *name, struct strbuf *why)
+{
+	struct strbuf who = STRBUF_INIT;
+	size_t i, j;
+
+	for (i = 0; i < ps->n; i++)
+		for (j = 0; j < ps->g[i].n; j++) {
+			int ret = claim_one(r, ps->g[i].port[j], repo, name, &who);
+
+			if (!ret)
+				continue;
+			if (ret > 0)
+				strbuf_addf(why, "port %ld is leased to %s", ps->g[i].port[j], who.buf);
+			else
+				strbuf_addf(why, "port %ld could not be leased", ps->g[i].port[j]);
+			strbuf_release(&who);
+			/* give back what this claim took */
+			while (j-- > 0)
+				if (!entry_holds(r, ps->g[i].port[j]))
+					drop(r, ps->g[i].port[j]);
+			while (i-- > 0)
+				lease_drop_unheld(r, &(struct port_set){ &ps->g[i], 1 });
+			return -1;
+		}
+	strbuf_release(&who);
+	return 0;
+}
+
+int lease_claim(const struct registry *r, const struct port_set *ps, const char *repo,
+		const char *name, struct strbuf *why)
+{
+	return claim(r, ps, repo, name, why);
+}
+
+void lease_drop_unheld(const struct registry *r, const struct port_set *ps)
+{
+	size_t i, j;
+
+	for (i = 0; i < ps->n; i++)
+		for (j = 0; j < ps->g[i].n; j++)
+			if (!entry_holds(r, ps->g[i].port[j]))
+				drop(r, ps->g[i].port[j]);
+}
+
+/*
+ * Why slot cannot be had for repo, in why; 0 if it is free. self, if
+ * not NULL, is the entry being moved: its slot and ports count as free.
+ */
+static int slot_taken(const struct registry *r, const struct port_set *ps, const char *repo,
+		      long slot, const struct reg_entry *self, struct strbuf *why)
+{
+	size_t i, j, k, n;
+	long *ports;
+	int taken = 0;
+
+	n = port_set_flat(ps, &ports, NULL);
+	for (i = 0; i < r->n && !taken; i++) {
+		const struct reg_entry *e = &r->e[i];
+
+		if (e == self)
+			continue;
+		if (!strcmp(e->repo, repo) && e->slot == slot) {
+			strbuf_addf(why, "slot %ld is taken by sandbox '%s' (%s)", slot, e->name, e->path);
+			taken = 1;
+		}
+		for (j = 0; j < n && !taken; j++)
+			for (k = 0; k < e->nports && !taken; k++)
+				if (ports[j] == e->ports[k]) {
+					strbuf_addf(why, "slot %ld: port %ld is held by sandbox '%s' (%s)",
+						    slot, ports[j], e->name, e->path);
+					taken = 1;
+				}
+	}
+	for (j = 0; j < n && !taken; j++) {
+		struct strbuf who = STRBUF_INIT;
+		int own = 0;
+
+		for (k = 0; self && k < self->nports; k++)
+			own |= self->ports[k] == ports[j];
+		if (own)
+			continue;
+		if (lease_holder(r, ports[j], &who) == LEASE_OTHER) {
+			strbuf_addf(why, "slot %ld: port %ld is leased to %s", slot, ports[j], who.buf);
+			taken = 1;
+		} else if (!port_is_free(ports[j])) {
+			strbuf_addf(why, "slot %ld: port %ld is in use by another process", slot, ports[j]);
+			taken = 1;
+		}
+		strbuf_release(&who);
+	}
+	free(ports);
+	return taken;
+}
+
+/* Try slot s: 0 and ps filled and claimed, or 1 with why. */
+static int try_slot(struct registry *r, const struct sb_config *cfg, const char *repo,
+		    const char *name, long s, const struct reg_entry *self, struct port_set *ps,
+		    struct strbuf *why)
+{
+	if (ports_of_config(ps, cfg, s, why) < 0)
+		return 1;
+	if (!slot_taken(r, ps, repo, s, self, why) && !claim(r, ps, repo, name, why))
+		return 0;
+	port_set_free(ps);
+	return 1;
+}
+
+static long choose(struct registry *r, const struct sb_config *cfg, const char *repo,
+		   const char *name, long want, const struct reg_entry *self, struct port_set *ps)
+{
+	struct strbuf why = STRBUF_INIT;
+	long s;
+
+	lease_reconcile(r);
+	if (want > 0) {
+		if (want > cfg->slots) {
+			error("slot %ld is out of range: slots go from 1 to %ld (sandbox.slots)", want, cfg->slots);
+			return -1;
+		}
+		if (try_slot(r, cfg, repo, name, want, self, ps, &why)) {
+			error("%s", why.buf);
+			strbuf_release(&why);
+			return -1;
+		}
+		strbuf_release(&why);
+		return want;
+	}
+	for (s = 1; s <= cfg->slots; s++) {
+		strbuf_reset(&why);
+		if (!try_slot(r, cfg, repo, name, s, self, ps, &why)) {
+			strbuf_release(&why);
+			return s;
+		}
+		/* a stranger on a port is news; our own sandboxes are expected */
+		if (strstr(why.buf, "another process") || strstr(why.buf, "leased to"))
+			note("skipping %s", why.buf);
+	}
+	strbuf_release(&why);
+	error("no free slot: all %ld slots are taken; destroy a sandbox, run 'git sandbox prune', "
+	      "or raise sandbox.slots", cfg->slots);
+	return -1;
+}
+
+long lease_choose(struct registry *r, const struct sb_config *cfg, const char *repo,
+		  const char *name, long want, struct port_set *ps)
+{
+	return choose(r, cfg, repo, name, want, NULL, ps);
+}
+
+long lease_rechoose(struct registry *r, const struct reg_entry *e, const struct sb_config *cfg,
+		    struct port_set *ps)
+{
+	struct strbuf why = STRBUF_INIT;
+
+	/* its own slot first, if the new ports there are free */
+	if (e->slot <= cfg->slots && !try_slot(r, cfg, e->repo, e->name, e->slot, e, ps, &why)) {
+		strbuf_release(&why);
+		return e->slot;
+	}
+	if (why.len)
+		note("not keeping slot %ld: %s", e->slot, why.buf);
+	strbuf_release(&why);
+	return choose(r, cfg, e->repo, e->name, 0, e, ps);
+}
+
+size_t lease_reconcile(struct registry *r)
+{
+	const char *dir = store_dir();
+	struct strbuf who = STRBUF_INIT;
+	struct dirent *de;
+	size_t i, j, conflicts = 0;
+	DIR *d;
+
+	if (!dir)
+		return 0;
+	/* this registry's files that no entry holds: claims cut short */
+	if ((d = opendir(dir))) {
+		while ((de = readdir(d))) {
+			long port;
+
+			if (!starts_with(de->d_name, PORT_FILE_PREFIX) ||
+			    parse_int(de->d_name + strlen(PORT_FILE_PREFIX), 1, 65535, &port) < 0)
+				continue;
+			if (lease_holder(r, port, &who) == LEASE_STALE)
+				drop(r, port);
+			strbuf_reset(&who);
+		}
+		closedir(d);
+	}
+	/* the entries' own, put back (after a reboot emptied the store) */
+	for (i = 0; i < r->n; i++)
+		for (j = 0; j < r->e[i].nports; j++) {
+			int ret = claim_one(r, r->e[i].ports[j], r->e[i].repo, r->e[i].name, &who);
+
+			if (ret > 0) {
+				warning("port %ld of sandbox '%s' (%s) is also leased to %s; "
+					"run 'git sandbox repair %s' in its repository",
+					r->e[i].ports[j], r->e[i].name, r->e[i].path, who.buf, r->e[i].name);
+				conflicts++;
+			}
+			strbuf_reset(&who);
+		}
+	strbuf_release(&who);
+	return conflicts;
+}
+
+size_t lease_prune_gone(void)
+{
+	const char *dir = store_dir();
+	struct dirent *de;
+	size_t removed = 0;
+	DIR *d;
+
+	if (!dir || !(d = opendir(dir)))
+		return 0;
+	while ((de = readdir(d))) {
+		struct lease_text t;
+		struct stat st;
+		char *path, *lock;
+
+		if (!starts_with(de->d_name, PORT_FILE_PREFIX))
+			continue;
+		path = path_join(dir, de->d_name);
+		if (lstat(path, &st) < 0 || st.st_uid != geteuid() || !S_ISREG(st.st_mode) ||
+		    read_lease(path, &t) < 0) {
+			free(path);
+			continue;
+		}
+		/* a registry is gone when neither it nor its lock file is there */
+		lock = xasprintf("%s.lock", t.registry);
+		if (access(t.registry, F_OK) < 0 && errno == ENOENT &&
+		    access(lock, F_OK) < 0 && errno == ENOENT) {
+			if (!unlink(path))
+				removed++;
+		}
+		free(lock);
+		lease_text_free(&t);
+		free(path);
+	}
+	closedir(d);
+	return removed;
+}
+
+int lease_assert(const struct port_set *ps, const char *repo, const char *name)
+{
+	struct registry reg;
+	struct strbuf why = STRBUF_INIT;
+	int ret = 0;
+
+	if (!store_dir())
+		return 0;
+	if (registry_lock(&reg) < 0)
+		return -1;
+	if (lease_claim(&reg, ps, repo, name, &why) < 0)
+		ret = error("%s; run 'git sandbox repair' to lease other ports", why.buf);
+	registry_release(&reg);
+	strbuf_release(&why);
+	return ret;
+}
