@@ -7,6 +7,7 @@
 
 #include "envfile.h"
 #include "hooks.h"
+#include "lease.h"
 #include "lock.h"
 #include "opts.h"
 #include "registry.h"
@@ -31,9 +32,15 @@ static void release_slot(const struct sandbox *sb)
 	if (!e)
 		e = registry_find(&reg, sb->repo.commondir, sb->name);
 	if (e) {
+		struct port_set ps;
+
+		/* the entry first, then its ports on the machine (lease.h) */
+		ports_from_flat(&ps, e->ports, e->port_names, e->nports, NULL);
 		registry_release_entry(&reg, e);
 		if (registry_write(&reg) < 0)
 			exit(EXIT_FATAL);
+		lease_drop_unheld(&reg, &ps);
+		port_set_free(&ps);
 	}
 	registry_release(&reg);
 }

@@ -10,16 +10,18 @@
 
 #include "compose.h"
 #include "docker.h"
+#include "lease.h"
 #include "opts.h"
+#include "ports.h"
 #include "registry.h"
 #include "repo.h"
 #include "run.h"
 #include "sandbox.h"
 #include "secrets.h"
 #include "show.h"
-#include "ports.h"
 #include "stack.h"
 #include "util.h"
+#include "worktree.h"
 
 static const char *const usage[] = {
 	"git sandbox doctor",
@@ -202,6 +204,24 @@ static void check_secrets(struct sandbox *sb, int in_repo)
 		say("ok", "the 1Password CLI is signed in", NULL);
 }
 
+/* The sandbox doctor runs in: does its configuration ask for other ports than it leased? */
+static void check_drift(void)
+{
+	struct strbuf why = STRBUF_INIT;
+	struct sandbox sb;
+	char *msg;
+
+	sandbox_open(&sb, NULL, SB_ANY_CONFIG | SB_REVIEW);
+	if (sandbox_ports_drift(&sb, &why)) {
+		msg = xasprintf("sandbox '%s': the configuration asks for other ports than it leased: %s",
+				sb.name, why.buf);
+		say("warn", msg, "git sandbox repair");
+		free(msg);
+	}
+	strbuf_release(&why);
+	sandbox_close(&sb);
+}
+
 /* Every registered sandbox: worktree there, ports free or held by its own stack. */
 static void check_registry(const struct stack_list *l)
 {
@@ -229,17 +249,45 @@ static void check_registry(const struct stack_list *l)
 		size_t nc = 0;
 
 		if (!strcmp(st, "missing")) {
-			msg = xasprintf("sandbox '%s' (slot %ld): worktree '%s' is gone", e->name, e->slot, e->path);
-			say("warn", msg, "git sandbox prune");
+			char *to = worktree_of_gitdir(e->gitdir);
+
+			/* moved with git worktree move: alive, and repair records where */
+			if (to && worktree_belongs(to, e->gitdir)) {
+				char *fix = xasprintf("git -C '%s' sandbox repair", to);
+
+				msg = xasprintf("sandbox '%s' (slot %ld) moved from '%s' to '%s'", e->name,
+						e->slot, e->path, to);
+				say("warn", msg, fix);
+				free(fix);
+			} else {
+				msg = xasprintf("sandbox '%s' (slot %ld): worktree '%s' is gone", e->name,
+						e->slot, e->path);
+				say("warn", msg, "git sandbox prune");
+			}
 			free(msg);
+			free(to);
 			continue;
 		}
 		if (l->code == DOCKER_OK)
 			nc = stack_containers(&l->containers, e->project, &cs);
 		for (j = 0; j < e->nports; j++) {
+			struct strbuf who = STRBUF_INIT;
 			int own = 0;
 
-			if (port_is_free(e->ports[j]))
+			if (lease_holder(&reg, e->ports[j], &who) == LEASE_OTHER) {
+				char *fix = xasprintf("git -C '%s' sandbox repair", e->path);
+
+				msg = xasprintf("sandbox '%s': port %ld (%s) is also leased to %s", e->name,
+						e->ports[j], e->port_names[j], who.buf);
+				say("warn", msg, fix);
+				free(fix);
+				free(msg);
+				strbuf_release(&who);
+				continue;
+			}
+			strbuf_reset(&who);
+			/* without an engine, a held port may be the stack's own: judge nothing */
+			if (l->code != DOCKER_OK || port_is_free(e->ports[j]))
 				continue;
 			for (k = 0; k < nc && !own; k++) {
 				size_t p;
@@ -249,10 +297,13 @@ static void check_registry(const struct stack_list *l)
 			}
 			if (own)
 				continue;
-			msg = xasprintf("sandbox '%s': port %ld (%s) is held by another process", e->name,
-					e->ports[j], e->port_names[j]);
-			say("warn", msg, "stop that process (ss -ltnp shows it), or move the sandbox: destroy and create it again");
+			port_holder(e->ports[j], &l->containers, &who);
+			msg = xasprintf("sandbox '%s': port %ld (%s) is held by %s", e->name,
+					e->ports[j], e->port_names[j], who.buf);
+			say("warn", msg, "stop what holds it (ss -ltnp shows a process), or give the sandbox other ports: "
+			    "destroy and create it again");
 			free(msg);
+			strbuf_release(&who);
 		}
 		free(cs);
 	}
@@ -299,6 +350,8 @@ int main(int argc, char **argv)
 			in_repo = 0;
 		}
 	}
+	if (in_repo)
+		check_drift();
 	check_secrets(&sb, in_repo);
 	check_registry(&stacks);
 	stack_list_free(&stacks);

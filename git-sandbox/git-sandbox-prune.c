@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "opts.h"
+#include "lease.h"
 #include "lock.h"
 #include "registry.h"
 #include "run.h"
@@ -526,12 +527,23 @@ int main(int argc, char **argv)
 	/* the lock alone tidies what killed writers left (lock.h) */
 	if (!dry && pruned && registry_write(&reg) < 0)
 		exit(EXIT_FATAL);
+	/* the machine's port leases follow: released ones go, lost ones come back */
+	if (!dry)
+		lease_reconcile(&reg);
 	if (!dry) {
 		/* unlocked, still readable: which ids are live, which released */
 		unlock_file(reg.lockfd);
 		reg.lockfd = -1;
 	}
 	pruned += prune_stacks(&reg, &gone, recs, dry);
+	/* and the leases of registries of yours that are gone (another HOME deleted) */
+	if (!dry && lease_store_usable()) {
+		size_t n = lease_prune_gone();
+
+		if (n)
+			printf("Removed %zu port lease%s of registries that are gone\n", n, n == 1 ? "" : "s");
+		pruned += n;
+	}
 	for (i = 0; i < gone.n; i++)
 		stack_ident_free(&recs[i]);
 	free(recs);
