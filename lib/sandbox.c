@@ -111,8 +111,8 @@ static void open_named(struct sandbox *sb, const char *name)
 	sb->gitdir = xstrdup(e->gitdir);
 	sb->is_main = !strcmp(e->gitdir, sb->repo.commondir);
 	sb->missing = stat(e->path, &st) < 0 || !S_ISDIR(st.st_mode);
-	if (sb->missing && !sb->is_main) {
-		/* moved with `git worktree move`: its git dir knows where */
+	if (!sb->is_main && *sb->gitdir && (sb->missing || !worktree_belongs(sb->path, sb->gitdir))) {
+		/* moved with `git worktree move` (maybe another in its place): its git dir knows where */
 		char *wt = worktree_of_gitdir(e->gitdir);
 
 		if (wt && worktree_belongs(wt, e->gitdir)) {

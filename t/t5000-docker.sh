@@ -121,10 +121,16 @@ test_expect_success 'down -v removes its volumes and only its volumes' '
 '
 
 test_expect_success 'the health gate fails on a service that never listens, and keeps the stack' '
-	test_when_finished "(cd t5k--alpha && git sandbox down -v >/dev/null 2>&1)" &&
+	test_when_finished "(cd t5k--alpha && git sandbox down -v >/dev/null 2>&1 && git sandbox repair >/dev/null)" &&
+	ghost="-c port.ghost.var=GHOST_PORT -c port.ghost.base=$(($db + 40)) -c port.ghost.wait=tcp" &&
+	# a new group is leased before up uses it
+	(cd t5k--alpha && test_expect_code 128 git $ghost sandbox up --no-secrets 2>../err) &&
+	test_grep "new port group .ghost." err &&
+	test_grep "git sandbox repair" err &&
+	(cd t5k--alpha && git $ghost sandbox repair >../out) &&
+	test_grep "new port group .ghost." out &&
 	(cd t5k--alpha &&
-	 test_expect_code 128 git -c port.ghost.var=GHOST_PORT -c port.ghost.base=$(($db + 40)) \
-		-c port.ghost.wait=tcp sandbox up --no-secrets --timeout 2 >../out 2>../err) &&
+	 test_expect_code 128 git $ghost sandbox up --no-secrets --timeout 2 >../out 2>../err) &&
 	test_grep "did not answer within 2s" err &&
 	test_grep "git sandbox logs" err &&
 	docker ps -q --filter label=com.docker.compose.project=t5k-alpha >running &&

@@ -49,14 +49,16 @@ test_expect_success 'setup: two sandboxes that must survive every crash' '
 	sb_check_consistent ktrdr
 '
 
-# every step of create in turn: the registry writes of the reservation
-# (1), the state file (2), the stack's record (3), the recorded git dir
-# and stack id (4) and the env file (5)
+# every step of create in turn: the machine-wide leases of its 8 ports
+# (atomic writes 1 to 8, each linked into place: lease-claimed), the
+# registry write of the reservation (9), the state file (10), the stack's
+# record (11), the recorded git dir and stack id (12) and the env file (13)
 n=0
-for point in registry-locked registry-written atomic-open atomic-rename create-reserved \
-	create-worktree atomic-open:2 atomic-rename:2 create-state registry-locked:2 \
-	atomic-open:3 atomic-rename:3 atomic-open:4 atomic-rename:4 registry-written:2 \
-	atomic-open:5 atomic-rename:5 create-done
+for point in registry-locked atomic-open atomic-rename lease-claimed atomic-open:4 \
+	lease-claimed:5 atomic-rename:8 lease-claimed:8 atomic-open:9 atomic-rename:9 \
+	registry-written create-reserved create-worktree atomic-open:10 atomic-rename:10 \
+	create-state registry-locked:2 atomic-open:11 atomic-rename:11 atomic-open:12 \
+	atomic-rename:12 registry-written:2 atomic-open:13 atomic-rename:13 create-done
 do
 	n=$((n + 1))
 	test_expect_success "create killed at $point: prune recovers, create again works" "
@@ -111,8 +113,11 @@ test_expect_success 'setup: a clone to init' '
 	git clone -q ktrdr.git clone1
 '
 
-for point in registry-locked atomic-open atomic-rename registry-written init-registered \
-	atomic-open:2 atomic-rename:2 atomic-rename:3 init-state atomic-rename:4
+# init: the leases of its 8 ports (1 to 8), the registry (9), the state
+# (10), the stack's record (11), the env file (12)
+for point in registry-locked atomic-open lease-claimed lease-claimed:8 atomic-open:9 \
+	atomic-rename:9 registry-written init-registered atomic-open:10 atomic-rename:10 \
+	atomic-rename:11 init-state atomic-rename:12
 do
 	test_expect_success "init killed at $point: prune recovers, init again works" "
 		(cd clone1 && crash $point git sandbox init) &&
@@ -128,9 +133,34 @@ do
 		sb_reg_entries | grep ' clone1 ' >entry &&
 		test_line_count = 1 entry &&
 		test_grep -x 'name = clone1' clone1/.git/sandbox &&
+		sb_check_leases &&
 		(cd clone1 && git sandbox destroy >/dev/null 2>&1) &&
+		sb_check_leases &&
 		test_path_is_missing clone1/.git/sandbox &&
 		! sb_reg_entries | grep -q ' clone1 '
+	"
+done
+
+# repair to other ports: their leases (1 to 8), the registry (9), the state (10)
+for point in lease-claimed lease-claimed:8 repair-claimed atomic-rename:9 registry-written \
+	repair-registered atomic-rename:10
+do
+	test_expect_success "repair killed at $point: the leases agree, repair again finishes it" "
+		moved=\"-c port.api.base=$(sb_port 8300) -c port.db.base=$(sb_port 5700)\" &&
+		(cd ktrdr && git sandbox create rep >/dev/null) &&
+		(cd ktrdr--rep && crash $point git \$moved sandbox repair) &&
+		after_crash &&
+		recover &&
+		(cd ktrdr--rep && git \$moved sandbox repair >../out) &&
+		(cd ktrdr--rep && git \$moved sandbox repair >../out) &&
+		test_grep \"is in order\" out &&
+		(cd ktrdr--rep && git \$moved sandbox port api >../out) &&
+		(cd ktrdr--rep && git sandbox env) >env &&
+		slot=\$(sed -n 's/^SANDBOX_SLOT=//p' env) &&
+		test \"\$(cat out)\" = \$(( $(sb_port 8300) + slot )) &&
+		sb_check_consistent ktrdr &&
+		(cd ktrdr && git sandbox destroy rep --delete-branch >/dev/null) &&
+		sb_check_consistent ktrdr
 	"
 done
 

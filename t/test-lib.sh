@@ -465,7 +465,25 @@ sb_check_consistent () {
 	cut -d" " -f3 ours | sort >expect.dirs &&
 	test_cmp expect.dirs dirs &&
 	ls -a "${XDG_STATE_HOME}/git-sandbox" >regdir &&
-	test_grep ! "\.tmp\." regdir
+	test_grep ! "\.tmp\." regdir &&
+	sb_check_leases
+}
+
+# sb_check_leases: the machine's lease store holds exactly the ports of
+# this registry's entries for it (none leaked, none missing), whole.
+sb_check_leases () {
+	{ test -f "$(sb_registry)" && sed -n "s/^ports = //p" "$(sb_registry)"; } |
+		tr " " "\n" | sed -n "s/.*:\([0-9][0-9]*\)$/\1/p" | sort -n >leases.want &&
+	for f_ in "$GIT_SANDBOX_LEASES"/git-sandbox-port-*
+	do
+		test -f "$f_" || continue
+		grep -qx "registry = $(sb_registry)" "$f_" || continue
+		grep -qx "port = ${f_##*-}" "$f_" || { echo "lease $f_ names another port" >&2; return 1; }
+		echo "${f_##*-}"
+	done | sort -n >leases.have &&
+	test_cmp leases.want leases.have &&
+	ls -a "$GIT_SANDBOX_LEASES" >leasedir &&
+	test_grep ! "\.tmp\." leasedir
 }
 
 # test_hold_port <port>: keep a listener on the port until the test ends.
