@@ -130,7 +130,7 @@ test_expect_success 'setup: one repository, two parties with a sandbox of one na
 	cat >t94s/.gitsandbox <<-EOF &&
 	[sandbox]
 		project = t94s
-		slots = 3
+		slots = 12
 	[port "app"]
 		var = APP_PORT
 		base = $(sb_port 8700)
