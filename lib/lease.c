@@ -418,10 +418,24 @@ size_t lease_reconcile(struct registry *r)
 	/* this registry's files that no entry holds: claims cut short */
 	if ((d = opendir(dir))) {
 		while ((de = readdir(d))) {
+			const char *p = de->d_name + strlen(PORT_FILE_PREFIX), *tmp;
 			long port;
 
-			if (!starts_with(de->d_name, PORT_FILE_PREFIX) ||
-			    parse_int(de->d_name + strlen(PORT_FILE_PREFIX), 1, 65535, &port) < 0)
+			if (!starts_with(de->d_name, PORT_FILE_PREFIX))
+				continue;
+			/* what a claim killed half-way left aside (lock.h) */
+			if ((tmp = strstr(p, ".tmp."))) {
+				char *num = xstrndup(p, tmp - p), *path;
+
+				if (!parse_int(num, 1, 65535, &port)) {
+					path = port_file(dir, port);
+					remove_stale_temps(path);
+					free(path);
+				}
+				free(num);
+				continue;
+			}
+			if (parse_int(p, 1, 65535, &port) < 0)
 				continue;
 			if (lease_holder(r, port, &who) == LEASE_STALE)
 				drop(r, port);
