@@ -181,21 +181,35 @@ int main(int argc, char **argv)
 	if (!valid_name(name, &why))
 		die("invalid sandbox name '%s': %s", name, why.buf);
 
-	/* configuration as seen from here; the layout is fixed by the main worktree */
 	memset(&sb, 0, sizeof(sb));
 	repo_open(&sb.repo);
 	if (!sb.repo.worktree && !sb.repo.main_worktree)
 		die("this operation must be run in a repository");
-	load_config(&sb.cfg, &sb.repo, sb.repo.worktree ? sb.repo.worktree : sb.repo.main_worktree);
-	if (config_check_untrusted(&sb.cfg) < 0)
-		die("%s", config_error());
-	path = sandbox_worktree_path(&sb.repo, &sb.cfg, name);
 	if (!branch)
 		mode = branch_plan(&sb.repo, name, base, 0);
 	else
 		mode = branch_plan(&sb.repo, branch, base, 1);
 	if (!branch)
 		branch = name;
+	head = branch_plan_head(&sb.repo, branch, mode, base);
+
+	/*
+	 * The directory, the slot and the ports follow the configuration the
+	 * sandbox will have: the .gitsandbox of the commit it checks out, not
+	 * this worktree's (an uncommitted edit here is not in the new
+	 * checkout). Only a start that cannot be told falls back to this
+	 * worktree's file.
+	 */
+	if (head)
+		load_config_commit(&sb.cfg, &sb.repo, head);
+	else
+		load_config(&sb.cfg, &sb.repo, sb.repo.worktree ? sb.repo.worktree : sb.repo.main_worktree);
+	if (config_check_untrusted(&sb.cfg) < 0)
+		die("%s", config_error());
+	/* beside the main worktree, whichever worktree create runs in */
+	path = sandbox_worktree_path(&sb.repo, &sb.cfg, name);
+	if (head)
+		config_set_worktree(&sb.cfg, path);	/* where that file will be */
 
 	/* from here on a failure undoes what was made; signals go to git, not to us */
 	junk.repo = &sb.repo;
@@ -206,7 +220,6 @@ int main(int argc, char **argv)
 	signal(SIGHUP, SIG_IGN);
 	signal(SIGQUIT, SIG_IGN);
 
-	head = branch_plan_head(&sb.repo, branch, mode, base);
 	sb.slot = reserve(&sb, name, path, want, mode != BRANCH_EXISTING ? branch : NULL, head);
 	free(head);
 	if (worktree_add(&sb.repo, path, branch, mode, base) < 0) {
@@ -251,6 +264,11 @@ int main(int argc, char **argv)
 	stack_ident_free(&si);
 	if (envfile_write(&sb) < 0 || exclude_add(sb.repo.commondir, sb.cfg.env_file) < 0)
 		exit(EXIT_FATAL);
+	/*
+	 * sb.cfg is the sandbox's own configuration (read from the commit now
+	 * checked out there): copy and hook.postCreate follow it, not this
+	 * worktree's file
+	 */
 	trust_filter_copy(&sb.cfg);
 	if (copy_into_sandbox(&sb.cfg, sb.repo.main_worktree, path) < 0)
 		exit(EXIT_FATAL);

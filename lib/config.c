@@ -1080,28 +1080,32 @@ static char *sha256_hex(const char *text, size_t len)
 	return xstrdup(hex);
 }
 
-static int load(struct sb_config *cfg, git_repository *repo, const char *worktree,
-		const char *default_project)
+/* An empty configuration whose project file is named file (taken). */
+static void init(struct sb_config *cfg, char *file)
 {
-	struct layers l = { 0 };
-	size_t i, len = 0;
-	char *text;
-	int ret = 0;
-
 	memset(cfg, 0, sizeof(*cfg));
-	cfg->file = path_join(worktree, ".gitsandbox");
+	cfg->file = file;
 	cfg->slots = 10;
 	cfg->secrets_ttl = 12 * 3600;
 	cfg->color = -1;
-	/* read once: the bytes hashed for trust are the bytes parsed */
-	text = read_file(cfg->file, &len);
-	if (!text && errno != ENOENT)
-		return cfg_error("cannot read '%s': %s", cfg->file, read_file_strerror(errno));
+}
+
+/*
+ * The one path from the project file's bytes (text, len; NULL: there is
+ * none) to a validated configuration, wherever the bytes were read: read
+ * once, so the bytes hashed for trust are the bytes parsed.
+ */
+static int load(struct sb_config *cfg, git_repository *repo, const char *text, size_t len,
+		const char *default_project)
+{
+	struct layers l = { 0 };
+	size_t i;
+	int ret = 0;
+
 	cfg->has_file = !!text;
 	if (text)
 		cfg->file_hash = sha256_hex(text, len);
 	ret = load_layers(&l, repo, cfg->file, text, len);
-	free(text);
 	if (ret < 0) {
 		free_layers(&l);
 		return -1;
@@ -1131,10 +1135,134 @@ static int load(struct sb_config *cfg, git_repository *repo, const char *worktre
 int config_load(struct sb_config *cfg, git_repository *repo, const char *worktree,
 		const char *default_project)
 {
-	if (!load(cfg, repo, worktree, default_project))
-		return 0;
-	config_free(cfg);	/* a failed load leaves nothing allocated */
-	return -1;
+	size_t len = 0;
+	char *text;
+	int ret;
+
+	init(cfg, path_join(worktree, ".gitsandbox"));
+	text = read_file(cfg->file, &len);
+	if (!text && errno != ENOENT)
+		ret = cfg_error("cannot read '%s': %s", cfg->file, read_file_strerror(errno));
+	else
+		ret = load(cfg, repo, text, len, default_project);
+	free(text);
+	if (ret)
+		config_free(cfg);	/* a failed load leaves nothing allocated */
+	return ret ? -1 : 0;
+}
+
+/*
+ * The bytes of the top-level .gitsandbox in the tree of commit (*text
+ * NUL-terminated, NULL if the tree has none), held to what read_file()
+ * accepts from a worktree: a regular file of at most READ_FILE_MAX bytes.
+ * name is the file as messages call it. 0, or -1 after cfg_error().
+ */
+static int read_commit_file(git_repository *repo, git_commit *commit, const char *name,
+			    char **text, size_t *len)
+{
+	const git_tree_entry *te;
+	git_tree *tree = NULL;
+	git_blob *blob = NULL;
+	git_odb *odb = NULL;
+	git_object_t type;
+	size_t size;
+	int ret = -1;
+
+	*text = NULL;
+	*len = 0;
+	if (git_commit_tree(&tree, commit) < 0) {
+		cfg_error("cannot read '%s': %s", name, git_error_last()->message);
+		goto out;
+	}
+	te = git_tree_entry_byname(tree, ".gitsandbox");
+	if (!te) {
+		ret = 0;	/* like a worktree without the file: defaults */
+		goto out;
+	}
+	switch (git_tree_entry_filemode(te)) {
+	case GIT_FILEMODE_BLOB:
+	case GIT_FILEMODE_BLOB_EXECUTABLE:
+		break;
+	case GIT_FILEMODE_LINK:
+		cfg_error("cannot read '%s': %s", name, read_file_strerror(ELOOP));
+		goto out;
+	default:	/* a tree, or a submodule's commit */
+		cfg_error("cannot read '%s': %s", name, read_file_strerror(EINVAL));
+		goto out;
+	}
+	/* the size from the header, before a large blob is inflated */
+	if (git_repository_odb(&odb, repo) < 0 ||
+	    git_odb_read_header(&size, &type, odb, git_tree_entry_id(te)) < 0) {
+		cfg_error("cannot read '%s': %s", name, git_error_last()->message);
+		goto out;
+	}
+	if (type != GIT_OBJECT_BLOB) {
+		cfg_error("cannot read '%s': %s", name, read_file_strerror(EINVAL));
+		goto out;
+	}
+	if (size > READ_FILE_MAX) {
+		cfg_error("cannot read '%s': %s", name, read_file_strerror(EFBIG));
+		goto out;
+	}
+	if (git_blob_lookup(&blob, repo, git_tree_entry_id(te)) < 0) {
+		cfg_error("cannot read '%s': %s", name, git_error_last()->message);
+		goto out;
+	}
+	*len = git_blob_rawsize(blob);
+	*text = xmalloc(*len + 1);
+	memcpy(*text, git_blob_rawcontent(blob), *len);
+	(*text)[*len] = '\0';
+	ret = 0;
+out:
+	git_blob_free(blob);
+	git_odb_free(odb);
+	git_tree_free(tree);
+	git_error_clear();
+	return ret;
+}
+
+int config_load_commit(struct sb_config *cfg, git_repository *repo, const char *commit_hex,
+		       const char *default_project)
+{
+	git_commit *commit = NULL;
+	git_buf abbrev = { 0 };
+	git_oid oid;
+	size_t len = 0;
+	char *text = NULL;
+	int ret = -1;
+
+	memset(cfg, 0, sizeof(*cfg));
+	if (strlen(commit_hex) != GIT_OID_HEXSZ || git_oid_fromstr(&oid, commit_hex) < 0) {
+		git_error_clear();
+		return cfg_error("'%s' is not a commit id", commit_hex);
+	}
+	if (git_commit_lookup(&commit, repo, &oid) < 0) {
+		cfg_error("cannot read the commit %s: %s", commit_hex, git_error_last()->message);
+		git_error_clear();
+		return -1;
+	}
+	/* git's own name for the blob, <commit>:.gitsandbox, until it is checked out */
+	if (git_object_short_id(&abbrev, (const git_object *)commit) < 0) {
+		cfg_error("cannot read the commit %s: %s", commit_hex, git_error_last()->message);
+		git_error_clear();
+		git_commit_free(commit);
+		return -1;
+	}
+	init(cfg, xasprintf("%s:.gitsandbox", abbrev.ptr));
+	git_buf_dispose(&abbrev);
+	if (!read_commit_file(repo, commit, cfg->file, &text, &len))
+		ret = load(cfg, repo, text, len, default_project);
+	git_commit_free(commit);
+	free(text);
+	if (ret)
+		config_free(cfg);
+	return ret ? -1 : 0;
+}
+
+void config_set_worktree(struct sb_config *cfg, const char *worktree)
+{
+	free(cfg->file);
+	cfg->file = path_join(worktree, ".gitsandbox");
 }
 
 void config_free(struct sb_config *cfg)

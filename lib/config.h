@@ -1,9 +1,11 @@
 /*
  * config.h: the project file .gitsandbox layered with git configuration.
  *
- * Priority, lowest first: <worktree>/.gitsandbox, system, XDG and global
- * git config, the repository's .git/config, then `git -c` (which git hands
- * us in GIT_CONFIG_PARAMETERS). The result is validated once, on load.
+ * Priority, lowest first: <worktree>/.gitsandbox (or, for a worktree yet
+ * to be made, that of the commit it will check out), system, XDG and
+ * global git config, the repository's .git/config, then `git -c` (which
+ * git hands us in GIT_CONFIG_PARAMETERS). The result is validated once,
+ * on load.
  */
 #ifndef SB_CONFIG_H
 #define SB_CONFIG_H
@@ -49,7 +51,7 @@ struct trust_key {
 };
 
 struct sb_config {
-	char *file;		/* path of the .gitsandbox read (it may not exist) */
+	char *file;		/* path of the .gitsandbox read (it may not exist), or "<commit>:.gitsandbox" */
 	int has_file;
 	char *file_hash;	/* hex SHA-256 of the bytes parsed, or NULL without a file */
 	int trusted;		/* those bytes are trusted for this repository (trust.h) */
@@ -96,9 +98,31 @@ struct sb_config {
  */
 int config_load(struct sb_config *cfg, git_repository *repo, const char *worktree,
 		const char *default_project);
+
+/*
+ * config_load() with the project file a checkout of a commit will have:
+ * the bytes of the top-level .gitsandbox in the tree of commit_hex (a full
+ * object id), hashed, layered with the user's git configuration and
+ * `git -c` and validated as config_load() does. A tree without the file
+ * loads like a worktree without it; an entry that is not a regular file
+ * (a symbolic link, a submodule, a directory), or one larger than
+ * READ_FILE_MAX, is an error as in a worktree. Until config_set_worktree(),
+ * cfg->file is git's name of the blob, "<abbreviated commit>:.gitsandbox",
+ * so that an error names what was parsed. 0, or -1 with config_error();
+ * nothing is printed and nothing is left to free.
+ */
+int config_load_commit(struct sb_config *cfg, git_repository *repo, const char *commit_hex,
+		       const char *default_project);
+
+/*
+ * Name cfg->file <worktree>/.gitsandbox: where a configuration loaded by
+ * config_load_commit() is once its commit is checked out there.
+ */
+void config_set_worktree(struct sb_config *cfg, const char *worktree);
+
 void config_free(struct sb_config *cfg);
 
-/* Why the last config_load() or config_validate() failed. */
+/* Why the last config_load(), config_load_commit() or config_validate() failed. */
 const char *config_error(void);
 
 /*

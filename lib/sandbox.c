@@ -85,6 +85,16 @@ void load_config(struct sb_config *cfg, struct repo *r, const char *dir)
 	free(def);
 }
 
+void load_config_commit(struct sb_config *cfg, struct repo *r, const char *commit_hex)
+{
+	char *def = path_basename(r->main_worktree);
+
+	if (config_load_commit(cfg, r->git, commit_hex, def) < 0)
+		die("%s", config_error());
+	trust_check(cfg, r->commondir);
+	free(def);
+}
+
 static void open_named(struct sandbox *sb, const char *name)
 {
 	struct registry reg;

@@ -57,6 +57,12 @@ void sandbox_close(struct sandbox *sb);
  */
 void load_config(struct sb_config *cfg, struct repo *r, const char *dir);
 
+/*
+ * load_config() for a worktree yet to be made: the configuration a
+ * checkout of commit_hex will have (config_load_commit()); dies on error.
+ */
+void load_config_commit(struct sb_config *cfg, struct repo *r, const char *commit_hex);
+
 /* 1 if name is a valid sandbox name; else 0 and why holds the reason. */
 int valid_name(const char *name, struct strbuf *why);
 

@@ -7,7 +7,8 @@
  * honoured only once the user has trusted that exact content for that
  * repository: a sandbox.trust value "<sha256> <common dir>" in the user's
  * own git config, written by `git sandbox trust`. The hash is of the bytes
- * config_load() parsed, so what was checked is what is used.
+ * config_load() or config_load_commit() parsed, so what was checked is
+ * what is used.
  */
 #ifndef SB_TRUST_H
 #define SB_TRUST_H

@@ -118,19 +118,36 @@ test_expect_success 'sandbox.slots: --slot 12 needs git -c sandbox.slots=12 or a
 	test_grep "^KTRDR_WORKER_PORT_1=$(sb_port 5130)$" out
 '
 
+# spoiled: a commit on top of main whose .gitsandbox is ktrdr/.gitsandbox as
+# it is now, made without moving a branch; prints its id
+spoiled () {
+	(
+		GIT_INDEX_FILE=$HOME/index.spoiled &&
+		export GIT_INDEX_FILE &&
+		rm -f "$GIT_INDEX_FILE" &&
+		git -C ktrdr read-tree main &&
+		git -C ktrdr update-index --add .gitsandbox &&
+		tree=$(git -C ktrdr write-tree) &&
+		rm -f "$GIT_INDEX_FILE" &&
+		git -C ktrdr commit-tree -p main -m spoiled "$tree"
+	)
+}
+
 # bad_config <description> <commands that spoil ktrdr/.gitsandbox> <pattern>:
-# create and port fail with 128, naming the file and the key, and create
-# makes nothing.
+# port fails with 128 naming the file and the key; so does create of a
+# commit with that file (create reads the file of the commit it checks
+# out), naming the file as that commit's, and makes nothing.
 bad_config () {
 	test_expect_success "refused: $1" '
 		cp good.gitsandbox ktrdr/.gitsandbox &&
 		(cd ktrdr && '"$2"') &&
 		test_when_finished "cp good.gitsandbox ktrdr/.gitsandbox" &&
+		commit=$(spoiled) &&
 		cp "$(sb_registry)" registry.before &&
 		git -C ktrdr for-each-ref >refs.before &&
-		(cd ktrdr && test_expect_code 128 git sandbox create bad >../out 2>../err) &&
+		(cd ktrdr && test_expect_code 128 git sandbox create bad --base $commit >../out 2>../err) &&
 		test_grep -F "'"$3"'" err &&
-		test_grep -F "$(pwd)/ktrdr/.gitsandbox" err &&
+		test_grep -F "$(git -C ktrdr rev-parse --short $commit):.gitsandbox" err &&
 		test_must_be_empty out &&
 		test_path_is_missing ktrdr--bad &&
 		git -C ktrdr for-each-ref >refs.after &&
@@ -138,7 +155,8 @@ bad_config () {
 		test_cmp registry.before "$(sb_registry)" &&
 		test_path_is_missing ktrdr/.git/worktrees/bad &&
 		(cd ktrdr && test_expect_code 128 git sandbox port api 2>../err) &&
-		test_grep -F "'"$3"'" err
+		test_grep -F "'"$3"'" err &&
+		test_grep -F "$(pwd)/ktrdr/.gitsandbox" err
 	'
 }
 
@@ -172,10 +190,24 @@ test_expect_success 'refused: a malformed file, with the line' '
 	test_when_finished "cp good.gitsandbox ktrdr/.gitsandbox" &&
 	printf "[port \"oops\"\n\tvar = X\n" >>ktrdr/.gitsandbox &&
 	lines=$(wc -l <good.gitsandbox) &&
-	(cd ktrdr && test_expect_code 128 git sandbox create bad 2>../err) &&
+	(cd ktrdr && test_expect_code 128 git sandbox port api 2>../err) &&
 	test_grep -F "$(pwd)/ktrdr/.gitsandbox" err &&
 	test_grep "line $((lines + 1))\|:$((lines + 1))" err &&
+	commit=$(spoiled) &&
+	(cd ktrdr && test_expect_code 128 git sandbox create bad --base $commit 2>../err) &&
+	test_grep -F "$(git -C ktrdr rev-parse --short $commit):.gitsandbox" err &&
+	test_grep "line $((lines + 1))\|:$((lines + 1))" err &&
 	test_path_is_missing ktrdr--bad
+'
+
+test_expect_success 'an uncommitted spoiled file here does not stop create: the new checkout has not got it' '
+	test_when_finished "cp good.gitsandbox ktrdr/.gitsandbox" &&
+	git config -f ktrdr/.gitsandbox port.api.bogus 1 &&
+	(cd ktrdr && test_expect_code 128 git sandbox port api 2>/dev/null) &&
+	(cd ktrdr && git sandbox create clean >/dev/null) &&
+	test_cmp good.gitsandbox ktrdr--clean/.gitsandbox &&
+	(cd ktrdr--clean && git sandbox port api >../out) &&
+	test -n "$(cat out)"
 '
 
 test_expect_success 'refused: an unknown key from .git/config names that file' '

@@ -25,6 +25,35 @@ snapshot () {
 	} >"$1"
 }
 
+# leased <name>: "<slot> <api port>" of the sandbox <name>, as list --json says
+leased () {
+	git -C ktrdr sandbox list --json >leased.json &&
+	sed -e "s/},{\"name\"/}\n{\"name\"/g" leased.json |
+	grep -F "{\"name\":\"$1\"," |
+	sed -n "s/.*\"slot\":\([0-9]*\),.*\"ports\":{\"api\":\([0-9]*\)[,}].*/\1 \2/p"
+}
+
+# commit_gitsandbox <message> [<mode> <blob>]: a commit on top of main, made
+# without touching any worktree, whose .gitsandbox is <blob> with <mode>, or
+# that has no .gitsandbox; prints its id
+commit_gitsandbox () {
+	(
+		GIT_INDEX_FILE=$root/index.tmp &&
+		export GIT_INDEX_FILE &&
+		rm -f "$GIT_INDEX_FILE" &&
+		git -C ktrdr read-tree main &&
+		if test $# = 3
+		then
+			git -C ktrdr update-index --add --cacheinfo "$2,$3,.gitsandbox"
+		else
+			git -C ktrdr update-index --force-remove .gitsandbox
+		fi &&
+		tree=$(git -C ktrdr write-tree) &&
+		rm -f "$GIT_INDEX_FILE" &&
+		git -C ktrdr commit-tree -p main -m "$1" "$tree"
+	)
+}
+
 test_expect_success 'setup: an origin and a clone of it' '
 	sb_make_repo seed &&
 	echo two >seed/file &&
@@ -318,6 +347,84 @@ test_expect_success 'a second sandbox of the same name is refused' '
 	test_grep "already exists" err &&
 	snapshot after &&
 	test_cmp before after
+'
+
+test_expect_success 'an uncommitted edit of a port base here does not move the ports create leases' '
+	cp ktrdr/.gitsandbox gitsandbox.saved &&
+	test_when_finished "cp gitsandbox.saved ktrdr/.gitsandbox" &&
+	git config -f ktrdr/.gitsandbox port.api.base $(sb_port 9000) &&
+	test "$(git config -f ktrdr/.gitsandbox port.api.base)" = $(sb_port 9000) &&
+	test -n "$(git -C ktrdr status --porcelain .gitsandbox)" &&
+	(cd ktrdr && git sandbox create edited >/dev/null) &&
+	cp gitsandbox.saved ktrdr/.gitsandbox &&
+	set -- $(leased edited) &&
+	test -n "$1" &&
+	echo "$1 $(sb_port $((8000 + $1)))" >expect &&
+	echo "$1 $2" >actual &&
+	test_cmp expect actual &&
+	test_grep "^ports = api:$2 " "$(sb_registry)" &&
+	(cd ktrdr--edited && git sandbox port api >../actual) &&
+	echo $2 >expect &&
+	test_cmp expect actual &&
+	test_grep -x "KTRDR_API_PORT=$2" ktrdr--edited/.env.sandbox
+'
+
+test_expect_success 'create -b --base leases the ports of that commit'\''s .gitsandbox' '
+	sed "s/^	base = $(sb_port 8000)\$/	base = $(sb_port 9100)/" ktrdr/.gitsandbox >other &&
+	test_grep "base = $(sb_port 9100)" other &&
+	blob=$(git -C ktrdr hash-object -w --stdin <other) &&
+	commit=$(commit_gitsandbox "api moved" 100644 $blob) &&
+	(cd ktrdr && git sandbox create moved -b moved-br --base $commit >/dev/null) &&
+	test "$(git -C ktrdr rev-parse moved-br)" = $commit &&
+	test_cmp other ktrdr--moved/.gitsandbox &&
+	set -- $(leased moved) &&
+	test -n "$1" &&
+	echo "$1 $(sb_port $((9100 + $1)))" >expect &&
+	echo "$1 $2" >actual &&
+	test_cmp expect actual &&
+	test_grep "^ports = api:$2 " "$(sb_registry)" &&
+	(cd ktrdr--moved && git sandbox port api >../actual) &&
+	echo $2 >expect &&
+	test_cmp expect actual &&
+	test_grep -x "KTRDR_API_PORT=$2" ktrdr--moved/.env.sandbox
+'
+
+test_expect_success 'a commit whose .gitsandbox is a symbolic link is refused, and nothing is made' '
+	blob=$(printf README | git -C ktrdr hash-object -w --stdin) &&
+	commit=$(commit_gitsandbox "a link" 120000 $blob) &&
+	short=$(git -C ktrdr rev-parse --short $commit) &&
+	snapshot before &&
+	(cd ktrdr && test_expect_code 128 git sandbox create linked -b linked-br --base $commit 2>../err) &&
+	test_grep "cannot read '\''$short:.gitsandbox'\'': it is a symbolic link" err &&
+	test_path_is_missing ktrdr--linked &&
+	test_must_fail git -C ktrdr rev-parse --verify -q refs/heads/linked-br &&
+	test_grep ! "linked" "$(sb_registry)" &&
+	snapshot after &&
+	test_cmp before after
+'
+
+test_expect_success 'a bad .gitsandbox in the commit is named as that commit'\''s' '
+	blob=$(printf "[port \"api\"]\n\tvar = API_PORT\n" | git -C ktrdr hash-object -w --stdin) &&
+	commit=$(commit_gitsandbox "no base" 100644 $blob) &&
+	short=$(git -C ktrdr rev-parse --short $commit) &&
+	snapshot before &&
+	(cd ktrdr && test_expect_code 128 git sandbox create nobase -b nobase-br --base $commit 2>../err) &&
+	test_grep "bad config in '\''$short:.gitsandbox'\'': port.api.base is missing" err &&
+	snapshot after &&
+	test_cmp before after
+'
+
+test_expect_success 'a commit without .gitsandbox makes a sandbox with the defaults' '
+	commit=$(commit_gitsandbox "no project file") &&
+	(cd ktrdr && git sandbox create bare -b bare-br --base $commit >../out) &&
+	test_path_is_missing ktrdr--bare/.gitsandbox &&
+	test_grep "sandbox '\''bare'\'' in slot" out &&
+	git -C ktrdr sandbox list --json >json &&
+	test_grep -F "\"name\":\"bare\"," json &&
+	test_grep -F "\"project\":\"ktrdr-bare\"" json &&
+	test_grep "^SANDBOX_NAME=bare$" ktrdr--bare/.env.sandbox &&
+	test_grep ! "_PORT" ktrdr--bare/.env.sandbox &&
+	(cd ktrdr--bare && test_expect_code 128 git sandbox port api 2>../err)
 '
 
 test_expect_success '12 concurrent creates with 10 slots: 10 succeed on distinct slots' '

@@ -38,6 +38,7 @@ test_expect_success 'a hook from the user'"'"'s own config runs with the sandbox
 
 test_expect_success 'a hook from .gitsandbox does not run until the file is trusted' '
 	printf "[hook]\n\tpostCreate = touch hooked\n" >>ktrdr/.gitsandbox &&
+	git -C ktrdr commit -q -m "a hook" .gitsandbox &&
 	(cd ktrdr && git sandbox create four >../out 2>../err) &&
 	test_path_is_missing ktrdr--four/hooked &&
 	test_grep "not running hook.postCreate" err &&
@@ -56,6 +57,7 @@ test_expect_success 'trust records the file'"'"'s hash in the global config; the
 
 test_expect_success 'a changed file is no longer trusted' '
 	printf "\tpreUp = true\n" >>ktrdr/.gitsandbox &&
+	git -C ktrdr commit -q -m "another hook" .gitsandbox &&
 	(cd ktrdr && git sandbox create six >/dev/null 2>../err) &&
 	test_path_is_missing ktrdr--six/hooked &&
 	test_grep "not running hook.postCreate" err

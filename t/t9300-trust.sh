@@ -108,8 +108,11 @@ test_expect_success 'an include is refused outright, trusted or not, and nothing
 	(cd victim && git checkout -q incif &&
 	 test_expect_code 128 git sandbox trust 2>../err; git checkout -q main) &&
 	test_grep "includeif.gitdir:/.path" err &&
+	(cd victim && test_expect_code 128 git sandbox create incx -b inc 2>../err) &&
+	test_grep "include.path: a project file cannot include other files" err &&
 	unharmed &&
-	(cd victim && git sandbox create incx -b inc >/dev/null 2>&1) &&
+	(cd victim && git sandbox create incx >/dev/null 2>&1) &&
+	git -C ktrdr--incx checkout -q inc &&
 	(cd ktrdr--incx && test_expect_code 128 git sandbox status 2>../err) &&
 	test_grep "cannot include" err &&
 	(cd victim && git sandbox destroy incx >../out 2>../err) &&
@@ -179,14 +182,15 @@ test_expect_success 'up never overwrites, and destroy never removes, an env file
 test_expect_success 'sandbox.copy from an untrusted file copies nothing; trusted, it copies' '
 	echo "SECRET=mine" >victim/.env.local &&
 	printf ".env.local\n" >>victim/.git/info/exclude &&
-	{ cat upstream/.gitsandbox && printf "[sandbox]\n\tcopy = .env.local\n"; } >victim/.gitsandbox &&
-	(cd victim && git sandbox create c1 >/dev/null 2>../err) &&
+	{ cat upstream/.gitsandbox && printf "[sandbox]\n\tcopy = .env.local\n"; } | evil_branch cp &&
+	(cd victim && git sandbox create c1 --base origin/cp >/dev/null 2>../err) &&
 	test_grep "ignoring sandbox.copy = .env.local" err &&
 	test_grep "git sandbox trust" err &&
 	test_path_is_missing ktrdr--c1/.env.local &&
-	(cd victim && git sandbox trust >/dev/null && git sandbox create c2 >/dev/null 2>&1) &&
+	(cd ktrdr--c1 && git sandbox trust >/dev/null) &&
+	(cd victim && git sandbox create c2 --base origin/cp >/dev/null 2>&1) &&
 	test_cmp victim/.env.local ktrdr--c2/.env.local &&
-	(cd victim && git sandbox trust --revoke >/dev/null && git checkout -q .gitsandbox)
+	(cd ktrdr--c1 && git sandbox trust --revoke >/dev/null)
 '
 
 test_expect_success 'compose outside the worktree needs trust; secrets.item needs trust' '
@@ -208,7 +212,11 @@ test_expect_success 'untrusted, a port variable must end in _PORT: a number is a
 	(cd victim && git checkout -q v-cnf && git sandbox trust >/dev/null &&
 	 git sandbox env >../out; git sandbox trust --revoke >/dev/null; git checkout -q main) &&
 	test_grep "^MY_CNF=" out &&
-	(cd victim && git sandbox create cnf -b v-cnf >/dev/null 2>&1) &&
+	(cd victim && test_expect_code 128 git sandbox create cnf -b v-cnf 2>../err) &&
+	test_grep "port.api.var: MY_CNF: from a project file you have not trusted" err &&
+	test_path_is_missing ktrdr--cnf &&
+	(cd victim && git sandbox create cnf >/dev/null 2>&1) &&
+	git -C ktrdr--cnf checkout -q v-cnf &&
 	(cd ktrdr--cnf && test_expect_code 128 git sandbox port api 2>../err) &&
 	test_grep "must end in _PORT" err &&
 	(cd victim && git sandbox destroy cnf >../out 2>&1) &&
@@ -243,9 +251,9 @@ test_expect_success 'a compose file that is a link out of the worktree needs tru
 test_expect_success 'untrusted [secret] fields cannot pick fields of the user'"'"'s own item' '
 	sed -e "s/item = ktrdr-sandbox-dev/item = ignored/" upstream/.gitsandbox |
 		sed -e "/^\[secrets\]/,/^\[secret /{/item =/d}" | evil_branch sec &&
-	(cd victim && git sandbox create sec -b sec >/dev/null 2>&1) &&
 	git -C victim config secrets.item my-own-item &&
 	test_when_finished "git -C victim config --unset secrets.item" &&
+	(cd victim && git sandbox create sec -b sec >/dev/null 2>&1) &&
 	(cd ktrdr--sec && test_expect_code 128 git sandbox up 2>../err) &&
 	test_grep "chooses which secrets of the 1Password item .my-own-item." err &&
 	(cd ktrdr--sec && git sandbox trust --show >../out; test $? = 1) &&
@@ -255,7 +263,11 @@ test_expect_success 'untrusted [secret] fields cannot pick fields of the user'"'
 test_expect_success 'untrusted, a secret variable has a secret'"'"'s name: its default reaches compose itself' '
 	{ cat upstream/.gitsandbox &&
 	  printf "[secret \"x\"]\n\tvar = CLOUDSDK_PYTHON\n\tdefault = ./evil.sh\n"; } | evil_branch sv &&
-	(cd victim && git sandbox create sv -b sv >/dev/null 2>&1) &&
+	(cd victim && test_expect_code 128 git sandbox create sv -b sv 2>../err) &&
+	test_grep "secret.x.var: CLOUDSDK_PYTHON: from a project file you have not trusted" err &&
+	test_path_is_missing ktrdr--sv &&
+	(cd victim && git sandbox create sv >/dev/null 2>&1) &&
+	git -C ktrdr--sv checkout -q -b sv-br origin/sv &&
 	(cd ktrdr--sv && test_expect_code 128 git sandbox up --no-secrets 2>../err) &&
 	test_grep "secret.x.var: CLOUDSDK_PYTHON: from a project file you have not trusted" err &&
 	test_grep "_PASSWORD, _SECRET, _KEY or _TOKEN" err &&
@@ -264,13 +276,12 @@ test_expect_success 'untrusted, a secret variable has a secret'"'"'s name: its d
 '
 
 test_expect_success 'trust --show and the warnings show control bytes escaped, never raw' '
-	{ cat upstream/.gitsandbox && printf "[hook]\n\tpostCreate = \"touch x; \\b\\b\\bmake\"\n"; } >victim/.gitsandbox &&
-	(cd victim && git sandbox trust --show >../out; test $? = 1) &&
-	test_grep "hook.postCreate  *touch x; \\\\x08\\\\x08\\\\x08make" out &&
-	(cd victim && git sandbox create esc >/dev/null 2>../err) &&
+	{ cat upstream/.gitsandbox && printf "[hook]\n\tpostCreate = \"touch x; \\b\\b\\bmake\"\n"; } | evil_branch esc &&
+	(cd victim && git sandbox create esc --base origin/esc >/dev/null 2>../err) &&
 	test_grep "x08" err &&
 	test_path_is_missing ktrdr--esc/x &&
-	git -C victim checkout -q .gitsandbox &&
+	(cd ktrdr--esc && git sandbox trust --show >../out; test $? = 1) &&
+	test_grep "hook.postCreate  *touch x; \\\\x08\\\\x08\\\\x08make" out &&
 	esc=$(printf "\033") &&
 	(cd victim && test_expect_code 128 git -c "sandbox.envFile=a${esc}[2Jb" sandbox env 2>../err) &&
 	test_grep ! "$esc" err &&

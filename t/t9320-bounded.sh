@@ -78,6 +78,7 @@ test_expect_success 'a registry line over the reader limit is never written' '
 		step = 100
 		count = 100
 	EOF
+	git -C big commit -q -m wide .gitsandbox &&
 	(cd big && test_must_fail timeout 20 git sandbox create wide 2>../err) &&
 	test_cmp registry.good "$(sb_registry)" &&
 	test_path_is_missing big--wide &&

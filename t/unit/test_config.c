@@ -499,6 +499,131 @@ START_TEST(test_repo_config_layer)
 }
 END_TEST
 
+/*
+ * A commit of the test repository whose tree holds README and, unless
+ * mode is 0, a .gitsandbox entry of that mode: a blob of len bytes of text
+ * (a link's target for GIT_FILEMODE_LINK), an empty tree, or a submodule.
+ * Its id in hex, newly allocated.
+ */
+static char *commit_with(const char *text, size_t len, git_filemode_t mode)
+{
+	git_treebuilder *tb, *empty;
+	git_signature *sig;
+	git_oid readme, entry, tree_id, commit_id;
+	git_tree *tree;
+
+	ck_assert_int_eq(git_blob_create_from_buffer(&readme, repo, "# ktrdr\n", 8), 0);
+	ck_assert_int_eq(git_treebuilder_new(&tb, repo, NULL), 0);
+	ck_assert_int_eq(git_treebuilder_insert(NULL, tb, "README", &readme, GIT_FILEMODE_BLOB), 0);
+	if (mode == GIT_FILEMODE_TREE) {
+		ck_assert_int_eq(git_treebuilder_new(&empty, repo, NULL), 0);
+		ck_assert_int_eq(git_treebuilder_write(&entry, empty), 0);
+		git_treebuilder_free(empty);
+	} else if (mode == GIT_FILEMODE_COMMIT) {
+		entry = readme;	/* a submodule's commit need not be in this repository */
+	} else if (mode) {
+		ck_assert_int_eq(git_blob_create_from_buffer(&entry, repo, text, len), 0);
+	}
+	if (mode)
+		ck_assert_int_eq(git_treebuilder_insert(NULL, tb, ".gitsandbox", &entry, mode), 0);
+	ck_assert_int_eq(git_treebuilder_write(&tree_id, tb), 0);
+	git_treebuilder_free(tb);
+	ck_assert_int_eq(git_tree_lookup(&tree, repo, &tree_id), 0);
+	ck_assert_int_eq(git_signature_new(&sig, "A U Thor", "author@example.com", 1112911993, 0), 0);
+	ck_assert_int_eq(git_commit_create_v(&commit_id, repo, NULL, sig, sig, NULL, "test", tree, 0), 0);
+	git_signature_free(sig);
+	git_tree_free(tree);
+	return xstrdup(git_oid_tostr_s(&commit_id));
+}
+
+/* config_load_commit of a commit with that .gitsandbox; errbuf gets why it failed */
+static int load_commit(struct sb_config *cfg, const char *text, git_filemode_t mode)
+{
+	char *hex = commit_with(text, text ? strlen(text) : 0, mode);
+	int ret = config_load_commit(cfg, repo, hex, "ktrdr");
+
+	errbuf[0] = '\0';
+	if (ret) {
+		snprintf(errbuf, sizeof(errbuf), "%s", config_error());
+		/* a failed load leaves nothing to free */
+		ck_assert_ptr_null(cfg->file);
+	} else {
+		ck_assert_int_eq(strncmp(cfg->file, hex, 7), 0);
+	}
+	free(hex);
+	return ret;
+}
+
+START_TEST(test_load_commit)
+{
+	struct sb_config cfg, here;
+	git_config *c;
+
+	/* the commit's file, not the worktree's uncommitted one */
+	write_text(gsfile, "[port \"api\"]\nvar = API\nbase = 9000\n");
+	ck_assert_int_eq(load_commit(&cfg, API, GIT_FILEMODE_BLOB), 0);
+	ck_assert_int_eq(group(&cfg, "api")->base, 8000);
+	ck_assert_int_eq(cfg.has_file, 1);
+	ck_assert_ptr_nonnull(strstr(cfg.file, ":.gitsandbox"));
+	/* the same bytes hash the same as from a worktree, so trust carries over */
+	ck_assert_int_eq(load(&here, API), 0);
+	ck_assert_str_eq(cfg.file_hash, here.file_hash);
+	config_free(&here);
+	config_set_worktree(&cfg, worktree);
+	ck_assert_str_eq(cfg.file, gsfile);
+	config_free(&cfg);
+
+	/* no .gitsandbox in the commit: the defaults, like a worktree without one */
+	ck_assert_int_eq(load_commit(&cfg, NULL, 0), 0);
+	ck_assert_int_eq(cfg.has_file, 0);
+	ck_assert_ptr_null(cfg.file_hash);
+	ck_assert_uint_eq(cfg.nports, 0);
+	ck_assert_str_eq(cfg.project, "ktrdr");
+	config_free(&cfg);
+
+	/* what a worktree's reader refuses, and a bad file named as the commit's */
+	ck_assert_int_eq(load_commit(&cfg, "README", GIT_FILEMODE_LINK), -1);
+	ck_assert_ptr_nonnull(strstr(errbuf, ":.gitsandbox': it is a symbolic link"));
+	ck_assert_int_eq(load_commit(&cfg, NULL, GIT_FILEMODE_TREE), -1);
+	ck_assert_ptr_nonnull(strstr(errbuf, ":.gitsandbox': it is not a regular file"));
+	ck_assert_int_eq(load_commit(&cfg, NULL, GIT_FILEMODE_COMMIT), -1);
+	ck_assert_ptr_nonnull(strstr(errbuf, ":.gitsandbox': it is not a regular file"));
+	ck_assert_int_eq(load_commit(&cfg, "[port \"api\"]\nvar = API\n", GIT_FILEMODE_BLOB), -1);
+	ck_assert_ptr_nonnull(strstr(errbuf, ":.gitsandbox': port.api.base is missing"));
+	ck_assert_int_eq(load_commit(&cfg, "[include]\npath = x\n", GIT_FILEMODE_BLOB), -1);
+	ck_assert_ptr_nonnull(strstr(errbuf, "cannot include other files"));
+	ck_assert_int_eq(config_load_commit(&cfg, repo, "not-a-commit", "ktrdr"), -1);
+	ck_assert_ptr_null(cfg.file);
+	ck_assert_int_eq(config_load_commit(&cfg, repo, "0123456789012345678901234567890123456789", "ktrdr"), -1);
+	ck_assert_ptr_nonnull(strstr(config_error(), "cannot read the commit 0123456789"));
+	ck_assert_ptr_null(cfg.file);
+
+	/* the user's layers go on top, as on a worktree's file */
+	ck_assert_int_eq(git_repository_config(&c, repo), 0);
+	ck_assert_int_eq(git_config_set_int64(c, "port.api.main", 8500), 0);
+	git_config_free(c);
+	ck_assert_int_eq(load_commit(&cfg, API, GIT_FILEMODE_BLOB_EXECUTABLE), 0);
+	ck_assert_int_eq(group(&cfg, "api")->base, 8000);
+	ck_assert_int_eq(group(&cfg, "api")->main, 8500);
+	config_free(&cfg);
+}
+END_TEST
+
+/* a blob beyond READ_FILE_MAX is refused before it is read */
+START_TEST(test_load_commit_too_big)
+{
+	struct sb_config cfg;
+	char *big = xcalloc(READ_FILE_MAX + 1, 1), *hex;
+
+	memset(big, '#', READ_FILE_MAX + 1);
+	hex = commit_with(big, READ_FILE_MAX + 1, GIT_FILEMODE_BLOB);
+	free(big);
+	ck_assert_int_eq(config_load_commit(&cfg, repo, hex, "ktrdr"), -1);
+	ck_assert_ptr_nonnull(strstr(config_error(), ":.gitsandbox': it is larger than"));
+	free(hex);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("config");
@@ -514,6 +639,8 @@ int main(void)
 	tcase_add_test(tc, test_parameters);
 	tcase_add_test(tc, test_command_line_layer);
 	tcase_add_test(tc, test_repo_config_layer);
+	tcase_add_test(tc, test_load_commit);
+	tcase_add_test(tc, test_load_commit_too_big);
 	suite_add_tcase(s, tc);
 	return run_suite(s);
 }
