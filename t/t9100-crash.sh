@@ -141,12 +141,14 @@ do
 	"
 done
 
-# repair to other ports: their leases (1 to 8), the registry (9), the state (10)
-for point in lease-claimed lease-claimed:8 repair-claimed atomic-rename:9 registry-written \
-	repair-registered atomic-rename:10
+# repair to other ports: the leases of the two that change (1, 2), the
+# registry (3), the state (4), the env file (5)
+for point in lease-claimed atomic-open:2 lease-claimed:2 repair-claimed atomic-rename:3 \
+	registry-written repair-registered atomic-rename:4 atomic-rename:5
 do
 	test_expect_success "repair killed at $point: the leases agree, repair again finishes it" "
 		moved=\"-c port.api.base=$(sb_port 8300) -c port.db.base=$(sb_port 5700)\" &&
+		test_when_finished '(cd ktrdr && git sandbox destroy -f rep --delete-branch >/dev/null 2>&1)' &&
 		(cd ktrdr && git sandbox create rep >/dev/null) &&
 		(cd ktrdr--rep && crash $point git \$moved sandbox repair) &&
 		after_crash &&
@@ -159,7 +161,7 @@ do
 		slot=\$(sed -n 's/^SANDBOX_SLOT=//p' env) &&
 		test \"\$(cat out)\" = \$(( $(sb_port 8300) + slot )) &&
 		sb_check_consistent ktrdr &&
-		(cd ktrdr && git sandbox destroy rep --delete-branch >/dev/null) &&
+		(cd ktrdr && git sandbox destroy -f rep --delete-branch >/dev/null) &&
 		sb_check_consistent ktrdr
 	"
 done
