@@ -50,5 +50,6 @@ int main(int argc, char **argv)
 	if (chdir(sb.path) < 0)
 		die_errno("cannot change to '%s'", sb.path);
 	argv_c = compose_argv(&c, compose_logs_args(args, follow, tail, n ? argv[0] : NULL));
-	exec_command(argv_c, NULL);
+	/* the sandbox's variables, as up and down give them: not the caller's exported ones */
+	exec_command(argv_c, c.env);
 }

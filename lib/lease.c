@@ -152,7 +152,7 @@ enum lease_holder lease_holder(const struct registry *r, long port, struct strbu
 		return LEASE_FREE;
 	}
 	if (st.st_uid != geteuid() || !S_ISREG(st.st_mode)) {
-		strbuf_addf(who, "a lease of ");
+		/* callers say "leased to <who>": the owner, as the kernel has it */
 		name_owner(who, st.st_uid);
 		free(path);
 		return LEASE_OTHER;

@@ -486,6 +486,85 @@ sb_check_leases () {
 	test_grep ! "\.tmp\." leasedir
 }
 
+# sb_collect_ports [<main worktree>...]: "<port> <sandbox path>", one line
+# per port, for every port each sandbox of this registry reports (`list
+# --json`, and `status --json` in its worktree, or by name from its
+# repository when the worktree is not where the registry says) or
+# publishes (the containers of its compose project, found by the project's
+# label only); and the same for each <main worktree> named that is no
+# sandbox. Fails, saying why, if list and status disagree on a sandbox's
+# slot or ports, or if its containers publish a port it does not report.
+# ${SB_GIT:-git} runs the commands (another user's, through a wrapper).
+sb_collect_ports () {
+	${SB_GIT:-git} sandbox list --json >"$TRASH_DIRECTORY/.sb-list" </dev/null || return 1
+	sed -e 's/^\[//' -e 's/\]$//' -e 's/},{"name":/}\n{"name":/g' "$TRASH_DIRECTORY/.sb-list" |
+		grep '^{' >"$TRASH_DIRECTORY/.sb-entries"
+	for d_ in "$@"
+	do
+		d_=$(cd "$d_" && pwd -P) || return 1
+		grep -q "\"path\":\"$d_\"" "$TRASH_DIRECTORY/.sb-entries" && continue
+		(cd "$d_" && ${SB_GIT:-git} sandbox status --json </dev/null) >>"$TRASH_DIRECTORY/.sb-entries" ||
+			return 1
+	done
+	while read -r e_
+	do
+		name_=$(printf "%s\n" "$e_" | sed -n 's/^{"name":"\([^"]*\)".*/\1/p')
+		path_=$(printf "%s\n" "$e_" | sed -n 's/.*"path":"\([^"]*\)".*/\1/p')
+		repo_=$(printf "%s\n" "$e_" | sed -n 's/.*"repo":"\([^"]*\)".*/\1/p')
+		project_=$(printf "%s\n" "$e_" | sed -n 's/.*"project":"\([^"]*\)".*/\1/p')
+		printf "%s\n" "$e_" | sb_json_ports_ >"$TRASH_DIRECTORY/.sb-reported"
+		if test -d "$path_"
+		then
+			(cd "$path_" && ${SB_GIT:-git} sandbox status --json </dev/null)
+		else
+			(cd "$repo_" && ${SB_GIT:-git} sandbox status "$name_" --json </dev/null)
+		fi >"$TRASH_DIRECTORY/.sb-status" || return 1
+		sb_json_ports_ <"$TRASH_DIRECTORY/.sb-status" >"$TRASH_DIRECTORY/.sb-status-ports"
+		if ! test_cmp "$TRASH_DIRECTORY/.sb-reported" "$TRASH_DIRECTORY/.sb-status-ports" >&2 ||
+		   test "$(printf "%s\n" "$e_" | sed -n 's/.*"slot":\([0-9]*\),.*/\1/p')" != \
+			"$(sed -n 's/.*"slot":\([0-9]*\),.*/\1/p' "$TRASH_DIRECTORY/.sb-status")"
+		then
+			echo "sb_collect_ports: list and status disagree on sandbox '$name_' ($path_):" >&2
+			printf "%s\n" "$e_" >&2
+			cat "$TRASH_DIRECTORY/.sb-status" >&2
+			return 1
+		fi
+		docker ps --filter "label=com.docker.compose.project=$project_" --format '{{.Ports}}' |
+			tr , '\n' | sed -n 's/.*:\([0-9][0-9]*\)->.*/\1/p' | sort -u >"$TRASH_DIRECTORY/.sb-published"
+		comm -23 "$TRASH_DIRECTORY/.sb-published" "$TRASH_DIRECTORY/.sb-reported" >"$TRASH_DIRECTORY/.sb-outside"
+		if test -s "$TRASH_DIRECTORY/.sb-outside"
+		then
+			echo "sb_collect_ports: project '$project_' publishes ports sandbox '$name_' does not report:" >&2
+			cat "$TRASH_DIRECTORY/.sb-outside" >&2
+			return 1
+		fi
+		sort -u "$TRASH_DIRECTORY/.sb-reported" "$TRASH_DIRECTORY/.sb-published" | sed -e "s|\$| $path_|"
+	done <"$TRASH_DIRECTORY/.sb-entries"
+}
+
+# the ports of one object of list or status --json on stdin, one per line, sorted as text
+sb_json_ports_ () {
+	sed -n 's/.*"ports":{\([^}]*\)}.*/\1/p' | sed -e 's/"[^"]*"://g' -e 's/[][]//g' | tr , '\n' |
+		grep . | sort
+}
+
+# sb_ports_unique <file>: no port of sb_collect_ports' output is two sandboxes'
+sb_ports_unique () {
+	cut -d" " -f1 "$1" | sort | uniq -d >"$TRASH_DIRECTORY/.sb-dups"
+	test -s "$TRASH_DIRECTORY/.sb-dups" || return 0
+	echo "sb_ports_unique: ports reported or published by two sandboxes:" >&2
+	grep -F -f "$TRASH_DIRECTORY/.sb-dups" "$1" | sort >&2
+	return 1
+}
+
+# sb_ports_distinct [<main worktree>...]: no two sandboxes of this registry
+# (and main worktrees named) publish or report the same port, and list and
+# status agree on each (sb_collect_ports)
+sb_ports_distinct () {
+	sb_collect_ports "$@" >"$TRASH_DIRECTORY/.sb-ports" &&
+	sb_ports_unique "$TRASH_DIRECTORY/.sb-ports"
+}
+
 # test_hold_port <port>: keep a listener on the port until the test ends.
 test_holders_=
 test_hold_port () {
