@@ -17,13 +17,18 @@ static const char *const usage[] = {
 	NULL
 };
 
-/* Its ports are about to change: a running stack would keep publishing the old ones. */
-static void refuse_running(const struct sandbox *sb)
+/*
+ * Does the stack run (its own containers, on its old ports)? 1, 0, or -1
+ * when the engine cannot say for a stack that ever started (docker's
+ * message printed).
+ */
+static int stack_running(const struct sandbox *sb)
 {
 	const struct container **cs = NULL;
 	struct stack_ident si;
 	struct stack_list l;
-	size_t i, n, running = 0;
+	size_t i, n;
+	int running = 0;
 
 	if (stack_ident_load(sb, &si) < 0)
 		exit(EXIT_FATAL);
@@ -31,19 +36,16 @@ static void refuse_running(const struct sandbox *sb)
 	if (l.code == DOCKER_OK) {
 		n = stack_containers(&l.containers, sb->project, &cs);
 		for (i = 0; i < n; i++)
-			running += stack_owns(&si, sb->project, sb->path, cs[i]) &&
+			running |= stack_owns(&si, sb->project, sb->path, cs[i]) &&
 				   !strcmp(cs[i]->state, "running");
 		free(cs);
 	} else if (l.code != DOCKER_NOT_INSTALLED && stack_ident_started(&si)) {
 		docker_error(l.code, l.why.buf);
-		die("cannot tell whether the stack of '%s' runs on its old ports; nothing was changed",
-		    sb->name);
+		running = -1;
 	}
 	stack_list_free(&l);
 	stack_ident_free(&si);
-	if (running)
-		die("the stack of sandbox '%s' runs on its old ports; take it down first with "
-		    "'git sandbox down', then repair and 'git sandbox up'", sb->name);
+	return running;
 }
 
 static void show_change(const struct port_set *old, const struct port_set *new)
@@ -65,7 +67,7 @@ int main(int argc, char **argv)
 	struct sandbox sb;
 	char **names;
 	long slot;
-	int n, moved, changed;
+	int n, moved, changed, running;
 
 	progname = "git sandbox repair";
 	n = parse_options(argc, argv, opts, usage, "git-sandbox-repair", 0);
@@ -76,10 +78,8 @@ int main(int argc, char **argv)
 		die(sb.missing ? "the worktree of sandbox '%s' is gone; 'git sandbox prune' releases its slot" :
 		    "'%s' is the main worktree without a sandbox: it uses its configuration's ports "
 		    "as they are, with nothing leased to repair", sb.missing ? sb.name : sb.path);
-	changed = sandbox_ports_drift(&sb, &drift) > 0;
 	stack_lock(&sb);
-	if (changed)
-		refuse_running(&sb);
+	running = stack_running(&sb);
 
 	if (registry_lock(&reg) < 0)
 		exit(EXIT_FATAL);
@@ -100,6 +100,16 @@ int main(int argc, char **argv)
 		exit(EXIT_FATAL);
 	crash_point("repair-claimed");
 	changed = slot != e->slot || !port_set_same_ports(&old, &ps);
+	/* a running stack would keep publishing the old ports: change nothing under it */
+	if (changed && running) {
+		lease_drop_unheld(&reg, &ps);
+		registry_release(&reg);
+		if (running > 0)
+			die("the stack of sandbox '%s' runs on its old ports; take it down first with "
+			    "'git sandbox down', then repair and 'git sandbox up'", sb.name);
+		die("cannot tell whether the stack of '%s' runs on its old ports; nothing was changed",
+		    sb.name);
+	}
 	e->slot = slot;
 	free(e->ports);
 	free_strings(e->port_names, e->nports);

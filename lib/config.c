@@ -646,9 +646,17 @@ long port_of(const struct port_group *g, long slot, long i)
 int config_check_untrusted(const struct sb_config *cfg)
 {
 	size_t i;
+	long total = 0;
 
 	if (cfg->trusted)
 		return 0;
+	/* every leased port is kept from every other user of the machine */
+	for (i = 0; i < cfg->nports; i++)
+		total += cfg->ports[i].count;
+	if (cfg->has_file && total > UNTRUSTED_MAX_PORTS)
+		return cfg_error("bad config in '%s': %ld ports in all: a project file you have not "
+				 "trusted may lease at most %d; read the file, then run 'git sandbox trust' "
+				 "to allow it", cfg->file, total, UNTRUSTED_MAX_PORTS);
 	for (i = 0; i < cfg->nports; i++) {
 		const struct port_group *g = &cfg->ports[i];
 

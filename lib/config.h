@@ -16,6 +16,7 @@
 
 #define MAX_SLOTS 999
 #define MAX_PORT_COUNT 100
+#define UNTRUSTED_MAX_PORTS 100	/* ports in all, from a project file not trusted */
 #define MAX_NAME 64		/* a port group's or a project's name */
 #define MAX_GROUPS 500		/* port groups, and secrets: the checks are quadratic */
 #define DEFAULT_ENV_FILE ".env.sandbox"
@@ -128,7 +129,8 @@ const char *config_error(void);
 /*
  * What an untrusted project file may not name (cfg->trusted 0): a port
  * variable must end in _PORT, a secret variable in _PASSWORD, _SECRET,
- * _KEY or _TOKEN. 0, or -1 with config_error() naming the key.
+ * _KEY or _TOKEN, and its groups may lease at most UNTRUSTED_MAX_PORTS
+ * ports in all. 0, or -1 with config_error() naming the key.
  */
 int config_check_untrusted(const struct sb_config *cfg);
 

@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <pwd.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -52,6 +53,31 @@ static const char *store_dir(void)
 int lease_store_usable(void)
 {
 	return store_dir() != NULL;
+}
+
+/*
+ * How a lease names r: its path with the directory's links resolved, so
+ * that two spellings of one HOME (a link, a trailing slash) are one
+ * registry. The path as given while the directory does not exist yet.
+ */
+static const char *reg_key(const struct registry *r)
+{
+	static char *for_path, *key;
+	char *dir, *base, *real;
+
+	if (for_path && !strcmp(for_path, r->path))
+		return key;
+	free(for_path);
+	free(key);
+	for_path = xstrdup(r->path);
+	dir = path_dirname(r->path);
+	base = path_basename(r->path);
+	real = real_path(dir);
+	key = real ? path_join(real, base) : xstrdup(r->path);
+	free(real);
+	free(base);
+	free(dir);
+	return key;
 }
 
 static char *port_file(const char *dir, long port)
@@ -164,7 +190,7 @@ enum lease_holder lease_holder(const struct registry *r, long port, struct strbu
 		return LEASE_OTHER;
 	}
 	free(path);
-	if (!strcmp(t.registry, r->path) && t.port == port) {
+	if (!strcmp(t.registry, reg_key(r)) && t.port == port) {
 		h = entry_holds(r, port) ? LEASE_MINE : LEASE_STALE;
 	} else {
 		strbuf_addf(who, "sandbox '%s' of %s (your registry '%s')", t.name ? t.name : "?",
@@ -188,7 +214,7 @@ static void drop(const struct registry *r, long port)
 	path = port_file(dir, port);
 	if (!lstat(path, &st) && st.st_uid == geteuid() && S_ISREG(st.st_mode) &&
 	    !read_lease(path, &t)) {
-		if (!strcmp(t.registry, r->path) && t.port == port && unlink(path) < 0 && errno != ENOENT)
+		if (!strcmp(t.registry, reg_key(r)) && t.port == port && unlink(path) < 0 && errno != ENOENT)
 			warning("cannot remove the port lease '%s': %s", path, strerror(errno));
 		lease_text_free(&t);
 	}
@@ -209,7 +235,7 @@ static int claim_one(const struct registry *r, long port, const char *repo, cons
 	path = port_file(dir, port);
 	strbuf_addstr(&text, "# git-sandbox: this port is leased (see git-sandbox(1), FILES)\n[lease]\n");
 	strbuf_addf(&text, "port = %ld\n", port);
-	ini_add(&text, "registry", r->path);
+	ini_add(&text, "registry", reg_key(r));
 	ini_add(&text, "repo", repo);
 	ini_add(&text, "name", name);
 	for (tries = 0; tries < 2; tries++) {
@@ -249,12 +275,17 @@ static int claim(const struct registry *r, const struct port_set *ps, const char
 		for (j = 0; j < ps->g[i].n; j++) {
 			int ret = claim_one(r, ps->g[i].port[j], repo, name, &who);
 
-			if (!ret)
+			/*
+			 * a store we cannot write (full, a name taken by
+			 * someone else's file) costs the machine-wide half
+			 * only: claim_one said why
+			 */
+			if (ret < 0)
+				warning("port %ld is not leased on the machine; other users and HOMEs "
+					"are not kept off it", ps->g[i].port[j]);
+			if (ret <= 0)
 				continue;
-			if (ret > 0)
-				strbuf_addf(why, "port %ld is leased to %s", ps->g[i].port[j], who.buf);
-			else
-				strbuf_addf(why, "port %ld could not be leased", ps->g[i].port[j]);
+			strbuf_addf(why, "port %ld is leased to %s", ps->g[i].port[j], who.buf);
 			strbuf_release(&who);
 			/* give back what this claim took */
 			while (j-- > 0)
@@ -339,10 +370,18 @@ static int try_slot(struct registry *r, const struct sb_config *cfg, const char 
 		    const char *name, long s, const struct reg_entry *self, struct port_set *ps,
 		    struct strbuf *why)
 {
+	struct strbuf held = STRBUF_INIT;
+
 	if (ports_of_config(ps, cfg, s, why) < 0)
 		return 1;
-	if (!slot_taken(r, ps, repo, s, self, why) && !claim(r, ps, repo, name, why))
-		return 0;
+	if (!slot_taken(r, ps, repo, s, self, why)) {
+		if (!claim(r, ps, repo, name, &held)) {
+			strbuf_release(&held);
+			return 0;
+		}
+		strbuf_addf(why, "slot %ld: %s", s, held.buf);
+		strbuf_release(&held);
+	}
 	port_set_free(ps);
 	return 1;
 }
@@ -400,9 +439,24 @@ long lease_rechoose(struct registry *r, const struct reg_entry *e, const struct 
 		return e->slot;
 	}
 	if (why.len)
-		note("not keeping slot %ld: %s", e->slot, why.buf);
+		note("not keeping its slot: %s", why.buf);
 	strbuf_release(&why);
 	return choose(r, cfg, e->repo, e->name, 0, e, ps);
+}
+
+/* Remove dir/name, a temporary file of ours whose writer (pid) is gone. */
+static void remove_dead_temp(const char *dir, const char *name, const char *pid)
+{
+	char *path;
+	struct stat st;
+	long n;
+
+	if (parse_int(pid, 1, 1L << 30, &n) < 0 || !(kill(n, 0) < 0 && errno == ESRCH))
+		return;
+	path = path_join(dir, name);
+	if (!lstat(path, &st) && st.st_uid == geteuid() && S_ISREG(st.st_mode))
+		unlink(path);
+	free(path);
 }
 
 size_t lease_reconcile(struct registry *r)
@@ -423,16 +477,12 @@ size_t lease_reconcile(struct registry *r)
 
 			if (!starts_with(de->d_name, PORT_FILE_PREFIX))
 				continue;
-			/* what a claim killed half-way left aside (lock.h) */
+			/*
+			 * what a claim of ours killed half-way left aside
+			 * (lock.h): one lstat each, whatever others put here
+			 */
 			if ((tmp = strstr(p, ".tmp."))) {
-				char *num = xstrndup(p, tmp - p), *path;
-
-				if (!parse_int(num, 1, 65535, &port)) {
-					path = port_file(dir, port);
-					remove_stale_temps(path);
-					free(path);
-				}
-				free(num);
+				remove_dead_temp(dir, de->d_name, tmp + 5);
 				continue;
 			}
 			if (parse_int(p, 1, 65535, &port) < 0)

@@ -190,6 +190,10 @@ size_t sandbox_ports_drift(const struct sandbox *sb, struct strbuf *why)
 
 	if (!sb->has_state || sb->slot < 1)
 		return 0;
+	if (sb->slot > sb->cfg.slots) {
+		strbuf_addf(why, "slot %ld is beyond sandbox.slots (%ld)", sb->slot, sb->cfg.slots);
+		return 1;
+	}
 	if (ports_of_config(&want, &sb->cfg, sb->slot, why) < 0)
 		return 1;
 	n = ports_diff(&sb->ports, &want, why);

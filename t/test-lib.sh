@@ -474,10 +474,11 @@ sb_check_consistent () {
 sb_check_leases () {
 	{ test -f "$(sb_registry)" && sed -n "s/^ports = //p" "$(sb_registry)"; } |
 		tr " " "\n" | sed -n "s/.*:\([0-9][0-9]*\)$/\1/p" | sort -n >leases.want &&
+	reg_=$(cd "$XDG_STATE_HOME/git-sandbox" 2>/dev/null && pwd -P)/registry &&
 	for f_ in "$GIT_SANDBOX_LEASES"/git-sandbox-port-*
 	do
 		test -f "$f_" || continue
-		grep -qx "registry = $(sb_registry)" "$f_" || continue
+		grep -qx "registry = $reg_" "$f_" || continue
 		grep -qx "port = ${f_##*-}" "$f_" || { echo "lease $f_ names another port" >&2; return 1; }
 		echo "${f_##*-}"
 	done | sort -n >leases.have &&

@@ -351,6 +351,20 @@ START_TEST(test_needs_trust)
 	ck_assert_int_eq(config_check_untrusted(&cfg), 0);
 	config_free(&cfg);
 
+	/* more than 100 ports in all: each is kept from every other user of the machine */
+	ck_assert_int_eq(load(&cfg, "[sandbox]\nslots = 1\n"
+			      "[port \"a\"]\nvar = A_PORT\nbase = 10000\nstep = 100\ncount = 60\n"
+			      "[port \"b\"]\nvar = B_PORT\nbase = 20000\nstep = 100\ncount = 41\n"), 0);
+	ck_assert_int_eq(config_check_untrusted(&cfg), -1);
+	ck_assert_ptr_nonnull(strstr(config_error(), "101 ports in all"));
+	cfg.trusted = 1;
+	ck_assert_int_eq(config_check_untrusted(&cfg), 0);
+	config_free(&cfg);
+	ck_assert_int_eq(load(&cfg, "[sandbox]\nslots = 1\n"
+			      "[port \"a\"]\nvar = A_PORT\nbase = 10000\nstep = 100\ncount = 100\n"), 0);
+	ck_assert_int_eq(config_check_untrusted(&cfg), 0);
+	config_free(&cfg);
+
 	ck_assert_int_eq(load(&cfg, "[sandbox]\ncomposeCommand = sh -c id\ncopy = .env.local\n"
 			      "compose = ../../x.yml\n[hook]\npreUp = make\n[secrets]\nitem = bank\n"), 0);
 	ck_assert_uint_eq(cfg.nneeds_trust, 5);

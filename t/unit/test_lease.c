@@ -316,6 +316,79 @@ START_TEST(test_store_two_homes)
 }
 END_TEST
 
+/* Two spellings of one registry (a link to its directory) are one registry. */
+START_TEST(test_store_one_registry_two_spellings)
+{
+	struct registry a, b;
+	struct port_set ps;
+	char home[128], link[140];
+
+	snprintf(home, sizeof(home), "%s-home", store);
+	snprintf(link, sizeof(link), "%s-link", store);
+	ck_assert_int_eq(mkdir(home, 0700), 0);
+	ck_assert_int_eq(symlink(home, link), 0);
+	empty(&a);
+	empty(&b);
+	free(a.path);
+	free(b.path);
+	a.path = path_join(home, "registry");
+	b.path = path_join(link, "registry");
+	ck_assert_int_eq(lease_choose(&a, &cfg, "/a/.git", "one", 0, &ps), 1);
+	lease(&a, "/a/.git", "one", 1, (long[]){ BASE + 1, BASE + 110, BASE + 111 }, 3);
+	lease(&b, "/a/.git", "one", 1, (long[]){ BASE + 1, BASE + 110, BASE + 111 }, 3);
+	/* b is a, spelt otherwise: its own leases, no conflict */
+	ck_assert_uint_eq(lease_reconcile(&b), 0);
+	ck_assert(port_file_exists(BASE + 1));
+	port_set_free(&ps);
+	registry_release(&a);
+	registry_release(&b);
+	unlink(link);
+	rmdir(home);
+}
+END_TEST
+
+/* A claim the store cannot take (a name in the way) costs the machine-wide half only. */
+START_TEST(test_store_unwritable_claim)
+{
+	struct registry r;
+	struct port_set ps;
+	char tmp[256];
+
+	snprintf(tmp, sizeof(tmp), "%s/git-sandbox-port-%d.tmp.%ld", store, BASE + 1, (long)getpid());
+	ck_assert_int_eq(mkdir(tmp, 0700), 0);
+	empty(&r);
+	ck_assert_int_eq(lease_choose(&r, &cfg, "/a/.git", "one", 0, &ps), 1);
+	ck_assert(!port_file_exists(BASE + 1));
+	ck_assert(port_file_exists(BASE + 110));
+	lease_drop_unheld(&r, &ps);
+	port_set_free(&ps);
+	registry_release(&r);
+	rmdir(tmp);
+}
+END_TEST
+
+/* What a claim killed half-way left aside goes with the next reconcile; others' stay. */
+START_TEST(test_store_dead_temps)
+{
+	struct registry r;
+	char dead[256], live[256];
+	FILE *f;
+
+	snprintf(dead, sizeof(dead), "%s/git-sandbox-port-%d.tmp.%d", store, BASE + 1, 4194303);
+	snprintf(live, sizeof(live), "%s/git-sandbox-port-%d.tmp.%ld", store, BASE + 2, (long)getpid());
+	ck_assert_ptr_nonnull(f = fopen(dead, "w"));
+	fclose(f);
+	ck_assert_ptr_nonnull(f = fopen(live, "w"));
+	fclose(f);
+	empty(&r);
+	lease_reconcile(&r);
+	ck_assert_int_ne(access(dead, F_OK), 0);
+	ck_assert_int_eq(access(live, F_OK), 0);
+	unlink(live);
+	registry_release(&r);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("slots");
@@ -331,6 +404,9 @@ int main(void)
 	tcase_add_test(tc, test_port_is_free);
 	tcase_add_test(tc, test_listener_skips_slot);
 	tcase_add_test(tc, test_store_two_homes);
+	tcase_add_test(tc, test_store_one_registry_two_spellings);
+	tcase_add_test(tc, test_store_unwritable_claim);
+	tcase_add_test(tc, test_store_dead_temps);
 	suite_add_tcase(s, tc);
 	return run_suite(s);
 }
