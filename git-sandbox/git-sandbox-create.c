@@ -32,31 +32,25 @@ static struct {
 	struct repo *repo;
 	const char *path;
 	const char *branch;	/* set if create made this branch */
-	const struct port_set *ports;	/* leased with the slot */
 	int reserved, worktree;
 } junk;
 
+/* The reservation undone: the entry, then its ports on the machine. */
+static int undo_reserve(struct registry *r, struct reg_entry *e, void *data)
+{
+	(void)data;
+	return e ? lease_end(r, e, 0) : 0;
+}
+
 static void remove_junk(void)
 {
-	struct registry reg;
-
 	if (junk.worktree && worktree_remove(junk.repo, junk.path) < 0)
 		warning("could not remove the worktree '%s'; remove it with 'git worktree remove --force %s'",
 			junk.path, junk.path);
 	if (junk.branch && branch_delete(junk.repo, junk.branch, 1) < 0)
 		warning("could not delete the branch '%s' that create made", junk.branch);
-	if (junk.reserved && !registry_lock(&reg)) {
-		struct reg_entry *e = registry_find_path(&reg, junk.path);
-
-		if (e) {
-			registry_remove(&reg, e);
-			if (registry_write(&reg) < 0)
-				warning("could not release the slot; run 'git sandbox prune'");
-			else
-				lease_drop_unheld(&reg, junk.ports);
-		}
-		registry_release(&reg);
-	}
+	if (junk.reserved && registry_update(junk.repo->commondir, NULL, junk.path, undo_reserve, NULL) < 0)
+		warning("could not release the slot; run 'git sandbox prune'");
 	memset(&junk, 0, sizeof(junk));
 }
 
@@ -117,7 +111,6 @@ static long reserve(struct sandbox *sb, const char *name, const char *path, long
 	if (!ok)
 		exit(EXIT_FATAL);
 	junk.reserved = 1;
-	junk.ports = &sb->ports;
 	free(e.project);
 	free(e.ports);
 	free(names);
@@ -125,36 +118,28 @@ static long reserve(struct sandbox *sb, const char *name, const char *path, long
 	return slot;
 }
 
-/* Record the worktree's git dir in its registry entry, now that git made it. */
-static void record_gitdir(const char *path, const char *gitdir, const char *stack_id)
+struct made {
+	const char *path, *gitdir, *stack_id;
+};
+
+/* The worktree's git dir in its registry entry, now that git made it, and its stack's id. */
+static int set_gitdir(struct registry *r, struct reg_entry *e, void *data)
 {
-	struct registry reg;
-	struct reg_entry *e;
+	const struct made *m = data;
 
-	int ok;
-
-	if (registry_lock(&reg) < 0)
-		exit(EXIT_FATAL);
-	e = registry_find_path(&reg, path);
-	if (e) {
-		free(e->gitdir);
-		e->gitdir = xstrdup(gitdir);
-		free(e->stack_id);
-		e->stack_id = xstrdup(stack_id);
-		e->creating = 0;
-		free(e->made_branch);
-		free(e->made_head);
-		e->made_branch = e->made_head = NULL;
-	}
-	ok = e && !registry_write(&reg);
-	/* before exiting: the clean-up at exit takes this lock again */
-	registry_release(&reg);
+	(void)r;
 	if (!e)
-		die("the registry lost the entry for '%s' while creating it", path);
-	if (!ok)
-		exit(EXIT_FATAL);
+		return error("the registry lost the entry for '%s' while creating it", m->path);
+	free(e->gitdir);
+	e->gitdir = xstrdup(m->gitdir);
+	free(e->stack_id);
+	e->stack_id = xstrdup(m->stack_id);
+	e->creating = 0;
+	free(e->made_branch);
+	free(e->made_head);
+	e->made_branch = e->made_head = NULL;
+	return 1;
 }
-
 
 int main(int argc, char **argv)
 {
@@ -260,7 +245,10 @@ int main(int argc, char **argv)
 	si.path = xstrdup(path);
 	if (stack_ident_write(&si) < 0)
 		exit(EXIT_FATAL);
-	record_gitdir(path, gitdir, si.id);
+	/* the lock is released before exiting: the clean-up at exit takes it again */
+	if (registry_update(sb.repo.commondir, NULL, path, set_gitdir,
+			    &(struct made){ path, gitdir, si.id }) < 0)
+		exit(EXIT_FATAL);
 	stack_ident_free(&si);
 	if (envfile_write(&sb) < 0 || exclude_add(sb.repo.commondir, sb.cfg.env_file) < 0)
 		exit(EXIT_FATAL);

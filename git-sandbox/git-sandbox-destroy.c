@@ -21,28 +21,21 @@ static const char *const usage[] = {
 	NULL
 };
 
+/* The sandbox is gone: its entry released (its stack id remembered), then its ports. */
+static int end_lease(struct registry *r, struct reg_entry *e, void *data)
+{
+	const struct sandbox *sb = data;
+
+	if (!e)
+		e = registry_find(r, sb->repo.commondir, sb->name);
+	return e ? lease_end(r, e, 1) : 0;
+}
+
 static void release_slot(const struct sandbox *sb)
 {
-	struct registry reg;
-	struct reg_entry *e;
-
-	if (registry_lock(&reg) < 0)
+	if (registry_update(sb->repo.commondir, sb->is_main ? NULL : sb->gitdir, sb->path,
+			    end_lease, (void *)sb) < 0)
 		exit(EXIT_FATAL);
-	e = registry_find_path(&reg, sb->path);
-	if (!e)
-		e = registry_find(&reg, sb->repo.commondir, sb->name);
-	if (e) {
-		struct port_set ps;
-
-		/* the entry first, then its ports on the machine (lease.h) */
-		ports_from_flat(&ps, e->ports, e->port_names, e->nports, NULL);
-		registry_release_entry(&reg, e);
-		if (registry_write(&reg) < 0)
-			exit(EXIT_FATAL);
-		lease_drop_unheld(&reg, &ps);
-		port_set_free(&ps);
-	}
-	registry_release(&reg);
 }
 
 static int inside(const char *dir)

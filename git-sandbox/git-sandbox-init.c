@@ -82,27 +82,11 @@ static char *default_name(const struct sandbox *sb)
 	return name;
 }
 
-/* Undo the lease (with reg locked): the entry, then its ports on the machine. */
-static void unlease(struct registry *reg, const char *path, const struct port_set *ps)
+/* The lease undone: the entry, then its ports on the machine. */
+static int undo_lease(struct registry *r, struct reg_entry *e, void *data)
 {
-	struct reg_entry *e = registry_find_path(reg, path);
-
-	if (e) {
-		registry_remove(reg, e);
-		if (registry_write(reg) < 0)
-			return;
-	}
-	lease_drop_unheld(reg, ps);
-}
-
-static void unregister(const char *path, const struct port_set *ps)
-{
-	struct registry reg;
-
-	if (registry_lock(&reg) < 0)
-		return;
-	unlease(&reg, path, ps);
-	registry_release(&reg);
+	(void)data;
+	return e ? lease_end(r, e, 0) : 0;
 }
 
 int main(int argc, char **argv)
@@ -191,8 +175,8 @@ int main(int argc, char **argv)
 	sb.project = xstrdup(e.project);
 	ok = !state_write(sb.state_file, &sb.st) && !stack_ident_write(&si);
 	stack_ident_free(&si);
-	if (!ok)
-		unlease(&reg, sb.path, &sb.ports);
+	if (!ok && (old = registry_find_path(&reg, sb.path)))
+		lease_end(&reg, old, 0);
 	registry_release(&reg);
 	if (!ok) {
 		unlink(sb.state_file);
@@ -201,7 +185,7 @@ int main(int argc, char **argv)
 	crash_point("init-state");
 	if (envfile_write(&sb) < 0 || exclude_add(sb.repo.commondir, sb.cfg.env_file) < 0) {
 		unlink(sb.state_file);
-		unregister(sb.path, &sb.ports);
+		registry_update(sb.repo.commondir, NULL, sb.path, undo_lease, NULL);
 		exit(EXIT_FATAL);
 	}
 	show_created(&sb, "Initialized");

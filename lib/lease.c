@@ -305,6 +305,25 @@ int lease_claim(const struct registry *r, const struct port_set *ps, const char 
 	return claim(r, ps, repo, name, why);
 }
 
+int lease_end(struct registry *r, struct reg_entry *e, int released)
+{
+	struct port_set ps;
+	int ret = 0;
+
+	ports_from_flat(&ps, e->ports, e->port_names, e->nports, NULL);
+	if (released)
+		registry_release_entry(r, e);
+	else
+		registry_remove(r, e);
+	/* the entry first: a kill in between leaves leases no entry holds (reconciled) */
+	if (registry_write(r) < 0)
+		ret = -1;
+	else
+		lease_drop_unheld(r, &ps);
+	port_set_free(&ps);
+	return ret;
+}
+
 void lease_drop_unheld(const struct registry *r, const struct port_set *ps)
 {
 	size_t i, j;

@@ -82,6 +82,14 @@ long lease_rechoose(struct registry *r, const struct reg_entry *e, const struct 
 int lease_claim(const struct registry *r, const struct port_set *ps, const char *repo,
 		const char *name, struct strbuf *why);
 
+/*
+ * End e's lease (r locked): remove the entry (released: a sandbox gone,
+ * its stack id remembered; else a create or init undone), write r, then
+ * give its ports back to the machine. 0, or -1 after an error (the
+ * registry file and the store unchanged).
+ */
+int lease_end(struct registry *r, struct reg_entry *e, int released);
+
 /* Give back the port files of ps that no entry of r holds (after it changed or removed one). */
 void lease_drop_unheld(const struct registry *r, const struct port_set *ps);
 

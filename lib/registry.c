@@ -458,3 +458,23 @@ void registry_remove(struct registry *r, struct reg_entry *e)
 	memmove(&r->e[i], &r->e[i + 1], (r->n - i - 1) * sizeof(*e));
 	r->n--;
 }
+
+int registry_update(const char *repo, const char *gitdir, const char *path,
+		    int (*change)(struct registry *r, struct reg_entry *e, void *data), void *data)
+{
+	struct registry reg;
+	struct reg_entry *e = NULL;
+	int ret;
+
+	if (registry_lock(&reg) < 0)
+		return -1;
+	if (gitdir && *gitdir)
+		e = registry_find_gitdir(&reg, repo, gitdir);
+	if (!e && path)
+		e = registry_find_path(&reg, path);
+	ret = change(&reg, e, data);
+	if (ret == 1 && registry_write(&reg) < 0)
+		ret = -1;
+	registry_release(&reg);
+	return ret;
+}

@@ -77,6 +77,17 @@ void registry_released_add(struct registry *r, const char *id);
 int registry_released(const struct registry *r, const char *id);
 void reg_entry_free(struct reg_entry *e);
 
+/*
+ * Every change of one sandbox's entry, in one place: take the lock, find
+ * the entry of repo by its worktree's git dir (what stays when a worktree
+ * moves) or, failing that, by path (either may be NULL), call
+ * change(r, e, data) with e NULL if there is none, write the registry if
+ * change returned 1, release the lock. Returns -1 after an error (the
+ * lock's, the write's, or change's own -1), else what change returned.
+ */
+int registry_update(const char *repo, const char *gitdir, const char *path,
+		    int (*change)(struct registry *r, struct reg_entry *e, void *data), void *data);
+
 /* Parse registry text (exposed for tests and fuzzing): 0, or -1 with *line set. */
 int registry_parse(struct registry *r, const char *text, int *line);
 /* Serialise (exposed for tests). */

@@ -117,13 +117,26 @@ int stack_ident_load(const struct sandbox *sb, struct stack_ident *si)
 	return 0;
 }
 
+struct id_for {
+	long slot;
+	const char *id;
+};
+
+static int set_id(struct registry *r, struct reg_entry *e, void *data)
+{
+	const struct id_for *f = data;
+
+	(void)r;
+	if (!e || e->slot != f->slot || (e->stack_id && !strcmp(e->stack_id, f->id)))
+		return 0;
+	free(e->stack_id);
+	e->stack_id = xstrdup(f->id);
+	return 1;
+}
+
 /* A new id goes to the record, then to the registry entry (for prune). */
 static int stack_ident_save(const struct sandbox *sb, struct stack_ident *si)
 {
-	struct registry reg;
-	struct reg_entry *e;
-	int ret;
-
 	if (!si->dirty)
 		return 0;
 	if (stack_ident_write(si) < 0)
@@ -131,17 +144,8 @@ static int stack_ident_save(const struct sandbox *sb, struct stack_ident *si)
 	si->dirty = 0;
 	if (!sb->has_state)
 		return 0;
-	if (registry_lock(&reg) < 0)
-		return -1;
-	e = registry_find_path(&reg, sb->path);
-	ret = 0;
-	if (e && e->slot == sb->slot && (!e->stack_id || strcmp(e->stack_id, si->id))) {
-		free(e->stack_id);
-		e->stack_id = xstrdup(si->id);
-		ret = registry_write(&reg);
-	}
-	registry_release(&reg);
-	return ret;
+	return registry_update(sb->repo.commondir, NULL, sb->path, set_id,
+			       &(struct id_for){ sb->slot, si->id }) < 0 ? -1 : 0;
 }
 
 int stack_ident_forget(const struct sandbox *sb)
