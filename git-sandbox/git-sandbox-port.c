@@ -9,12 +9,17 @@
 
 static const char *const usage[] = {
 	"git sandbox port <service> [<n>]",
+	"git sandbox port --list",
 	NULL
 };
 
 int main(int argc, char **argv)
 {
-	const struct opt opts[] = { OPT_END_() };
+	int list = 0;
+	const struct opt opts[] = {
+		OPT_BOOL_('l', "list", &list),
+		OPT_END_(),
+	};
 	const struct port_lease *g = NULL;
 	struct sandbox sb;
 	size_t i;
@@ -23,9 +28,18 @@ int main(int argc, char **argv)
 
 	progname = "git sandbox port";
 	n = parse_options(argc, argv, opts, usage, "git-sandbox-port", 0);
-	if (n < 1 || n > 2)
+	if (list && n)
+		usage_msg(usage, "--list takes no arguments");
+	if (!list && (n < 1 || n > 2))
 		usage_msg(usage, n ? "too many arguments" : "missing <service>");
 	sandbox_open(&sb, NULL, SB_NEED_SLOT);
+	if (list) {
+		/* the leased groups (completion offers these), one a line */
+		for (i = 0; i < sb.ports.n; i++)
+			printf("%s\n", sb.ports.g[i].name);
+		sandbox_close(&sb);
+		return ferror(stdout) ? EXIT_FATAL : 0;
+	}
 	/* the leased ports, whatever the configuration says now */
 	for (i = 0; i < sb.ports.n; i++)
 		if (!strcmp(sb.ports.g[i].name, argv[0]))

@@ -238,6 +238,12 @@ check 'port <TAB>: port groups of git config too' eval '
 	git config port.cache.var PROJ_CACHE_PORT &&
 	expect "git sandbox port " api cache db; rc=$?
 	git config --remove-section port.cache; (exit $rc)'
+check 'port <TAB> in a sandbox: the groups it leased, not one the configuration added since' eval '
+	git config port.cache.var PROJ_CACHE_PORT &&
+	git config port.cache.base 27500 &&
+	(cd "$TMP/proj--alpha" && expect "git sandbox port " api db); rc=$?
+	git config --remove-section port.cache; (exit $rc)'
+check 'port -<TAB>: its option' expect 'git sandbox port -' -l --list
 check 'logs -f <TAB>: the services' \
 	expect 'git sandbox logs -f ' api db
 check 'secrets <TAB>: its actions' \

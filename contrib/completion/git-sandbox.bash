@@ -189,6 +189,7 @@ _git_sandbox ()
 	list)    opts="--json" ;;
 	status)  opts="--json" ;;
 	env)     opts="--export" ;;
+	port)    opts="-l --list" ;;
 	logs)    opts="-f --follow --tail="; argopts="--tail" ;;
 	prune)   opts="-n --dry-run" ;;
 	trust)   opts="--show --revoke" ;;
@@ -260,7 +261,13 @@ _git_sandbox ()
 			__gitcomp_nl "$(__git_sandbox_names)"
 		fi
 		;;
-	port|logs)
+	port)
+		if [ $npos = 0 ]; then
+			# the groups the sandbox leased; the configuration's outside one
+			__gitcomp_nl "$(__git_sandbox_git sandbox port --list || __git_sandbox_services)"
+		fi
+		;;
+	logs)
 		if [ $npos = 0 ]; then
 			__gitcomp_nl "$(__git_sandbox_services)"
 		fi
