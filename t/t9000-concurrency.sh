@@ -84,6 +84,61 @@ test_expect_success '10 destroys at once, interleaved with 10 creates: everythin
 	test_grep "nothing to prune" out
 '
 
+test_expect_success '32 creates at once over two HOMEs and two clones with the same bases: no port twice' '
+	for h in one two
+	do
+		git clone -q ktrdr.git $h/ktrdr &&
+		git -C $h/ktrdr config sandbox.slots 40 || return 1
+	done &&
+	for h in one two
+	do
+		(
+			XDG_STATE_HOME=$HOME/$h/.state &&
+			export XDG_STATE_HOME &&
+			cd $h/ktrdr &&
+			for i in $(seq 1 16)
+			do
+				( git sandbox create $h$i >../out.$i 2>../err.$i; echo $? >../rc.$i ) &
+			done &&
+			wait
+		) &
+	done &&
+	wait &&
+	cat one/rc.* two/rc.* | sort | uniq -c | sed "s/^ *//" >counts &&
+	echo "32 0" >expect &&
+	test_cmp expect counts &&
+	# every port of every registry once: this HOME, and the two others
+	for r in "$(sb_registry)" one/.state/git-sandbox/registry two/.state/git-sandbox/registry
+	do
+		sed -n "s/^ports = //p" "$r" | tr " " "\n" | sed "s/.*://" || return 1
+	done | sort -n >ports &&
+	test_line_count -ge 256 ports &&
+	uniq -d ports >dups &&
+	test_must_be_empty dups &&
+	for h in one two
+	do
+		(XDG_STATE_HOME=$HOME/$h/.state && export XDG_STATE_HOME && sb_check_consistent $h/ktrdr) ||
+		return 1
+	done &&
+	sb_check_leases &&
+	# their ports go back to the machine with them
+	for h in one two
+	do
+		(
+			XDG_STATE_HOME=$HOME/$h/.state &&
+			export XDG_STATE_HOME &&
+			cd $h/ktrdr &&
+			for i in $(seq 1 16)
+			do
+				sb_no_docker git sandbox destroy -f $h$i >/dev/null || exit 1
+			done &&
+			sb_check_leases
+		) || return 1
+	done &&
+	cat "$GIT_SANDBOX_LEASES"/* >left 2>/dev/null;
+	test_grep ! "/one/.state/\|/two/.state/" left
+'
+
 test_expect_success 'setup: an image and a project for up' '
 	docker info >/dev/null &&
 	sb_build_image $IMAGE &&
