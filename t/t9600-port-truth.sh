@@ -175,7 +175,7 @@ test_expect_success 'repair leases the moved base in the same slot, and up publi
 test_expect_success 'repair takes the lowest free slot when its own slot'"'"'s new ports are taken' '
 	(cd t96--a && git sandbox down >/dev/null 2>&1 && git checkout -q clash &&
 	 git sandbox repair >../out 2>&1) &&
-	test_grep "not keeping slot 1: slot 1: port $((P + 2)) is held by sandbox .b." out &&
+	test_grep "not keeping its slot: slot 1: port $((P + 2)) is held by sandbox .b." out &&
 	test_grep "^Sandbox .a. moves to slot 3 (was 1)\$" out &&
 	test_grep "port group .api.: $((P + 51)) -> $((P + 4)); port group .db.: $((D + 1)) -> $((D + 3))" out &&
 	(cd t96--a && git sandbox env >../env.out) &&
