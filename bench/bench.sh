@@ -57,12 +57,15 @@ GIT_AUTHOR_NAME=Bench GIT_AUTHOR_EMAIL=bench@example.com
 GIT_COMMITTER_NAME=Bench GIT_COMMITTER_EMAIL=bench@example.com
 LC_ALL=C LANG=C
 OP_FAKE_DIR=$T/op
-mkdir -p "$HOME" "$T/bin" "$OP_FAKE_DIR"
+# the machine's port leases: a store of the bench's own, as the tests have
+GIT_SANDBOX_LEASES=$T/leases
+mkdir -p "$HOME" "$T/bin" "$OP_FAKE_DIR" "$GIT_SANDBOX_LEASES"
+chmod 1777 "$GIT_SANDBOX_LEASES"
 cp "$src/t/op" "$T/bin/op" && chmod 755 "$T/bin/op"
 PATH=$prefix/bin:$T/bin:$PATH
 export HOME XDG_STATE_HOME XDG_CONFIG_HOME XDG_CACHE_HOME GIT_CONFIG_NOSYSTEM \
 	GIT_CEILING_DIRECTORIES GIT_AUTHOR_NAME GIT_AUTHOR_EMAIL GIT_COMMITTER_NAME \
-	GIT_COMMITTER_EMAIL LC_ALL LANG OP_FAKE_DIR PATH
+	GIT_COMMITTER_EMAIL LC_ALL LANG OP_FAKE_DIR GIT_SANDBOX_LEASES PATH
 git config --global init.defaultBranch main
 git config --global advice.detachedHead false
 
