@@ -2,6 +2,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "config.h"
 #include "opts.h"
@@ -11,6 +12,7 @@
 #include "stack.h"
 #include "strbuf.h"
 #include "util.h"
+#include "worktree.h"
 
 static const char *const usage[] = {
 	"git sandbox list [--json]",
@@ -53,7 +55,19 @@ int main(int argc, char **argv)
 	status = xcalloc(reg.n + 1, sizeof(char *));
 	for (i = 0; i < reg.n; i++) {
 		struct reg_entry *e = &reg.e[i];
+		struct stat st;
 
+		/* moved with git worktree move: shown where it is ('repair' records it) */
+		if (stat(e->path, &st) < 0 && strcmp(e->gitdir, e->repo)) {
+			char *to = worktree_of_gitdir(e->gitdir);
+
+			if (to && worktree_belongs(to, e->gitdir)) {
+				free(e->path);
+				e->path = to;
+			} else {
+				free(to);
+			}
+		}
 		status[i] = sandbox_status(&stacks, e->path, e->gitdir, e->project);
 		branches[i] = strcmp(status[i], "missing") ? worktree_branch(e->gitdir) : xstrdup("-");
 		repos[i] = main_worktree_of(e->repo);

@@ -348,6 +348,9 @@ test_expect_success 'a moved worktree: doctor advises repair, prune follows it, 
 test_expect_success 'repair in a worktree moved again records where it is, and up works there' '
 	m_api=$(git -C elsewhere/m sandbox port api) &&
 	git -C t96 worktree move ../elsewhere/m ../elsewhere/m2 &&
+	# list finds it by its git dir before anything records the move
+	(cd t96 && git sandbox list >../out) &&
+	test_grep "^m  .* stopped  *$TRASH_DIRECTORY/elsewhere/m2\$" out &&
 	(cd elsewhere/m2 && git sandbox status >../../out 2>&1) &&
 	test_grep "sandbox .m. moved from .$TRASH_DIRECTORY/elsewhere/m.; run .git sandbox repair." out &&
 	(cd elsewhere/m2 && git sandbox repair >../../out 2>&1) &&
