@@ -115,7 +115,18 @@ test_expect_success 'sandbox.slots: --slot 12 needs git -c sandbox.slots=12 or a
 	(cd ktrdr--thirteen && git sandbox env >../out) &&
 	test_grep "^SANDBOX_SLOT=13$" out &&
 	test_grep "^KTRDR_API_PORT=$(sb_port 8013)$" out &&
-	test_grep "^KTRDR_WORKER_PORT_1=$(sb_port 5130)$" out
+	test_grep "^KTRDR_WORKER_PORT_1=$(sb_port 5130)$" out &&
+	# a slot beyond sandbox.slots as it is now is drift, its lease kept
+	(cd ktrdr--twelve && git sandbox status >../out) &&
+	test_grep ! "^drift" out &&
+	git config --global sandbox.slots 11 &&
+	(cd ktrdr--twelve && git sandbox port api >../out) &&
+	echo $(sb_port 8012) >expect &&
+	test_cmp expect out &&
+	(cd ktrdr--twelve && git sandbox status --json >../out) &&
+	test_grep "\"drift\":\"slot 12 is beyond sandbox.slots (11)\"" out &&
+	(cd ktrdr--twelve && git -c sandbox.slots=12 sandbox status >../out) &&
+	test_grep ! "^drift" out
 '
 
 # spoiled: a commit on top of main whose .gitsandbox is ktrdr/.gitsandbox as
