@@ -67,6 +67,13 @@ shell-check: all
 	$(MAKE) install DESTDIR= PREFIX=$(CURDIR)/$(BUILD)/inst SANITIZE=$(SANITIZE) TEST_HOOKS=$(TEST_HOOKS)
 	cd t && GIT_SANDBOX_PREFIX=$(CURDIR)/$(BUILD)/inst ./run-tests $(T)
 
+# the shell tests that run a real Docker Compose, again under the compose v2
+# plugin that .ci/deps fetches (make check uses the system's docker-compose)
+COMPOSE_TESTS = t5000-docker.sh t6000-secrets.sh t9000-concurrency.sh \
+	t9400-shared-engine.sh t9510-up-failures.sh t9600-port-truth.sh
+check-compose-v2:
+	$(MAKE) shell-check TEST_HOOKS=1 SANITIZE=$(SANITIZE) T="$(COMPOSE_TESTS)" GIT_SANDBOX_TEST_COMPOSE=v2
+
 # the unit tests (built with the test hooks, as for check) in one process
 # each (CK_FORK=no), so valgrind sees every test; its report goes to a
 # file, as tests may redirect stderr
@@ -140,4 +147,4 @@ uninstall:
 clean:
 	rm -rf build build-san build-test build-san-test build-fuzz
 
-.PHONY: all check unit-check shell-check valgrind unit-valgrind fuzz fuzz-cc fuzz-regress bench install uninstall clean
+.PHONY: all check unit-check shell-check check-compose-v2 valgrind unit-valgrind fuzz fuzz-cc fuzz-regress bench install uninstall clean

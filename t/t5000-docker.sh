@@ -66,8 +66,17 @@ test_expect_success 'setup: an image from busybox, a project with a compose file
 '
 
 test_expect_success 'up starts each stack and waits for its checks' '
-	(cd t5k--alpha && git sandbox up --no-secrets >../out 2>../err) &&
+	(cd t5k--alpha && GIT_SANDBOX_TRACE=$HOME/trace.up git sandbox up --no-secrets >../out 2>../err) &&
 	test_grep "Sandbox .alpha. is up" out &&
+	# with the compose the tests asked for (GIT_SANDBOX_TEST_COMPOSE)
+	sb_compose_version >version &&
+	test_grep "^$GIT_SANDBOX_TEST_COMPOSE " version &&
+	if test "$GIT_SANDBOX_TEST_COMPOSE" = v2
+	then
+		test_grep "^spawn: docker compose -p t5k-alpha .* up -d" trace.up
+	else
+		test_grep "^spawn: docker-compose -p t5k-alpha .* up -d" trace.up
+	fi &&
 	(cd t5k--beta && git sandbox up --no-secrets >/dev/null 2>&1)
 '
 

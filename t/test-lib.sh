@@ -9,6 +9,13 @@
 #
 # Options: -v (--verbose) shows each test's output, -i (--immediate) stops
 # at the first failure, -d (--debug) keeps the trash directory.
+#
+# GIT_SANDBOX_TEST_COMPOSE chooses the Docker Compose the commands find:
+# v1 (the default) is the system's docker-compose, with any v2 plugin
+# hidden; v2 is the plugin in $GIT_SANDBOX_TEST_COMPOSE_V2/cli-plugins (a
+# DOCKER_CONFIG directory, by default the one .ci/deps fills), with
+# docker-compose hidden. A script stops at once if the one asked for is
+# missing.
 
 if test -z "$GIT_SANDBOX_PREFIX"
 then
@@ -363,6 +370,21 @@ sb_build_image () {
 	docker build -q -t "$1" "$TRASH_DIRECTORY/img" >/dev/null
 }
 
+# sb_compose_version: which compose the commands under test find, as
+# "v2 <version>" or "v1 <version>" (compose's own --short version)
+sb_compose_version () {
+	if v_=$(docker compose version --short 2>/dev/null)
+	then
+		echo "v2 $v_"
+	elif v_=$(docker-compose version --short 2>/dev/null)
+	then
+		echo "v1 $v_"
+	else
+		echo "sb_compose_version: no docker compose and no docker-compose" >&2
+		return 1
+	fi
+}
+
 # sb_drop_project <project>...: remove what the test's compose projects
 # left on the engine (containers, networks, volumes by the project's label,
 # and the lease of each name); never anything else
@@ -604,3 +626,56 @@ fi
 mkdir -p "$TRASH_DIRECTORY" "$GIT_SANDBOX_LEASES" && chmod 1777 "$GIT_SANDBOX_LEASES" || exit 1
 trap 'test_stop_holders_' EXIT
 cd "$TRASH_DIRECTORY" || exit 1
+
+# the compose of GIT_SANDBOX_TEST_COMPOSE, and only that one: the other is
+# hidden behind a command of the same name, first on PATH, that fails
+# saying why. v2's DOCKER_CONFIG is $HOME/.docker, where the docker CLI
+# would look anyway, with a link to the plugin.
+test_compose_hide_ () {
+	mkdir -p "$TRASH_DIRECTORY/.compose-bin" &&
+	write_script "$TRASH_DIRECTORY/.compose-bin/$1" &&
+	PATH="$TRASH_DIRECTORY/.compose-bin:$PATH" || exit 1
+}
+GIT_SANDBOX_TEST_COMPOSE=${GIT_SANDBOX_TEST_COMPOSE:-v1}
+GIT_SANDBOX_TEST_COMPOSE_V2=${GIT_SANDBOX_TEST_COMPOSE_V2:-/usr/local/lib/git-sandbox-ci/docker-config}
+export GIT_SANDBOX_TEST_COMPOSE GIT_SANDBOX_TEST_COMPOSE_V2
+case "$GIT_SANDBOX_TEST_COMPOSE" in
+v1)
+	if docker compose version >/dev/null 2>&1
+	then
+		test_compose_hide_ docker <<-EOF
+		test "\$1" = compose || exec "$(command -v docker)" "\$@"
+		echo "docker: 'compose' hidden by the tests (GIT_SANDBOX_TEST_COMPOSE=v1)" >&2
+		exit 1
+		EOF
+	fi
+	;;
+v2)
+	plugin_="$GIT_SANDBOX_TEST_COMPOSE_V2/cli-plugins/docker-compose"
+	if ! test -x "$plugin_"
+	then
+		echo "error: GIT_SANDBOX_TEST_COMPOSE=v2, and there is no compose v2 plugin" \
+			"'$plugin_' (.ci/deps fetches it; GIT_SANDBOX_TEST_COMPOSE_V2 names its directory)" >&2
+		exit 1
+	fi
+	mkdir -p "$TRASH_DIRECTORY/.docker/cli-plugins" &&
+	ln -s "$plugin_" "$TRASH_DIRECTORY/.docker/cli-plugins/docker-compose" || exit 1
+	DOCKER_CONFIG="$TRASH_DIRECTORY/.docker"
+	export DOCKER_CONFIG
+	test_compose_hide_ docker-compose <<-\EOF
+	echo "docker-compose (v1) hidden by the tests (GIT_SANDBOX_TEST_COMPOSE=v2)" >&2
+	exit 1
+	EOF
+	if ! docker compose version 2>/dev/null | grep -q "version v*2\."
+	then
+		echo "error: GIT_SANDBOX_TEST_COMPOSE=v2, and 'docker compose version' with" \
+			"'$plugin_' does not answer v2:" >&2
+		docker compose version >&2
+		exit 1
+	fi
+	;;
+*)
+	echo "error: GIT_SANDBOX_TEST_COMPOSE='$GIT_SANDBOX_TEST_COMPOSE'; it is v1 or v2" >&2
+	exit 1
+	;;
+esac
