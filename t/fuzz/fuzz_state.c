@@ -1,9 +1,10 @@
 /*
  * A sandbox's state file through state_read() (from a file, as the tool
  * reads it). What reads must also survive state_write() and read back the
- * same.
+ * same; the ports it records (ports_from_state) too.
  */
 #include "fuzz.h"
+#include "ports.h"
 #include "state.h"
 
 static char *path, *copy;
@@ -28,6 +29,7 @@ static int same(const char *a, const char *b)
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct sb_state st, again;
+	struct port_set ps;
 	size_t i;
 
 	fuzz_write(path, data, size);
@@ -44,6 +46,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			    strcmp(st.extra[i].value, again.extra[i].value))
 				abort();
 		state_free(&again);
+		/* the recorded lease: what parses is recorded again to the same */
+		if (ports_from_state(&ps, &st) == 0) {
+			struct port_set ps2;
+
+			ports_to_state(&ps, &st);
+			if (ports_from_state(&ps2, &st) != 0 || !port_set_same_ports(&ps, &ps2))
+				abort();
+			port_set_free(&ps2);
+			port_set_free(&ps);
+		}
 	}
 	state_free(&st);
 	return 0;
