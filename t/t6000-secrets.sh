@@ -137,7 +137,10 @@ test_expect_success 'ttl expiry makes one call' '
 test_expect_success 'a tampered cache is ignored with a warning and fetched anew' '
 	f=$(ls .cache/git-sandbox/secrets-*) &&
 	size=$(stat -c %s "$f") &&
-	printf "\377" | dd of="$f" bs=1 seek=$((size - 5)) conv=notrunc 2>/dev/null &&
+	# flip a byte: one set to a fixed value is already that value once in 256 runs
+	b=$(od -An -tu1 -j $((size - 5)) -N1 "$f" | tr -d " ") &&
+	printf "\\$(printf %o $(((b + 1) % 256)))" | dd of="$f" bs=1 seek=$((size - 5)) conv=notrunc 2>/dev/null &&
+	test "$(od -An -tu1 -j $((size - 5)) -N1 "$f" | tr -d " ")" != "$b" &&
 	(cd t6k--one && git sandbox up >/dev/null 2>../err) &&
 	test_grep "warning: ignoring the secrets cache" err &&
 	test "$(op_calls)" = 4
