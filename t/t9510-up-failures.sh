@@ -114,7 +114,7 @@ test_expect_success 'compose refusing the file: up exits 128, and up works once 
 	 mv broken.yml docker-compose.sandbox.yml &&
 	 test_expect_code 128 git sandbox up --no-secrets >../out 2>../err) &&
 	test_grep "no_such_key" err &&
-	test_grep -x "error: compose failed (exit 1); see .git sandbox logs. for the services. output" err &&
+	test_grep -x "error: compose failed (exit [1-9][0-9]*); see .git sandbox logs. for the services. output" err &&
 	test_grep ! "did not answer" err &&
 	test_grep ! "is up" out &&
 	stack_objects t95b-bad >left &&
@@ -132,15 +132,21 @@ test_expect_success 'an image compose cannot get: up exits 128; what compose mad
 	 sed -e "s|image: .*|image: t95b-no-such-image/none:never|" docker-compose.sandbox.yml >broken.yml &&
 	 mv broken.yml docker-compose.sandbox.yml &&
 	 test_expect_code 128 git sandbox up --no-secrets >../out 2>../err) &&
-	test_grep -x "error: compose failed (exit 1); see .git sandbox logs. for the services. output" err &&
+	test_grep -x "error: compose failed (exit [1-9][0-9]*); see .git sandbox logs. for the services. output" err &&
 	test_grep ! "did not answer" err &&
-	# compose made the network and the volume, then could not pull
 	docker ps -aq --filter label=com.docker.compose.project=t95b-img >containers &&
 	test_must_be_empty containers &&
 	docker volume ls -q --filter label=com.docker.compose.project=t95b-img >vols &&
-	echo t95b-img_data >expect &&
-	test_cmp expect vols &&
-	test_grep "^t95b-img_data = " "$(record img)" &&
+	case "$(sb_compose_version)" in
+	v1*)
+		# v1 made the network and the volume, then could not pull
+		echo t95b-img_data >expect &&
+		test_cmp expect vols &&
+		test_grep "^t95b-img_data = " "$(record img)" ;;
+	*)
+		# v2 pulls first: it made nothing
+		test_must_be_empty vols ;;
+	esac &&
 	# so the next up takes that volume as its own, and is not refused
 	(cd t95b--img && git checkout docker-compose.sandbox.yml &&
 	 git sandbox up --no-secrets >../out 2>../err) &&
@@ -149,6 +155,7 @@ test_expect_success 'an image compose cannot get: up exits 128; what compose mad
 	running t95b-img >up &&
 	test_line_count = 1 up &&
 	docker volume ls -q --filter label=com.docker.compose.project=t95b-img >vols &&
+	echo t95b-img_data >expect &&
 	test_cmp expect vols
 '
 
