@@ -307,6 +307,8 @@ EOF
 git -C "$stack" add -A
 git -C "$stack" commit -qm stack
 op --fake-put Private gsbench-dev db_password=bench-db jwt_secret=bench-jwt
+# the project file chooses secrets: it runs only once trusted
+git -C "$stack" sandbox trust >/dev/null
 git -C "$stack" sandbox create up >/dev/null
 stackwt=$T/stack/gsbench--up
 project=gsbench-up
