@@ -45,27 +45,16 @@ static void check_remote(struct sandbox *sb)
  */
 static void refuse_running_main(struct sandbox *sb, const struct stack_ident *si)
 {
-	const struct container **cs = NULL;
-	struct stack_list l;
-	size_t i, n, mine = 0;
+	int n = stack_count(sb, si, 0);
 
-	stack_list_load(&l);
-	if (l.code == DOCKER_OK) {
-		n = stack_containers(&l.containers, sb->project, &cs);
-		for (i = 0; i < n; i++)
-			mine += stack_owns(si, sb->project, sb->path, cs[i]);
-		free(cs);
-	} else if (l.code != DOCKER_NOT_INSTALLED && si->id && stack_ident_started(si)) {
-		docker_error(l.code, l.why.buf);
+	if (n < 0)
 		die("cannot tell whether the main worktree's stack (compose project '%s') still exists; "
 		    "nothing was changed", sb->project);
-	}
-	stack_list_free(&l);
-	if (mine)
-		die("the main worktree's stack (compose project '%s') has %zu container%s: a sandbox "
+	if (n)
+		die("the main worktree's stack (compose project '%s') has %d container%s: a sandbox "
 		    "here would leave it behind, holding its ports; take it down first with "
 		    "'git sandbox down' (volumes are kept), then run init again",
-		    sb->project, mine, mine == 1 ? "" : "s");
+		    sb->project, n, n == 1 ? "" : "s");
 }
 
 /* ktrdr--feat -> feat; else the directory's name */

@@ -17,37 +17,6 @@ static const char *const usage[] = {
 	NULL
 };
 
-/*
- * Does the stack run (its own containers, on its old ports)? 1, 0, or -1
- * when the engine cannot say for a stack that ever started (docker's
- * message printed).
- */
-static int stack_running(const struct sandbox *sb)
-{
-	const struct container **cs = NULL;
-	struct stack_ident si;
-	struct stack_list l;
-	size_t i, n;
-	int running = 0;
-
-	if (stack_ident_load(sb, &si) < 0)
-		exit(EXIT_FATAL);
-	stack_list_load(&l);
-	if (l.code == DOCKER_OK) {
-		n = stack_containers(&l.containers, sb->project, &cs);
-		for (i = 0; i < n; i++)
-			running |= stack_owns(&si, sb->project, sb->path, cs[i]) &&
-				   !strcmp(cs[i]->state, "running");
-		free(cs);
-	} else if (l.code != DOCKER_NOT_INSTALLED && stack_ident_started(&si)) {
-		docker_error(l.code, l.why.buf);
-		running = -1;
-	}
-	stack_list_free(&l);
-	stack_ident_free(&si);
-	return running;
-}
-
 static void show_change(const struct port_set *old, const struct port_set *new)
 {
 	struct strbuf why = STRBUF_INIT;
@@ -64,6 +33,7 @@ int main(int argc, char **argv)
 	struct registry reg;
 	struct reg_entry *e;
 	struct port_set ps, old;
+	struct stack_ident si;
 	struct sandbox sb;
 	char **names;
 	long slot;
@@ -79,7 +49,10 @@ int main(int argc, char **argv)
 		    "'%s' is the main worktree without a sandbox: it uses its configuration's ports "
 		    "as they are, with nothing leased to repair", sb.missing ? sb.name : sb.path);
 	stack_lock(&sb);
-	running = stack_running(&sb);
+	if (stack_ident_load(&sb, &si) < 0)
+		exit(EXIT_FATAL);
+	running = stack_count(&sb, &si, 1);	/* on its old ports */
+	stack_ident_free(&si);
 
 	if (registry_lock(&reg) < 0)
 		exit(EXIT_FATAL);

@@ -91,17 +91,11 @@ static void check_drift(struct sandbox *sb)
 static void check_ports(const struct sandbox *sb, const struct stack_ident *si,
 			const struct container_list *l)
 {
-	const struct container **cs = NULL, **own;
-	size_t i, n = stack_containers(l, sb->project, &cs), nown = 0;
-	int ret;
+	const struct container **own = NULL;
+	size_t nown = stack_own_containers(si, sb->project, sb->path, l, &own);
+	int ret = ports_check_free(&sb->ports, l, own, nown);
 
-	own = xcalloc(n + 1, sizeof(*own));
-	for (i = 0; i < n; i++)
-		if (stack_owns(si, sb->project, sb->path, cs[i]))
-			own[nown++] = cs[i];
-	ret = ports_check_free(&sb->ports, l, own, nown);
 	free(own);
-	free(cs);
 	if (ret < 0)
 		die("not starting sandbox '%s': its ports must be free; stop what holds them, "
 		    "or run 'git sandbox repair' to lease other ports", sb->name);

@@ -163,6 +163,37 @@ int stack_ident_forget(const struct sandbox *sb)
 	return ret;
 }
 
+size_t stack_own_containers(const struct stack_ident *si, const char *project, const char *worktree,
+			    const struct container_list *l, const struct container ***out)
+{
+	size_t i, n = stack_containers(l, project, out), k = 0;
+
+	for (i = 0; i < n; i++)
+		if (stack_owns(si, project, worktree, (*out)[i]))
+			(*out)[k++] = (*out)[i];
+	return k;
+}
+
+int stack_count(const struct sandbox *sb, const struct stack_ident *si, int running_only)
+{
+	const struct container **cs = NULL;
+	struct stack_list l;
+	size_t i, n;
+	int count = 0;
+
+	stack_list_load(&l);
+	if (l.code == DOCKER_OK) {
+		n = stack_own_containers(si, sb->project, sb->path, &l.containers, &cs);
+		for (i = 0; i < n; i++)
+			count += !running_only || !strcmp(cs[i]->state, "running");
+		free(cs);
+	} else if (l.code != DOCKER_NOT_INSTALLED && si->id && stack_ident_started(si)) {
+		count = docker_error(l.code, l.why.buf);
+	}
+	stack_list_free(&l);
+	return count;
+}
+
 int stack_destroy(const struct sandbox *sb)
 {
 	struct stack_list l;

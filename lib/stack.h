@@ -39,6 +39,21 @@ const char *sandbox_status(const struct stack_list *l, const char *path, const c
  */
 void stack_lock(const struct sandbox *sb);
 
+/*
+ * The containers of the stack with identity si in l: project's that
+ * stack_owns() (pointers into l; free the array only). Returns how many.
+ */
+size_t stack_own_containers(const struct stack_ident *si, const char *project, const char *worktree,
+			    const struct container_list *l, const struct container ***out);
+
+/*
+ * How many containers sb's stack (identity si) has, or with running_only
+ * how many run: >= 0; 0 with docker not installed, or with the engine not
+ * answering for a stack that never started; -1 (docker's message printed)
+ * when the engine does not answer for one that did.
+ */
+int stack_count(const struct sandbox *sb, const struct stack_ident *si, int running_only);
+
 /* Read sb's identity record (stackid.h), beside its state: 0 or -1 after an error. */
 int stack_ident_load(const struct sandbox *sb, struct stack_ident *si);
 
