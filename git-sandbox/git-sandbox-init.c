@@ -92,7 +92,9 @@ int main(int argc, char **argv)
 	struct reg_entry e = { 0 }, *old;
 	struct stack_ident si;
 	struct strbuf why = STRBUF_INIT;
-	char *name, **names;
+	/* static: still reachable when a die() below exits (LeakSanitizer) */
+	static char *name;
+	char **names;
 	int ok;
 
 	progname = "git sandbox init";
