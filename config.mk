@@ -16,7 +16,10 @@ PKG_CONFIG ?= pkg-config
 # dependencies
 PKGS = libgit2 inih libsodium jansson yaml-0.1
 DEPS_CFLAGS = `$(PKG_CONFIG) --cflags $(PKGS)`
-DEPS_LIBS = `$(PKG_CONFIG) --libs $(PKGS)`
+# http-parser and mbedTLS have no pkg-config file in Debian 12; libgit2
+# loads both already, so talking to the engine costs no start-up time
+API_LIBS = -lhttp_parser -lmbedtls -lmbedx509 -lmbedcrypto
+DEPS_LIBS = `$(PKG_CONFIG) --libs $(PKGS)` $(API_LIBS)
 CHECK_CFLAGS = `$(PKG_CONFIG) --cflags check`
 CHECK_LIBS = `$(PKG_CONFIG) --libs check`
 

@@ -10,6 +10,7 @@
 
 #include "compose.h"
 #include "docker.h"
+#include "engine.h"
 #include "lease.h"
 #include "opts.h"
 #include "ports.h"
@@ -84,18 +85,24 @@ static void check_docker(struct stack_list *l)
 	char *msg;
 
 	stack_list_load(l);
+	const struct engine *e = engine_in_use();
+
 	if (l->code == DOCKER_NOT_INSTALLED) {
-		say("fail", "docker is not installed", "install Docker Engine (Debian: apt-get install docker.io)");
+		say("fail", "no Docker engine on this machine",
+		    "install Docker Engine (Debian: apt-get install docker.io), or name a remote one");
 		return;
 	}
 	if (l->code != DOCKER_OK) {
-		msg = xasprintf("cannot reach the Docker daemon: %s", l->why.buf);
+		msg = xasprintf("cannot reach the Docker engine %s: %s", e ? e->url : "(none)",
+				l->why.buf);
 		say("fail", msg, getenv("DOCKER_HOST") ? "start dockerd, or fix DOCKER_HOST" :
 		    "start the daemon (systemctl start docker, or dockerd) and check you may use its socket");
 		free(msg);
 		return;
 	}
-	say("ok", "Docker engine reachable", NULL);
+	msg = xasprintf("Docker engine reachable: %s", e ? e->url : "");
+	say("ok", msg, NULL);
+	free(msg);
 	if (compose_detect(NULL, &cmd, &n) < 0) {
 		say("fail", "Docker Compose not found",
 		    "install the compose plugin or docker-compose, or set sandbox.composeCommand");

@@ -10,138 +10,84 @@
 
 #include <jansson.h>
 
+#include "api.h"
 #include "docker.h"
+#include "engine.h"
 #include "run.h"
 #include "util.h"
 
-#define PS_TIMEOUT_MS 30000
-
 /*
- * One JSON object a line, each value encoded by docker itself: labels are
- * anyone's to set on a shared engine, and a label holding a tab, a newline
- * or a quote cannot forge a field or a record in JSON.
+ * method path on the engine in use (engine.h) with body (JSON text or
+ * NULL). DOCKER_OK with the answer in *out (json_decref it; may be NULL)
+ * when the engine says 2xx; else a code, the engine's message in why.
+ * *status is the HTTP status (0 when there was no answer).
  */
-static const char ps_format[] =
-	"{\"project\":{{json (.Label \"" LABEL_PROJECT "\")}},"
-	"\"service\":{{json (.Label \"com.docker.compose.service\")}},"
-	"\"state\":{{json .State}},\"name\":{{json .Names}},"
-	"\"dir\":{{json (.Label \"" LABEL_PROJECT ".working_dir\")}},"
-	"\"id\":{{json (.Label \"" LABEL_STACK_ID "\")}},\"cid\":{{json .ID}},"
-	"\"ports\":{{json .Ports}}}";
-
-/*
- * Run a docker command quietly and capture its output. Returns DOCKER_OK,
- * DOCKER_NOT_INSTALLED, DOCKER_UNREACHABLE (daemon not answering, or
- * docker says so) or DOCKER_FAILED; docker's first error line goes to why.
- */
-static int docker_capture(const char *const *argv, struct strbuf *out, struct strbuf *why)
+static int call(const char *method, const char *path, const char *body, json_t **out,
+		int *status, struct strbuf *why)
 {
-	struct child c = CHILD_INIT;
-	int ret;
+	const struct engine *e = engine_in_use();
+	struct strbuf err = STRBUF_INIT;
+	json_t *o = NULL;
+	int st = 0, ret;
 
-	c.argv = argv;
-	c.no_stdin = 1;
-	c.capture_out = 1;
-	c.capture_err = 1;
-	c.timeout_ms = PS_TIMEOUT_MS;
-	ret = run_command(&c);
-	if (ret < 0) {
-		ret = errno == ENOENT ? DOCKER_NOT_INSTALLED : DOCKER_FAILED;
+	*out = NULL;
+	if (status)
+		*status = 0;
+	if (!e) {
 		if (why)
-			strbuf_addstr(why, strerror(errno));
-	} else if (c.timed_out) {
-		ret = DOCKER_UNREACHABLE;
-		if (why)
-			strbuf_addf(why, "'docker %s' did not answer within %ds",
-				    argv[1], PS_TIMEOUT_MS / 1000);
-	} else if (ret) {
-		const char *e = c.err.buf;
-		size_t len;
-
-		if (starts_with(e, "Error response from daemon: "))
-			ret = DOCKER_FAILED;
-		else
-			ret = DOCKER_UNREACHABLE;
-		if (why) {
-			len = strcspn(e, "\n");
-			strbuf_add(why, e, len);
-		}
+			strbuf_addstr(why, "the current Docker engine could not be resolved");
+		return DOCKER_UNREACHABLE;
 	}
-	if (out)
-		strbuf_add(out, c.out.buf, c.out.len);
-	strbuf_release(&c.out);
-	strbuf_release(&c.err);
+	ret = api_request(e, method, path, body, &st, &o, &err);
+	if (ret && e->kind == ENGINE_UNIX && !strcmp(e->url, ENGINE_DEFAULT_SOCKET) &&
+	    access(e->path, F_OK) && errno == ENOENT)
+		ret = DOCKER_NOT_INSTALLED;
+	if (!ret && (st < 200 || st > 299)) {
+		const char *msg = json_string_value(json_object_get(o, "message"));
+
+		strbuf_addf(&err, "%s", msg ? msg : "");
+		if (!msg)
+			strbuf_addf(&err, "HTTP status %d for %s %s", st, method, path);
+		ret = DOCKER_FAILED;
+	}
+	if (ret) {
+		json_decref(o);
+		o = NULL;
+		if (why)
+			strbuf_add(why, err.buf, err.len);
+	}
+	strbuf_release(&err);
+	if (status)
+		*status = st;
+	*out = o;
 	return ret;
 }
 
 int docker_error(int code, const char *why)
 {
-	const char *host = getenv("DOCKER_HOST");
+	const struct engine *e = engine_in_use();
+	const char *url = e ? e->url : "unresolved";
 
 	if (code == DOCKER_NOT_INSTALLED)
-		return error("docker is not installed (no 'docker' on PATH)");
+		return error("no Docker engine on this machine (%s does not exist): "
+			     "docker is not installed or not running", ENGINE_DEFAULT_SOCKET + 7);
 	if (code == DOCKER_UNREACHABLE)
-		return error("cannot reach the Docker daemon (is it running? DOCKER_HOST=%s)%s%s",
-			     host && *host ? host : "unset",
+		return error("cannot reach the Docker engine %s%s%s", url,
 			     why && *why ? ": " : "", why ? why : "");
-	return error("docker failed%s%s", why && *why ? ": " : "", why ? why : "");
+	return error("the Docker engine %s refused%s%s", url, why && *why ? ": " : "",
+		     why ? why : "");
 }
 
-/* "8001" or "5010-5013" at s, ended by "->"; 0 or -1. */
-static int parse_port_range(const char *s, const char *end, long *lo, long *hi)
+/* ?filters={"label":[label]} for a query string */
+static void add_label_filter(struct strbuf *path, const char *label)
 {
-	char *e;
+	json_t *f = json_pack("{s:[s]}", "label", label);
+	char *text = json_dumps(f, JSON_COMPACT);
 
-	*lo = strtol(s, &e, 10);
-	*hi = *lo;
-	if (e < end && *e == '-')
-		*hi = strtol(e + 1, &e, 10);
-	if (e != end || *lo < 1 || *hi > 65535 || *hi < *lo)
-		return -1;
-	return 0;
-}
-
-void parse_published_ports(const char *column, long **ports, size_t *n)
-{
-	/*
-	 * A bit per host port: repeated ranges ("1-65535" many times over)
-	 * cost a pass each, not an array to grow and sort.
-	 */
-	unsigned char seen[65536 / 8] = { 0 };
-	size_t nr = 0;
-	long *v = NULL, p;
-	const char *s = column;
-
-	while (*s) {
-		size_t len = strcspn(s, ",");
-		const char *arrow = memmem(s, len, "->", 2);
-		long lo, hi;
-
-		if (arrow) {
-			/* host part is "IP:PORT", "[::]:PORT" or ":::PORT" */
-			const char *colon = arrow;
-
-			while (colon > s && colon[-1] != ':')
-				colon--;
-			if (!parse_port_range(colon, arrow, &lo, &hi))
-				for (p = lo; p <= hi; p++)
-					if (!(seen[p / 8] & (1 << (p % 8)))) {
-						seen[p / 8] |= 1 << (p % 8);
-						nr++;
-					}
-		}
-		s += len;
-		while (*s == ',' || *s == ' ')
-			s++;
-	}
-	if (nr) {
-		v = xmalloc(nr * sizeof(*v));
-		for (nr = 0, p = 1; p <= 65535; p++)
-			if (seen[p / 8] & (1 << (p % 8)))
-				v[nr++] = p;
-	}
-	*ports = v;
-	*n = nr;
+	strbuf_addstr(path, "filters=");
+	api_escape(path, text);
+	free(text);
+	json_decref(f);
 }
 
 static int cmp_container(const void *a, const void *b)
@@ -160,45 +106,63 @@ static const char *member(json_t *o, const char *key)
 	return json_string_value(json_object_get(o, key));
 }
 
-void docker_parse_ps(const char *text, struct container_list *out)
+/* the string label key of a container or volume object, or "" */
+static const char *label(json_t *o, const char *key)
 {
-	const char *line = text, *end;
-	size_t alloc = 0;
+	const char *v = json_string_value(json_object_get(json_object_get(o, "Labels"), key));
+
+	return v ? v : "";
+}
+
+/* the host ports a container publishes ("Ports"), ascending, no duplicates */
+static void published_ports(json_t *ports, long **out, size_t *n)
+{
+	size_t i, nr = 0;
+	long *v = xcalloc(json_array_size(ports) + 1, sizeof(*v));
+
+	for (i = 0; i < json_array_size(ports); i++) {
+		json_t *pub = json_object_get(json_array_get(ports, i), "PublicPort");
+		json_int_t p = json_integer_value(pub);
+
+		/* an exposed port that is not published has no PublicPort */
+		if (json_is_integer(pub) && p >= 1 && p <= 65535)
+			v[nr++] = (long)p;
+	}
+	sort_longs_unique(v, &nr);
+	if (!nr) {
+		free(v);
+		v = NULL;
+	}
+	*out = v;
+	*n = nr;
+}
+
+void docker_parse_containers(json_t *a, struct container_list *out)
+{
+	size_t i, alloc = 0;
 
 	out->v = NULL;
 	out->n = 0;
-	for (; *line; line = *end ? end + 1 : end) {
-		const char *f[8];
+	for (i = 0; i < json_array_size(a); i++) {
+		json_t *o = json_array_get(a, i);
+		json_t *names = json_object_get(o, "Names");
+		const char *project = label(o, LABEL_PROJECT), *state = member(o, "State");
+		const char *name = json_string_value(json_array_get(names, 0));
+		const char *cid = member(o, "Id");
 		struct container *c;
-		json_t *o;
 
-		if (!(end = strchr(line, '\n')))
-			end = line + strlen(line);
-		o = json_loadb(line, end - line, JSON_REJECT_DUPLICATES, NULL);
-		f[0] = member(o, "project");
-		f[1] = member(o, "service");
-		f[2] = member(o, "state");
-		f[3] = member(o, "name");
-		f[4] = member(o, "dir");
-		f[5] = member(o, "ports");
-		f[6] = member(o, "id");
-		f[7] = member(o, "cid");
-		if (!f[0] || !*f[0] || !f[1] || !f[2] || !f[3] || !f[4] || !f[5] || !f[6] ||
-		    !f[7] || !*f[7]) {
-			json_decref(o);
+		if (!*project || !state || !name || !cid || !*cid)
 			continue;
-		}
 		ALLOC_GROW(out->v, out->n + 1, alloc);
 		c = &out->v[out->n++];
-		c->project = xstrdup(f[0]);
-		c->service = xstrdup(f[1]);
-		c->state = xstrdup(f[2]);
-		c->name = xstrdup(f[3]);
-		c->working_dir = xstrdup(f[4]);
-		c->stack_id = xstrdup(f[6]);
-		c->cid = xstrdup(f[7]);
-		parse_published_ports(f[5], &c->ports, &c->nports);
-		json_decref(o);
+		c->project = xstrdup(project);
+		c->service = xstrdup(label(o, "com.docker.compose.service"));
+		c->state = xstrdup(state);
+		c->name = xstrdup(name + (*name == '/'));
+		c->working_dir = xstrdup(label(o, LABEL_PROJECT ".working_dir"));
+		c->stack_id = xstrdup(label(o, LABEL_STACK_ID));
+		c->cid = xstrdup(cid);
+		published_ports(json_object_get(o, "Ports"), &c->ports, &c->nports);
 	}
 	if (out->n)
 		qsort(out->v, out->n, sizeof(*out->v), cmp_container);
@@ -206,21 +170,27 @@ void docker_parse_ps(const char *text, struct container_list *out)
 
 int docker_ps_all(struct container_list *out, struct strbuf *why)
 {
-	const char *argv[] = { "docker", "ps", "-a", "--no-trunc",
-			       "--filter", "label=" LABEL_PROJECT,
-			       "--format", ps_format, NULL };
-	struct strbuf buf = STRBUF_INIT;
+	struct strbuf path = STRBUF_INIT;
+	json_t *a;
 	int ret;
 
 	out->v = NULL;
 	out->n = 0;
-	ret = docker_capture(argv, &buf, why);
-	if (ret == DOCKER_FAILED && buf.len == 0)
-		ret = DOCKER_UNREACHABLE;
-	if (!ret)
-		docker_parse_ps(buf.buf, out);
-	strbuf_release(&buf);
-	return ret;
+	strbuf_addstr(&path, "/containers/json?all=1&");
+	add_label_filter(&path, LABEL_PROJECT);
+	ret = call("GET", path.buf, NULL, &a, NULL, why);
+	strbuf_release(&path);
+	if (ret)
+		return ret;
+	if (!json_is_array(a)) {
+		json_decref(a);
+		if (why)
+			strbuf_addstr(why, "the list of containers is not a JSON array");
+		return DOCKER_FAILED;
+	}
+	docker_parse_containers(a, out);
+	json_decref(a);
+	return DOCKER_OK;
 }
 
 void container_list_free(struct container_list *l)
@@ -288,80 +258,46 @@ size_t docker_projects_with_prefix(const struct container_list *l, const char *p
 	return n;
 }
 
-/*
- * Did an inspect fail only because some of what it named is gone? Every
- * line docker printed on stderr says so ("Error response from daemon: get
- * x: no such volume", "Error: No such object: x").
- */
-static int gone_only(int ret, const struct strbuf *err)
+/* The string member key of each object of array a, NULL-terminated. */
+static size_t strings_of(json_t *a, const char *key, char ***out)
 {
-	const char *line = err->buf;
+	size_t i, n = 0;
 
-	if (ret != DOCKER_FAILED && ret != DOCKER_UNREACHABLE)
-		return 0;
-	if (!err->len)
-		return 0;
-	while (*line) {
-		size_t len = strcspn(line, "\n");
-		char *l = xstrndup(line, len);
-		int gone = strstr(l, "no such") || strstr(l, "No such");
+	*out = xcalloc(json_array_size(a) + 1, sizeof(**out));
+	for (i = 0; i < json_array_size(a); i++) {
+		json_t *v = json_object_get(json_array_get(a, i), key);
 
-		free(l);
-		if (len && !gone)
-			return 0;
-		line += len + !!line[len];
-	}
-	return 1;
-}
-
-/* Each line of text a JSON string (docker's {{json ...}}): the strings, NULL-terminated. */
-static size_t json_lines(const char *text, char ***out)
-{
-	const char *line = text, *end;
-	size_t n = 0, alloc = 0;
-
-	*out = NULL;
-	ALLOC_GROW(*out, 1, alloc);
-	for (; *line; line = *end ? end + 1 : end) {
-		json_t *v;
-
-		if (!(end = strchr(line, '\n')))
-			end = line + strlen(line);
-		v = json_loadb(line, end - line, JSON_DECODE_ANY, NULL);
-		if (json_is_string(v) && json_string_length(v) &&
-		    !memchr(json_string_value(v), '\0', json_string_length(v))) {
-			ALLOC_GROW(*out, n + 2, alloc);
+		if (json_string_length(v) && !memchr(json_string_value(v), '\0', json_string_length(v)))
 			(*out)[n++] = xstrdup(json_string_value(v));
-		}
-		json_decref(v);
 	}
-	(*out)[n] = NULL;
 	return n;
 }
 
-/* `docker <argv...>` printing one JSON string a line: 0 or a DOCKER_ code. */
-static int docker_strings(const char *const *argv, char ***out, size_t *n, struct strbuf *why)
+/* GET /<kind>?filters={"label":[label]}: the member key of each object listed */
+static int list_labelled(const char *kind, const char *label, const char *key, char ***out,
+			 size_t *n, struct strbuf *why)
 {
-	struct strbuf buf = STRBUF_INIT;
-	int ret = docker_capture(argv, &buf, why);
+	struct strbuf path = STRBUF_INIT;
+	json_t *a;
+	int ret;
 
 	*out = NULL;
 	*n = 0;
-	if (!ret)
-		*n = json_lines(buf.buf, out);
-	strbuf_release(&buf);
-	return ret;
+	strbuf_addf(&path, "/%s?", kind);
+	add_label_filter(&path, label);
+	ret = call("GET", path.buf, NULL, &a, NULL, why);
+	strbuf_release(&path);
+	if (ret)
+		return ret;
+	/* volumes come in {"Volumes": [...]}, networks in [...] */
+	*n = strings_of(json_is_object(a) ? json_object_get(a, "Volumes") : a, key, out);
+	json_decref(a);
+	return DOCKER_OK;
 }
 
 int docker_volumes_labelled(const char *label, char ***names, size_t *n, struct strbuf *why)
 {
-	char *filter = xasprintf("label=%s", label);
-	const char *argv[] = { "docker", "volume", "ls", "--filter", filter,
-			       "--format", "{{json .Name}}", NULL };
-	int ret = docker_strings(argv, names, n, why);
-
-	free(filter);
-	return ret;
+	return list_labelled("volumes", label, "Name", names, n, why);
 }
 
 int docker_volumes(const char *project, char ***names, size_t *n, struct strbuf *why)
@@ -375,12 +311,10 @@ int docker_volumes(const char *project, char ***names, size_t *n, struct strbuf 
 
 int docker_networks(const char *project, char ***ids, size_t *n, struct strbuf *why)
 {
-	char *filter = xasprintf("label=" LABEL_PROJECT "=%s", project);
-	const char *argv[] = { "docker", "network", "ls", "--no-trunc", "--filter", filter,
-			       "--format", "{{json .ID}}", NULL };
-	int ret = docker_strings(argv, ids, n, why);
+	char *label = xasprintf(LABEL_PROJECT "=%s", project);
+	int ret = list_labelled("networks", label, "Id", ids, n, why);
 
-	free(filter);
+	free(label);
 	return ret;
 }
 
@@ -397,37 +331,37 @@ static void add_unique(char ***v, size_t *n, size_t *alloc, const char *s)
 }
 
 /*
- * `docker [<kind>] inspect names...`: the array docker prints, in *out
- * (NULL when n is 0 or on failure; json_decref it). Something named that
+ * GET /<kind>/<name>/json (containers) or /<kind>/<name> (volumes) for
+ * each name: the objects, in *out (json_decref it). Something named that
  * is gone meanwhile is absent, not an error. DOCKER_OK or a code.
  */
 static int inspect(const char *kind, char *const *names, size_t n, json_t **out,
 		   struct strbuf *why)
 {
-	const char **argv = xcalloc(n + 4, sizeof(*argv));
-	struct strbuf buf = STRBUF_INIT, err = STRBUF_INIT;
-	size_t i, k = 0;
+	size_t i;
 	int ret = DOCKER_OK;
 
-	*out = NULL;
-	argv[k++] = "docker";
-	if (kind)
-		argv[k++] = kind;
-	argv[k++] = "inspect";
-	for (i = 0; i < n; i++)
-		argv[k++] = names[i];
-	if (n) {
-		ret = docker_capture(argv, &buf, &err);
-		if (gone_only(ret, &err))
+	*out = json_array();
+	for (i = 0; i < n && !ret; i++) {
+		struct strbuf path = STRBUF_INIT, err = STRBUF_INIT;
+		json_t *o;
+		int status;
+
+		strbuf_addf(&path, "/%s/", kind);
+		api_escape(&path, names[i]);
+		if (!strcmp(kind, "containers"))
+			strbuf_addstr(&path, "/json");
+		ret = call("GET", path.buf, NULL, &o, &status, &err);
+		strbuf_release(&path);
+		if (ret == DOCKER_FAILED && status == 404)
 			ret = DOCKER_OK;
-		if (ret && why)
+		else if (!ret && json_is_object(o))
+			json_array_append(*out, o);
+		else if (ret && why)
 			strbuf_add(why, err.buf, err.len);
-		if (!ret)
-			*out = json_loadb(buf.buf, buf.len, 0, NULL);
+		strbuf_release(&err);
+		json_decref(o);
 	}
-	strbuf_release(&buf);
-	strbuf_release(&err);
-	free(argv);
 	return ret;
 }
 
@@ -442,7 +376,7 @@ int docker_container_uses(char *const *cids, size_t n, char ***volumes, size_t *
 	*networks = xcalloc(1, sizeof(char *));
 	*nvolumes = *nnetworks = 0;
 	valloc = nalloc = 1;
-	ret = inspect(NULL, cids, n, &a, why);
+	ret = inspect("containers", cids, n, &a, why);
 	for (i = 0; i < json_array_size(a); i++) {
 		json_t *o = json_array_get(a, i), *m, *nets, *v;
 		const char *key;
@@ -491,14 +425,10 @@ int docker_volume_inspect(char *const *names, size_t n, struct volume **out, siz
 
 	*out = NULL;
 	*nout = 0;
-	ret = inspect("volume", names, n, &a, why);
+	ret = inspect("volumes", names, n, &a, why);
 	for (i = 0; i < json_array_size(a); i++) {
 		json_t *o = json_array_get(a, i);
 		const char *name = member(o, "Name"), *created = member(o, "CreatedAt");
-		json_t *labels = json_object_get(o, "Labels");
-		const char *project = json_string_value(json_object_get(labels, LABEL_PROJECT));
-		const char *id = json_string_value(json_object_get(labels, LABEL_STACK_ID));
-		const char *path = json_string_value(json_object_get(labels, "git-sandbox.path"));
 		struct volume *v;
 
 		if (!name || !created)
@@ -507,9 +437,9 @@ int docker_volume_inspect(char *const *names, size_t n, struct volume **out, siz
 		v = &(*out)[(*nout)++];
 		v->name = xstrdup(name);
 		v->created = xstrdup(created);
-		v->project = xstrdup(project ? project : "");
-		v->stack_id = xstrdup(id ? id : "");
-		v->path = xstrdup(path ? path : "");
+		v->project = xstrdup(label(o, LABEL_PROJECT));
+		v->stack_id = xstrdup(label(o, LABEL_STACK_ID));
+		v->path = xstrdup(label(o, "git-sandbox.path"));
 	}
 	json_decref(a);
 	return ret;
@@ -517,46 +447,55 @@ int docker_volume_inspect(char *const *names, size_t n, struct volume **out, siz
 
 int docker_volume_create(const char *name, const char *const *labels, struct strbuf *why)
 {
-	const char **argv;
-	size_t i, n = 0, k = 0;
+	json_t *body = json_pack("{s:s, s:{}}", "Name", name, "Labels"), *l, *out;
+	char *text;
+	size_t i;
 	int ret;
 
-	while (labels[n])
-		n++;
-	argv = xcalloc(2 * n + 5, sizeof(*argv));
-	argv[k++] = "docker";
-	argv[k++] = "volume";
-	argv[k++] = "create";
-	for (i = 0; i < n; i++) {
-		argv[k++] = "--label";
-		argv[k++] = labels[i];
+	l = json_object_get(body, "Labels");
+	for (i = 0; labels[i]; i++) {
+		const char *eq = strchr(labels[i], '=');
+		char *key = xstrndup(labels[i], eq ? (size_t)(eq - labels[i]) : strlen(labels[i]));
+
+		json_object_set_new(l, key, json_string(eq ? eq + 1 : ""));
+		free(key);
 	}
-	argv[k++] = name;
-	ret = docker_capture(argv, NULL, why);
-	free(argv);
+	text = json_dumps(body, JSON_COMPACT);
+	json_decref(body);
+	ret = call("POST", "/volumes/create", text, &out, NULL, why);
+	json_decref(out);
+	free(text);
 	return ret;
 }
 
 int docker_remove(const char *kind, char *const *names, size_t n, struct strbuf *why)
 {
-	const char **argv = xcalloc(n + 5, sizeof(*argv));
-	size_t i, k = 0;
+	size_t i;
 	int ret = DOCKER_OK;
 
-	argv[k++] = "docker";
-	if (!strcmp(kind, "container")) {
-		argv[k++] = "rm";
-		argv[k++] = "-f";
-		argv[k++] = "-v";
-	} else {
-		argv[k++] = kind;
-		argv[k++] = "rm";
+	for (i = 0; i < n; i++) {
+		struct strbuf path = STRBUF_INIT, err = STRBUF_INIT;
+		json_t *o;
+		int r, status;
+
+		strbuf_addf(&path, "/%ss/", kind);
+		api_escape(&path, names[i]);
+		if (!strcmp(kind, "container"))
+			strbuf_addstr(&path, "?force=1&v=1");
+		r = call("DELETE", path.buf, NULL, &o, &status, &err);
+		json_decref(o);
+		strbuf_release(&path);
+		/* gone already is removed */
+		if (r == DOCKER_FAILED && status == 404)
+			r = DOCKER_OK;
+		if (r && why)
+			strbuf_addf(why, "%s%s", why->len ? "; " : "", err.buf);
+		strbuf_release(&err);
+		if (r && !ret)
+			ret = r;
+		if (r == DOCKER_UNREACHABLE)
+			break;
 	}
-	for (i = 0; i < n; i++)
-		argv[k + i] = names[i];
-	if (n)
-		ret = docker_capture(argv, NULL, why);
-	free(argv);
 	return ret;
 }
 

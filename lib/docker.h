@@ -1,21 +1,25 @@
 /*
  * docker.h: everything git-sandbox asks the Docker engine directly, not
- * through compose: which compose containers exist and what they publish,
- * removal of a stack whose compose file is gone, and the health gate that
- * waits for a started stack to answer.
+ * through compose, through its API (api.h) on the engine in use
+ * (engine.h): which compose containers exist and what they publish, the
+ * volumes and networks of a stack, leases, removal of a stack whose
+ * compose file is gone; and the health gate that waits for a started
+ * stack to answer.
  */
 #ifndef SB_DOCKER_H
 #define SB_DOCKER_H
 
 #include <stddef.h>
 
+#include <jansson.h>
+
 #include "strbuf.h"
 
-/* results of the docker calls below */
+/* results of the engine calls below */
 #define DOCKER_OK 0
-#define DOCKER_FAILED (-1)		/* docker answered with an error */
-#define DOCKER_NOT_INSTALLED (-2)	/* no docker on PATH */
-#define DOCKER_UNREACHABLE (-3)		/* docker could not reach the daemon */
+#define DOCKER_FAILED (-1)		/* the engine answered with an error */
+#define DOCKER_NOT_INSTALLED (-2)	/* no engine chosen, and no local socket */
+#define DOCKER_UNREACHABLE (-3)		/* the engine did not answer */
 
 /* the label compose gives every object of a project */
 #define LABEL_PROJECT "com.docker.compose.project"
@@ -40,35 +44,28 @@ struct container_list {
 };
 
 /*
- * Every compose container of the engine (any state), from one `docker ps
- * -a` call. Prints nothing: returns DOCKER_OK, DOCKER_NOT_INSTALLED, or
- * DOCKER_UNREACHABLE with docker's own message in why (if not NULL), so
- * the caller can report status "unknown" or say docker_error(). *out is
- * empty on failure; release it with container_list_free() in any case.
+ * Every compose container of the engine (any state), from one request.
+ * Prints nothing: returns DOCKER_OK, DOCKER_NOT_INSTALLED, or
+ * DOCKER_UNREACHABLE with the reason in why (if not NULL), so the caller
+ * can report status "unknown" or say docker_error(). *out is empty on
+ * failure; release it with container_list_free() in any case.
  */
 int docker_ps_all(struct container_list *out, struct strbuf *why);
 void container_list_free(struct container_list *l);
 
 /*
- * Print the error for a failed docker call ("docker is not installed",
- * "cannot reach the Docker daemon (is it running? DOCKER_HOST=...)") with
- * docker's message why (may be NULL). Returns -1.
+ * Print the error for a failed engine call ("cannot reach the Docker
+ * engine <url>: ...") with the reason why (may be NULL). Returns -1.
  */
 int docker_error(int code, const char *why);
 
 /*
- * Parse the output of the ps format used by docker_ps_all: one JSON object
- * a line; a line that is not one, or lacks a field, is skipped.
+ * The containers of the engine's GET /containers/json answer a (an
+ * array): those with a compose project label, sorted. An element that is
+ * not a container, or lacks a field, is skipped; the host ports are the
+ * published ones (PublicPort), ascending, without duplicates.
  */
-void docker_parse_ps(const char *text, struct container_list *out);
-
-/*
- * Host ports published in a "Ports" column ("0.0.0.0:8001->80/tcp,
- * [::]:8001->80/tcp, 127.0.0.1:5010-5013->5010-5013/tcp"): ranges
- * expanded, IPv4/IPv6 duplicates merged, ascending. Exposed but
- * unpublished ports ("80/tcp") are not host ports and are skipped.
- */
-void parse_published_ports(const char *column, long **ports, size_t *n);
+void docker_parse_containers(json_t *a, struct container_list *out);
 
 /*
  * The containers of project, in l's order (pointers into l; free the
@@ -93,10 +90,9 @@ size_t docker_projects_with_prefix(const struct container_list *l, const char *p
 				   char ***out);
 
 /*
- * The objects a stack is made of, each asked for in its own `docker` call
- * whose output is one JSON string a line. Each returns DOCKER_OK (the
- * list, NULL-terminated, free with free_strings) or a DOCKER_ code with
- * docker's message in why.
+ * The objects a stack is made of, each a request. Each returns DOCKER_OK
+ * (the list, NULL-terminated, free with free_strings) or a DOCKER_ code
+ * with the engine's message in why.
  */
 /* every volume labelled with compose project: names */
 int docker_volumes(const char *project, char ***names, size_t *n, struct strbuf *why);
@@ -107,7 +103,7 @@ int docker_networks(const char *project, char ***ids, size_t *n, struct strbuf *
 
 /*
  * The named volumes the containers cids mount and the networks (by id)
- * they are attached to, from one `docker inspect`; NULL-terminated, free
+ * they are attached to (an inspect of each); NULL-terminated, free
  * with free_strings. A container gone meanwhile is skipped.
  */
 int docker_container_uses(char *const *cids, size_t n, char ***volumes, size_t *nvolumes,
@@ -122,14 +118,14 @@ struct volume {
 };
 
 /*
- * `docker volume create` of name with labels ("key=value" each), quietly.
+ * Create the volume name with labels ("key=value" each), quietly.
  * A name that exists keeps its first creator's labels: with an inspect
  * afterwards, a compare-and-set on the engine. DOCKER_OK or a code.
  */
 int docker_volume_create(const char *name, const char *const *labels, struct strbuf *why);
 
 /*
- * `docker volume inspect` of names: those that exist, in *out (free with
+ * Inspect the volumes names: those that exist, in *out (free with
  * volume_list_free). DOCKER_OK (a volume that is gone is just absent) or
  * a DOCKER_ code.
  */
@@ -139,8 +135,9 @@ void volume_list_free(struct volume *v, size_t n);
 
 /*
  * Remove objects of kind "container" (forced, with their anonymous
- * volumes), "network" or "volume" by id or name, in one call. DOCKER_OK
- * (nothing to do when n is 0) or a DOCKER_ code with docker's message.
+ * volumes), "network" or "volume" by id or name, a request each. DOCKER_OK
+ * (something already gone is removed) or the first DOCKER_ code, with the
+ * engine's messages.
  */
 int docker_remove(const char *kind, char *const *names, size_t n, struct strbuf *why);
 

@@ -15,7 +15,7 @@
 #include "run.h"
 #include "util.h"
 
-static void trace_spawn(const char *const *argv)
+void trace(const char *what, const char *const *words)
 {
 	const char *path = getenv("GIT_SANDBOX_TRACE");
 	FILE *f;
@@ -26,9 +26,9 @@ static void trace_spawn(const char *const *argv)
 	f = fopen(path, "a");
 	if (!f)
 		return;
-	fprintf(f, "spawn:");
-	for (i = 0; argv[i]; i++)
-		fprintf(f, " %s", argv[i]);
+	fprintf(f, "%s:", what);
+	for (i = 0; words[i]; i++)
+		fprintf(f, " %s", words[i]);
 	fprintf(f, "\n");
 	fclose(f);
 }
@@ -104,7 +104,7 @@ int run_command(struct child *c)
 	if (!c->err.buf)
 		strbuf_init(&c->err);
 	c->timed_out = 0;
-	trace_spawn(c->argv);
+	trace("spawn", c->argv);
 	fflush(NULL);
 	if ((c->capture_out && pipe2(outp, O_CLOEXEC) < 0) ||
 	    (c->capture_err && pipe2(errp, O_CLOEXEC) < 0) ||
@@ -231,7 +231,7 @@ done:
 
 void exec_command(const char *const *argv, const char *const *env)
 {
-	trace_spawn(argv);
+	trace("spawn", argv);
 	apply_env(env);
 	fflush(NULL);
 	execvp(argv[0], (char *const *)argv);

@@ -35,6 +35,13 @@ struct child {
  */
 int run_command(struct child *c);
 
+/*
+ * With GIT_SANDBOX_TRACE (a path), append "<what>: <words...>" to that
+ * file: every spawn ("spawn") and every engine request ("api") is traced,
+ * for tests and for users who ask what a command costs.
+ */
+void trace(const char *what, const char *const *words);
+
 /* Replace this process with argv (env as in struct child); dies on failure. */
 void exec_command(const char *const *argv, const char *const *env) __attribute__((noreturn));
 

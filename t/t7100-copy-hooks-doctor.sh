@@ -118,7 +118,7 @@ test_expect_success 'doctor: docker unreachable and a readable key fail, exit 1'
 	mkdir -p .config/git-sandbox && chmod 700 .config/git-sandbox &&
 	head -c 32 /dev/urandom >.config/git-sandbox/key && chmod 644 .config/git-sandbox/key &&
 	(cd ktrdr && DOCKER_HOST=unix://$HOME/nothing.sock test_expect_code 1 git sandbox doctor >../out) &&
-	test_grep "^fail  *cannot reach the Docker daemon" out &&
+	test_grep "^fail  *cannot reach the Docker engine unix://$HOME/nothing.sock" out &&
 	test_grep "^fail  *secrets key .* can be read by others" out &&
 	test_grep "chmod 600" out &&
 	rm .config/git-sandbox/key

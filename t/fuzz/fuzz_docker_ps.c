@@ -1,16 +1,17 @@
-/* `docker ps -a` in the JSON-lines format docker_ps_all() asks for: docker_parse_ps(). */
+/* The engine's answer to GET /containers/json: docker_parse_containers(). */
 #include "docker.h"
 #include "fuzz.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	char *text = fuzz_string(data, size);
 	struct container_list l;
 	const struct container **c;
 	char **projects;
 	size_t i, n;
+	json_t *a = json_loadb((const char *)data, size, JSON_REJECT_DUPLICATES, NULL);
 
-	docker_parse_ps(text, &l);
+	docker_parse_containers(a, &l);
+	json_decref(a);
 	/* what list and status do with it next */
 	for (i = 0; i < l.n; i++) {
 		n = stack_containers(&l, l.v[i].project, &c);
@@ -22,6 +23,5 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	n = docker_projects_with_prefix(&l, "", &projects);
 	free_strings(projects, n);
 	container_list_free(&l);
-	free(text);
 	return 0;
 }

@@ -1,0 +1,574 @@
+/*
+ * api.c: one Engine API request (api.h): connect, speak, read the answer.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <netdb.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <http_parser.h>
+#include <mbedtls/asn1.h>
+#include <mbedtls/ctr_drbg.h>
+#include <mbedtls/entropy.h>
+#include <mbedtls/error.h>
+#include <mbedtls/net_sockets.h>
+#include <mbedtls/oid.h>
+#include <mbedtls/pk.h>
+#include <mbedtls/ssl.h>
+#include <mbedtls/x509_crt.h>
+
+#include "api.h"
+#include "docker.h"
+#include "run.h"
+#include "util.h"
+
+#define CONNECT_TIMEOUT_MS 10000
+#define IO_TIMEOUT_S 60
+
+struct tls {
+	mbedtls_ssl_context ssl;
+	mbedtls_ssl_config conf;
+	mbedtls_x509_crt ca, cert;
+	mbedtls_pk_context key;
+	mbedtls_entropy_context entropy;
+	mbedtls_ctr_drbg_context drbg;
+};
+
+struct conn {
+	int fd;
+	pid_t pid;		/* ssh's, or 0 */
+	struct tls *tls;
+};
+
+static void set_timeouts(int fd)
+{
+	struct timeval tv = { IO_TIMEOUT_S, 0 };
+
+	/* best effort: without them a dead engine only blocks longer */
+	(void)setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+	(void)setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
+}
+
+static int open_unix(const char *path, struct strbuf *why)
+{
+	struct sockaddr_un sa = { 0 };
+	int fd;
+
+	if (strlen(path) >= sizeof(sa.sun_path)) {
+		strbuf_addf(why, "socket path too long: %s", path);
+		return -1;
+	}
+	sa.sun_family = AF_UNIX;
+	memcpy(sa.sun_path, path, strlen(path) + 1);
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0 || connect(fd, (struct sockaddr *)&sa, sizeof(sa))) {
+		strbuf_addf(why, "%s: %s", path, strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		return -1;
+	}
+	set_timeouts(fd);
+	return fd;
+}
+
+/* connect fd to a within the connect timeout: 0 or -1 (errno set) */
+static int connect_within(int fd, const struct sockaddr *a, socklen_t len)
+{
+	struct pollfd p = { fd, POLLOUT, 0 };
+	int flags = fcntl(fd, F_GETFL), err = 0, r;
+	socklen_t elen = sizeof(err);
+
+	if (flags < 0 || fcntl(fd, F_SETFL, flags | O_NONBLOCK))
+		return -1;
+	if (connect(fd, a, len)) {
+		if (errno != EINPROGRESS)
+			return -1;
+		do
+			r = poll(&p, 1, CONNECT_TIMEOUT_MS);
+		while (r < 0 && errno == EINTR);
+		if (r == 0) {
+			errno = ETIMEDOUT;
+			return -1;
+		}
+		if (r < 0 || getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &elen))
+			return -1;
+		if (err) {
+			errno = err;
+			return -1;
+		}
+	}
+	return fcntl(fd, F_SETFL, flags);
+}
+
+static int open_tcp(const char *host, const char *port, struct strbuf *why)
+{
+	struct addrinfo hints = { 0 }, *res = NULL, *ai;
+	int fd = -1, r, saved = 0;
+
+	hints.ai_socktype = SOCK_STREAM;
+	r = getaddrinfo(host, port, &hints, &res);
+	if (r) {
+		strbuf_addf(why, "%s: %s", host, gai_strerror(r));
+		return -1;
+	}
+	for (ai = res; ai; ai = ai->ai_next) {
+		fd = socket(ai->ai_family, ai->ai_socktype | SOCK_CLOEXEC, ai->ai_protocol);
+		if (fd >= 0 && !connect_within(fd, ai->ai_addr, ai->ai_addrlen))
+			break;
+		saved = errno;
+		if (fd >= 0)
+			close(fd);
+		fd = -1;
+	}
+	freeaddrinfo(res);
+	if (fd < 0)
+		strbuf_addf(why, "%s:%s: %s", host, port, strerror(saved));
+	else
+		set_timeouts(fd);
+	return fd;
+}
+
+/*
+ * ssh [-l user] [-p port] -- host docker system dial-stdio, its stdin
+ * and stdout one end of a socket pair: what the docker CLI does for ssh://.
+ * ssh's stderr is ours, so that it can say what went wrong (or ask).
+ */
+static int open_ssh(const struct engine *e, pid_t *pid, struct strbuf *why)
+{
+	const char *argv[12];
+	int sv[2], k = 0;
+
+	argv[k++] = "ssh";
+	if (e->user) {
+		argv[k++] = "-l";
+		argv[k++] = e->user;
+	}
+	if (e->port) {
+		argv[k++] = "-p";
+		argv[k++] = e->port;
+	}
+	argv[k++] = "--";
+	argv[k++] = e->host;
+	argv[k++] = "docker";
+	argv[k++] = "system";
+	argv[k++] = "dial-stdio";
+	argv[k] = NULL;
+	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv)) {
+		strbuf_addf(why, "socketpair: %s", strerror(errno));
+		return -1;
+	}
+	*pid = fork();
+	if (*pid < 0) {
+		strbuf_addf(why, "fork: %s", strerror(errno));
+		close(sv[0]);
+		close(sv[1]);
+		return -1;
+	}
+	if (!*pid) {
+		/* only async-signal-safe calls between fork and exec */
+		if (dup2(sv[1], 0) < 0 || dup2(sv[1], 1) < 0)
+			_exit(127);
+		signal(SIGPIPE, SIG_DFL);
+		execvp(argv[0], (char *const *)argv);
+		_exit(127);
+	}
+	close(sv[1]);
+	set_timeouts(sv[0]);
+	return sv[0];
+}
+
+static int bio_send(void *ctx, const unsigned char *buf, size_t len)
+{
+	ssize_t w = send(*(int *)ctx, buf, len, MSG_NOSIGNAL);
+
+	if (w >= 0)
+		return (int)w;
+	return errno == EINTR ? MBEDTLS_ERR_SSL_WANT_WRITE : MBEDTLS_ERR_NET_SEND_FAILED;
+}
+
+static int bio_recv(void *ctx, unsigned char *buf, size_t len)
+{
+	ssize_t r = recv(*(int *)ctx, buf, len, 0);
+
+	if (r >= 0)
+		return (int)r;
+	return errno == EINTR ? MBEDTLS_ERR_SSL_WANT_READ : MBEDTLS_ERR_NET_RECV_FAILED;
+}
+
+static void tls_free(struct tls *t)
+{
+	if (!t)
+		return;
+	mbedtls_ssl_free(&t->ssl);
+	mbedtls_ssl_config_free(&t->conf);
+	mbedtls_x509_crt_free(&t->ca);
+	mbedtls_x509_crt_free(&t->cert);
+	mbedtls_pk_free(&t->key);
+	mbedtls_ctr_drbg_free(&t->drbg);
+	mbedtls_entropy_free(&t->entropy);
+	free(t);
+}
+
+static void tls_error(struct strbuf *why, const char *what, int code)
+{
+	char buf[160];
+
+	mbedtls_strerror(code, buf, sizeof(buf));
+	strbuf_addf(why, "TLS: %s: %s", what, buf);
+}
+
+/*
+ * Does the certificate name the IP address ip (4 or 16 bytes) in its
+ * subjectAltName? mbedTLS 2.28 checks only DNS names, and an engine is
+ * often reached by its address, so read the extension here.
+ */
+static int cert_has_ip(const mbedtls_x509_crt *crt, const unsigned char *ip, size_t iplen)
+{
+	unsigned char *p = crt->v3_ext.p, *end = p + crt->v3_ext.len, *ext_end;
+	size_t len;
+
+	if (!p || mbedtls_asn1_get_tag(&p, end, &len, MBEDTLS_ASN1_CONSTRUCTED |
+				       MBEDTLS_ASN1_SEQUENCE))
+		return 0;
+	end = p + len;
+	while (p < end) {
+		mbedtls_x509_buf oid;
+		int critical = 0;
+
+		if (mbedtls_asn1_get_tag(&p, end, &len, MBEDTLS_ASN1_CONSTRUCTED |
+					 MBEDTLS_ASN1_SEQUENCE))
+			return 0;
+		ext_end = p + len;
+		if (mbedtls_asn1_get_tag(&p, ext_end, &oid.len, MBEDTLS_ASN1_OID))
+			return 0;
+		oid.p = p;
+		p += oid.len;
+		if (p < ext_end && *p == MBEDTLS_ASN1_BOOLEAN &&
+		    mbedtls_asn1_get_bool(&p, ext_end, &critical))
+			return 0;
+		if (mbedtls_asn1_get_tag(&p, ext_end, &len, MBEDTLS_ASN1_OCTET_STRING))
+			return 0;
+		if (MBEDTLS_OID_CMP(MBEDTLS_OID_SUBJECT_ALT_NAME, &oid)) {
+			p = ext_end;
+			continue;
+		}
+		if (mbedtls_asn1_get_tag(&p, ext_end, &len, MBEDTLS_ASN1_CONSTRUCTED |
+					 MBEDTLS_ASN1_SEQUENCE))
+			return 0;
+		while (p < ext_end) {
+			unsigned char tag = *p++;
+
+			if (mbedtls_asn1_get_len(&p, ext_end, &len))
+				return 0;
+			if (tag == (MBEDTLS_ASN1_CONTEXT_SPECIFIC | 7) && len == iplen &&
+			    !memcmp(p, ip, iplen))
+				return 1;
+			p += len;
+		}
+		return 0;
+	}
+	return 0;
+}
+
+static int tls_open(struct conn *c, const struct engine *e, struct strbuf *why)
+{
+	struct tls *t = xcalloc(1, sizeof(*t));
+	char *ca = path_join(e->certs, "ca.pem"), *cert = path_join(e->certs, "cert.pem");
+	char *key = path_join(e->certs, "key.pem");
+	unsigned char ip[16];
+	size_t iplen = 0;
+	int r, ret = -1;
+
+	c->tls = t;
+	mbedtls_ssl_init(&t->ssl);
+	mbedtls_ssl_config_init(&t->conf);
+	mbedtls_x509_crt_init(&t->ca);
+	mbedtls_x509_crt_init(&t->cert);
+	mbedtls_pk_init(&t->key);
+	mbedtls_ctr_drbg_init(&t->drbg);
+	mbedtls_entropy_init(&t->entropy);
+	if (inet_pton(AF_INET, e->host, ip) == 1)
+		iplen = 4;
+	else if (inet_pton(AF_INET6, e->host, ip) == 1)
+		iplen = 16;
+	if ((r = mbedtls_ctr_drbg_seed(&t->drbg, mbedtls_entropy_func, &t->entropy,
+				       (const unsigned char *)"git-sandbox", 11)) ||
+	    (r = mbedtls_ssl_config_defaults(&t->conf, MBEDTLS_SSL_IS_CLIENT,
+					     MBEDTLS_SSL_TRANSPORT_STREAM,
+					     MBEDTLS_SSL_PRESET_DEFAULT))) {
+		tls_error(why, "set-up", r);
+		goto out;
+	}
+	mbedtls_ssl_conf_rng(&t->conf, mbedtls_ctr_drbg_random, &t->drbg);
+	mbedtls_ssl_conf_min_version(&t->conf, MBEDTLS_SSL_MAJOR_VERSION_3,
+				     MBEDTLS_SSL_MINOR_VERSION_3);
+	if (e->tls_verify) {
+		if ((r = mbedtls_x509_crt_parse_file(&t->ca, ca))) {
+			tls_error(why, ca, r);
+			goto out;
+		}
+		mbedtls_ssl_conf_ca_chain(&t->conf, &t->ca, NULL);
+		mbedtls_ssl_conf_authmode(&t->conf, MBEDTLS_SSL_VERIFY_REQUIRED);
+	} else {
+		mbedtls_ssl_conf_authmode(&t->conf, MBEDTLS_SSL_VERIFY_NONE);
+	}
+	if (!access(cert, F_OK) || !access(key, F_OK)) {
+		if ((r = mbedtls_x509_crt_parse_file(&t->cert, cert))) {
+			tls_error(why, cert, r);
+			goto out;
+		}
+		if ((r = mbedtls_pk_parse_keyfile(&t->key, key, NULL))) {
+			tls_error(why, key, r);
+			goto out;
+		}
+		if ((r = mbedtls_ssl_conf_own_cert(&t->conf, &t->cert, &t->key))) {
+			tls_error(why, "client certificate", r);
+			goto out;
+		}
+	}
+	if ((r = mbedtls_ssl_setup(&t->ssl, &t->conf)) ||
+	    /* an address is checked below, against the certificate's IP names */
+	    (r = mbedtls_ssl_set_hostname(&t->ssl, iplen ? NULL : e->host))) {
+		tls_error(why, "set-up", r);
+		goto out;
+	}
+	mbedtls_ssl_set_bio(&t->ssl, &c->fd, bio_send, bio_recv, NULL);
+	do
+		r = mbedtls_ssl_handshake(&t->ssl);
+	while (r == MBEDTLS_ERR_SSL_WANT_READ || r == MBEDTLS_ERR_SSL_WANT_WRITE);
+	if (r) {
+		uint32_t flags = mbedtls_ssl_get_verify_result(&t->ssl);
+
+		if (r == MBEDTLS_ERR_X509_CERT_VERIFY_FAILED && flags != (uint32_t)-1) {
+			char buf[256];
+
+			mbedtls_x509_crt_verify_info(buf, sizeof(buf), "", flags);
+			buf[strcspn(buf, "\n")] = '\0';
+			strbuf_addf(why, "TLS: the engine's certificate is not trusted: %s", buf);
+		} else {
+			tls_error(why, "handshake", r);
+		}
+		goto out;
+	}
+	if (e->tls_verify && iplen) {
+		const mbedtls_x509_crt *peer = mbedtls_ssl_get_peer_cert(&t->ssl);
+
+		if (!peer || !cert_has_ip(peer, ip, iplen)) {
+			strbuf_addf(why, "TLS: the engine's certificate is not for %s", e->host);
+			goto out;
+		}
+	}
+	ret = 0;
+out:
+	free(ca);
+	free(cert);
+	free(key);
+	return ret;
+}
+
+static void conn_close(struct conn *c)
+{
+	if (c->tls) {
+		mbedtls_ssl_close_notify(&c->tls->ssl);
+		tls_free(c->tls);
+		c->tls = NULL;
+	}
+	if (c->fd >= 0)
+		close(c->fd);
+	c->fd = -1;
+	if (c->pid > 0) {
+		int status;
+
+		while (waitpid(c->pid, &status, 0) < 0 && errno == EINTR)
+			;
+		c->pid = 0;
+	}
+}
+
+static int conn_open(struct conn *c, const struct engine *e, struct strbuf *why)
+{
+	c->fd = -1;
+	c->pid = 0;
+	c->tls = NULL;
+	if (e->kind == ENGINE_UNIX)
+		c->fd = open_unix(e->path, why);
+	else if (e->kind == ENGINE_TCP)
+		c->fd = open_tcp(e->host, e->port, why);
+	else
+		c->fd = open_ssh(e, &c->pid, why);
+	if (c->fd < 0)
+		return -1;
+	if (e->kind == ENGINE_TCP && e->tls && tls_open(c, e, why)) {
+		conn_close(c);
+		return -1;
+	}
+	return 0;
+}
+
+static int conn_write(struct conn *c, const char *buf, size_t len)
+{
+	while (len) {
+		ssize_t w;
+
+		if (c->tls) {
+			int r = mbedtls_ssl_write(&c->tls->ssl, (const unsigned char *)buf, len);
+
+			if (r == MBEDTLS_ERR_SSL_WANT_READ || r == MBEDTLS_ERR_SSL_WANT_WRITE)
+				continue;
+			w = r;
+		} else {
+			w = send(c->fd, buf, len, MSG_NOSIGNAL);
+			if (w < 0 && errno == EINTR)
+				continue;
+		}
+		if (w <= 0)
+			return -1;
+		buf += w;
+		len -= w;
+	}
+	return 0;
+}
+
+/* bytes read, 0 at the end, -1 on an error */
+static ssize_t conn_read(struct conn *c, char *buf, size_t len)
+{
+	for (;;) {
+		ssize_t r;
+
+		if (c->tls) {
+			int t = mbedtls_ssl_read(&c->tls->ssl, (unsigned char *)buf, len);
+
+			if (t == MBEDTLS_ERR_SSL_WANT_READ || t == MBEDTLS_ERR_SSL_WANT_WRITE)
+				continue;
+			if (t == MBEDTLS_ERR_SSL_PEER_CLOSE_NOTIFY)
+				return 0;
+			return t < 0 ? -1 : t;
+		}
+		r = recv(c->fd, buf, len, 0);
+		if (r < 0 && errno == EINTR)
+			continue;
+		return r;
+	}
+}
+
+struct answer {
+	struct strbuf body;
+	int complete;
+	int too_big;
+};
+
+static int on_body(http_parser *p, const char *at, size_t len)
+{
+	struct answer *a = p->data;
+
+	if (a->body.len + len > (size_t)API_MAX_BODY) {
+		a->too_big = 1;
+		return -1;
+	}
+	strbuf_add(&a->body, at, len);
+	return 0;
+}
+
+static int on_complete(http_parser *p)
+{
+	((struct answer *)p->data)->complete = 1;
+	/* stop here: nothing after the answer is read */
+	http_parser_pause(p, 1);
+	return 0;
+}
+
+void api_escape(struct strbuf *sb, const char *s)
+{
+	static const char hex[] = "0123456789ABCDEF";
+
+	for (; *s; s++) {
+		unsigned char ch = *s;
+
+		if ((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') ||
+		    (ch >= '0' && ch <= '9') || strchr("-._~", ch)) {
+			strbuf_addch(sb, ch);
+		} else {
+			strbuf_addch(sb, '%');
+			strbuf_addch(sb, hex[ch >> 4]);
+			strbuf_addch(sb, hex[ch & 15]);
+		}
+	}
+}
+
+int api_request(const struct engine *e, const char *method, const char *path, const char *body,
+		int *status, json_t **out, struct strbuf *why)
+{
+	struct strbuf req = STRBUF_INIT;
+	struct answer a = { STRBUF_INIT, 0, 0 };
+	http_parser_settings settings;
+	http_parser p;
+	struct conn c;
+	char buf[16384];
+	int ret = DOCKER_UNREACHABLE;
+
+	const char *words[] = { method, path, e->url, NULL };
+
+	*status = 0;
+	*out = NULL;
+	trace("api", words);
+	if (conn_open(&c, e, why))
+		return DOCKER_UNREACHABLE;
+	strbuf_addf(&req, "%s %s HTTP/1.1\r\nHost: docker\r\nUser-Agent: git-sandbox/" VERSION
+		    "\r\nConnection: close\r\n", method, path);
+	if (body)
+		strbuf_addf(&req, "Content-Type: application/json\r\nContent-Length: %zu\r\n",
+			    strlen(body));
+	strbuf_addstr(&req, "\r\n");
+	if (body)
+		strbuf_addstr(&req, body);
+	if (conn_write(&c, req.buf, req.len)) {
+		strbuf_addf(why, "%s: cannot send the request: %s", e->url, strerror(errno));
+		goto out;
+	}
+	http_parser_settings_init(&settings);
+	settings.on_body = on_body;
+	settings.on_message_complete = on_complete;
+	http_parser_init(&p, HTTP_RESPONSE);
+	p.data = &a;
+	while (!a.complete) {
+		ssize_t r = conn_read(&c, buf, sizeof(buf));
+
+		if (r < 0) {
+			strbuf_addf(why, "%s: no answer: %s", e->url,
+				    errno == EAGAIN ? "timed out" : strerror(errno));
+			goto out;
+		}
+		/* a length of 0 tells the parser the answer ended */
+		http_parser_execute(&p, &settings, r ? buf : NULL, (size_t)r);
+		if (a.too_big) {
+			strbuf_addf(why, "%s: an answer larger than %ld bytes", e->url, API_MAX_BODY);
+			goto out;
+		}
+		if (HTTP_PARSER_ERRNO(&p) != HPE_OK && HTTP_PARSER_ERRNO(&p) != HPE_PAUSED) {
+			strbuf_addf(why, "%s: not an HTTP answer (%s)", e->url,
+				    http_errno_description(HTTP_PARSER_ERRNO(&p)));
+			goto out;
+		}
+		if (!r && !a.complete) {
+			strbuf_addf(why, "%s: the answer was cut short", e->url);
+			goto out;
+		}
+	}
+	*status = p.status_code;
+	if (a.body.len)
+		*out = json_loadb(a.body.buf, a.body.len, JSON_DECODE_ANY, NULL);
+	ret = DOCKER_OK;
+out:
+	conn_close(&c);
+	strbuf_release(&req);
+	strbuf_release(&a.body);
+	return ret;
+}

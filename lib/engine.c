@@ -1,0 +1,336 @@
+/*
+ * engine.c: resolve a Docker engine as the docker CLI does (engine.h).
+ *
+ * The docker CLI's order: a DOCKER_HOST set and not empty wins; else the
+ * context DOCKER_CONTEXT names; else "currentContext" of config.json in
+ * DOCKER_CONFIG (default ~/.docker); else the local socket. A context
+ * lives in <config>/contexts/meta/<sha256 of its name>/meta.json, its TLS
+ * material in <config>/contexts/tls/<same>/docker/{ca,cert,key}.pem.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include <jansson.h>
+#include <sodium.h>
+
+#include "engine.h"
+#include "util.h"
+
+static char *docker_config_dir(void)
+{
+	const char *d = getenv("DOCKER_CONFIG"), *home = getenv("HOME");
+
+	if (d && *d)
+		return xstrdup(d);
+	return xasprintf("%s/.docker", home && *home ? home : "");
+}
+
+/* the hex SHA-256 of a context's name: its directories' name */
+static char *context_digest(const char *name)
+{
+	unsigned char h[crypto_hash_sha256_BYTES];
+	char hex[crypto_hash_sha256_BYTES * 2 + 1];
+
+	crypto_hash_sha256(h, (const unsigned char *)name, strlen(name));
+	sodium_bin2hex(hex, sizeof(hex), h, sizeof(h));
+	return xstrdup(hex);
+}
+
+static int is_file(const char *path)
+{
+	struct stat st;
+
+	return !stat(path, &st) && S_ISREG(st.st_mode);
+}
+
+/* The current context's name from config.json, or NULL (none, or "default"). */
+static char *config_current_context(const char *dir)
+{
+	char *path = path_join(dir, "config.json"), *text, *ret = NULL;
+	size_t len;
+	json_t *o;
+	const char *c;
+
+	text = read_file(path, &len);
+	free(path);
+	if (!text)
+		return NULL;
+	o = json_loadb(text, len, 0, NULL);
+	free(text);
+	c = json_string_value(json_object_get(o, "currentContext"));
+	if (c && *c && strcmp(c, "default"))
+		ret = xstrdup(c);
+	json_decref(o);
+	return ret;
+}
+
+/* Split url into e's parts: 0, or -1 after an error. */
+static int parse_url(struct engine *e, const char *url)
+{
+	const char *rest, *at, *colon;
+
+	if (starts_with(url, "unix://")) {
+		e->kind = ENGINE_UNIX;
+		e->path = xstrdup(url + strlen("unix://"));
+		if (*e->path != '/')
+			return error("engine '%s': a unix socket's path must be absolute", url);
+		return 0;
+	}
+	if (starts_with(url, "tcp://"))
+		e->kind = ENGINE_TCP;
+	else if (starts_with(url, "ssh://"))
+		e->kind = ENGINE_SSH;
+	else
+		return error("engine '%s': not a unix://, tcp:// or ssh:// URL, nor a docker context",
+			     url);
+	rest = strstr(url, "://") + 3;
+	if (e->kind == ENGINE_SSH && (at = strchr(rest, '@'))) {
+		e->user = xstrndup(rest, at - rest);
+		rest = at + 1;
+	}
+	if (*rest == '[') {
+		const char *close = strchr(rest, ']');
+
+		if (!close)
+			return error("engine '%s': unclosed '['", url);
+		e->host = xstrndup(rest + 1, close - rest - 1);
+		colon = close[1] == ':' ? close + 1 : NULL;
+		if (close[1] && close[1] != ':' && close[1] != '/')
+			return error("engine '%s': junk after the address", url);
+	} else {
+		size_t len = strcspn(rest, ":/");
+
+		e->host = xstrndup(rest, len);
+		colon = rest[len] == ':' ? rest + len : NULL;
+	}
+	if (colon) {
+		size_t len = strcspn(colon + 1, "/");
+		long p;
+		char *port = xstrndup(colon + 1, len);
+
+		if (parse_int(port, 1, 65535, &p)) {
+			free(port);
+			return error("engine '%s': bad port", url);
+		}
+		e->port = port;
+	}
+	if (!*e->host || strpbrk(e->host, " \t\n\r") || (e->user && (!*e->user || *e->user == '-')) ||
+	    *e->host == '-')
+		return error("engine '%s': bad host", url);
+	if (e->kind == ENGINE_TCP && !e->port)
+		e->port = xstrdup(e->tls ? "2376" : "2375");
+	e->address = xstrdup(e->host);
+	return 0;
+}
+
+/* TLS from the environment for a host URL, as the docker CLI reads it. */
+static void tls_from_env(struct engine *e, const char *config_dir)
+{
+	const char *verify = getenv("DOCKER_TLS_VERIFY"), *certs = getenv("DOCKER_CERT_PATH");
+
+	if (!starts_with(e->url, "tcp://") || !verify || !*verify)
+		return;
+	e->tls = e->tls_verify = 1;
+	e->certs = xstrdup(certs && *certs ? certs : config_dir);
+}
+
+static int load_context(struct engine *e, const char *name, const char *dir)
+{
+	char *digest = context_digest(name);
+	char *meta = xasprintf("%s/contexts/meta/%s/meta.json", dir, digest);
+	char *tls = xasprintf("%s/contexts/tls/%s/docker", dir, digest);
+	char *text, *ca = path_join(tls, "ca.pem"), *cert = path_join(tls, "cert.pem");
+	size_t len;
+	json_t *o = NULL, *ep;
+	const char *host;
+	int ret = -1;
+
+	text = read_file(meta, &len);
+	if (!text) {
+		if (errno == ENOENT)
+			error("docker context '%s' does not exist (no '%s')", name, meta);
+		else
+			error("cannot read '%s': %s", meta, read_file_strerror(errno));
+		goto out;
+	}
+	o = json_loadb(text, len, 0, NULL);
+	ep = json_object_get(json_object_get(o, "Endpoints"), "docker");
+	host = json_string_value(json_object_get(ep, "Host"));
+	if (!host || !*host) {
+		error("docker context '%s': no docker endpoint in '%s'", name, meta);
+		goto out;
+	}
+	e->name = xstrdup(name);
+	e->url = xstrdup(host);
+	if (starts_with(host, "tcp://") && (is_file(ca) || is_file(cert))) {
+		e->tls = 1;
+		e->tls_verify = !json_is_true(json_object_get(ep, "SkipTLSVerify"));
+		e->certs = xstrdup(tls);
+	}
+	ret = parse_url(e, host);
+out:
+	json_decref(o);
+	free(text);
+	free(digest);
+	free(meta);
+	free(tls);
+	free(ca);
+	free(cert);
+	return ret;
+}
+
+int engine_resolve(const char *spec, struct engine *e)
+{
+	char *dir = docker_config_dir(), *ctx = NULL;
+	const char *host = getenv("DOCKER_HOST"), *env_ctx = getenv("DOCKER_CONTEXT");
+	int ret;
+
+	memset(e, 0, sizeof(*e));
+	if (spec && *spec) {
+		if (strstr(spec, "://")) {
+			e->name = xstrdup(spec);
+			e->url = xstrdup(spec);
+			tls_from_env(e, dir);
+			ret = parse_url(e, spec);
+			goto out;
+		}
+		if (strcmp(spec, "default")) {
+			ret = load_context(e, spec, dir);
+			goto out;
+		}
+		/* the default context: DOCKER_HOST, else the local socket */
+	} else if (!(host && *host)) {
+		if (env_ctx && *env_ctx && strcmp(env_ctx, "default"))
+			ctx = xstrdup(env_ctx);
+		else if (!(env_ctx && *env_ctx))
+			ctx = config_current_context(dir);
+		if (ctx) {
+			ret = load_context(e, ctx, dir);
+			goto out;
+		}
+	}
+	e->url = xstrdup(host && *host ? host : ENGINE_DEFAULT_SOCKET);
+	e->name = xstrdup(e->url);
+	tls_from_env(e, dir);
+	ret = parse_url(e, e->url);
+out:
+	if (!ret && e->kind == ENGINE_UNIX) {
+		free(e->address);
+		e->address = xstrdup("127.0.0.1");
+	}
+	if (ret)
+		engine_release(e);
+	free(ctx);
+	free(dir);
+	return ret;
+}
+
+char *engine_current_url(void)
+{
+	struct engine e;
+	char *url;
+
+	if (engine_resolve(NULL, &e))
+		return NULL;
+	url = e.url;
+	e.url = NULL;
+	engine_release(&e);
+	return url;
+}
+
+void engine_release(struct engine *e)
+{
+	free(e->name);
+	free(e->url);
+	free(e->path);
+	free(e->host);
+	free(e->port);
+	free(e->user);
+	free(e->certs);
+	free(e->address);
+	memset(e, 0, sizeof(*e));
+}
+
+static int loopback(const char *host)
+{
+	struct in_addr a4;
+	struct in6_addr a6;
+
+	if (!strcmp(host, "localhost"))
+		return 1;
+	if (inet_pton(AF_INET, host, &a4) == 1)
+		return (ntohl(a4.s_addr) >> 24) == 127;
+	if (inet_pton(AF_INET6, host, &a6) == 1)
+		return IN6_IS_ADDR_LOOPBACK(&a6);
+	return 0;
+}
+
+int engine_is_local(const struct engine *e)
+{
+	return e->kind == ENGINE_UNIX || (e->kind == ENGINE_TCP && loopback(e->host));
+}
+
+static void push(char ***env, size_t *n, size_t *alloc, char *s)
+{
+	ALLOC_GROW(*env, *n + 2, *alloc);
+	(*env)[(*n)++] = s;
+	(*env)[*n] = NULL;
+}
+
+size_t engine_env(const struct engine *e, char ***env, size_t *n, size_t *alloc)
+{
+	size_t before = *n;
+
+	push(env, n, alloc, xasprintf("DOCKER_HOST=%s", e->url));
+	push(env, n, alloc, xstrdup("DOCKER_CONTEXT"));
+	if (e->tls && e->tls_verify)
+		push(env, n, alloc, xstrdup("DOCKER_TLS_VERIFY=1"));
+	else
+		push(env, n, alloc, xstrdup("DOCKER_TLS_VERIFY"));
+	if (e->tls) {
+		push(env, n, alloc, xasprintf("DOCKER_CERT_PATH=%s", e->certs));
+		if (!e->tls_verify)
+			push(env, n, alloc, xstrdup("DOCKER_TLS=1"));
+	} else {
+		push(env, n, alloc, xstrdup("DOCKER_CERT_PATH"));
+	}
+	return *n - before;
+}
+
+static struct engine in_use;
+static int in_use_state;	/* 0 not yet, 1 set, -1 the current one did not resolve */
+
+void engine_use(const struct engine *e)
+{
+	engine_release(&in_use);
+	in_use.name = xstrdup(e->name);
+	in_use.url = xstrdup(e->url);
+	in_use.kind = e->kind;
+	in_use.path = e->path ? xstrdup(e->path) : NULL;
+	in_use.host = e->host ? xstrdup(e->host) : NULL;
+	in_use.port = e->port ? xstrdup(e->port) : NULL;
+	in_use.user = e->user ? xstrdup(e->user) : NULL;
+	in_use.tls = e->tls;
+	in_use.tls_verify = e->tls_verify;
+	in_use.certs = e->certs ? xstrdup(e->certs) : NULL;
+	in_use.address = e->address ? xstrdup(e->address) : NULL;
+	in_use_state = 1;
+}
+
+const struct engine *engine_in_use(void)
+{
+	if (!in_use_state)
+		in_use_state = engine_resolve(NULL, &in_use) ? -1 : 1;
+	return in_use_state > 0 ? &in_use : NULL;
+}
+
+void engine_set_address(struct engine *e, const char *host)
+{
+	if (!host || !*host)
+		return;
+	free(e->address);
+	e->address = xstrdup(host);
+}

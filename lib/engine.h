@@ -1,0 +1,79 @@
+/*
+ * engine.h: which Docker engine a sandbox's stack lives on, found exactly
+ * as the docker CLI finds it, and how compose is pointed at it.
+ *
+ * An engine is named by a host URL (unix://<socket>, tcp://<host>:<port>,
+ * ssh://[<user>@]<host>[:<port>]) or by a docker context. With no name,
+ * the current engine is the docker CLI's: DOCKER_HOST when set, else the
+ * context DOCKER_CONTEXT names, else the current context of the docker
+ * configuration (`docker context use`), else the local socket. TLS comes
+ * from DOCKER_TLS_VERIFY and DOCKER_CERT_PATH (default: the docker
+ * configuration directory) for a host URL, and from the context's own TLS
+ * material for a context.
+ *
+ * The engine's host is where its published ports answer: localhost for a
+ * local socket, the host of a tcp:// or ssh:// URL, or sandbox.host from
+ * the user's configuration for an engine reached through a tunnel.
+ */
+#ifndef SB_ENGINE_H
+#define SB_ENGINE_H
+
+#include "strbuf.h"
+
+#define ENGINE_DEFAULT_SOCKET "unix:///var/run/docker.sock"
+
+enum engine_kind { ENGINE_UNIX, ENGINE_TCP, ENGINE_SSH };
+
+struct engine {
+	char *name;		/* a context's name, or the host URL */
+	char *url;		/* unix://..., tcp://..., ssh://... */
+	enum engine_kind kind;
+	char *path;		/* ENGINE_UNIX: the socket */
+	char *host;		/* ENGINE_TCP, ENGINE_SSH: the host name or address */
+	char *port;		/* ENGINE_TCP, ENGINE_SSH: the port, or NULL (ssh's own) */
+	char *user;		/* ENGINE_SSH: the user, or NULL */
+	int tls;		/* ENGINE_TCP over TLS */
+	int tls_verify;		/* verify the engine's certificate (else only encrypt) */
+	char *certs;		/* directory of ca.pem, cert.pem, key.pem, or NULL */
+	char *address;		/* where published ports answer */
+};
+
+#define ENGINE_INIT { 0 }
+
+/*
+ * Resolve spec (a host URL or a context's name; NULL or "" for the
+ * current engine) into e. 0, or -1 after an error naming what is wrong
+ * (an unknown context, an unreadable or malformed context, a URL docker
+ * would not accept).
+ */
+int engine_resolve(const char *spec, struct engine *e);
+
+/* The engine the shell points at, as engine_resolve(NULL) would find it: its URL (free it), or NULL. */
+char *engine_current_url(void);
+
+void engine_release(struct engine *e);
+
+/* Is e on this machine (a unix socket, or tcp to a loopback address)? */
+int engine_is_local(const struct engine *e);
+
+/*
+ * The environment that points docker and compose (v1 and v2) at e,
+ * whatever the shell points at: DOCKER_HOST, and DOCKER_TLS_VERIFY and
+ * DOCKER_CERT_PATH when it uses TLS (unset otherwise), DOCKER_CONTEXT
+ * unset. Entries "K=V" or "K" (unset) for struct child's env, appended to
+ * *env (NULL-terminated; grows it). Returns how many it added.
+ */
+size_t engine_env(const struct engine *e, char ***env, size_t *n, size_t *alloc);
+
+/*
+ * The engine the lib's queries use (docker.h): set by the command once it
+ * knows the sandbox's engine. Until set, the current engine, resolved at
+ * the first query (and an error then is the query's).
+ */
+void engine_use(const struct engine *e);
+const struct engine *engine_in_use(void);
+
+/* Set the host published ports answer on (sandbox.host), or NULL for the URL's. */
+void engine_set_address(struct engine *e, const char *host);
+
+#endif
