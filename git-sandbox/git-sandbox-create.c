@@ -23,7 +23,7 @@
 #include "worktree.h"
 
 static const char *const usage[] = {
-	"git sandbox create <name> [-b <branch>] [--base <commit-ish>] [--slot <n>]",
+	"git sandbox create <name> [-b <branch>] [--base <commit-ish>] [--slot <n>] [--engine <engine>]",
 	NULL
 };
 
@@ -101,6 +101,8 @@ static long reserve(struct sandbox *sb, const char *name, const char *path, long
 	e.creating_start = proc_start_time(e.creating);
 	e.made_branch = (char *)made_branch;
 	e.made_head = (char *)made_head;
+	e.engine = (char *)state_get(&sb->st, "engine", "name");
+	e.engine_certs = (char *)state_get(&sb->st, "engine", "certs");
 	registry_add(&reg, &e);
 	ok = !registry_write(&reg);
 	if (!ok) {
@@ -143,12 +145,13 @@ static int set_gitdir(struct registry *r, struct reg_entry *e, void *data)
 
 int main(int argc, char **argv)
 {
-	const char *branch = NULL, *base = NULL, *name;
+	const char *branch = NULL, *base = NULL, *engine = NULL, *name;
 	long want = 0;
 	const struct opt opts[] = {
 		OPT_STRING_('b', "branch", &branch),
 		OPT_STRING_(0, "base", &base),
 		OPT_LONG_(0, "slot", &want, 1, MAX_SLOTS),
+		OPT_STRING_(0, "engine", &engine),
 		OPT_END_(),
 	};
 	struct sandbox sb;
@@ -191,6 +194,9 @@ int main(int argc, char **argv)
 		load_config(&sb.cfg, &sb.repo, sb.repo.worktree ? sb.repo.worktree : sb.repo.main_worktree);
 	if (config_check_untrusted(&sb.cfg) < 0)
 		die("%s", config_error());
+	/* the engine its stack will live on, recorded with it */
+	if (sandbox_place(&sb, engine) < 0)
+		exit(EXIT_FATAL);
 	/* beside the main worktree, whichever worktree create runs in */
 	path = sandbox_worktree_path(&sb.repo, &sb.cfg, name);
 	if (head)

@@ -16,7 +16,7 @@
 #include "util.h"
 
 static const char *const usage[] = {
-	"git sandbox init [--name <name>] [--slot <n>]",
+	"git sandbox init [--name <name>] [--slot <n>] [--engine <engine>]",
 	NULL
 };
 
@@ -80,11 +80,12 @@ static int undo_lease(struct registry *r, struct reg_entry *e, void *data)
 
 int main(int argc, char **argv)
 {
-	const char *want_name = NULL;
+	const char *want_name = NULL, *engine = NULL;
 	long want = 0;
 	const struct opt opts[] = {
 		OPT_STRING_(0, "name", &want_name),
 		OPT_LONG_(0, "slot", &want, 1, MAX_SLOTS),
+		OPT_STRING_(0, "engine", &engine),
 		OPT_END_(),
 	};
 	struct sandbox sb;
@@ -119,6 +120,11 @@ int main(int argc, char **argv)
 		refuse_running_main(&sb, &si);
 	stack_ident_reset(&si);
 	e.stack_id = (char *)stack_ident_make_id(&si);
+	/* the engine its stack will live on, recorded with it */
+	if (sandbox_place(&sb, engine) < 0)
+		exit(EXIT_FATAL);
+	e.engine = (char *)state_get(&sb.st, "engine", "name");
+	e.engine_certs = (char *)state_get(&sb.st, "engine", "certs");
 	if (registry_lock(&reg) < 0)
 		exit(EXIT_FATAL);
 	if ((old = registry_find(&reg, sb.repo.commondir, name)))

@@ -5,6 +5,7 @@
 #include <sys/stat.h>
 
 #include "config.h"
+#include "engine.h"
 #include "opts.h"
 #include "registry.h"
 #include "repo.h"
@@ -35,11 +36,12 @@ int main(int argc, char **argv)
 		OPT_END_(),
 	};
 	struct registry reg;
-	struct stack_list stacks;
+	struct stack_lists stacks = { 0 };
 	struct strbuf out = STRBUF_INIT;
-	size_t i, wname = 4, wbranch = 6;
-	char **branches, **repos;
+	size_t i, wname = 4, wbranch = 6, wengine = 6;
+	char **branches, **repos, **engines;
 	const char **status;
+	int remote = 0;
 
 	progname = "git sandbox list";
 	if (parse_options(argc, argv, opts, usage, "git-sandbox-list", 0))
@@ -48,9 +50,8 @@ int main(int argc, char **argv)
 		exit(EXIT_FATAL);
 	if (reg.n)	/* reg.e is NULL for an empty registry, which qsort may not take */
 		qsort(reg.e, reg.n, sizeof(*reg.e), cmp_entry);
-	stack_list_load(&stacks);	/* one docker call for the whole list */
-
 	branches = xcalloc(reg.n + 1, sizeof(char *));
+	engines = xcalloc(reg.n + 1, sizeof(char *));
 	repos = xcalloc(reg.n + 1, sizeof(char *));
 	status = xcalloc(reg.n + 1, sizeof(char *));
 	for (i = 0; i < reg.n; i++) {
@@ -68,7 +69,13 @@ int main(int argc, char **argv)
 				free(to);
 			}
 		}
-		status[i] = sandbox_status(&stacks, e->path, e->gitdir, e->project);
+		/* one request for each engine the sandboxes are on */
+		status[i] = sandbox_status(stack_lists_get(&stacks, e), e->path, e->gitdir, e->project);
+		engines[i] = xstrdup(engine_in_use() ? engine_in_use()->name : e->engine ? e->engine : "-");
+		if (engine_in_use() && !engine_is_local(engine_in_use()))
+			remote = 1;
+		if (strlen(engines[i]) > wengine)
+			wengine = strlen(engines[i]);
 		branches[i] = strcmp(status[i], "missing") ? worktree_branch(e->gitdir) : xstrdup("-");
 		repos[i] = main_worktree_of(e->repo);
 		if (strlen(e->name) > wname)
@@ -82,7 +89,7 @@ int main(int argc, char **argv)
 			struct sandbox_view v = {
 				reg.e[i].name, reg.e[i].slot, repos[i], reg.e[i].path, branches[i],
 				reg.e[i].project, status[i], reg.e[i].ports, reg.e[i].port_names,
-				reg.e[i].nports,
+				reg.e[i].nports, engines[i],
 			};
 
 			if (i)
@@ -94,15 +101,19 @@ int main(int argc, char **argv)
 	} else if (reg.n) {
 		int color = want_color(1, config_color());
 
-		strbuf_addf(&out, "%s%-*s  %4s  %-*s  %-8s  %s%s\n", color ? "\033[1m" : "",
-			    (int)wname, "NAME", "SLOT", (int)wbranch, "BRANCH", "STATUS", "PATH",
-			    color ? COLOR_RESET : "");
+		/* the engine of each, when one is not on this machine */
+		int we = remote ? (int)wengine + 2 : 0;
+
+		strbuf_addf(&out, "%s%-*s  %4s  %-*s  %-8s  %-*s%s%s\n", color ? "\033[1m" : "",
+			    (int)wname, "NAME", "SLOT", (int)wbranch, "BRANCH", "STATUS", we,
+			    remote ? "ENGINE" : "", "PATH", color ? COLOR_RESET : "");
 		for (i = 0; i < reg.n; i++) {
 			const char *c = status_color(status[i], color);
 
-			strbuf_addf(&out, "%-*s  %4ld  %-*s  %s%-8s%s  %s\n", (int)wname, reg.e[i].name,
-				    reg.e[i].slot, (int)wbranch, branches[i], c, status[i],
-				    *c ? COLOR_RESET : "", reg.e[i].path);
+			strbuf_addf(&out, "%-*s  %4ld  %-*s  %s%-8s%s  %-*s%s\n", (int)wname,
+				    reg.e[i].name, reg.e[i].slot, (int)wbranch, branches[i], c,
+				    status[i], *c ? COLOR_RESET : "", we, remote ? engines[i] : "",
+				    reg.e[i].path);
 		}
 	} else {
 		note("no sandboxes; create one with 'git sandbox create <name>'");
@@ -111,12 +122,14 @@ int main(int argc, char **argv)
 	for (i = 0; i < reg.n; i++) {
 		free(branches[i]);
 		free(repos[i]);
+		free(engines[i]);
 	}
 	free(branches);
 	free(repos);
+	free(engines);
 	free(status);
 	strbuf_release(&out);
-	stack_list_free(&stacks);
+	stack_lists_free(&stacks);
 	registry_release(&reg);
 	return ferror(stdout) ? EXIT_FATAL : 0;
 }

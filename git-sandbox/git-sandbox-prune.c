@@ -387,14 +387,27 @@ out:
 	strbuf_release(&why);
 }
 
+/* Is e's sandbox on the engine url? */
+static int on_engine(const struct reg_entry *e, const char *url)
+{
+	struct engine eng;
+	int ret;
+
+	if (engine_of(e->engine, e->engine_certs, NULL, &eng, NULL))
+		return 0;
+	ret = !strcmp(eng.url, url);
+	engine_release(&eng);
+	return ret;
+}
+
 /*
  * The stacks of the entries released (gone, with their records recs) and
  * every other orphan of ours. No registry lock is held: the slots are
  * released already, and a stack whose removal is cut short keeps an id
  * the registry remembers as released, so the next prune finishes it.
  */
-static size_t prune_stacks(const struct registry *reg, struct registry *gone,
-			   const struct stack_ident *recs, int dry)
+static size_t prune_engine(const struct registry *reg, struct registry *gone,
+			   const struct stack_ident *recs, int dry, const char *url)
 {
 	struct stack_list l;
 	char *done = NULL, *recs_done;
@@ -432,7 +445,7 @@ static size_t prune_stacks(const struct registry *reg, struct registry *gone,
 	}
 	/* a released sandbox whose containers are gone may still have volumes, a lease */
 	for (i = 0; i < gone->n; i++) {
-		if (recs_done[i] || !recs[i].id)
+		if (recs_done[i] || !recs[i].id || !on_engine(&gone->e[i], url))
 			continue;
 		if (prune_stack(&l.containers, gone->e[i].project, recs[i].id, gone->e[i].path,
 				&recs[i], dry) < 0)
@@ -443,6 +456,63 @@ static size_t prune_stacks(const struct registry *reg, struct registry *gone,
 	free(done);
 	stack_list_free(&l);
 	return n;
+}
+
+/* every engine the sandboxes of reg and gone are on, and the current one: URLs */
+static size_t engines_of(const struct registry *reg, const struct registry *gone, char ***urls)
+{
+	const struct registry *r[2] = { reg, gone };
+	size_t i, k, n = 0, alloc = 0;
+	struct engine e;
+
+	*urls = NULL;
+	for (k = 0; k < 3; k++)
+		for (i = 0; i < (k < 2 ? r[k]->n : 1); i++) {
+			const struct reg_entry *en = k < 2 ? &r[k]->e[i] : NULL;
+			size_t j;
+
+			if (engine_of(en ? en->engine : NULL, en ? en->engine_certs : NULL, NULL, &e,
+				      NULL))
+				continue;
+			for (j = 0; j < n && strcmp((*urls)[j], e.url); j++)
+				;
+			if (j == n) {
+				ALLOC_GROW(*urls, n + 1, alloc);
+				(*urls)[n++] = xstrdup(e.url);
+			}
+			engine_release(&e);
+		}
+	return n;
+}
+
+/* prune_engine on every engine the sandboxes are on */
+static size_t prune_stacks(const struct registry *reg, struct registry *gone,
+			   const struct stack_ident *recs, int dry)
+{
+	char **urls;
+	size_t i, k, n = engines_of(reg, gone, &urls), pruned = 0;
+	const struct registry *r[2] = { reg, gone };
+
+	for (i = 0; i < n; i++) {
+		struct engine e = ENGINE_INIT;
+
+		/* the engine as a sandbox on it recorded it (its TLS), else the current one */
+		for (k = 0; k < 2 && !e.url; k++) {
+			size_t j;
+
+			for (j = 0; j < r[k]->n && !e.url; j++)
+				if (on_engine(&r[k]->e[j], urls[i]))
+					(void)engine_of(r[k]->e[j].engine, r[k]->e[j].engine_certs,
+							NULL, &e, NULL);
+		}
+		if (!e.url && engine_of(NULL, NULL, NULL, &e, NULL))
+			continue;
+		engine_use(&e);
+		pruned += prune_engine(reg, gone, recs, dry, urls[i]);
+		engine_release(&e);
+	}
+	free_strings(urls, n);
+	return pruned;
 }
 
 int main(int argc, char **argv)

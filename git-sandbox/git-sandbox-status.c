@@ -140,6 +140,7 @@ int main(int argc, char **argv)
 	v.ports = p;
 	v.port_names = names;
 	v.nports = np;
+	v.engine = sb.engine.name;
 	nc = stacks.code == DOCKER_OK ? stack_containers(&stacks.containers, sb.project, &cs) : 0;
 	if (json) {
 		show_json_open(&out, &v);
@@ -167,6 +168,17 @@ int main(int argc, char **argv)
 		strbuf_addf(&out, "branch   %s\n", branch);
 		strbuf_addf(&out, "project  %s\n", sb.project);
 		strbuf_addf(&out, "ports    %s\n", np ? ports.buf : "(none)");
+		strbuf_addf(&out, "engine   %s\n", sb.engine.name);
+		for (i = 0; i < sb.cfg.nports; i++) {
+			const struct port_lease *l = port_set_find(&sb.ports, sb.cfg.ports[i].name);
+			char *url;
+
+			if (!sb.cfg.ports[i].health || !l || !l->n)
+				continue;
+			url = engine_http_url(&sb.engine, l->port[0]);
+			strbuf_addf(&out, "url      %s %s\n", l->name, url);
+			free(url);
+		}
 		if (drift.len)
 			strbuf_addf(&out, "drift    the configuration asks for other ports: %s; "
 				    "'git sandbox repair' leases them\n", drift.buf);

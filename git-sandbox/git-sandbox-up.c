@@ -7,6 +7,7 @@
 #include "compose.h"
 #include "docker.h"
 #include "envfile.h"
+#include "health.h"
 #include "hooks.h"
 #include "lease.h"
 #include "opts.h"
@@ -55,12 +56,11 @@ static void note_rotation(struct sandbox *sb, const struct secret_set *set)
 /* The first leased port of group name (drift is refused, so it has one). */
 static long leased_port(const struct sandbox *sb, const char *name)
 {
-	size_t i;
+	const struct port_lease *l = port_set_find(&sb->ports, name);
 
-	for (i = 0; i < sb->ports.n; i++)
-		if (!strcmp(sb->ports.g[i].name, name) && sb->ports.g[i].n)
-			return sb->ports.g[i].port[0];
-	die("BUG: port group '%s' was not leased", name);
+	if (!l || !l->n)
+		die("BUG: port group '%s' was not leased", name);
+	return l->port[0];
 }
 
 /*
@@ -207,6 +207,7 @@ int main(int argc, char **argv)
 		if (!g->health && !g->wait_tcp)
 			continue;
 		checks[nchecks].name = g->name;
+		checks[nchecks].host = sb.engine.address;
 		checks[nchecks].port = leased_port(&sb, g->name);
 		checks[nchecks++].path = g->health;
 	}
@@ -221,9 +222,12 @@ int main(int argc, char **argv)
 		ret = EXIT_FATAL;
 	printf("Sandbox '%s' is up (slot %ld, project %s)\n", sb.name, sb.slot, sb.project);
 	for (i = 0; i < sb.cfg.nports; i++)
-		if (sb.cfg.ports[i].health)
-			printf("  %s  http://localhost:%ld/\n", sb.cfg.ports[i].name,
-			       leased_port(&sb, sb.cfg.ports[i].name));
+		if (sb.cfg.ports[i].health) {
+			char *url = engine_http_url(&sb.engine, leased_port(&sb, sb.cfg.ports[i].name));
+
+			printf("  %s  %s\n", sb.cfg.ports[i].name, url);
+			free(url);
+		}
 	free(checks);
 	stack_compose_free(&c);
 	sandbox_close(&sb);

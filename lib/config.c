@@ -332,7 +332,8 @@ static int secret_var_shape(const char *var)
 }
 
 static const char *const sandbox_keys[] = {
-	"project", "compose", "envfile", "slots", "remote", "composecommand", "copy", "trust", NULL
+	"project", "compose", "envfile", "slots", "remote", "composecommand", "copy", "trust",
+	"engine", "host", NULL
 };
 static const char *const port_keys[] = {
 	"var", "base", "step", "main", "count", "health", "wait", NULL
@@ -502,7 +503,7 @@ static int apply(struct sb_config *cfg, const struct entry *e)
 		if (sublen || last != dot)
 			return bad(e, "unknown key");
 		if (!in_list(sandbox_keys, name))
-			return bad(e, "unknown key (known: project, compose, envFile, slots, remote, composeCommand, copy)");
+			return bad(e, "unknown key (known: project, compose, envFile, slots, remote, composeCommand, copy, engine, host)");
 		if (!strcmp(name, "project"))
 			return set_str(e, &cfg->project);
 		if (!strcmp(name, "compose")) {
@@ -520,6 +521,13 @@ static int apply(struct sb_config *cfg, const struct entry *e)
 		if (!strcmp(name, "composecommand")) {
 			cfg->compose_command.origin = e->origin;
 			return set_str(e, &cfg->compose_command.value);
+		}
+		if (!strcmp(name, "engine") || !strcmp(name, "host")) {
+			/* where stacks, and the secrets given to them, go: the user's choice */
+			if (e->origin == ORIGIN_PROJECT)
+				return bad(e, "sandbox.engine and sandbox.host belong in your own git config, "
+					   "not in the project file");
+			return set_str(e, !strcmp(name, "engine") ? &cfg->engine : &cfg->host);
 		}
 		if (!strcmp(name, "trust")) {
 			/* a project file cannot vouch for itself */
@@ -1290,6 +1298,8 @@ void config_free(struct sb_config *cfg)
 	free(cfg->env_file_ignored);
 	free(cfg->remote);
 	free(cfg->compose_command.value);
+	free(cfg->engine);
+	free(cfg->host);
 	for (i = 0; i < cfg->nports; i++) {
 		free(cfg->ports[i].name);
 		free(cfg->ports[i].var);

@@ -67,6 +67,8 @@ struct sb_config {
 	long slots;
 	char *remote;		/* or NULL */
 	struct config_value compose_command;	/* value NULL: detect */
+	char *engine;		/* sandbox.engine (user's config only): where new sandboxes go, or NULL */
+	char *host;		/* sandbox.host (user's config only): where the engine's ports answer, or NULL */
 
 	struct port_group *ports;
 	size_t nports;

@@ -404,7 +404,7 @@ int docker_container_uses(char *const *cids, size_t n, char ***volumes, size_t *
 
 void volume_list_free(struct volume *v, size_t n)
 {
-	size_t i;
+	size_t i, k;
 
 	for (i = 0; i < n; i++) {
 		free(v[i].name);
@@ -412,6 +412,11 @@ void volume_list_free(struct volume *v, size_t n)
 		free(v[i].project);
 		free(v[i].stack_id);
 		free(v[i].path);
+		for (k = 0; k < v[i].nlabels; k++) {
+			free(v[i].labels[k].key);
+			free(v[i].labels[k].value);
+		}
+		free(v[i].labels);
 	}
 	free(v);
 }
@@ -428,8 +433,9 @@ int docker_volume_inspect(char *const *names, size_t n, struct volume **out, siz
 	ret = inspect("volumes", names, n, &a, why);
 	for (i = 0; i < json_array_size(a); i++) {
 		json_t *o = json_array_get(a, i);
-		const char *name = member(o, "Name"), *created = member(o, "CreatedAt");
+		const char *name = member(o, "Name"), *created = member(o, "CreatedAt"), *key;
 		struct volume *v;
+		json_t *val;
 
 		if (!name || !created)
 			continue;
@@ -440,6 +446,14 @@ int docker_volume_inspect(char *const *names, size_t n, struct volume **out, siz
 		v->project = xstrdup(label(o, LABEL_PROJECT));
 		v->stack_id = xstrdup(label(o, LABEL_STACK_ID));
 		v->path = xstrdup(label(o, "git-sandbox.path"));
+		v->labels = xcalloc(json_object_size(json_object_get(o, "Labels")) + 1,
+				    sizeof(*v->labels));
+		v->nlabels = 0;
+		json_object_foreach(json_object_get(o, "Labels"), key, val)
+			if (json_is_string(val)) {
+				v->labels[v->nlabels].key = xstrdup(key);
+				v->labels[v->nlabels++].value = xstrdup(json_string_value(val));
+			}
 	}
 	json_decref(a);
 	return ret;
@@ -496,185 +510,5 @@ int docker_remove(const char *kind, char *const *names, size_t n, struct strbuf 
 		if (r == DOCKER_UNREACHABLE)
 			break;
 	}
-	return ret;
-}
-
-long monotonic_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1000L + ts.tv_nsec / 1000000;
-}
-
-/* Wait until fd is ready for events or deadline passes; 1 ready, 0 not. */
-static int wait_fd(int fd, short events, long deadline)
-{
-	for (;;) {
-		struct pollfd p = { fd, events, 0 };
-		long left = deadline - monotonic_ms();
-		int r;
-
-		if (left < 0)
-			left = 0;
-		r = poll(&p, 1, (int)left);
-		if (r < 0 && errno == EINTR)
-			continue;
-		return r > 0;
-	}
-}
-
-/* A connected, non-blocking socket to 127.0.0.1:port, or -1. */
-static int connect_local(long port, long deadline)
-{
-	struct sockaddr_in sa = { 0 };
-	int fd, err = 0;
-	socklen_t len = sizeof(err);
-
-	fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-	if (fd < 0)
-		return -1;
-	sa.sin_family = AF_INET;
-	sa.sin_port = htons((unsigned short)port);
-	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	if (!connect(fd, (struct sockaddr *)&sa, sizeof(sa)))
-		return fd;
-	if (errno == EINPROGRESS && wait_fd(fd, POLLOUT, deadline) &&
-	    !getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len) && !err)
-		return fd;
-	close(fd);
-	return -1;
-}
-
-/*
- * Docker's userland proxy accepts on the published port before the
- * service in the container listens, then hangs up. So a TCP check passes
- * only if the connection is not closed within a moment of opening (a
- * server may speak first, as long as it does not hang up).
- */
-#define TCP_SETTLE_MS 300
-
-int wait_tcp(long port, long deadline)
-{
-	int fd = connect_local(port, deadline);
-	long settle = monotonic_ms() + TCP_SETTLE_MS;
-	int ok;
-	char c;
-
-	if (fd < 0)
-		return -1;
-	/* the settle wait may overrun deadline: cut short, it proves nothing */
-	ok = !wait_fd(fd, POLLIN, settle) || recv(fd, &c, 1, MSG_PEEK) > 0;
-	close(fd);
-	return ok ? 0 : -1;
-}
-
-int wait_http(long port, const char *path, long deadline)
-{
-	char *req = xasprintf("GET %s HTTP/1.0\r\nHost: 127.0.0.1:%ld\r\n"
-			      "User-Agent: git-sandbox\r\nConnection: close\r\n\r\n",
-			      path, port);
-	char buf[64];
-	size_t got = 0, sent = 0, len = strlen(req);
-	int fd = connect_local(port, deadline), code = 0;
-
-	while (fd >= 0 && sent < len && wait_fd(fd, POLLOUT, deadline)) {
-		ssize_t w = send(fd, req + sent, len - sent, MSG_NOSIGNAL);
-
-		if (w < 0 && errno != EINTR && errno != EAGAIN)
-			break;
-		sent += w > 0 ? (size_t)w : 0;
-	}
-	/* the status line is all we need: "HTTP/1.1 200 OK" */
-	while (fd >= 0 && sent == len && got < sizeof(buf) - 1 &&
-	       !memchr(buf, '\n', got) && wait_fd(fd, POLLIN, deadline)) {
-		ssize_t r = recv(fd, buf + got, sizeof(buf) - 1 - got, 0);
-
-		if (r == 0 || (r < 0 && errno != EINTR && errno != EAGAIN))
-			break;
-		got += r > 0 ? (size_t)r : 0;
-	}
-	buf[got] = '\0';
-	if (starts_with(buf, "HTTP/") && strchr(buf, ' '))
-		code = atoi(strchr(buf, ' ') + 1);
-	if (fd >= 0)
-		close(fd);
-	free(req);
-	return code >= 200 && code < 400 ? 0 : -1;
-}
-
-static void describe_check(struct strbuf *sb, const struct health_check *c)
-{
-	if (c->path)
-		strbuf_addf(sb, "http://127.0.0.1:%ld%s", c->port, c->path);
-	else
-		strbuf_addf(sb, "tcp 127.0.0.1:%ld", c->port);
-}
-
-/* One attempt of check c, never past deadline nor longer than 2s. */
-static int try_check(const struct health_check *c, long deadline)
-{
-	long limit = monotonic_ms() + 2000;
-
-	if (limit > deadline)
-		limit = deadline;
-	return c->path ? wait_http(c->port, c->path, limit) : wait_tcp(c->port, limit);
-}
-
-static void show_progress(const struct health_check *checks, size_t n, const char *passed,
-			  long elapsed_s)
-{
-	struct strbuf sb = STRBUF_INIT;
-	size_t i;
-
-	for (i = 0; i < n; i++) {
-		if (passed[i])
-			continue;
-		strbuf_addstr(&sb, sb.len ? ", " : "");
-		strbuf_addstr(&sb, checks[i].name);
-		strbuf_addstr(&sb, " (");
-		describe_check(&sb, &checks[i]);
-		strbuf_addch(&sb, ')');
-	}
-	fprintf(stderr, "\rwaiting for %s: %lds\033[K", sb.buf, elapsed_s);
-	fflush(stderr);
-	strbuf_release(&sb);
-}
-
-int health_gate(const struct health_check *checks, size_t n, long timeout_s, int on_tty)
-{
-	long start = monotonic_ms(), deadline = start + timeout_s * 1000;
-	char *passed = xcalloc(n + 1, 1);
-	size_t i, pending = n;
-	int ret = 0;
-
-	while (pending) {
-		pending = 0;
-		for (i = 0; i < n; i++) {
-			if (!passed[i])
-				passed[i] = !try_check(&checks[i], deadline);
-			pending += !passed[i];
-		}
-		if (!pending || monotonic_ms() >= deadline)
-			break;
-		if (on_tty)
-			show_progress(checks, n, passed, (monotonic_ms() - start) / 1000);
-		poll(NULL, 0, 250);
-	}
-	if (on_tty) {
-		fputs("\r\033[K", stderr);
-		fflush(stderr);
-	}
-	for (i = 0; i < n; i++) {
-		struct strbuf sb = STRBUF_INIT;
-
-		if (passed[i])
-			continue;
-		describe_check(&sb, &checks[i]);
-		ret = error("health check '%s' (%s) did not answer within %lds",
-			    checks[i].name, sb.buf, timeout_s);
-		strbuf_release(&sb);
-	}
-	free(passed);
 	return ret;
 }

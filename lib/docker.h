@@ -3,8 +3,7 @@
  * through compose, through its API (api.h) on the engine in use
  * (engine.h): which compose containers exist and what they publish, the
  * volumes and networks of a stack, leases, removal of a stack whose
- * compose file is gone; and the health gate that waits for a started
- * stack to answer.
+ * compose file is gone.
  */
 #ifndef SB_DOCKER_H
 #define SB_DOCKER_H
@@ -109,12 +108,18 @@ int docker_networks(const char *project, char ***ids, size_t *n, struct strbuf *
 int docker_container_uses(char *const *cids, size_t n, char ***volumes, size_t *nvolumes,
 			  char ***networks, size_t *nnetworks, struct strbuf *why);
 
+struct volume_label {
+	char *key, *value;
+};
+
 struct volume {
 	char *name;
 	char *created;		/* CreatedAt (not stable: the local driver's directory ctime) */
 	char *project;		/* its compose project label, or "" */
 	char *stack_id;		/* its git-sandbox.id label, or "" */
 	char *path;		/* its git-sandbox.path label, or "" */
+	struct volume_label *labels;	/* every label, as the engine has them */
+	size_t nlabels;
 };
 
 /*
@@ -140,31 +145,5 @@ void volume_list_free(struct volume *v, size_t n);
  * engine's messages.
  */
 int docker_remove(const char *kind, char *const *names, size_t n, struct strbuf *why);
-
-/* one check of the health gate */
-struct health_check {
-	const char *name;	/* the port group, for messages */
-	long port;		/* on 127.0.0.1 */
-	const char *path;	/* HTTP path that must answer 2xx/3xx; NULL: TCP connect */
-};
-
-/* Milliseconds of a monotonic clock, for deadlines. */
-long monotonic_ms(void);
-
-/*
- * One attempt, given up at deadline (monotonic_ms): an HTTP/1.0 GET of path
- * on 127.0.0.1:port answered with 2xx or 3xx, or a TCP connection accepted.
- * 0 on success, -1 otherwise (silent).
- */
-int wait_http(long port, const char *path, long deadline);
-int wait_tcp(long port, long deadline);
-
-/*
- * Poll every check until each has passed once or timeout_s expires. With
- * on_tty, one updating progress line on stderr (pending checks, elapsed
- * seconds). Returns 0, or -1 after an error naming each check that did not
- * answer.
- */
-int health_gate(const struct health_check *checks, size_t n, long timeout_s, int on_tty);
 
 #endif

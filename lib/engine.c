@@ -77,6 +77,7 @@ static int parse_url(struct engine *e, const char *url)
 		e->path = xstrdup(url + strlen("unix://"));
 		if (*e->path != '/')
 			return error("engine '%s': a unix socket's path must be absolute", url);
+		e->address = xstrdup("localhost");
 		return 0;
 	}
 	if (starts_with(url, "tcp://"))
@@ -165,6 +166,7 @@ static int load_context(struct engine *e, const char *name, const char *dir)
 	}
 	e->name = xstrdup(name);
 	e->url = xstrdup(host);
+	e->context = 1;
 	if (starts_with(host, "tcp://") && (is_file(ca) || is_file(cert))) {
 		e->tls = 1;
 		e->tls_verify = !json_is_true(json_object_get(ep, "SkipTLSVerify"));
@@ -217,15 +219,55 @@ int engine_resolve(const char *spec, struct engine *e)
 	tls_from_env(e, dir);
 	ret = parse_url(e, e->url);
 out:
-	if (!ret && e->kind == ENGINE_UNIX) {
-		free(e->address);
-		e->address = xstrdup("127.0.0.1");
-	}
 	if (ret)
 		engine_release(e);
 	free(ctx);
 	free(dir);
 	return ret;
+}
+
+int engine_from_record(const char *name, const char *certs, struct engine *e)
+{
+	int ret;
+
+	if (!strstr(name, "://"))
+		return engine_resolve(name, e);
+	memset(e, 0, sizeof(*e));
+	e->name = xstrdup(name);
+	e->url = xstrdup(name);
+	if (certs && *certs && starts_with(name, "tcp://")) {
+		e->tls = e->tls_verify = 1;
+		e->certs = xstrdup(certs);
+	}
+	ret = parse_url(e, name);
+	if (ret)
+		engine_release(e);
+	return ret;
+}
+
+void engine_record(const struct engine *e, const char **name, const char **certs)
+{
+	*name = e->name;
+	*certs = !e->context && e->tls ? e->certs : NULL;
+}
+
+const char *engine_override(void)
+{
+	const char *o = getenv("GIT_SANDBOX_ENGINE");
+
+	return o && *o ? o : NULL;
+}
+
+int engine_of(const char *name, const char *certs, const char *configured, struct engine *e,
+	      int *chosen)
+{
+	if (chosen)
+		*chosen = !engine_override() && (name || configured);
+	if (engine_override())
+		return engine_resolve(engine_override(), e);
+	if (name)
+		return engine_from_record(name, certs, e);
+	return engine_resolve(configured, e);
 }
 
 char *engine_current_url(void)
@@ -303,20 +345,30 @@ size_t engine_env(const struct engine *e, char ***env, size_t *n, size_t *alloc)
 static struct engine in_use;
 static int in_use_state;	/* 0 not yet, 1 set, -1 the current one did not resolve */
 
+void engine_copy(struct engine *dst, const struct engine *src)
+{
+	dst->name = xstrdup(src->name);
+	dst->url = xstrdup(src->url);
+	dst->kind = src->kind;
+	dst->path = src->path ? xstrdup(src->path) : NULL;
+	dst->host = src->host ? xstrdup(src->host) : NULL;
+	dst->port = src->port ? xstrdup(src->port) : NULL;
+	dst->user = src->user ? xstrdup(src->user) : NULL;
+	dst->tls = src->tls;
+	dst->tls_verify = src->tls_verify;
+	dst->certs = src->certs ? xstrdup(src->certs) : NULL;
+	dst->address = src->address ? xstrdup(src->address) : NULL;
+	dst->context = src->context;
+}
+
 void engine_use(const struct engine *e)
 {
+	struct engine copy;
+
+	/* e may be the engine in use itself */
+	engine_copy(&copy, e);
 	engine_release(&in_use);
-	in_use.name = xstrdup(e->name);
-	in_use.url = xstrdup(e->url);
-	in_use.kind = e->kind;
-	in_use.path = e->path ? xstrdup(e->path) : NULL;
-	in_use.host = e->host ? xstrdup(e->host) : NULL;
-	in_use.port = e->port ? xstrdup(e->port) : NULL;
-	in_use.user = e->user ? xstrdup(e->user) : NULL;
-	in_use.tls = e->tls;
-	in_use.tls_verify = e->tls_verify;
-	in_use.certs = e->certs ? xstrdup(e->certs) : NULL;
-	in_use.address = e->address ? xstrdup(e->address) : NULL;
+	in_use = copy;
 	in_use_state = 1;
 }
 
@@ -333,4 +385,11 @@ void engine_set_address(struct engine *e, const char *host)
 		return;
 	free(e->address);
 	e->address = xstrdup(host);
+}
+
+char *engine_http_url(const struct engine *e, long port)
+{
+	int v6 = strchr(e->address, ':') != NULL;
+
+	return xasprintf("http://%s%s%s:%ld/", v6 ? "[" : "", e->address, v6 ? "]" : "", port);
 }

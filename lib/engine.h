@@ -36,6 +36,7 @@ struct engine {
 	int tls_verify;		/* verify the engine's certificate (else only encrypt) */
 	char *certs;		/* directory of ca.pem, cert.pem, key.pem, or NULL */
 	char *address;		/* where published ports answer */
+	int context;		/* named by a docker context (its TLS material is its own) */
 };
 
 #define ENGINE_INIT { 0 }
@@ -48,10 +49,41 @@ struct engine {
  */
 int engine_resolve(const char *spec, struct engine *e);
 
+/*
+ * A sandbox's engine, as recorded (engine_record): name is a context's
+ * name or a URL, certs the directory of a URL's TLS material (NULL: no
+ * TLS). Unlike engine_resolve(), the shell's DOCKER_TLS_VERIFY and
+ * DOCKER_CERT_PATH play no part. 0, or -1 after an error.
+ */
+int engine_from_record(const char *name, const char *certs, struct engine *e);
+
+/*
+ * What to record of e so that engine_from_record() finds it again: its
+ * name, and for a URL over TLS the directory of its certificates (else
+ * NULL). Pointers into e.
+ */
+void engine_record(const struct engine *e, const char **name, const char **certs);
+
+/*
+ * The engine of a sandbox: GIT_SANDBOX_ENGINE when set (the engine for
+ * this command, whatever was recorded: like GIT_DIR for git), else its
+ * record (name, certs as engine_from_record; name NULL: none, a sandbox
+ * from before engines were recorded), else configured (sandbox.engine),
+ * else the current one. *chosen (if not NULL) is set when a record or
+ * configured decided, not the shell. 0, or -1 after an error.
+ */
+int engine_of(const char *name, const char *certs, const char *configured, struct engine *e,
+	      int *chosen);
+
+/* GIT_SANDBOX_ENGINE, or NULL when unset or empty */
+const char *engine_override(void);
+
 /* The engine the shell points at, as engine_resolve(NULL) would find it: its URL (free it), or NULL. */
 char *engine_current_url(void);
 
 void engine_release(struct engine *e);
+/* dst, a copy of src (release both) */
+void engine_copy(struct engine *dst, const struct engine *src);
 
 /* Is e on this machine (a unix socket, or tcp to a loopback address)? */
 int engine_is_local(const struct engine *e);
@@ -72,6 +104,9 @@ size_t engine_env(const struct engine *e, char ***env, size_t *n, size_t *alloc)
  */
 void engine_use(const struct engine *e);
 const struct engine *engine_in_use(void);
+
+/* "http://<address>:<port>/" (an IPv6 address in brackets): free it */
+char *engine_http_url(const struct engine *e, long port);
 
 /* Set the host published ports answer on (sandbox.host), or NULL for the URL's. */
 void engine_set_address(struct engine *e, const char *host);

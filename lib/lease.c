@@ -9,6 +9,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "docker.h"
+#include "engine.h"
 #include "inifile.h"
 #include "lease.h"
 #include "lock.h"
@@ -162,7 +164,7 @@ static void name_owner(struct strbuf *who, uid_t uid)
 		strbuf_addf(who, "uid %ld", (long)uid);
 }
 
-enum lease_holder lease_holder(const struct registry *r, long port, struct strbuf *who)
+static enum lease_holder file_holder(const struct registry *r, long port, struct strbuf *who)
 {
 	const char *dir = store_dir();
 	struct lease_text t;
@@ -202,7 +204,7 @@ enum lease_holder lease_holder(const struct registry *r, long port, struct strbu
 }
 
 /* Remove a port file of ours that names this registry (a stale or released one). */
-static void drop(const struct registry *r, long port)
+static void file_drop(const struct registry *r, long port)
 {
 	const char *dir = store_dir();
 	struct lease_text t;
@@ -222,8 +224,8 @@ static void drop(const struct registry *r, long port)
 }
 
 /* Claim one port: 0 claimed (or already ours), 1 held by another (who says whom), -1 error. */
-static int claim_one(const struct registry *r, long port, const char *repo, const char *name,
-		     struct strbuf *who)
+static int file_claim(const struct registry *r, long port, const char *repo, const char *name,
+		      struct strbuf *who)
 {
 	const char *dir = store_dir();
 	struct strbuf text = STRBUF_INIT;
@@ -239,7 +241,7 @@ static int claim_one(const struct registry *r, long port, const char *repo, cons
 	ini_add(&text, "repo", repo);
 	ini_add(&text, "name", name);
 	for (tries = 0; tries < 2; tries++) {
-		switch (lease_holder(r, port, who)) {
+		switch (file_holder(r, port, who)) {
 		case LEASE_MINE:
 			ret = 0;
 			goto out;
@@ -247,7 +249,7 @@ static int claim_one(const struct registry *r, long port, const char *repo, cons
 			ret = 1;
 			goto out;
 		case LEASE_STALE:
-			drop(r, port);
+			file_drop(r, port);
 			break;
 		case LEASE_FREE:
 			break;
@@ -258,11 +260,221 @@ static int claim_one(const struct registry *r, long port, const char *repo, cons
 			goto out;
 		/* someone was quicker: say who, once */
 	}
-	ret = lease_holder(r, port, who) == LEASE_OTHER ? 1 : 0;
+	ret = file_holder(r, port, who) == LEASE_OTHER ? 1 : 0;
 out:
 	strbuf_release(&text);
 	free(path);
 	return ret;
+}
+
+/*
+ * On an engine that is not this machine's, ports are leased in the port
+ * space of the engine's host, and the store is the engine itself, seen by
+ * every user and machine that uses it: one volume a port,
+ * git-sandbox-port-<port>, labelled with its owner (this machine, user
+ * and registry), the repository and the sandbox. Creating a volume whose
+ * name exists keeps its first creator's labels, so "create, then
+ * inspect: mine if the owner is me" is a compare-and-set on the engine.
+ * Labels are anyone's to write on an engine, as its containers are: a
+ * lease keeps the honest off a port, it does not fence off the engine's
+ * other users (who can do anything there).
+ */
+#define LABEL_LEASE_PORT "git-sandbox.port-lease"
+#define LABEL_LEASE_OWNER "git-sandbox.lease-owner"
+
+/* the engine in use when it is not on this machine, else NULL */
+static const struct engine *remote(void)
+{
+	const struct engine *e = engine_in_use();
+
+	return e && !engine_is_local(e) ? e : NULL;
+}
+
+/* who this registry is on an engine: machine, user and registry */
+static const char *owner_key(const struct registry *r)
+{
+	static char *key, *for_key;
+	char *id = read_file("/etc/machine-id", NULL), host[256] = "";
+
+	if (for_key && !strcmp(for_key, reg_key(r))) {
+		free(id);
+		return key;
+	}
+	free(key);
+	free(for_key);
+	for_key = xstrdup(reg_key(r));
+	if (id)
+		id[strcspn(id, "\n")] = '\0';
+	if (!id || !*id)
+		(void)gethostname(host, sizeof(host) - 1);
+	key = xasprintf("%s:%ld:%s", id && *id ? id : host, (long)geteuid(), for_key);
+	free(id);
+	return key;
+}
+
+static char *volume_name(long port)
+{
+	return xasprintf(PORT_FILE_PREFIX "%ld", port);
+}
+
+/* The lease volume of port on the engine in use: 0 (v NULL: none) or -1 (why). */
+static int engine_lease(long port, struct volume **v, size_t *nv, struct strbuf *why)
+{
+	char *name = volume_name(port);
+	int ret = docker_volume_inspect(&name, 1, v, nv, why);
+
+	free(name);
+	return ret ? -1 : 0;
+}
+
+static const char *volume_label(const struct volume *v, const char *key)
+{
+	size_t i;
+
+	for (i = 0; i < v->nlabels; i++)
+		if (!strcmp(v->labels[i].key, key))
+			return v->labels[i].value;
+	return "";
+}
+
+static enum lease_holder engine_holder(const struct registry *r, long port, struct strbuf *who)
+{
+	struct strbuf why = STRBUF_INIT;
+	struct volume *v = NULL;
+	size_t nv = 0;
+	enum lease_holder h = LEASE_FREE;
+
+	if (engine_lease(port, &v, &nv, &why) < 0 || !nv) {
+		strbuf_release(&why);
+		volume_list_free(v, nv);
+		return LEASE_FREE;
+	}
+	if (!strcmp(volume_label(v, LABEL_LEASE_OWNER), owner_key(r))) {
+		h = entry_holds(r, port) ? LEASE_MINE : LEASE_STALE;
+	} else {
+		/* anyone on the engine writes labels: nothing of theirs reaches the terminal raw */
+		char *owner = printable(volume_label(v, LABEL_LEASE_OWNER));
+		char *name = printable(volume_label(v, "git-sandbox.lease-name"));
+		char *repo = printable(volume_label(v, "git-sandbox.lease-repo"));
+
+		strbuf_addf(who, "sandbox '%s' of %s (%s, on the engine %s)", name, repo, owner,
+			    engine_in_use()->name);
+		free(owner);
+		free(name);
+		free(repo);
+		h = LEASE_OTHER;
+	}
+	volume_list_free(v, nv);
+	strbuf_release(&why);
+	return h;
+}
+
+static void engine_drop(const struct registry *r, long port)
+{
+	struct strbuf why = STRBUF_INIT;
+	char *name = volume_name(port);
+	enum lease_holder h = engine_holder(r, port, &why);
+
+	strbuf_reset(&why);
+	if ((h == LEASE_MINE || h == LEASE_STALE) && docker_remove("volume", &name, 1, &why))
+		warning("cannot give back the lease of port %ld on the engine %s: %s", port,
+			engine_in_use()->name, why.buf);
+	free(name);
+	strbuf_release(&why);
+}
+
+/*
+ * Is e's sandbox in the port space of the leases at hand: on the engine
+ * in use when that is remote, else on this machine (every local engine
+ * shares it)?
+ */
+static int entry_here(const struct reg_entry *e)
+{
+	struct engine eng;
+	int ret;
+
+	if (engine_of(e->engine, e->engine_certs, NULL, &eng, NULL))
+		return 0;
+	ret = remote() ? !strcmp(eng.url, remote()->url) : engine_is_local(&eng);
+	engine_release(&eng);
+	return ret;
+}
+
+static int engine_claim(const struct registry *r, long port, const char *repo, const char *name,
+			struct strbuf *who)
+{
+	char *vol = volume_name(port), *l_port = xasprintf(LABEL_LEASE_PORT "=%ld", port);
+	char *l_owner = xasprintf(LABEL_LEASE_OWNER "=%s", owner_key(r));
+	char *l_repo = xasprintf("git-sandbox.lease-repo=%s", repo);
+	char *l_name = xasprintf("git-sandbox.lease-name=%s", name);
+	const char *labels[] = { l_port, l_owner, l_repo, l_name, NULL };
+	struct strbuf why = STRBUF_INIT;
+	enum lease_holder h;
+	int ret;
+
+	if (docker_volume_create(vol, labels, &why)) {
+		warning("cannot lease port %ld on the engine %s: %s", port, engine_in_use()->name,
+			why.buf);
+		ret = -1;
+	} else {
+		crash_point("lease-claimed");
+		h = engine_holder(r, port, who);
+		ret = h == LEASE_OTHER ? 1 : 0;
+	}
+	strbuf_release(&why);
+	free(vol);
+	free(l_port);
+	free(l_owner);
+	free(l_repo);
+	free(l_name);
+	return ret;
+}
+
+/* Is port published by a container of the engine in use (asked once a process)? */
+static int engine_port_used(long port)
+{
+	static struct container_list l;
+	static char *for_url;
+	size_t i, j;
+
+	if (!for_url || strcmp(for_url, engine_in_use()->url)) {
+		container_list_free(&l);
+		free(for_url);
+		for_url = xstrdup(engine_in_use()->url);
+		if (docker_ps_all(&l, NULL))
+			return 0;
+	}
+	for (i = 0; i < l.n; i++)
+		for (j = 0; j < l.v[i].nports; j++)
+			if (l.v[i].ports[j] == port)
+				return 1;
+	return 0;
+}
+
+enum lease_holder lease_holder(const struct registry *r, long port, struct strbuf *who)
+{
+	return remote() ? engine_holder(r, port, who) : file_holder(r, port, who);
+}
+
+static void drop(const struct registry *r, long port)
+{
+	if (remote())
+		engine_drop(r, port);
+	else
+		file_drop(r, port);
+}
+
+static int claim_one(const struct registry *r, long port, const char *repo, const char *name,
+		     struct strbuf *who)
+{
+	return remote() ? engine_claim(r, port, repo, name, who) :
+			  file_claim(r, port, repo, name, who);
+}
+
+/* Is this port of the engine in use taken by something other than a lease? */
+static int port_busy(long port)
+{
+	return remote() ? engine_port_used(port) : !port_is_free(port);
 }
 
 static int claim(const struct registry *r, const struct port_set *ps, const char *repo,
@@ -281,8 +493,9 @@ static int claim(const struct registry *r, const struct port_set *ps, const char
 			 * only: claim_one said why
 			 */
 			if (ret < 0)
-				warning("port %ld is not leased on the machine; other users and HOMEs "
-					"are not kept off it", ps->g[i].port[j]);
+				warning("port %ld is not leased on the %s; other users and HOMEs "
+					"are not kept off it", ps->g[i].port[j],
+					remote() ? "engine" : "machine");
 			if (ret <= 0)
 				continue;
 			strbuf_addf(why, "port %ld is leased to %s", ps->g[i].port[j], who.buf);
@@ -308,8 +521,18 @@ int lease_claim(const struct registry *r, const struct port_set *ps, const char 
 int lease_end(struct registry *r, struct reg_entry *e, int released)
 {
 	struct port_set ps;
-	int ret = 0;
+	struct engine eng, saved = ENGINE_INIT;
+	int ret = 0, switched = 0;
 
+	/* its ports go back where they were leased: on its engine */
+	if (!engine_of(e->engine, e->engine_certs, NULL, &eng, NULL)) {
+		if (engine_in_use() && strcmp(engine_in_use()->url, eng.url)) {
+			engine_copy(&saved, engine_in_use());
+			engine_use(&eng);
+			switched = 1;
+		}
+		engine_release(&eng);
+	}
 	ports_from_flat(&ps, e->ports, e->port_names, e->nports, NULL);
 	if (released)
 		registry_release_entry(r, e);
@@ -321,6 +544,10 @@ int lease_end(struct registry *r, struct reg_entry *e, int released)
 	else
 		lease_drop_unheld(r, &ps);
 	port_set_free(&ps);
+	if (switched) {
+		engine_use(&saved);
+		engine_release(&saved);
+	}
 	return ret;
 }
 
@@ -374,7 +601,7 @@ static int slot_taken(const struct registry *r, const struct port_set *ps, const
 		if (lease_holder(r, ports[j], &who) == LEASE_OTHER) {
 			strbuf_addf(why, "slot %ld: port %ld is leased to %s", slot, ports[j], who.buf);
 			taken = 1;
-		} else if (!port_is_free(ports[j])) {
+		} else if (port_busy(ports[j])) {
 			strbuf_addf(why, "slot %ld: port %ld is in use by another process", slot, ports[j]);
 			taken = 1;
 		}
@@ -480,16 +707,16 @@ static void remove_dead_temp(const char *dir, const char *name, const char *pid)
 
 size_t lease_reconcile(struct registry *r)
 {
-	const char *dir = store_dir();
+	const char *dir = remote() ? NULL : store_dir();
 	struct strbuf who = STRBUF_INIT;
 	struct dirent *de;
 	size_t i, j, conflicts = 0;
 	DIR *d;
 
-	if (!dir)
+	if (!dir && !remote())
 		return 0;
 	/* this registry's files that no entry holds: claims cut short */
-	if ((d = opendir(dir))) {
+	if (dir && (d = opendir(dir))) {
 		while ((de = readdir(d))) {
 			const char *p = de->d_name + strlen(PORT_FILE_PREFIX), *tmp;
 			long port;
@@ -514,7 +741,7 @@ size_t lease_reconcile(struct registry *r)
 	}
 	/* the entries' own, put back (after a reboot emptied the store) */
 	for (i = 0; i < r->n; i++)
-		for (j = 0; j < r->e[i].nports; j++) {
+		for (j = 0; j < r->e[i].nports && entry_here(&r->e[i]); j++) {
 			int ret = claim_one(r, r->e[i].ports[j], r->e[i].repo, r->e[i].name, &who);
 
 			if (ret > 0) {

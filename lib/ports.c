@@ -85,6 +85,16 @@ int port_set_same_ports(const struct port_set *a, const struct port_set *b)
 	return 1;
 }
 
+const struct port_lease *port_set_find(const struct port_set *ps, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < ps->n; i++)
+		if (!strcmp(ps->g[i].name, name))
+			return &ps->g[i];
+	return NULL;
+}
+
 int port_set_has(const struct port_set *ps, long port)
 {
 	size_t i, j;

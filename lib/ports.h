@@ -46,6 +46,9 @@ size_t port_set_flat(const struct port_set *ps, long **ports, char ***names);
 /* Do a and b have the same groups with the same ports (variables aside)? */
 int port_set_same_ports(const struct port_set *a, const struct port_set *b);
 
+/* The group name of ps, or NULL. */
+const struct port_lease *port_set_find(const struct port_set *ps, const char *name);
+
 /* Does ps hold port? */
 int port_set_has(const struct port_set *ps, long port);
 

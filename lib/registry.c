@@ -116,6 +116,12 @@ static int handler(void *data, const char *section, const char *key, const char 
 			return 0;
 		free(e->stack_id);
 		e->stack_id = xstrdup(value);
+	} else if (!strcmp(key, "engine")) {
+		free(e->engine);
+		e->engine = xstrdup(value);
+	} else if (!strcmp(key, "enginecerts")) {
+		free(e->engine_certs);
+		e->engine_certs = xstrdup(value);
 	} else if (!strcmp(key, "madebranch")) {
 		free(e->made_branch);
 		e->made_branch = xstrdup(value);
@@ -279,6 +285,10 @@ void registry_format(const struct registry *r, struct strbuf *out)
 			ini_add(out, "madehead", e->made_head);
 		if (e->stack_id)
 			ini_add(out, "id", e->stack_id);
+		if (e->engine)
+			ini_add(out, "engine", e->engine);
+		if (e->engine_certs)
+			ini_add(out, "enginecerts", e->engine_certs);
 	}
 	if (r->nreleased)
 		strbuf_addstr(out, "\n[released]\n");
@@ -311,6 +321,8 @@ void reg_entry_free(struct reg_entry *e)
 	free(e->made_branch);
 	free(e->made_head);
 	free(e->stack_id);
+	free(e->engine);
+	free(e->engine_certs);
 	free(e->ports);
 	free_strings(e->port_names, e->nports);
 	memset(e, 0, sizeof(*e));
@@ -405,6 +417,8 @@ struct reg_entry *registry_add(struct registry *r, const struct reg_entry *src)
 	e->made_branch = dup_or_null(src->made_branch);
 	e->made_head = dup_or_null(src->made_head);
 	e->stack_id = dup_or_null(src->stack_id);
+	e->engine = dup_or_null(src->engine);
+	e->engine_certs = dup_or_null(src->engine_certs);
 	if (src->nports) {
 		size_t i;
 

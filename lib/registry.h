@@ -30,6 +30,8 @@ struct reg_entry {
 	char *made_branch;	/* while creating: the branch create makes, or NULL */
 	char *made_head;	/* while creating: the commit (hex) its checkout starts at, or NULL */
 	char *stack_id;		/* its stack's id on the engine (stackid.h), or NULL before its first up */
+	char *engine;		/* the engine its stack lives on (engine.h: a context or URL), or NULL: the current one */
+	char *engine_certs;	/* that engine's TLS material, for a URL over TLS, or NULL */
 };
 
 /* How many released stack ids the registry remembers (the latest). */

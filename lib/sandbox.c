@@ -5,6 +5,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "engine.h"
 #include "registry.h"
 #include "sandbox.h"
 #include "trust.h"
@@ -201,8 +202,53 @@ size_t sandbox_ports_drift(const struct sandbox *sb, struct strbuf *why)
 	return n;
 }
 
+/* Make e the engine in use, with sandbox.host; say so when the shell points elsewhere. */
+static void use_engine(struct sandbox *sb, int chosen)
+{
+	char *cur;
+
+	engine_set_address(&sb->engine, sb->cfg.host);
+	engine_use(&sb->engine);
+	if (!chosen)
+		return;
+	cur = engine_current_url();
+	if (cur && strcmp(cur, sb->engine.url))
+		note("sandbox '%s' is on the engine %s (the shell points at %s)",
+		     sb->name ? sb->name : "", sb->engine.name, cur);
+	free(cur);
+}
+
+/* sb's engine (engine_of), made the engine in use; dies if it cannot be resolved. */
+static void open_engine(struct sandbox *sb, const char *name, const char *certs)
+{
+	int chosen;
+
+	if (engine_of(name, certs, sb->cfg.engine, &sb->engine, &chosen))
+		die("cannot use the engine of sandbox '%s'", sb->name ? sb->name : sb->path);
+	sb->engine_recorded = name != NULL;
+	use_engine(sb, chosen);
+}
+
+int sandbox_place(struct sandbox *sb, const char *spec)
+{
+	const char *name, *certs;
+
+	engine_release(&sb->engine);
+	if (engine_resolve(spec ? spec : engine_override() ? engine_override() : sb->cfg.engine,
+			   &sb->engine))
+		return -1;
+	engine_record(&sb->engine, &name, &certs);
+	state_set(&sb->st, "engine", "name", name);
+	state_set(&sb->st, "engine", "certs", certs);
+	sb->engine_recorded = 1;
+	use_engine(sb, 0);
+	return 0;
+}
+
 void sandbox_open(struct sandbox *sb, const char *name, unsigned flags)
 {
+	const char *engine = NULL, *certs = NULL;
+	char *entry_engine = NULL, *entry_certs = NULL;
 	const char *dir;
 	int r;
 
@@ -244,6 +290,8 @@ void sandbox_open(struct sandbox *sb, const char *name, unsigned flags)
 		sb->name = sb->st.name;
 		sb->slot = sb->st.slot;
 		sb->project = xstrdup(sb->st.project);
+		engine = state_get(&sb->st, "engine", "name");
+		certs = state_get(&sb->st, "engine", "certs");
 	} else if (sb->is_main) {
 		sb->name = "main";
 		sb->slot = 0;
@@ -263,9 +311,16 @@ void sandbox_open(struct sandbox *sb, const char *name, unsigned flags)
 			sb->name = sb->st.name;
 			sb->slot = e->slot;
 			sb->project = xstrdup(e->project);
+			if (e->engine) {
+				engine = entry_engine = xstrdup(e->engine);
+				certs = entry_certs = e->engine_certs ? xstrdup(e->engine_certs) : NULL;
+			}
 		}
 		registry_release(&reg);
 	}
+	open_engine(sb, engine, certs);
+	free(entry_engine);
+	free(entry_certs);
 	load_ports(sb);
 	if ((flags & (SB_NEED_SANDBOX | SB_NEED_SLOT)) && sb->slot < 0)
 		die("'%s' is not a sandbox: create one with 'git sandbox create <name>', "
@@ -281,6 +336,7 @@ void sandbox_close(struct sandbox *sb)
 	free(sb->path);
 	free(sb->gitdir);
 	free(sb->state_file);
+	engine_release(&sb->engine);
 	repo_close(&sb->repo);
 	memset(sb, 0, sizeof(*sb));
 }

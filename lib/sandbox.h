@@ -8,6 +8,7 @@
 #define SB_SANDBOX_H
 
 #include "config.h"
+#include "engine.h"
 #include "ports.h"
 #include "repo.h"
 #include "state.h"
@@ -33,6 +34,13 @@ struct sandbox {
 	 */
 	struct port_set ports;
 	int ports_recorded;	/* ports come from the state's record */
+	/*
+	 * The engine its stack lives on (engine.h), the engine in use once
+	 * opened: GIT_SANDBOX_ENGINE when set, else the one recorded when it
+	 * was made, else sandbox.engine, else the shell's current one.
+	 */
+	struct engine engine;
+	int engine_recorded;
 };
 
 /* flags for sandbox_open */
@@ -82,5 +90,13 @@ size_t sandbox_ports_drift(const struct sandbox *sb, struct strbuf *why);
 /* The variables of .env.sandbox, "KEY=value", NULL-terminated, newly allocated. */
 char **sandbox_env(const struct sandbox *sb);
 void free_env(char **env);
+
+/*
+ * Choose the engine for a new sandbox (create, init): spec (--engine)
+ * when not NULL, else GIT_SANDBOX_ENGINE, else sandbox.engine, else the
+ * current one; record it in sb->st (section [engine]: name, and certs for
+ * a URL over TLS) and make it the engine in use. 0, or -1 after an error.
+ */
+int sandbox_place(struct sandbox *sb, const char *spec);
 
 #endif

@@ -53,6 +53,8 @@ void show_json_open(struct strbuf *out, const struct sandbox_view *v)
 	strbuf_addjson(out, v->project);
 	strbuf_addstr(out, ",\"status\":");
 	strbuf_addjson(out, v->status);
+	strbuf_addstr(out, ",\"engine\":");
+	strbuf_addjson(out, v->engine ? v->engine : "");
 	strbuf_addstr(out, ",\"ports\":{");
 	while (i < v->nports) {
 		size_t j = i + 1, k;
@@ -115,12 +117,17 @@ void show_created(const struct sandbox *sb, const char *verb)
 	printf("  project  %s\n", sb->project);
 	if (n)
 		printf("  ports    %s\n", ports.buf);
+	if (!engine_is_local(&sb->engine))
+		printf("  engine   %s\n", sb->engine.name);
 	for (i = 0; i < sb->cfg.nports; i++)
 		for (j = 0; j < sb->ports.n; j++)
 			if (sb->cfg.ports[i].health && sb->ports.g[j].n &&
-			    !strcmp(sb->ports.g[j].name, sb->cfg.ports[i].name))
-				printf("  url      %s http://localhost:%ld/\n", sb->ports.g[j].name,
-				       sb->ports.g[j].port[0]);
+			    !strcmp(sb->ports.g[j].name, sb->cfg.ports[i].name)) {
+				char *url = engine_http_url(&sb->engine, sb->ports.g[j].port[0]);
+
+				printf("  url      %s %s\n", sb->ports.g[j].name, url);
+				free(url);
+			}
 	if (sb->repo.worktree && !strcmp(sb->repo.worktree, sb->path))
 		printf("Next: git sandbox up\n");
 	else

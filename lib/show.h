@@ -18,6 +18,7 @@ struct sandbox_view {
 	const long *ports;	/* parallel arrays, grouped by name in order */
 	char *const *port_names;
 	size_t nports;
+	const char *engine;	/* the engine its stack lives on (a context or URL) */
 };
 
 /* "api 8001, db 5433, workers 5010-5013" */

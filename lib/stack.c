@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include "compose.h"
+#include "engine.h"
 #include "envfile.h"
 #include "lock.h"
 #include "registry.h"
@@ -34,6 +35,52 @@ void stack_list_free(struct stack_list *l)
 {
 	container_list_free(&l->containers);
 	strbuf_release(&l->why);
+}
+
+const struct stack_list *stack_lists_get(struct stack_lists *sl, const struct reg_entry *e)
+{
+	struct engine eng;
+	struct stack_list *l;
+	size_t i;
+
+	if (engine_of(e->engine, e->engine_certs, NULL, &eng, NULL)) {
+		/* the error is printed; its sandboxes are "unknown" */
+		ALLOC_GROW(sl->v, sl->n + 1, sl->alloc);
+		sl->urls = xrealloc(sl->urls, sl->alloc * sizeof(*sl->urls));
+		l = &sl->v[sl->n];
+		memset(l, 0, sizeof(*l));
+		strbuf_init(&l->why);
+		strbuf_addf(&l->why, "cannot resolve the engine '%s'", e->engine ? e->engine : "");
+		l->code = DOCKER_UNREACHABLE;
+		sl->urls[sl->n++] = NULL;
+		return l;
+	}
+	for (i = 0; i < sl->n; i++)
+		if (sl->urls[i] && !strcmp(sl->urls[i], eng.url)) {
+			engine_use(&eng);
+			engine_release(&eng);
+			return &sl->v[i];
+		}
+	ALLOC_GROW(sl->v, sl->n + 1, sl->alloc);
+	sl->urls = xrealloc(sl->urls, sl->alloc * sizeof(*sl->urls));
+	engine_use(&eng);
+	stack_list_load(&sl->v[sl->n]);
+	sl->urls[sl->n] = xstrdup(eng.url);
+	engine_release(&eng);
+	return &sl->v[sl->n++];
+}
+
+void stack_lists_free(struct stack_lists *sl)
+{
+	size_t i;
+
+	for (i = 0; i < sl->n; i++) {
+		stack_list_free(&sl->v[i]);
+		free(sl->urls[i]);
+	}
+	free(sl->v);
+	free(sl->urls);
+	memset(sl, 0, sizeof(*sl));
 }
 
 const char *sandbox_status(const struct stack_list *l, const char *path, const char *gitdir,
@@ -234,6 +281,7 @@ void stack_compose(struct compose *c, const struct sandbox *sb, struct stack_ide
 	const struct sb_config *cfg = &sb->cfg;
 	struct strbuf err = STRBUF_INIT;
 	char *file;
+	size_t n, alloc;
 	int outside, missing;
 
 	if (cfg->compose_command.value && !trust_allows(cfg, cfg->compose_command.origin)) {
@@ -283,6 +331,12 @@ void stack_compose(struct compose *c, const struct sandbox *sb, struct stack_ide
 	if (envfile_write(sb) < 0)
 		exit(EXIT_FATAL);
 	c->own_env = sandbox_env(sb);
+	/* compose reaches the engine the queries reach, whatever the shell says */
+	for (n = 0; c->own_env[n]; n++)
+		;
+	alloc = n + 1;
+	if (engine_in_use())
+		engine_env(engine_in_use(), &c->own_env, &n, &alloc);
 	c->env = (const char *const *)c->own_env;
 }
 

@@ -23,6 +23,25 @@ void stack_list_free(struct stack_list *l);
 void stack_list_need(struct stack_list *l);
 
 /*
+ * The stacks of every engine the sandboxes of a registry live on (list,
+ * prune and doctor see several at once), each engine asked once.
+ */
+struct stack_lists {
+	char **urls;			/* each engine asked, by URL */
+	struct stack_list *v;		/* its answer */
+	size_t n, alloc;
+};
+struct reg_entry;
+/*
+ * The stacks of the engine e's sandbox lives on (engine_of: its record,
+ * or GIT_SANDBOX_ENGINE, or the current one), asked the first time; that
+ * engine is then the engine in use. An engine that cannot be resolved
+ * answers DOCKER_UNREACHABLE, saying why.
+ */
+const struct stack_list *stack_lists_get(struct stack_lists *sl, const struct reg_entry *e);
+void stack_lists_free(struct stack_lists *sl);
+
+/*
  * running, partial, stopped, missing (worktree gone) or unknown (docker
  * unreachable) for the sandbox at path with git dir gitdir and compose
  * project.

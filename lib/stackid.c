@@ -489,12 +489,9 @@ int stack_lease(const struct stack_ident *si, const char *project, const char *w
 			ret = lease_get(project, &v, &nv);
 	}
 	if (!ret && (!nv || strcmp(v[0].stack_id, si->id))) {
-		char *p, *holder = xstrdup(nv && *v[0].path ? v[0].path : "unknown");
-
 		/* anyone on the engine writes labels: nothing of theirs reaches the terminal raw */
-		for (p = holder; *p; p++)
-			if ((unsigned char)*p < 0x20 || *p == 0x7f)
-				*p = '?';
+		char *holder = printable(nv && *v[0].path ? v[0].path : "unknown");
+
 		ret = error("the compose project '%s' is leased on this engine by another sandbox "
 			    "(working directory '%s', lease '%s'): not touching it", project, holder, name);
 		free(holder);

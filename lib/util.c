@@ -220,6 +220,16 @@ int starts_with(const char *s, const char *prefix)
 	return !strncmp(s, prefix, strlen(prefix));
 }
 
+char *printable(const char *s)
+{
+	char *copy = xstrdup(s), *p;
+
+	for (p = copy; *p; p++)
+		if ((unsigned char)*p < 0x20 || *p == 0x7f)
+			*p = '?';
+	return copy;
+}
+
 void free_strings(char **v, size_t n)
 {
 	size_t i;

@@ -59,6 +59,9 @@ long parse_duration(const char *s);
 int starts_with(const char *s, const char *prefix);
 /* Free a NULL-terminated or counted array of strings. */
 void free_strings(char **v, size_t n);
+
+/* A copy of s with every control byte replaced by '?': text from others, for a terminal. */
+char *printable(const char *s);
 /* Sort v ascending and drop duplicates (*n becomes how many are left). */
 void sort_longs_unique(long *v, size_t *n);
 
