@@ -180,8 +180,52 @@ test_when_finished () {
 	test_cleanup_="$*; $test_cleanup_"
 }
 
-test_done_exit_ () {
+# test_atexit <command>: run it when the script ends, however it ends
+# (test_done, a failure under -i, an exit on error, an interrupt); the
+# last registered runs first. For what outlives a test: a daemon the
+# script started for all its tests.
+test_atexit_=
+test_atexit () {
+	test_atexit_="$*; $test_atexit_"
+}
+
+# once: the list is emptied before it runs, and an interrupt waits for its end
+test_atexit_run_ () {
+	test_hold_signals_
 	test_stop_holders_
+	run_=$test_atexit_
+	test_atexit_=
+	eval "$run_"
+	test_release_signals_
+}
+
+# an interrupt runs the EXIT trap (a shell killed by a signal would not),
+# whose output may go to a reader that is gone (tee under make, on ^C)
+test_signal_held_= test_signal_pending_=
+test_signal_ () {
+	if test -n "$test_signal_held_"
+	then
+		test_signal_pending_=$1
+		return
+	fi
+	trap '' PIPE
+	exit "$1"
+}
+
+# test_hold_signals_ ... test_release_signals_: an interrupt in between
+# waits for the release, as between starting a daemon in the background
+# and recording its pid for the clean-up
+test_hold_signals_ () {
+	test_signal_held_=t
+}
+
+test_release_signals_ () {
+	test_signal_held_=
+	test -z "$test_signal_pending_" || test_signal_ "$test_signal_pending_"
+}
+
+test_done_exit_ () {
+	test_atexit_run_
 	say "1..$test_count"
 	exit "$1"
 }
@@ -190,6 +234,8 @@ test_done () {
 	if test "$test_failures" = 0
 	then
 		say "# passed all $test_count test(s)"
+		# what the script started may live in the trash directory
+		test_atexit_run_
 		cd "$TEST_DIRECTORY" || exit 1
 		if test -z "$debug"
 		then
@@ -624,7 +670,10 @@ then
 	rm -rf "$TRASH_DIRECTORY"
 fi
 mkdir -p "$TRASH_DIRECTORY" "$GIT_SANDBOX_LEASES" && chmod 1777 "$GIT_SANDBOX_LEASES" || exit 1
-trap 'test_stop_holders_' EXIT
+trap 'test_atexit_run_' EXIT
+trap 'test_signal_ 129' HUP
+trap 'test_signal_ 130' INT
+trap 'test_signal_ 143' TERM
 cd "$TRASH_DIRECTORY" || exit 1
 
 # the compose of GIT_SANDBOX_TEST_COMPOSE, and only that one: the other is
