@@ -490,7 +490,7 @@ sb_registry_count () {
 # sb_no_docker <command>...: run it without reaching the engine, so that a
 # prune never judges the stacks of other test scripts running at the same time
 sb_no_docker () {
-	DOCKER_HOST=unix://$HOME/no-docker.sock "$@"
+	GIT_SANDBOX_ENGINE=unix://$HOME/no-docker.sock DOCKER_HOST=unix://$HOME/no-docker.sock "$@"
 }
 
 # sb_reg_entries: "slot name path gitdir repo" for each registry entry, by slot

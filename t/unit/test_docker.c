@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "docker.h"
+#include "health.h"
 #include "ports.h"
 #include "util.h"
 #include "unit.h"
@@ -189,14 +190,14 @@ START_TEST(test_wait)
 	pid_t hangup = serve(NULL, &hangup_port);
 	long deadline = monotonic_ms() + 2000;
 
-	ck_assert_int_eq(wait_http(ok_port, "/health", deadline), 0);
-	ck_assert_int_eq(wait_tcp(ok_port, deadline), 0);
-	ck_assert_int_eq(wait_http(missing_port, "/health", deadline), -1);
-	ck_assert_int_eq(wait_http(hangup_port, "/", deadline), -1);
+	ck_assert_int_eq(wait_http("127.0.0.1", ok_port, "/health", deadline), 0);
+	ck_assert_int_eq(wait_tcp("localhost", ok_port, deadline), 0);
+	ck_assert_int_eq(wait_http("127.0.0.1", missing_port, "/health", deadline), -1);
+	ck_assert_int_eq(wait_http("127.0.0.1", hangup_port, "/", deadline), -1);
 	/* what docker's proxy does before the service listens */
-	ck_assert_int_eq(wait_tcp(hangup_port, deadline), -1);
-	ck_assert_int_eq(wait_tcp(closed, deadline), -1);
-	ck_assert_int_eq(wait_http(closed, "/", deadline), -1);
+	ck_assert_int_eq(wait_tcp("127.0.0.1", hangup_port, deadline), -1);
+	ck_assert_int_eq(wait_tcp("127.0.0.1", closed, deadline), -1);
+	ck_assert_int_eq(wait_http("127.0.0.1", closed, "/", deadline), -1);
 	stop(ok);
 	stop(missing);
 	stop(hangup);
@@ -208,9 +209,9 @@ START_TEST(test_gate)
 	long port, closed = closed_port(), t;
 	pid_t srv = serve("HTTP/1.0 200 OK\r\n\r\nok\n", &port);
 	struct health_check checks[] = {
-		{ "api", port, "/health" },
-		{ "db", port, NULL },
-		{ "jaeger", closed, NULL },
+		{ "api", "127.0.0.1", port, "/health" },
+		{ "db", "localhost", port, NULL },
+		{ "jaeger", "127.0.0.1", closed, NULL },
 	};
 
 	ck_assert_int_eq(health_gate(checks, 2, 5, 0), 0);
