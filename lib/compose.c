@@ -2,8 +2,10 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "compose.h"
+#include "lock.h"
 #include "run.h"
 #include "util.h"
 
@@ -44,6 +46,92 @@ static int answers_version(const char *const *argv)
 	return run_command(&c) == 0;
 }
 
+/*
+ * What decides whether `docker compose` answers: the docker found on PATH
+ * and the plugin directories it looks in (DOCKER_CONFIG's or
+ * ~/.docker's, then the system's), each by path, size and mtime. NULL
+ * without a docker on PATH.
+ */
+static char *v2_key(void)
+{
+	static const char *const system_dirs[] = {
+		"/usr/local/lib/docker/cli-plugins", "/usr/local/libexec/docker/cli-plugins",
+		"/usr/lib/docker/cli-plugins", "/usr/libexec/docker/cli-plugins", NULL
+	};
+	const char *config = getenv("DOCKER_CONFIG"), *home = getenv("HOME");
+	char *docker = find_program("docker"), *user;
+	struct strbuf key = STRBUF_INIT;
+	struct stat st;
+	size_t i;
+
+	if (!docker)
+		return NULL;
+	user = config && *config ? xasprintf("%s/cli-plugins", config) :
+				    xasprintf("%s/.docker/cli-plugins", home ? home : "");
+	for (i = 0; i <= ARRAY_SIZE(system_dirs) - 1; i++) {
+		char *path = path_join(i ? system_dirs[i - 1] : user, "docker-compose");
+
+		if (!stat(path, &st))
+			strbuf_addf(&key, "%s %lld %lld.%09ld ", path, (long long)st.st_size,
+				    (long long)st.st_mtim.tv_sec, st.st_mtim.tv_nsec);
+		free(path);
+	}
+	if (!stat(docker, &st))
+		strbuf_addf(&key, "%s %lld %lld.%09ld", docker, (long long)st.st_size,
+			    (long long)st.st_mtim.tv_sec, st.st_mtim.tv_nsec);
+	free(user);
+	free(docker);
+	return strbuf_detach(&key);
+}
+
+#define V2_CACHE_MAX 32	/* answers kept, the latest */
+
+/*
+ * Does `docker compose version` answer? Asked once for each v2_key and
+ * remembered in ${XDG_CACHE_HOME:-~/.cache}/git-sandbox/compose: one line
+ * "<yes|no> <key>" each. A cache that cannot be read or written only
+ * costs the probe.
+ */
+static int v2_answers(const char *const *probe)
+{
+	char *key = v2_key(), *dir, *path, *text, *line, *end;
+	struct strbuf out = STRBUF_INIT;
+	size_t len, kept = 0;
+	int ret = -1;
+
+	if (!key)
+		return 0;
+	dir = xdg_dir("XDG_CACHE_HOME", ".cache");
+	path = xasprintf("%s/git-sandbox/compose", dir);
+	text = read_file(path, &len);
+	for (line = text; line && *line && ret < 0; line = *end ? end + 1 : end) {
+		end = line + strcspn(line, "\n");
+		if ((size_t)(end - line) == strlen(key) + 4 && !strncmp(line + 4, key, strlen(key)) &&
+		    (starts_with(line, "yes ") || starts_with(line, "no  ")))
+			ret = starts_with(line, "yes ");
+	}
+	if (ret < 0) {
+		ret = answers_version(probe);
+		strbuf_addf(&out, "%s %s\n", ret ? "yes" : "no ", key);
+		for (line = text; line && *line && kept < V2_CACHE_MAX - 1; line = *end ? end + 1 : end) {
+			end = line + strcspn(line, "\n");
+			strbuf_add(&out, line, end - line);
+			strbuf_addch(&out, '\n');
+			kept++;
+		}
+		free(dir);
+		dir = path_dirname(path);
+		if (!mkdir_p(dir, 0700))
+			(void)write_file_atomic(path, out.buf, out.len, 0600);
+	}
+	strbuf_release(&out);
+	free(text);
+	free(path);
+	free(dir);
+	free(key);
+	return ret;
+}
+
 int compose_detect(const char *override, char ***argv_out, size_t *argc_out)
 {
 	static const char *const v2[] = { "docker", "compose", "version", NULL };
@@ -57,7 +145,7 @@ int compose_detect(const char *override, char ***argv_out, size_t *argc_out)
 			return error("sandbox.composeCommand is empty");
 		return 0;
 	}
-	if (answers_version(v2))
+	if (v2_answers(v2))
 		*argv_out = split_blanks("docker compose", argc_out);
 	else if (have_program(v1[0]))	/* its `version` takes most of a second: don't ask */
 		*argv_out = split_blanks("docker-compose", argc_out);

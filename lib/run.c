@@ -51,14 +51,13 @@ static void apply_env(const char *const *env)
 	}
 }
 
-int have_program(const char *name)
+char *find_program(const char *name)
 {
 	const char *path = getenv("PATH");
-	char *p, *dir, *save = NULL;
-	int found = 0;
+	char *p, *dir, *save = NULL, *found = NULL;
 
 	if (strchr(name, '/'))
-		return !access(name, X_OK);
+		return access(name, X_OK) ? NULL : xstrdup(name);
 	if (!path)
 		path = "/usr/local/bin:/usr/bin:/bin";
 	p = xstrdup(path);
@@ -66,11 +65,21 @@ int have_program(const char *name)
 		char *f = path_join(*dir ? dir : ".", name);
 		struct stat st;
 
-		found = !stat(f, &st) && S_ISREG(st.st_mode) && !access(f, X_OK);
-		free(f);
+		if (!stat(f, &st) && S_ISREG(st.st_mode) && !access(f, X_OK))
+			found = f;
+		else
+			free(f);
 	}
 	free(p);
 	return found;
+}
+
+int have_program(const char *name)
+{
+	char *p = find_program(name);
+
+	free(p);
+	return p != NULL;
 }
 
 static long now_ms(void)

@@ -47,5 +47,7 @@ void exec_command(const char *const *argv, const char *const *env) __attribute__
 
 /* Is program found on PATH (or a path that is executable)? */
 int have_program(const char *name);
+/* Where: its path as found on PATH (free it), or NULL. */
+char *find_program(const char *name);
 
 #endif
