@@ -273,7 +273,10 @@ static size_t strings_of(json_t *a, const char *key, char ***out)
 	return n;
 }
 
-/* GET /<kind>?filters={"label":[label]}: the member key of each object listed */
+/*
+ * GET /<kind>?filters={"label":[label]}, or /<kind> for a NULL label: the
+ * member key of each object listed
+ */
 static int list_labelled(const char *kind, const char *label, const char *key, char ***out,
 			 size_t *n, struct strbuf *why)
 {
@@ -283,8 +286,11 @@ static int list_labelled(const char *kind, const char *label, const char *key, c
 
 	*out = NULL;
 	*n = 0;
-	strbuf_addf(&path, "/%s?", kind);
-	add_label_filter(&path, label);
+	strbuf_addf(&path, "/%s", kind);
+	if (label) {
+		strbuf_addch(&path, '?');
+		add_label_filter(&path, label);
+	}
 	ret = call("GET", path.buf, NULL, &a, NULL, why);
 	strbuf_release(&path);
 	if (ret)
@@ -311,7 +317,7 @@ int docker_volumes(const char *project, char ***names, size_t *n, struct strbuf 
 
 int docker_networks(const char *project, char ***ids, size_t *n, struct strbuf *why)
 {
-	char *label = xasprintf(LABEL_PROJECT "=%s", project);
+	char *label = project ? xasprintf(LABEL_PROJECT "=%s", project) : NULL;
 	int ret = list_labelled("networks", label, "Id", ids, n, why);
 
 	free(label);

@@ -97,7 +97,7 @@ size_t docker_projects_with_prefix(const struct container_list *l, const char *p
 int docker_volumes(const char *project, char ***names, size_t *n, struct strbuf *why);
 /* every volume with label ("key" or "key=value"): names */
 int docker_volumes_labelled(const char *label, char ***names, size_t *n, struct strbuf *why);
-/* every network labelled with compose project: full ids */
+/* every network labelled with compose project (NULL: every network): full ids */
 int docker_networks(const char *project, char ***ids, size_t *n, struct strbuf *why);
 
 /*

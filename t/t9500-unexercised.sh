@@ -4,55 +4,140 @@ test_description='refusals no other script reaches: a taken name or compose proj
 
 . ./test-lib.sh
 
-# No test here needs a Docker engine: every command runs under sb_no_docker.
-# Those that ask one (up, doctor) get a stand-in, first on PATH, that has no
-# containers, volumes or networks and whose compose does nothing.
+# No test here needs a Docker engine: every command runs under sb_no_docker,
+# but those that ask one (up, doctor), which run under with_engine and get a
+# stand-in that has no containers, volumes or networks: an Engine API
+# server on 127.0.0.1 and a port of this script's (busybox nc, a process a
+# request), and a `docker`, first on PATH, whose compose does nothing. A
+# call either does not expect is answered with an error, logged, and makes
+# with_engine fail.
 mkdir -p "$HOME/engine"
+engine_port=$(sb_port 8910)
+engine_log=$HOME/engine/unexpected.log
+
+# the server: one request on stdin (HTTP/1.1, CR LF), its answer on stdout
+write_script "$HOME/engine/engine-api" <<\EOF
+cr=$(printf "\r")
+answer () {
+	printf "HTTP/1.1 %s\r\nContent-Type: application/json\r\nContent-Length: %s\r\nConnection: close\r\n\r\n%s" \
+		"$1" "${#2}" "$2"
+}
+unexpected () {
+	printf "%s\n" "$line" >>"$HOME/engine/unexpected.log"
+	echo "fake engine: unexpected call: $line" >&2
+	answer "500 Internal Server Error" \
+		"{\"message\":\"fake engine: unexpected call: $(printf "%s" "$line" | tr -d "\"\\\\")\"}"
+	exit 0
+}
+IFS= read -r line || exit 0
+line=${line%"$cr"}
+len=0
+while IFS= read -r h
+do
+	h=${h%"$cr"}
+	test -z "$h" && break
+	case "$h" in
+	[Cc]ontent-[Ll]ength:*) len=${h#*:} && len=${len# } ;;
+	esac
+done
+case "$len" in
+""|*[!0-9]*) unexpected ;;
+esac
+body=
+test "$len" = 0 || body=$(dd bs=1 count="$len" 2>/dev/null)
+case "$line" in
+"GET /containers/json?"*" HTTP/1.1")
+	answer "200 OK" "[]" ;;
+"GET /volumes?"*" HTTP/1.1")
+	answer "200 OK" '{"Volumes":[]}' ;;
+"GET /networks?"*" HTTP/1.1"|"GET /networks HTTP/1.1")
+	answer "200 OK" "[]" ;;
+"POST /volumes/create HTTP/1.1")
+	# the lease of a project name: the first creator's labels stay
+	name=$(printf "%s\n" "$body" | sed -n 's/^{"Name":"\([A-Za-z0-9][A-Za-z0-9_.-]*\)",.*/\1/p')
+	test -n "$name" || unexpected
+	printf "%s" "$body" | sed -e 's/^{/{"CreatedAt":"now",/' >"$HOME/engine/new.$$" &&
+	{ ln "$HOME/engine/new.$$" "$HOME/engine/vol.$name" 2>/dev/null; rm -f "$HOME/engine/new.$$"; } &&
+	answer "201 Created" "$(cat "$HOME/engine/vol.$name")" ;;
+"GET /volumes/"*" HTTP/1.1")
+	name=${line#"GET /volumes/"} && name=${name%" HTTP/1.1"}
+	case "$name" in
+	""|[!A-Za-z0-9]*|*[!A-Za-z0-9_.-]*) unexpected ;;
+	esac
+	if test -f "$HOME/engine/vol.$name"
+	then
+		answer "200 OK" "$(cat "$HOME/engine/vol.$name")"
+	else
+		answer "404 Not Found" "{\"message\":\"get $name: no such volume\"}"
+	fi ;;
+*)
+	unexpected ;;
+esac
+EOF
+
+# compose is still a program, run as `docker compose`
 write_script "$HOME/engine/docker" <<\EOF
 case "$1 $2" in
-"ps -a"|"volume ls"|"network ls") exit 0 ;;
 "compose version") echo "Docker Compose version v2.0.0-fake"; exit 0 ;;
 "compose -p") echo "$*" >>"$HOME/compose.log"; exit 0 ;;
-"volume create")
-	# the lease of a project name: the first creator's labels stay
-	shift 2
-	labels=
-	while test "$1" = --label
-	do
-		k=${2%%=*} v=${2#*=}
-		labels="$labels${labels:+,}\"$k\":\"$v\""
-		shift 2
-	done
-	test -f "$HOME/engine/vol.$1" ||
-		printf '{"Name":"%s","CreatedAt":"now","Labels":{%s}}' "$1" "$labels" >"$HOME/engine/vol.$1"
-	echo "$1"
-	exit 0 ;;
-"volume inspect")
-	shift 2
-	sep= rc=0
-	printf "["
-	for v
-	do
-		if test -f "$HOME/engine/vol.$v"
-		then
-			printf "%s" "$sep" && cat "$HOME/engine/vol.$v" && sep=,
-		else
-			echo "Error: No such volume: $v" >&2
-			rc=1
-		fi
-	done
-	echo "]"
-	exit $rc ;;
 esac
+echo "docker $*" >>"$HOME/engine/unexpected.log"
 echo "fake docker: unexpected call: docker $*" >&2
 exit 1
 EOF
 
-# with_engine <command>...: run it with the stand-in engine
+# engine_up: start the stand-in engine for the rest of this test (once),
+# on 127.0.0.1:$engine_port; it is stopped when the test ends. Its
+# complaints, and with_engine's (fd 9), go to the test's output.
+engine_pid=
+engine_up () {
+	if test -n "$engine_pid"
+	then
+		case "$test_holders_ " in
+		*" $engine_pid "*) return 0 ;;
+		esac
+	fi
+	: >"$engine_log" || return 1
+	exec 9>&2
+	busybox nc -ll -p "$engine_port" 127.0.0.1 -e "$HOME/engine/engine-api" \
+		</dev/null >/dev/null 9>&- &
+	engine_pid=$!
+	test_holders_="$test_holders_ $engine_pid"
+	test_when_finished test_stop_holders_
+	i_=0
+	while ! ss -Hltnp "sport = :$engine_port" 2>/dev/null | grep -q "pid=$engine_pid,"
+	do
+		i_=$((i_ + 1))
+		if test $i_ -gt 50 || ! kill -0 "$engine_pid" 2>/dev/null
+		then
+			echo "engine_up: the stand-in engine does not listen on port $engine_port" >&2
+			return 1
+		fi
+		sleep 0.1
+	done
+}
+
+# with_engine <command>...: run it with the stand-in engine (engine_up
+# first); fails if either part of the stand-in was called unexpectedly
 with_engine () (
+	if test -z "$engine_pid" || ! kill -0 "$engine_pid" 2>/dev/null
+	then
+		echo "with_engine: the stand-in engine is not running (engine_up)" >&2
+		exit 1
+	fi
 	PATH="$HOME/engine:$PATH" &&
-	export PATH &&
-	sb_no_docker "$@"
+	DOCKER_HOST=tcp://127.0.0.1:$engine_port &&
+	export PATH DOCKER_HOST &&
+	unset DOCKER_CONTEXT DOCKER_TLS_VERIFY DOCKER_CERT_PATH &&
+	"$@" 9>&-
+	rc_=$?
+	if test -s "$engine_log"
+	then
+		echo "with_engine: unexpected calls to the stand-in engine:" &&
+		cat "$engine_log"
+	fi >&9
+	test -s "$engine_log" && exit 125
+	exit $rc_
 )
 
 # an `op` on PATH: the stand-in for the 1Password CLI
@@ -190,6 +275,7 @@ key=$HOME/.config/git-sandbox/key
 
 # up_x: git sandbox up in t95--x through the stand-in engine; out, err
 up_x () {
+	engine_up &&
 	(cd t95--x && with_engine timeout 20 git sandbox up --no-wait >../out 2>../err)
 }
 
@@ -221,6 +307,7 @@ cache=$(cat cache.path 2>/dev/null)
 # not asked, compose not run, the cache left as it was; status says why
 refused_key () {
 	calls=$(op_calls) && composed=$(compose_calls) &&
+	engine_up &&
 	cp "$cache" cache.before &&
 	(cd t95--x && test_expect_code 128 sb_no_docker git sandbox secrets refresh >../out 2>../err) &&
 	test_grep -Fx "error: the secrets key '$key' $1" err &&
@@ -331,12 +418,13 @@ test_expect_success 'a secrets cache over 1 MiB is not read, fetched anew; one o
 
 # doctor <exit code>: git sandbox doctor in t95 with the stand-in engine; out, err
 doctor () {
+	engine_up &&
 	(cd t95 && test_expect_code "$1" with_engine timeout 20 git sandbox doctor >../out 2>../err)
 }
 
 test_expect_success 'doctor: everything in order here, exit 0' '
 	doctor 0 &&
-	test_grep -Fx "ok    Docker engine reachable" out &&
+	test_grep -Fx "ok    Docker engine reachable: tcp://127.0.0.1:$engine_port" out &&
 	test_grep -Fx "ok    secrets key '\''$key'\'' is private (0600)" out &&
 	test_grep -Fx "ok    registry '\''$(sb_registry)'\'': 2 sandboxes" out &&
 	test_grep -Fx "0 problems, 0 warnings" out
@@ -345,8 +433,9 @@ test_expect_success 'doctor: everything in order here, exit 0' '
 test_expect_success 'doctor: a port of a sandbox held by another process is a warning with its fix, exit 0' '
 	port=$(sb_port 8901) &&
 	test_hold_port $port &&
+	holder=${test_holders_##* } &&
 	doctor 0 &&
-	test_grep -x "warn  sandbox '\''x'\'': port $port (api) is held by process ${test_holders_# } (busybox)" out &&
+	test_grep -x "warn  sandbox '\''x'\'': port $port (api) is held by process $holder (busybox)" out &&
 	test_grep -Fx "      fix: stop what holds it (ss -ltnp shows a process), or give the sandbox other ports: destroy and create it again" out &&
 	test_grep ! "sandbox '\''far'\''" out &&
 	test_grep -Fx "0 problems, 1 warning" out
