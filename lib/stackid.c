@@ -44,6 +44,7 @@ static void add_volume(struct stack_ident *si, const char *name, const char *cre
 		}
 	ALLOC_GROW(si->vols, si->nvols + 1, si->vols_alloc);
 	v = &si->vols[si->nvols++];
+	memset(v, 0, sizeof(*v));
 	v->name = xstrdup(name);
 	v->created = xstrdup(created);
 	v->project = xstrdup("");

@@ -167,11 +167,19 @@ test_expect_success 'a worktree deleted by hand shows missing' '
 
 test_expect_success 'docker not reachable: a clear message, nothing started' '
 	(cd t5k--alpha &&
-	 DOCKER_HOST=unix://$HOME/no-daemon.sock test_expect_code 128 git sandbox up --no-secrets >../out 2>../err) &&
+	 GIT_SANDBOX_ENGINE=unix://$HOME/no-daemon.sock \
+		test_expect_code 128 git sandbox up --no-secrets >../out 2>../err) &&
 	test_grep "cannot reach the Docker engine unix://$HOME/no-daemon.sock" err &&
-	(cd t5k && DOCKER_HOST=unix://$HOME/no-daemon.sock git sandbox list >../out) &&
+	(cd t5k && GIT_SANDBOX_ENGINE=unix://$HOME/no-daemon.sock git sandbox list >../out) &&
 	test_grep "^alpha  *1  *alpha  *unknown" out &&
 	stack_objects t5k-alpha >left && test_must_be_empty left
+'
+
+test_expect_success 'the engine a sandbox was made on wins over the shell'"'"'s DOCKER_HOST, and says so' '
+	(cd t5k--alpha && DOCKER_HOST=unix://$HOME/no-daemon.sock git sandbox status >../out 2>../err) &&
+	test_grep "^status   stopped" out &&
+	test_grep "^engine   unix:///var/run/docker.sock" out &&
+	test_grep "sandbox .alpha. is on the engine unix:///var/run/docker.sock (the shell points at unix://$HOME/no-daemon.sock)" err
 '
 
 test_expect_success 'no docker CLI: the engine still answers, up says compose is missing' '
@@ -208,10 +216,10 @@ test_expect_success 'the v2 plugin gets the same command line' '
 	(cd t5k--alpha && PATH="$HOME/v2:$PATH" git sandbox up --no-secrets --no-wait >/dev/null 2>&1 &&
 	 PATH="$HOME/v2:$PATH" git sandbox down -v >/dev/null 2>&1) &&
 	labels=$(git -C t5k--alpha rev-parse --absolute-git-dir)/sandbox-labels.json &&
+	# the probe once for this docker, then its answer from the cache
 	cat >expect <<-EOF &&
 	compose version
 	compose -p t5k-alpha -f docker-compose.sandbox.yml -f $labels --env-file .env.sandbox up -d
-	compose version
 	compose -p t5k-alpha -f docker-compose.sandbox.yml -f $labels --env-file .env.sandbox down --remove-orphans
 	EOF
 	test_cmp expect v2.log

@@ -127,7 +127,8 @@ with_engine () (
 	fi
 	PATH="$HOME/engine:$PATH" &&
 	DOCKER_HOST=tcp://127.0.0.1:$engine_port &&
-	export PATH DOCKER_HOST &&
+	GIT_SANDBOX_ENGINE=$DOCKER_HOST &&
+	export PATH DOCKER_HOST GIT_SANDBOX_ENGINE &&
 	unset DOCKER_CONTEXT DOCKER_TLS_VERIFY DOCKER_CERT_PATH &&
 	"$@" 9>&-
 	rc_=$?
