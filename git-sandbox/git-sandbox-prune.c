@@ -597,9 +597,12 @@ int main(int argc, char **argv)
 	/* the lock alone tidies what killed writers left (lock.h) */
 	if (!dry && pruned && registry_write(&reg) < 0)
 		exit(EXIT_FATAL);
-	/* the machine's port leases follow: released ones go, lost ones come back */
-	if (!dry)
+	/* the port leases follow: released ones go, lost ones come back */
+	if (!dry) {
+		for (i = 0; i < gone.n; i++)
+			lease_give_back(&reg, &gone.e[i]);
 		lease_reconcile(&reg);
+	}
 	if (!dry) {
 		/* unlocked, still readable: which ids are live, which released */
 		unlock_file(reg.lockfd);

@@ -334,6 +334,12 @@ size_t engine_env(const struct engine *e, char ***env, size_t *n, size_t *alloc)
 		push(env, n, alloc, xstrdup("DOCKER_TLS_VERIFY"));
 	if (e->tls) {
 		push(env, n, alloc, xasprintf("DOCKER_CERT_PATH=%s", e->certs));
+		/*
+		 * compose v1's HTTP library (Python requests) trusts these
+		 * bundles instead of the engine's ca.pem when they are set
+		 */
+		push(env, n, alloc, xstrdup("REQUESTS_CA_BUNDLE"));
+		push(env, n, alloc, xstrdup("CURL_CA_BUNDLE"));
 		if (!e->tls_verify)
 			push(env, n, alloc, xstrdup("DOCKER_TLS=1"));
 	} else {

@@ -518,14 +518,14 @@ int lease_claim(const struct registry *r, const struct port_set *ps, const char 
 	return claim(r, ps, repo, name, why);
 }
 
-int lease_end(struct registry *r, struct reg_entry *e, int released)
+/* Drop the ports of ps no entry of r holds, on the engine recorded as name and certs. */
+static void give_back(const struct registry *r, const char *name, const char *certs,
+		      const struct port_set *ps)
 {
-	struct port_set ps;
 	struct engine eng, saved = ENGINE_INIT;
-	int ret = 0, switched = 0;
+	int switched = 0;
 
-	/* its ports go back where they were leased: on its engine */
-	if (!engine_of(e->engine, e->engine_certs, NULL, &eng, NULL)) {
+	if (!engine_of(name, certs, NULL, &eng, NULL)) {
 		if (engine_in_use() && strcmp(engine_in_use()->url, eng.url)) {
 			engine_copy(&saved, engine_in_use());
 			engine_use(&eng);
@@ -533,6 +533,29 @@ int lease_end(struct registry *r, struct reg_entry *e, int released)
 		}
 		engine_release(&eng);
 	}
+	lease_drop_unheld(r, ps);
+	if (switched) {
+		engine_use(&saved);
+		engine_release(&saved);
+	}
+}
+
+void lease_give_back(const struct registry *r, const struct reg_entry *e)
+{
+	struct port_set ps;
+
+	ports_from_flat(&ps, e->ports, e->port_names, e->nports, NULL);
+	give_back(r, e->engine, e->engine_certs, &ps);
+	port_set_free(&ps);
+}
+
+int lease_end(struct registry *r, struct reg_entry *e, int released)
+{
+	char *name = e->engine ? xstrdup(e->engine) : NULL;
+	char *certs = e->engine_certs ? xstrdup(e->engine_certs) : NULL;
+	struct port_set ps;
+	int ret = 0;
+
 	ports_from_flat(&ps, e->ports, e->port_names, e->nports, NULL);
 	if (released)
 		registry_release_entry(r, e);
@@ -542,12 +565,10 @@ int lease_end(struct registry *r, struct reg_entry *e, int released)
 	if (registry_write(r) < 0)
 		ret = -1;
 	else
-		lease_drop_unheld(r, &ps);
+		give_back(r, name, certs, &ps);	/* where they were leased: on its engine */
 	port_set_free(&ps);
-	if (switched) {
-		engine_use(&saved);
-		engine_release(&saved);
-	}
+	free(name);
+	free(certs);
 	return ret;
 }
 

@@ -90,6 +90,13 @@ int lease_claim(const struct registry *r, const struct port_set *ps, const char 
  */
 int lease_end(struct registry *r, struct reg_entry *e, int released);
 
+/*
+ * Give back the ports of e, an entry r no longer has, that no entry of r
+ * holds: on the engine e's sandbox was on (remote engines keep their
+ * leases there), else on the machine.
+ */
+void lease_give_back(const struct registry *r, const struct reg_entry *e);
+
 /* Give back the port files of ps that no entry of r holds (after it changed or removed one). */
 void lease_drop_unheld(const struct registry *r, const struct port_set *ps);
 

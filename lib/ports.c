@@ -7,6 +7,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "engine.h"
 #include "ports.h"
 #include "util.h"
 
@@ -405,6 +406,10 @@ void port_holder(long port, const struct container_list *l, struct strbuf *who)
 					    l->v[i].name, l->v[i].service, l->v[i].project);
 				return;
 			}
+	if (engine_in_use() && !engine_is_local(engine_in_use())) {
+		strbuf_addf(who, "something on the engine %s", engine_in_use()->name);
+		return;
+	}
 	inode = listening_inode(port);
 	if (!inode || !inode_owner(inode, who))
 		strbuf_addstr(who, "another process");
@@ -454,6 +459,26 @@ size_t check_port_leaks(const struct container_list *l, const char *project, lon
 	return leaks;
 }
 
+/*
+ * Is port taken where the engine in use publishes ports? On this machine,
+ * whatever cannot be bound; on another (engine.h), what one of the
+ * engine's containers in l publishes: a process on this machine holding
+ * the same number is not in the way there.
+ */
+static int port_taken(long port, const struct container_list *l)
+{
+	const struct engine *e = engine_in_use();
+	size_t i, j;
+
+	if (!e || engine_is_local(e))
+		return !port_is_free(port);
+	for (i = 0; l && i < l->n; i++)
+		for (j = 0; j < l->v[i].nports; j++)
+			if (l->v[i].ports[j] == port)
+				return 1;
+	return 0;
+}
+
 int ports_check_free(const struct port_set *ps, const struct container_list *l,
 		     const struct container *const *own, size_t nown)
 {
@@ -469,7 +494,7 @@ int ports_check_free(const struct port_set *ps, const struct container_list *l,
 			for (k = 0; k < nown && !mine; k++)
 				for (p = 0; p < own[k]->nports; p++)
 					mine |= own[k]->ports[p] == port;
-			if (mine || port_is_free(port))
+			if (mine || !port_taken(port, l))
 				continue;
 			port_holder(port, l, &who);
 			ret = error("port %ld (%s) is held by %s", port, ps->g[i].name, who.buf);

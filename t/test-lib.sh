@@ -634,11 +634,19 @@ sb_ports_distinct () {
 	sb_ports_unique "$TRASH_DIRECTORY/.sb-ports"
 }
 
-# test_hold_port <port>: keep a listener on the port until the test ends.
+# test_hold_port <port> [<command>...]: keep a listener on the port until
+# the test ends (the command, which must listen on it, or nc)
 test_holders_=
 test_hold_port () {
-	busybox nc -l -p "$1" </dev/null >/dev/null 2>&1 &
+	port_=$1
+	shift
+	if test $# = 0
+	then
+		set -- busybox nc -l -p "$port_"
+	fi
+	"$@" </dev/null >/dev/null 2>&1 &
 	test_holders_="$test_holders_ $!"
+	set -- "$port_"
 	i_=0
 	while ! ss -Hltn "sport = :$1" 2>/dev/null | grep -q .
 	do
