@@ -188,7 +188,7 @@ test_expect_success 'no docker CLI: the engine still answers, up says compose is
 	(cd t5k--alpha &&
 	 PATH="$GIT_SANDBOX_PREFIX/bin:$HOME/nodocker" git sandbox status >../out &&
 	 PATH="$GIT_SANDBOX_PREFIX/bin:$HOME/nodocker" test_expect_code 128 git sandbox up --no-secrets 2>../err) &&
-	test_grep "^status   running" out &&
+	test_grep "^status   stopped" out &&
 	test_grep "Docker Compose not found" err
 '
 
