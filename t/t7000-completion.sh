@@ -197,7 +197,7 @@ check 'git sandbox de<TAB> gives destroy' expect 'git sandbox de' destroy
 check 'git sandbox --<TAB> gives the dispatcher options' \
 	expect 'git sandbox --' --version --help
 check 'create -<TAB>: its options' \
-	expect 'git sandbox create feat -' -b --branch= --base= --slot=
+	expect 'git sandbox create feat -' -b --branch= --base= --slot= --engine=
 check 'up --<TAB>: its options' \
 	expect 'git sandbox up --' --build --no-secrets --refresh-secrets --no-wait --timeout=
 check 'destroy -<TAB>: its options' \
@@ -209,7 +209,14 @@ check 'down, list, status, env, logs, prune, init: their options' eval '
 	expect "git sandbox env -" --export &&
 	expect "git sandbox logs -" -f --follow --tail= &&
 	expect "git sandbox prune -" -n --dry-run &&
-	expect "git sandbox init -" --name= --slot='
+	expect "git sandbox init -" --name= --slot= --engine='
+check 'create --engine <TAB>: the docker contexts' eval '
+	DOCKER_CONFIG=$TMP/docker &&
+	mkdir -p "$DOCKER_CONFIG" &&
+	export DOCKER_CONFIG &&
+	docker context create ctx-a --docker host=tcp://192.0.2.1:2375 >/dev/null &&
+	expect "git sandbox create feat --engine " ctx-a default &&
+	expect "git sandbox create feat --engine=ctx" ctx-a'
 check 'destroy <TAB>: the sandboxes of this repository only' \
 	expect 'git sandbox destroy ' alpha beta
 check 'destroy -f b<TAB>: names after an option' \
@@ -309,7 +316,7 @@ if command -v zsh >/dev/null && zsh -fc 'zmodload zsh/zpty' 2>/dev/null; then
 			env exec logs secrets repair prune doctor trust
 	check 'zsh: git sand<TAB> offers sandbox' zexpect 'git sand' sandbox
 	check 'zsh: create -<TAB>: its options' \
-		zexpect 'git sandbox create feat -' -b --branch --base --slot
+		zexpect 'git sandbox create feat -' -b --branch --base --slot --engine
 	check 'zsh: destroy <TAB>: the sandboxes of this repository' \
 		zexpect 'git sandbox destroy ' alpha beta
 	check 'zsh: create -b fea<TAB>: the branches' \

@@ -144,6 +144,13 @@ __git_sandbox_complete_commits ()
 	fi
 }
 
+# docker contexts (an engine may also be a URL, typed out)
+__git_sandbox_complete_engines ()
+{
+	local cur_="${1-$cur}"
+	__gitcomp_nl "$(docker context ls -q 2>/dev/null)" "" "$cur_"
+}
+
 _git_sandbox ()
 {
 	local subcommands sub='' sub_idx='' c i
@@ -181,8 +188,8 @@ _git_sandbox ()
 	# options that take a separate argument, and the positional words so far
 	local opts='' argopts='' npos=0 after_dd=''
 	case "$sub" in
-	create)  opts="-b --branch= --base= --slot="; argopts="-b --branch --base --slot" ;;
-	init)    opts="--name= --slot="; argopts="--name --slot" ;;
+	create)  opts="-b --branch= --base= --slot= --engine="; argopts="-b --branch --base --slot --engine" ;;
+	init)    opts="--name= --slot= --engine="; argopts="--name --slot --engine" ;;
 	up)      opts="--build --no-secrets --refresh-secrets --no-wait --timeout="; argopts="--timeout" ;;
 	down)    opts="-v --volumes" ;;
 	destroy) opts="-f --force --keep-worktree --delete-branch" ;;
@@ -218,6 +225,10 @@ _git_sandbox ()
 		__git_sandbox_complete_commits
 		return
 		;;
+	create,--engine|init,--engine)
+		__git_sandbox_complete_engines
+		return
+		;;
 	*,--slot|*,--timeout|*,--tail|init,--name)
 		COMPREPLY=()
 		return
@@ -230,6 +241,10 @@ _git_sandbox ()
 		;;
 	create,--base=*)
 		__git_sandbox_complete_commits "${cur#--base=}"
+		return
+		;;
+	create,--engine=*|init,--engine=*)
+		__git_sandbox_complete_engines "${cur#--engine=}"
 		return
 		;;
 	*,--*=*)
