@@ -222,11 +222,13 @@ static void check_drift(void)
 	sandbox_close(&sb);
 }
 
-/* Every registered sandbox: worktree there, ports free or held by its own stack. */
-static void check_registry(const struct stack_list *l)
+/* Every registered sandbox: worktree there, ports free or held by its own stack, on its engine. */
+static void check_registry(void)
 {
+	struct stack_lists sl = { 0 };
 	struct registry reg;
 	size_t i, j, k;
+	char *cur = engine_current_url();
 	char *msg;
 
 	if (registry_read(&reg) < 0) {
@@ -244,6 +246,8 @@ static void check_registry(const struct stack_list *l)
 	free(msg);
 	for (i = 0; i < reg.n; i++) {
 		const struct reg_entry *e = &reg.e[i];
+		/* its engine's answer (and that engine in use: leases are there) */
+		const struct stack_list *l = stack_lists_get(&sl, e);
 		const char *st = sandbox_status(l, e->path, e->gitdir, e->project);
 		const struct container **cs = NULL;
 		size_t nc = 0;
@@ -287,7 +291,7 @@ static void check_registry(const struct stack_list *l)
 			}
 			strbuf_reset(&who);
 			/* without an engine, a held port may be the stack's own: judge nothing */
-			if (l->code != DOCKER_OK || port_is_free(e->ports[j]))
+			if (l->code != DOCKER_OK || !port_taken(e->ports[j], &l->containers))
 				continue;
 			for (k = 0; k < nc && !own; k++) {
 				size_t p;
@@ -307,6 +311,17 @@ static void check_registry(const struct stack_list *l)
 		}
 		free(cs);
 	}
+	/* another engine than the current one (checked above), once each */
+	for (i = 0; i < sl.n; i++) {
+		if (sl.v[i].code == DOCKER_OK || (sl.urls[i] && cur && !strcmp(sl.urls[i], cur)))
+			continue;
+		msg = xasprintf("cannot reach the Docker engine %s of some sandboxes: %s",
+				sl.urls[i] ? sl.urls[i] : "(unresolved)", sl.v[i].why.buf);
+		say("warn", msg, "start it, or reach it (a tunnel, a context); their ports were not judged");
+		free(msg);
+	}
+	stack_lists_free(&sl);
+	free(cur);
 	registry_release(&reg);
 }
 
@@ -353,7 +368,7 @@ int main(int argc, char **argv)
 	if (in_repo)
 		check_drift();
 	check_secrets(&sb, in_repo);
-	check_registry(&stacks);
+	check_registry();
 	stack_list_free(&stacks);
 	if (in_repo)
 		config_free(&sb.cfg);

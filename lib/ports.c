@@ -459,13 +459,7 @@ size_t check_port_leaks(const struct container_list *l, const char *project, lon
 	return leaks;
 }
 
-/*
- * Is port taken where the engine in use publishes ports? On this machine,
- * whatever cannot be bound; on another (engine.h), what one of the
- * engine's containers in l publishes: a process on this machine holding
- * the same number is not in the way there.
- */
-static int port_taken(long port, const struct container_list *l)
+int port_taken(long port, const struct container_list *l)
 {
 	const struct engine *e = engine_in_use();
 	size_t i, j;

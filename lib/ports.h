@@ -91,6 +91,14 @@ int port_is_free(long port);
 void port_holder(long port, const struct container_list *l, struct strbuf *who);
 
 /*
+ * Is port taken where the engine in use publishes ports? On this machine,
+ * whatever cannot be bound; on another (engine.h), what one of the
+ * engine's containers in l publishes: a process on this machine holding
+ * the same number is not in the way there.
+ */
+int port_taken(long port, const struct container_list *l);
+
+/*
  * Is every port of ps free to bind, or published by one of the containers
  * own (a stack's own)? 0, or -1 after an error for each port that is not,
  * naming its holder (port_holder, from l).

@@ -220,6 +220,14 @@ test_expect_success 'a second HOME (another machine) on the engine gets other po
 	test "$(sort -u owners | wc -l)" = 2
 '
 
+test_expect_success 'doctor judges a remote sandbox'"'"'s ports on its engine, not on this machine' '
+	test_hold_port $((API + 2)) &&
+	(cd t97 && git sandbox doctor >../out 2>../err; echo $? >../rc) &&
+	test_grep "^ok  *registry .*: 3 sandboxes" out &&
+	test_grep ! "port $((API + 2))" out &&
+	test_grep ! "cannot reach" out
+'
+
 test_expect_success 'destroy from a shell pointed at the machine removes the stack on its engine' '
 	(cd t97 && git sandbox destroy one >../out 2>&1) &&
 	remote_ps t97-one >ids && test_must_be_empty ids &&
