@@ -123,7 +123,8 @@ int main(int argc, char **argv)
 	struct compose c;
 	struct sandbox sb;
 	char **env;
-	size_t i, n = 0, nchecks = 0;
+	const struct container **own = NULL;
+	size_t i, n = 0, nchecks = 0, nown;
 
 	progname = "git sandbox up";
 	if (parse_options(argc, argv, opts, usage, "git-sandbox-up", 0))
@@ -196,11 +197,24 @@ int main(int argc, char **argv)
 	/* a published port outside the slot will clash with another sandbox */
 	if (stacks.code == DOCKER_OK)
 		check_port_leaks(&stacks.containers, sb.project, sb.slot, &sb.ports);
-	stack_list_free(&stacks);
 	timing_phase("ports");
 
-	/* the leased ports; what to wait for is the configuration's (same groups: no drift) */
-	checks = xcalloc(sb.cfg.nports + 1, sizeof(*checks));
+	/*
+	 * the leased ports; what to wait for is the configuration's (same
+	 * groups: no drift); and every service with a healthcheck of its own,
+	 * as the engine judges it
+	 */
+	nown = stacks.code == DOCKER_OK ? stack_containers(&stacks.containers, sb.project, &own) : 0;
+	checks = xcalloc(sb.cfg.nports + nown + 1, sizeof(*checks));
+	for (i = 0; i < nown && !no_wait; i++) {
+		char *status = NULL;
+
+		if (docker_container_health(own[i]->cid, &status, NULL) || !status)
+			continue;
+		free(status);
+		checks[nchecks].name = own[i]->service;
+		checks[nchecks++].cid = own[i]->cid;
+	}
 	for (i = 0; i < sb.cfg.nports; i++) {
 		const struct port_group *g = &sb.cfg.ports[i];
 
@@ -218,6 +232,8 @@ int main(int argc, char **argv)
 		exit(EXIT_FATAL);
 	}
 	timing_phase("health");
+	free(own);
+	stack_list_free(&stacks);
 	if (run_hook(&sb, &sb.cfg.hook_post_up, "hook.postUp") < 0)
 		ret = EXIT_FATAL;
 	printf("Sandbox '%s' is up (slot %ld, project %s)\n", sb.name, sb.slot, sb.project);

@@ -408,6 +408,23 @@ int docker_container_uses(char *const *cids, size_t n, char ***volumes, size_t *
 	return ret;
 }
 
+int docker_container_health(const char *cid, char **status, struct strbuf *why)
+{
+	char *const ids[] = { (char *)cid };
+	json_t *a;
+	const char *st;
+	int ret;
+
+	*status = NULL;
+	ret = inspect("containers", ids, 1, &a, why);
+	st = json_string_value(json_object_get(json_object_get(json_object_get(
+		json_array_get(a, 0), "State"), "Health"), "Status"));
+	if (!ret && st && *st)
+		*status = xstrdup(st);
+	json_decref(a);
+	return ret;
+}
+
 void volume_list_free(struct volume *v, size_t n)
 {
 	size_t i, k;

@@ -139,6 +139,14 @@ int docker_volume_inspect(char *const *names, size_t n, struct volume **out, siz
 void volume_list_free(struct volume *v, size_t n);
 
 /*
+ * The health of container cid as the engine judges it from the service's
+ * own healthcheck: "starting", "healthy" or "unhealthy" in *status (free
+ * it), or NULL when it has no healthcheck (or is gone). DOCKER_OK or a
+ * code.
+ */
+int docker_container_health(const char *cid, char **status, struct strbuf *why);
+
+/*
  * Remove objects of kind "container" (forced, with their anonymous
  * volumes), "network" or "volume" by id or name, a request each. DOCKER_OK
  * (something already gone is removed) or the first DOCKER_ code, with the

@@ -9,6 +9,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "docker.h"
 #include "health.h"
 #include "strbuf.h"
 #include "util.h"
@@ -129,8 +130,12 @@ int wait_http(const char *host, long port, const char *path, long deadline)
 
 static void describe_check(struct strbuf *sb, const struct health_check *c)
 {
-	int v6 = strchr(c->host, ':') != NULL;
+	int v6 = c->host && strchr(c->host, ':') != NULL;
 
+	if (c->cid) {
+		strbuf_addf(sb, "its healthcheck, on the engine");
+		return;
+	}
 	if (c->path)
 		strbuf_addf(sb, "http://%s%s%s:%ld%s", v6 ? "[" : "", c->host, v6 ? "]" : "",
 			    c->port, c->path);
@@ -138,11 +143,26 @@ static void describe_check(struct strbuf *sb, const struct health_check *c)
 		strbuf_addf(sb, "tcp %s%s%s:%ld", v6 ? "[" : "", c->host, v6 ? "]" : "", c->port);
 }
 
+/* Does the engine call container cid healthy? 0 or -1. */
+static int container_healthy(const char *cid)
+{
+	char *status;
+	int ok;
+
+	if (docker_container_health(cid, &status, NULL))
+		return -1;
+	ok = status && !strcmp(status, "healthy");
+	free(status);
+	return ok ? 0 : -1;
+}
+
 /* One attempt of check c, never past deadline nor longer than 2s. */
 static int try_check(const struct health_check *c, long deadline)
 {
 	long limit = monotonic_ms() + 2000;
 
+	if (c->cid)
+		return container_healthy(c->cid);
 	if (limit > deadline)
 		limit = deadline;
 	return c->path ? wait_http(c->host, c->port, c->path, limit) :

@@ -1,7 +1,8 @@
 /*
  * health.h: the health gate that waits for a started stack to answer, on
  * the host its engine publishes ports on: an HTTP path that must answer
- * 2xx or 3xx, or a TCP port that must accept and stay open.
+ * 2xx or 3xx, or a TCP port that must accept and stay open; and a
+ * container whose compose healthcheck the engine must call healthy.
  */
 #ifndef SB_HEALTH_H
 #define SB_HEALTH_H
@@ -13,6 +14,7 @@ struct health_check {
 	const char *name;	/* the port group, for messages */
 	const char *host;	/* where the port answers: the engine's host (engine.h) */
 	long port;
+	const char *cid;	/* or a container whose own healthcheck the engine runs (port unused) */
 	const char *path;	/* HTTP path that must answer 2xx/3xx; NULL: TCP connect */
 };
 

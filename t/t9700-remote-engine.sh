@@ -157,6 +157,44 @@ test_expect_success 'a local server on the same port does not pass the health ch
 	(cd t97--two && git sandbox down >/dev/null 2>&1)
 '
 
+test_expect_success 'a service'"'"'s own healthcheck: up waits until the engine calls it healthy' '
+	(cd t97 && DOCKER_HOST=$SB_ENGINE_TCP git sandbox create five --slot 5 >/dev/null 2>&1) &&
+	cat >t97--five/hc.yml <<-EOF &&
+	services:
+	  slow:
+	    image: $IMAGE
+	    ports: ["\${API_PORT}:80", "\${DB_PORT}:5432"]
+	    command: ["sh", "-c", "mkdir /www && echo ok >/www/health && httpd -p 80 -h /www && sleep 2 && touch /ready && exec nc -ll -p 5432 -e cat"]
+	    healthcheck:
+	      test: ["CMD", "test", "-f", "/ready"]
+	      interval: 1s
+	      timeout: 1s
+	      retries: 30
+	  never:
+	    image: $IMAGE
+	    profiles: [broken]
+	    command: ["sleep", "600"]
+	    healthcheck:
+	      test: ["CMD", "false"]
+	      interval: 1s
+	      retries: 30
+	EOF
+	(cd t97--five && git -c sandbox.compose=hc.yml sandbox up --no-secrets >../out 2>../err) &&
+	sb_engine_docker ps -q --filter label=com.docker.compose.project=t97-five >ids &&
+	test_line_count = 1 ids &&
+	sb_engine_docker inspect -f "{{.State.Health.Status}}" $(cat ids) >health &&
+	echo healthy >expect && test_cmp expect health &&
+	(cd t97--five && git -c sandbox.compose=hc.yml sandbox down >/dev/null 2>&1)
+'
+
+test_expect_success 'and fails, naming the service, when it never is' '
+	(cd t97--five && COMPOSE_PROFILES=broken test_expect_code 128 \
+		git -c sandbox.compose=hc.yml sandbox up --no-secrets --timeout 4 >../out 2>../err) &&
+	test_grep "health check .never. (its healthcheck, on the engine) did not answer within 4s" err &&
+	(cd t97--five && COMPOSE_PROFILES=broken git -c sandbox.compose=hc.yml sandbox down >/dev/null 2>&1) &&
+	(cd t97 && git sandbox destroy --force five >/dev/null)
+'
+
 test_expect_success 'a docker context over TLS: create --engine, up, status, list' '
 	docker context create t97tls --docker "host=$SB_ENGINE_TLS,ca=$SB_ENGINE_CERTS/ca.pem,cert=$SB_ENGINE_CERTS/cert.pem,key=$SB_ENGINE_CERTS/key.pem" >/dev/null &&
 	(cd t97 && git sandbox create three --engine t97tls >../out) &&
