@@ -91,7 +91,8 @@ int engine_is_local(const struct engine *e);
 /*
  * The environment that points docker and compose (v1 and v2) at e,
  * whatever the shell points at: DOCKER_HOST, and DOCKER_TLS_VERIFY and
- * DOCKER_CERT_PATH when it uses TLS (unset otherwise), DOCKER_CONTEXT
+ * DOCKER_CERT_PATH when it uses TLS (unset otherwise), DOCKER_TLS when it
+ * uses TLS without verifying the engine (unset otherwise), DOCKER_CONTEXT
  * unset. Entries "K=V" or "K" (unset) for struct child's env, appended to
  * *env (NULL-terminated; grows it). Returns how many it added.
  */
