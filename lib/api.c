@@ -458,6 +458,30 @@ static ssize_t conn_read(struct conn *c, char *buf, size_t len)
 	}
 }
 
+static int on_headers_complete(http_parser *p)
+{
+	struct api_answer *a = p->data;
+
+	/* refused at once: nothing waits for a body that would be refused anyway */
+	if ((p->flags & F_CONTENTLENGTH) && p->content_length > (uint64_t)API_MAX_BODY) {
+		a->too_big = 1;
+		return -1;
+	}
+	return 0;
+}
+
+static int on_chunk_header(http_parser *p)
+{
+	struct api_answer *a = p->data;
+
+	/* the chunk's length, which the parser holds in content_length */
+	if (p->content_length > (uint64_t)API_MAX_BODY - a->body.len) {
+		a->too_big = 1;
+		return -1;
+	}
+	return 0;
+}
+
 static int on_body(http_parser *p, const char *at, size_t len)
 {
 	struct api_answer *a = p->data;
@@ -479,6 +503,8 @@ static int on_complete(http_parser *p)
 }
 
 static const http_parser_settings answer_settings = {
+	.on_headers_complete = on_headers_complete,
+	.on_chunk_header = on_chunk_header,
 	.on_body = on_body,
 	.on_message_complete = on_complete,
 };
@@ -502,6 +528,10 @@ static int answer_state(struct api_answer *a, struct strbuf *why)
 	}
 	if (a->complete)
 		return 1;
+	if (err == HPE_INVALID_EOF_STATE) {
+		strbuf_addstr(why, "the answer was cut short");
+		return -1;
+	}
 	if (err != HPE_OK) {
 		strbuf_addf(why, "not an HTTP answer (%s)", http_errno_description(err));
 		return -1;

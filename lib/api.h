@@ -21,7 +21,10 @@
 #include "engine.h"
 #include "strbuf.h"
 
-/* An answer body larger than this is refused (an engine is not trusted to be small). */
+/*
+ * An answer body larger than this is refused (an engine is not trusted to
+ * be small), as soon as its length, or a chunk's, says it would be.
+ */
 #define API_MAX_BODY (64L << 20)
 
 /*
