@@ -14,7 +14,6 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include <http_parser.h>
 #include <mbedtls/asn1.h>
 #include <mbedtls/ctr_drbg.h>
 #include <mbedtls/entropy.h>
@@ -459,15 +458,33 @@ static ssize_t conn_read(struct conn *c, char *buf, size_t len)
 	}
 }
 
-struct answer {
-	struct strbuf body;
-	int complete;
-	int too_big;
-};
+static int on_headers_complete(http_parser *p)
+{
+	struct api_answer *a = p->data;
+
+	/* refused at once: nothing waits for a body that would be refused anyway */
+	if ((p->flags & F_CONTENTLENGTH) && p->content_length > (uint64_t)API_MAX_BODY) {
+		a->too_big = 1;
+		return -1;
+	}
+	return 0;
+}
+
+static int on_chunk_header(http_parser *p)
+{
+	struct api_answer *a = p->data;
+
+	/* the chunk's length, which the parser holds in content_length */
+	if (p->content_length > (uint64_t)API_MAX_BODY - a->body.len) {
+		a->too_big = 1;
+		return -1;
+	}
+	return 0;
+}
 
 static int on_body(http_parser *p, const char *at, size_t len)
 {
-	struct answer *a = p->data;
+	struct api_answer *a = p->data;
 
 	if (a->body.len + len > (size_t)API_MAX_BODY) {
 		a->too_big = 1;
@@ -479,10 +496,81 @@ static int on_body(http_parser *p, const char *at, size_t len)
 
 static int on_complete(http_parser *p)
 {
-	((struct answer *)p->data)->complete = 1;
+	((struct api_answer *)p->data)->complete = 1;
 	/* stop here: nothing after the answer is read */
 	http_parser_pause(p, 1);
 	return 0;
+}
+
+static const http_parser_settings answer_settings = {
+	.on_headers_complete = on_headers_complete,
+	.on_chunk_header = on_chunk_header,
+	.on_body = on_body,
+	.on_message_complete = on_complete,
+};
+
+void api_answer_init(struct api_answer *a)
+{
+	memset(a, 0, sizeof(*a));
+	strbuf_init(&a->body);
+	http_parser_init(&a->parser, HTTP_RESPONSE);
+	a->parser.data = a;
+}
+
+/* after a parse: 1 complete, 0 more to come, -1 with why saying what is wrong */
+static int answer_state(struct api_answer *a, struct strbuf *why)
+{
+	enum http_errno err = HTTP_PARSER_ERRNO(&a->parser);
+
+	if (a->too_big) {
+		strbuf_addf(why, "an answer larger than %ld bytes", API_MAX_BODY);
+		return -1;
+	}
+	if (a->complete)
+		return 1;
+	if (err == HPE_INVALID_EOF_STATE) {
+		strbuf_addstr(why, "the answer was cut short");
+		return -1;
+	}
+	if (err != HPE_OK) {
+		strbuf_addf(why, "not an HTTP answer (%s)", http_errno_description(err));
+		return -1;
+	}
+	return 0;
+}
+
+int api_answer_feed(struct api_answer *a, const char *buf, size_t len, struct strbuf *why)
+{
+	/* a length of 0 would tell the parser the answer ended */
+	if (!a->complete && len)
+		http_parser_execute(&a->parser, &answer_settings, buf, len);
+	return answer_state(a, why);
+}
+
+int api_answer_end(struct api_answer *a, struct strbuf *why)
+{
+	int r;
+
+	if (!a->complete)
+		http_parser_execute(&a->parser, &answer_settings, NULL, 0);
+	r = answer_state(a, why);
+	if (!r) {
+		strbuf_addstr(why, "the answer was cut short");
+		r = -1;
+	}
+	return r;
+}
+
+json_t *api_answer_json(const struct api_answer *a)
+{
+	if (!a->complete || !a->body.len)
+		return NULL;
+	return json_loadb(a->body.buf, a->body.len, JSON_DECODE_ANY, NULL);
+}
+
+void api_answer_release(struct api_answer *a)
+{
+	strbuf_release(&a->body);
 }
 
 void api_escape(struct strbuf *sb, const char *s)
@@ -506,13 +594,11 @@ void api_escape(struct strbuf *sb, const char *s)
 int api_request(const struct engine *e, const char *method, const char *path, const char *body,
 		int *status, json_t **out, struct strbuf *why)
 {
-	struct strbuf req = STRBUF_INIT;
-	struct answer a = { STRBUF_INIT, 0, 0 };
-	http_parser_settings settings;
-	http_parser p;
+	struct strbuf req = STRBUF_INIT, err = STRBUF_INIT;
+	struct api_answer a;
 	struct conn c;
 	char buf[16384];
-	int ret = DOCKER_UNREACHABLE;
+	int done = 0, ret = DOCKER_UNREACHABLE;
 
 	const char *words[] = { method, path, e->url, NULL };
 
@@ -521,6 +607,7 @@ int api_request(const struct engine *e, const char *method, const char *path, co
 	trace("api", words);
 	if (conn_open(&c, e, why))
 		return DOCKER_UNREACHABLE;
+	api_answer_init(&a);
 	strbuf_addf(&req, "%s %s HTTP/1.1\r\nHost: docker\r\nUser-Agent: git-sandbox/" VERSION
 		    "\r\nConnection: close\r\n", method, path);
 	if (body)
@@ -533,12 +620,7 @@ int api_request(const struct engine *e, const char *method, const char *path, co
 		strbuf_addf(why, "%s: cannot send the request: %s", e->url, strerror(errno));
 		goto out;
 	}
-	http_parser_settings_init(&settings);
-	settings.on_body = on_body;
-	settings.on_message_complete = on_complete;
-	http_parser_init(&p, HTTP_RESPONSE);
-	p.data = &a;
-	while (!a.complete) {
+	while (!done) {
 		ssize_t r = conn_read(&c, buf, sizeof(buf));
 
 		if (r < 0) {
@@ -546,29 +628,19 @@ int api_request(const struct engine *e, const char *method, const char *path, co
 				    errno == EAGAIN ? "timed out" : strerror(errno));
 			goto out;
 		}
-		/* a length of 0 tells the parser the answer ended */
-		http_parser_execute(&p, &settings, r ? buf : NULL, (size_t)r);
-		if (a.too_big) {
-			strbuf_addf(why, "%s: an answer larger than %ld bytes", e->url, API_MAX_BODY);
-			goto out;
-		}
-		if (HTTP_PARSER_ERRNO(&p) != HPE_OK && HTTP_PARSER_ERRNO(&p) != HPE_PAUSED) {
-			strbuf_addf(why, "%s: not an HTTP answer (%s)", e->url,
-				    http_errno_description(HTTP_PARSER_ERRNO(&p)));
-			goto out;
-		}
-		if (!r && !a.complete) {
-			strbuf_addf(why, "%s: the answer was cut short", e->url);
+		done = r ? api_answer_feed(&a, buf, r, &err) : api_answer_end(&a, &err);
+		if (done < 0) {
+			strbuf_addf(why, "%s: %s", e->url, err.buf);
 			goto out;
 		}
 	}
-	*status = p.status_code;
-	if (a.body.len)
-		*out = json_loadb(a.body.buf, a.body.len, JSON_DECODE_ANY, NULL);
+	*status = a.parser.status_code;
+	*out = api_answer_json(&a);
 	ret = DOCKER_OK;
 out:
 	conn_close(&c);
 	strbuf_release(&req);
-	strbuf_release(&a.body);
+	strbuf_release(&err);
+	api_answer_release(&a);
 	return ret;
 }

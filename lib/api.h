@@ -15,12 +15,16 @@
 
 #include <stddef.h>
 
+#include <http_parser.h>
 #include <jansson.h>
 
 #include "engine.h"
 #include "strbuf.h"
 
-/* An answer body larger than this is refused (an engine is not trusted to be small). */
+/*
+ * An answer body larger than this is refused (an engine is not trusted to
+ * be small), as soon as its length, or a chunk's, says it would be.
+ */
 #define API_MAX_BODY (64L << 20)
 
 /*
@@ -32,6 +36,34 @@
  */
 int api_request(const struct engine *e, const char *method, const char *path, const char *body,
 		int *status, json_t **out, struct strbuf *why);
+
+/*
+ * An answer as it is read: its bytes fed as they come (api_answer_feed),
+ * then the end of the connection if that comes first (api_answer_end).
+ * What api_request() reads with; the parse alone, for tests and fuzzing.
+ */
+struct api_answer {
+	http_parser parser;	/* parser.status_code: the HTTP status */
+	struct strbuf body;
+	int complete;		/* the whole answer is in */
+	int too_big;		/* its body is over API_MAX_BODY */
+};
+
+void api_answer_init(struct api_answer *a);
+/*
+ * len more bytes of the answer: 1 when the answer is complete (what
+ * follows it is never read), 0 when more is to come, -1 with why saying
+ * what is wrong (not an HTTP answer, a body over API_MAX_BODY).
+ */
+int api_answer_feed(struct api_answer *a, const char *buf, size_t len, struct strbuf *why);
+/*
+ * The connection ended: 1 when the answer is complete (a body without a
+ * length runs to the end), else -1 with why (cut short, or malformed).
+ */
+int api_answer_end(struct api_answer *a, struct strbuf *why);
+/* A complete answer's body as JSON, or NULL (empty, not JSON, incomplete): json_decref it. */
+json_t *api_answer_json(const struct api_answer *a);
+void api_answer_release(struct api_answer *a);
 
 /* path escaped for a URL's query or path segment, appended to sb */
 void api_escape(struct strbuf *sb, const char *s);

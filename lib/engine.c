@@ -147,7 +147,7 @@ static int load_context(struct engine *e, const char *name, const char *dir)
 	size_t len;
 	json_t *o = NULL, *ep;
 	const char *host;
-	int ret = -1;
+	int skip, ret = -1;
 
 	text = read_file(meta, &len);
 	if (!text) {
@@ -167,9 +167,11 @@ static int load_context(struct engine *e, const char *name, const char *dir)
 	e->name = xstrdup(name);
 	e->url = xstrdup(host);
 	e->context = 1;
-	if (starts_with(host, "tcp://") && (is_file(ca) || is_file(cert))) {
+	/* as the docker CLI: TLS material, or skipping verification, is TLS */
+	skip = json_is_true(json_object_get(ep, "SkipTLSVerify"));
+	if (starts_with(host, "tcp://") && (is_file(ca) || is_file(cert) || skip)) {
 		e->tls = 1;
-		e->tls_verify = !json_is_true(json_object_get(ep, "SkipTLSVerify"));
+		e->tls_verify = !skip;
 		e->certs = xstrdup(tls);
 	}
 	ret = parse_url(e, host);
@@ -332,19 +334,23 @@ size_t engine_env(const struct engine *e, char ***env, size_t *n, size_t *alloc)
 		push(env, n, alloc, xstrdup("DOCKER_TLS_VERIFY=1"));
 	else
 		push(env, n, alloc, xstrdup("DOCKER_TLS_VERIFY"));
-	if (e->tls) {
+	if (e->tls && e->certs)
 		push(env, n, alloc, xasprintf("DOCKER_CERT_PATH=%s", e->certs));
+	else
+		push(env, n, alloc, xstrdup("DOCKER_CERT_PATH"));
+	if (e->tls) {
 		/*
 		 * compose v1's HTTP library (Python requests) trusts these
 		 * bundles instead of the engine's ca.pem when they are set
 		 */
 		push(env, n, alloc, xstrdup("REQUESTS_CA_BUNDLE"));
 		push(env, n, alloc, xstrdup("CURL_CA_BUNDLE"));
-		if (!e->tls_verify)
-			push(env, n, alloc, xstrdup("DOCKER_TLS=1"));
-	} else {
-		push(env, n, alloc, xstrdup("DOCKER_CERT_PATH"));
 	}
+	/* the docker CLI turns TLS on for a DOCKER_TLS the shell may have set */
+	if (e->tls && !e->tls_verify)
+		push(env, n, alloc, xstrdup("DOCKER_TLS=1"));
+	else
+		push(env, n, alloc, xstrdup("DOCKER_TLS"));
 	return *n - before;
 }
 

@@ -93,7 +93,9 @@ int engine_is_local(const struct engine *e);
  * whatever the shell points at: DOCKER_HOST, and DOCKER_TLS_VERIFY and
  * DOCKER_CERT_PATH when it uses TLS (unset otherwise; and then
  * REQUESTS_CA_BUNDLE and CURL_CA_BUNDLE unset, which compose v1 would
- * trust instead of the engine's CA), DOCKER_CONTEXT unset. Entries "K=V" or "K" (unset) for struct child's env, appended to
+ * trust instead of the engine's CA), DOCKER_TLS when it uses TLS without
+ * verifying the engine (unset otherwise), DOCKER_CONTEXT unset. Entries
+ * "K=V" or "K" (unset) for struct child's env, appended to
  * *env (NULL-terminated; grows it). Returns how many it added.
  */
 size_t engine_env(const struct engine *e, char ***env, size_t *n, size_t *alloc);

@@ -14,8 +14,8 @@ struct health_check {
 	const char *name;	/* the port group, for messages */
 	const char *host;	/* where the port answers: the engine's host (engine.h) */
 	long port;
-	const char *cid;	/* or a container whose own healthcheck the engine runs (port unused) */
 	const char *path;	/* HTTP path that must answer 2xx/3xx; NULL: TCP connect */
+	const char *cid;	/* or a container whose own healthcheck the engine runs (port unused) */
 };
 
 /* Milliseconds of a monotonic clock, for deadlines. */

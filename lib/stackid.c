@@ -50,6 +50,8 @@ static void add_volume(struct stack_ident *si, const char *name, const char *cre
 	v->project = xstrdup("");
 	v->stack_id = xstrdup("");
 	v->path = xstrdup("");
+	v->labels = NULL;
+	v->nlabels = 0;
 }
 
 static int has(char *const *v, size_t n, const char *s)
