@@ -5,8 +5,9 @@
 # Every figure is the median of several runs, taken alternately with its
 # reference so that both see the same machine. <prefix> is an installation
 # (bin/git-sandbox...). Everything runs under a private HOME and XDG
-# directories in a temporary directory; the one stack, its network, volume
-# and image tag are removed at the end. `make bench` runs this and writes
+# directories in a temporary directory; the two stacks (compose projects
+# gsbench-up and gsbsmall-up), their networks, volumes and leases and the
+# image tag are removed at the end. `make bench` runs this and writes
 # bench/RESULTS.
 #
 # BENCH_RUNS=n (default 5, at most 90): runs of each slow measurement (create, up); the
@@ -33,13 +34,26 @@ load0=$(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || echo unknown)
 T=$(mktemp -d "${TMPDIR:-/tmp}/git-sandbox-bench.XXXXXX")
 T=$(cd "$T" && pwd -P)
 image=git-sandbox-bench:latest
-stackwt=
+stackwt= smallwt=
+# drop_project <project>: what a failed destroy left of the bench's own
+# compose project on the engine (by compose's label) and its lease
+drop_project() {
+	docker ps -aq --filter "label=com.docker.compose.project=$1" | xargs -r docker rm -f
+	docker network ls -q --filter "label=com.docker.compose.project=$1" | xargs -r docker network rm
+	docker volume ls -q --filter "label=com.docker.compose.project=$1" | xargs -r docker volume rm
+	docker volume ls -q --filter "label=git-sandbox.lease=$1" | xargs -r docker volume rm
+}
 cleanup() {
 	set +e
-	if [ -n "$stackwt" ] && [ -d "$stackwt" ]; then
-		git -C "$stackwt" sandbox destroy -f >/dev/null 2>&1 ||
-			echo "bench: could not destroy the stack in $stackwt" >&2
-	fi
+	for _w in "$stackwt" "$smallwt"; do
+		if [ -n "$_w" ] && [ -d "$_w" ]; then
+			git -C "$_w" sandbox destroy -f >/dev/null 2>&1 ||
+				echo "bench: could not destroy the stack in $_w" >&2
+		fi
+	done
+	for _p in gsbench-up gsbsmall-up; do
+		drop_project "$_p" >/dev/null 2>&1
+	done
 	docker image rm "$image" >/dev/null 2>&1
 	rm -rf "$T"
 }
@@ -108,6 +122,19 @@ row() {
 		ok = cmp == "<=" ? ratio <= lim : ratio < lim
 		printf "| %s | %.1f ms | %s | %.1f ms | %.3f | %s | %s |\n", what, v / 1e6, ref, r / 1e6,
 			ratio, target, ok ? "yes" : "NO"
+	}' >>"$rows"
+	tail -1 "$rows" >&2
+}
+# row_ms <what> <reference> <limit-ms> <value-file> <reference-file>: the
+# same, for a target in milliseconds (the ratio is shown, not judged)
+row_ms() {
+	_v=$(median "$4")
+	_r=$(median "$5")
+	awk -v what="$1" -v ref="$2" -v lim="$3" -v v="$_v" -v r="$_r" 'BEGIN {
+		ratio = r > 0 ? v / r : 0
+		ok = v / 1e6 < lim
+		printf "| %s | %.1f ms | %s | %.1f ms | %.3f | < %s ms | %s |\n", what, v / 1e6, ref, r / 1e6,
+			ratio, lim, ok ? "yes" : "NO"
 	}' >>"$rows"
 	tail -1 "$rows" >&2
 }
@@ -236,15 +263,17 @@ mk_many 1 9
 # the registry holds 10: nine here and the large one
 say "list with 10 sandboxes, $quick runs each"
 time_list 10
-row "\`list\`, 10 sandboxes" "\`git worktree list\` + \`docker ps -a\`" "<= 1.5" "<=" 1.5 "$T/list10" "$T/list10.ref"
+row "\`list\`, 10 sandboxes" "\`git worktree list\` + \`docker ps -a\`" "<= 0.5" "<=" 0.5 "$T/list10" "$T/list10.ref"
 say "creating 90 more sandboxes"
 mk_many 10 99
 say "list with 100 sandboxes, $quick runs each"
 time_list 100
-row "\`list\`, 100 sandboxes" "\`git worktree list\` + \`docker ps -a\`" "<= 1.5" "<=" 1.5 "$T/list100" "$T/list100.ref"
+row "\`list\`, 100 sandboxes" "\`git worktree list\` + \`docker ps -a\`" "<= 0.5" "<=" 0.5 "$T/list100" "$T/list100.ref"
 
 wt=$T/many/many--s1
 in_wt() { _d=$1; shift; (cd "$_d" && "$@"); }
+# what status stands for: the worktree's state and the containers'
+ref_status() { git status && docker ps -a; }
 say "port, env and status, $quick runs each"
 i=1
 while [ "$i" -le "$quick" ]; do
@@ -253,6 +282,7 @@ while [ "$i" -le "$quick" ]; do
 	tm "$T/env" in_wt "$wt" git sandbox env
 	tm "$T/status" in_wt "$wt" git sandbox status
 	tm "$T/gitstatus" in_wt "$wt" git status --short
+	tm "$T/status.ref" in_wt "$wt" ref_status
 	tm "$T/bigstatus" in_wt "$bigwt" git sandbox status
 	tm "$T/biggitstatus" in_wt "$bigwt" git status --short
 	i=$((i + 1))
@@ -260,6 +290,7 @@ done
 row "\`port api\`" "\`git rev-parse --show-toplevel\`" "<= 2.0" "<=" 2.0 "$T/port" "$T/toplevel"
 row "\`env\`" "\`git rev-parse --show-toplevel\`" "<= 2.0" "<=" 2.0 "$T/env" "$T/toplevel"
 row "\`status\`, 1-file worktree" "\`git status --short\`" "<= 2.0" "<=" 2.0 "$T/status" "$T/gitstatus"
+row "\`status\`, 1-file worktree" "\`git status\` + \`docker ps -a\`" "<= 0.5" "<=" 0.5 "$T/status" "$T/status.ref"
 row "\`status\`, $nfiles-file worktree" "\`git status --short\`" "<= 2.0" "<=" 2.0 "$T/bigstatus" "$T/biggitstatus"
 
 # --- 3. up: the secrets phase, and the overhead beyond compose ---------------
@@ -358,6 +389,70 @@ phases=$(awk '$1 == "timing:" { printf "%s%s %s ms", n++ ? ", " : "", $2, $3 }' 
 row "\`up\` (waits for api and db)" "\`docker-compose up -d\`" "<= 1.05" "<=" 1.05 "$T/up" "$T/up.ref"
 row "\`up --no-wait\`" "\`docker-compose up -d\`" "<= 1.05" "<=" 1.05 "$T/upnw" "$T/up.ref"
 
+# up's own work, outside compose and the health checks: the phases it
+# reports (GIT_SANDBOX_TIMING) less those two, for an up of a one-service
+# stack (no secrets, one health check) from a stopped stack. The lease on
+# the engine before compose and the record after it count in the compose
+# phase. One `docker ps -a`, timed just before each up, is the yardstick.
+stack_down
+say "a one-service stack"
+small=$T/small/repo
+mkdir -p "$small"
+git -C "$small" init -q
+cat >"$small/docker-compose.sandbox.yml" <<'EOF'
+version: "3.7"
+services:
+  web:
+    image: git-sandbox-bench:latest
+    init: true
+    ports:
+      - "${SMALL_WEB_PORT:-8000}:80"
+    command: ["sh", "-c", "mkdir -p /www && echo ok >/www/health && exec httpd -f -p 80 -h /www"]
+EOF
+cat >"$small/.gitsandbox" <<'EOF'
+[sandbox]
+	project = gsbsmall
+	compose = docker-compose.sandbox.yml
+[port "web"]
+	var = SMALL_WEB_PORT
+	base = 32500
+	health = /health
+EOF
+git -C "$small" add -A
+git -C "$small" commit -qm small
+git -C "$small" sandbox create up >/dev/null
+smallwt=$T/small/gsbsmall--up
+small_down() {
+	(cd "$smallwt" && docker-compose -p gsbsmall-up -f docker-compose.sandbox.yml \
+		--env-file .env.sandbox down >/dev/null 2>&1)
+}
+(cd "$smallwt" && git sandbox up >/dev/null 2>"$T/err") || { cat "$T/err" >&2; exit 1; }
+: >"$T/own.phases"
+own_up() {
+	(cd "$smallwt" && GIT_SANDBOX_TIMING=1 git sandbox up >/dev/null 2>"$T/timing") ||
+		{ cat "$T/timing" >&2; exit 1; }
+	awk '$1 == "timing:" { print $2, $3 }' "$T/timing" >>"$T/own.phases"
+	awk '$1 == "timing:" && $2 != "compose" && $2 != "health" { s += $3 }
+		END { printf "%.0f\n", s * 1e6 }' "$T/timing" >>"$T/own"
+}
+say "up of a one-service stack from a stopped stack, $runs runs"
+i=1
+while [ "$i" -le "$runs" ]; do
+	small_down
+	tm "$T/own.ref" docker ps -a
+	own_up
+	i=$((i + 1))
+done
+small_down
+ownwhat=$(awk '{ if (!($1 in seen)) { seen[$1] = 1; o[n++] = $1 } }
+	END { for (i = 0; i < n; i++) if (o[i] != "compose" && o[i] != "health") s = s (s ? " + " : "") o[i]; print s }' "$T/own.phases")
+row_ms "own work of \`up\` ($ownwhat), 1-service stack" "\`docker ps -a\`" 20 "$T/own" "$T/own.ref"
+ownphases=
+for _p in $(awk '{ if (!($1 in seen)) { seen[$1] = 1; print $1 } }' "$T/own.phases"); do
+	awk -v p="$_p" '$1 == p { printf "%.0f\n", $2 * 1e6 }' "$T/own.phases" >"$T/own.$_p"
+	ownphases="$ownphases${ownphases:+, }$_p $(ms "$(median "$T/own.$_p")") ms"
+done
+
 # --- 4. spawns per command ---------------------------------------------------
 say "counting spawns"
 stack_down
@@ -395,6 +490,8 @@ libgit2=$(dpkg-query -W -f='${Version}' 'libgit2-1*' 2>/dev/null | head -1 || tr
 	echo "command itself included)."
 	echo
 	echo "Phases of one \`up\` from a stopped stack (GIT_SANDBOX_TIMING=1): $phases."
+	echo
+	echo "Phases of \`up\` of the one-service stack from a stopped stack, medians of $runs: $ownphases."
 	echo
 	echo "| command | spawns | execve | spawned |"
 	echo "|---|---|---|---|"
