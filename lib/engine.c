@@ -186,7 +186,70 @@ out:
 	return ret;
 }
 
+static int resolve(const char *spec, struct engine *e);
+
+/*
+ * The current engine, resolved once for what decides it (the variables
+ * and config.json, by its size and mtime): list and prune ask it for
+ * every sandbox from before engines were recorded.
+ */
+static struct engine current;
+static char *current_key;
+
+static char *current_engine_key(void)
+{
+	static const char *const vars[] = {
+		"DOCKER_HOST", "DOCKER_CONTEXT", "DOCKER_CONFIG", "HOME", "DOCKER_TLS_VERIFY",
+		"DOCKER_CERT_PATH", NULL
+	};
+	char *dir = docker_config_dir(), *path = path_join(dir, "config.json");
+	struct strbuf key = STRBUF_INIT;
+	struct stat st;
+	size_t i;
+
+	for (i = 0; vars[i]; i++) {
+		const char *v = getenv(vars[i]);
+
+		strbuf_addf(&key, "%s=%s%c", vars[i], v ? v : "", '\0');
+	}
+	if (!stat(path, &st))
+		strbuf_addf(&key, "%lld %lld.%09ld", (long long)st.st_size,
+			    (long long)st.st_mtim.tv_sec, st.st_mtim.tv_nsec);
+	free(path);
+	free(dir);
+	/* the NULs above keep values apart: compare as bytes */
+	for (i = 0; i < key.len; i++)
+		if (!key.buf[i])
+			key.buf[i] = '\n';
+	return strbuf_detach(&key);
+}
+
 int engine_resolve(const char *spec, struct engine *e)
+{
+	char *key;
+	int ret;
+
+	if (spec && *spec)
+		return resolve(spec, e);
+	key = current_engine_key();
+	if (current_key && !strcmp(current_key, key)) {
+		free(key);
+		engine_copy(e, &current);
+		return 0;
+	}
+	ret = resolve(NULL, e);
+	if (!ret) {
+		engine_release(&current);
+		engine_copy(&current, e);
+		free(current_key);
+		current_key = key;
+	} else {
+		free(key);
+	}
+	return ret;
+}
+
+static int resolve(const char *spec, struct engine *e)
 {
 	char *dir = docker_config_dir(), *ctx = NULL;
 	const char *host = getenv("DOCKER_HOST"), *env_ctx = getenv("DOCKER_CONTEXT");
