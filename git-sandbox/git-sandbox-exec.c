@@ -2,6 +2,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "engine.h"
 #include "envfile.h"
 #include "opts.h"
 #include "run.h"
@@ -18,6 +19,7 @@ int main(int argc, char **argv)
 	const struct opt opts[] = { OPT_END_() };
 	struct sandbox sb;
 	char **env;
+	size_t nenv, alloc;
 	int n;
 
 	progname = "git sandbox exec";
@@ -29,5 +31,10 @@ int main(int argc, char **argv)
 	if (sb.has_state && !sb.missing && envfile_ensure(&sb) < 0)
 		warning("could not regenerate '%s'", sb.cfg.env_file);
 	env = sandbox_env(&sb);
+	/* docker and compose run here reach the sandbox's engine */
+	for (nenv = 0; env[nenv]; nenv++)
+		;
+	alloc = nenv + 1;
+	engine_env(&sb.engine, &env, &nenv, &alloc);
 	exec_command((const char *const *)argv, (const char *const *)env);
 }

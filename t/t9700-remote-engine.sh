@@ -146,6 +146,14 @@ test_expect_success 'up starts the stack there, from a shell pointed at the mach
 	grep "^api: GET /containers/json.* $SB_ENGINE_TCP\$" trace
 '
 
+test_expect_success 'exec: docker run there reaches the sandbox'"'"'s engine' '
+	(cd t97--one && git sandbox exec -- docker ps -q --filter label=com.docker.compose.project=t97-one >../ids) &&
+	test_line_count = 2 ids &&
+	(cd t97--one && git sandbox exec -- sh -c "echo \$DOCKER_HOST" >../host) &&
+	echo "$SB_ENGINE_TCP" >expect &&
+	test_cmp expect host
+'
+
 test_expect_success 'a local server on the same port does not pass the health check' '
 	(cd t97 && DOCKER_HOST=$SB_ENGINE_TCP git sandbox create two >/dev/null 2>&1) &&
 	mkdir -p www && echo ok >www/health &&
