@@ -63,6 +63,15 @@ static int call(const char *method, const char *path, const char *body, json_t *
 	return ret;
 }
 
+int docker_ping(struct strbuf *why)
+{
+	json_t *o;
+	int ret = call("GET", "/_ping", NULL, &o, NULL, why);
+
+	json_decref(o);
+	return ret;
+}
+
 int docker_error(int code, const char *why)
 {
 	const struct engine *e = engine_in_use();

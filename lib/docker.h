@@ -58,6 +58,9 @@ void container_list_free(struct container_list *l);
  */
 int docker_error(int code, const char *why);
 
+/* Does the engine in use answer (GET /_ping)? DOCKER_OK or a code, why saying why not. */
+int docker_ping(struct strbuf *why);
+
 /*
  * The containers of the engine's GET /containers/json answer a (an
  * array): those with a compose project label, sorted. An element that is

@@ -5,6 +5,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "docker.h"
 #include "engine.h"
 #include "registry.h"
 #include "sandbox.h"
@@ -237,6 +238,23 @@ int sandbox_place(struct sandbox *sb, const char *spec)
 	if (engine_resolve(spec ? spec : engine_override() ? engine_override() : sb->cfg.engine,
 			   &sb->engine))
 		return -1;
+	/*
+	 * a remote engine that does not answer is more likely a typo than a
+	 * place to lease ports on: nothing is made (a local one may be
+	 * started later, as before)
+	 */
+	if (!engine_is_local(&sb->engine)) {
+		struct strbuf why = STRBUF_INIT;
+		int ret;
+
+		engine_use(&sb->engine);
+		ret = docker_ping(&why);
+		if (ret)
+			docker_error(ret, why.buf);
+		strbuf_release(&why);
+		if (ret)
+			return -1;
+	}
 	engine_record(&sb->engine, &name, &certs);
 	state_set(&sb->st, "engine", "name", name);
 	state_set(&sb->st, "engine", "certs", certs);

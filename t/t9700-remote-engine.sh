@@ -116,6 +116,19 @@ test_expect_success 'setup: a project whose stack answers on the engine'"'"'s ho
 	git -C t97 commit -q -m project
 '
 
+test_expect_success 'create on a remote engine that does not answer: refused, nothing made' '
+	sb_snapshot t97 before &&
+	(cd t97 && test_expect_code 128 git sandbox create nowhere --engine tcp://$SB_ENGINE_ADDR:1 \
+		>../out 2>../err) &&
+	test_grep "cannot reach the Docker engine tcp://$SB_ENGINE_ADDR:1" err &&
+	test_path_is_missing t97--nowhere &&
+	sb_snapshot t97 after &&
+	test_cmp before after &&
+	(cd t97 && test_expect_code 128 git sandbox create nowhere --engine no-such-context 2>../err) &&
+	test_grep "docker context .no-such-context. does not exist" err &&
+	test_path_is_missing t97--nowhere
+'
+
 test_expect_success 'create on the engine DOCKER_HOST names: recorded, shown by status and list' '
 	(cd t97 && DOCKER_HOST=$SB_ENGINE_TCP git sandbox create one >../out) &&
 	test_grep "^  engine   $SB_ENGINE_TCP" out &&
