@@ -23,6 +23,7 @@ int main(int argc, char **argv)
 	const char *args[COMPOSE_MAX_ARGS];
 	struct stack_list stacks;
 	struct stack_ident si;
+	enum stack_kind kind;
 	struct compose c;
 	struct sandbox sb;
 
@@ -31,9 +32,22 @@ int main(int argc, char **argv)
 		usage_msg(usage, "too many arguments");
 	sandbox_open(&sb, NULL, SB_NEED_SLOT);
 	stack_lock(&sb);
+	if (stack_ident_load(&sb, &si) < 0)
+		exit(EXIT_FATAL);
+	kind = stack_kind(&sb.cfg, sb.path, &si);
+	if (kind != STACK_YES) {
+		if (stack_none_left(&sb, &si, kind) < 0) {
+			fprintf(stderr, "hint: put the compose file back to take them down, or "
+				"'git sandbox destroy' removes them with the sandbox\n");
+			exit(EXIT_FATAL);
+		}
+		printf("Sandbox '%s' has no stack (no %s): nothing to stop\n", sb.name, sb.cfg.compose);
+		stack_ident_free(&si);
+		sandbox_close(&sb);
+		return 0;
+	}
 	stack_list_need(&stacks);
-	if (stack_ident_load(&sb, &si) < 0 ||
-	    stack_claim(&si, sb.project, sb.path, &stacks.containers, 0) < 0)
+	if (stack_claim(&si, sb.project, sb.path, &stacks.containers, 0) < 0)
 		exit(EXIT_FATAL);
 	stack_list_free(&stacks);
 	stack_compose(&c, &sb, &si);

@@ -28,6 +28,7 @@ int main(int argc, char **argv)
 	const char *args[COMPOSE_MAX_ARGS], **argv_c;
 	struct stack_list stacks;
 	struct stack_ident si;
+	enum stack_kind kind;
 	struct compose c;
 	struct sandbox sb;
 	long t;
@@ -39,10 +40,23 @@ int main(int argc, char **argv)
 	if (tail && strcmp(tail, "all") && parse_int(tail, 0, 100000000, &t) < 0)
 		usage_msg(usage, "--tail takes a number of lines or 'all', not '%s'", tail);
 	sandbox_open(&sb, NULL, SB_NEED_SLOT);
+	if (stack_ident_load(&sb, &si) < 0)
+		exit(EXIT_FATAL);
+	kind = stack_kind(&sb.cfg, sb.path, &si);
+	if (kind != STACK_YES) {
+		/* no output is the true answer, not a failure: a loop over sandboxes goes on */
+		if (stack_none_left(&sb, &si, kind) < 0) {
+			fprintf(stderr, "hint: put the compose file back to see their output\n");
+			exit(EXIT_FATAL);
+		}
+		note("sandbox '%s' has no stack (no %s): no logs", sb.name, sb.cfg.compose);
+		stack_ident_free(&si);
+		sandbox_close(&sb);
+		return 0;
+	}
 	stack_list_need(&stacks);
 	/* another stack's output is not this sandbox's to show */
-	if (stack_ident_load(&sb, &si) < 0 ||
-	    stack_claim(&si, sb.project, sb.path, &stacks.containers, 0) < 0)
+	if (stack_claim(&si, sb.project, sb.path, &stacks.containers, 0) < 0)
 		exit(EXIT_FATAL);
 	stack_ident_free(&si);
 	stack_list_free(&stacks);

@@ -103,6 +103,28 @@ static void check_ports(const struct sandbox *sb, const struct stack_ident *si,
 		die("not starting sandbox '%s'", sb->name);
 }
 
+/*
+ * A project with no compose file: nothing to start, and no engine, no
+ * compose and no secrets (only a stack would get them) are needed. The
+ * env file is written and the hooks run all the same: they may start
+ * what the project runs instead of a stack.
+ */
+static int up_no_stack(struct sandbox *sb)
+{
+	int ret = 0;
+
+	check_drift(sb);
+	if (envfile_write(sb) < 0 || exclude_add(sb->repo.commondir, sb->cfg.env_file) < 0)
+		exit(EXIT_FATAL);
+	if (run_hook(sb, &sb->cfg.hook_pre_up, "hook.preUp") < 0)
+		die("hook.preUp failed");
+	if (run_hook(sb, &sb->cfg.hook_post_up, "hook.postUp") < 0)
+		ret = EXIT_FATAL;
+	printf("Sandbox '%s' has no stack (no %s): nothing to start; its ports are in %s\n",
+	       sb->name, sb->cfg.compose, sb->cfg.env_file);
+	return ret;
+}
+
 int main(int argc, char **argv)
 {
 	int build = 0, no_secrets = 0, refresh = 0, no_wait = 0, leased, ret;
@@ -133,17 +155,24 @@ int main(int argc, char **argv)
 		usage_msg(usage, "--no-secrets and --refresh-secrets cannot go together");
 	timing_phase("start");
 	sandbox_open(&sb, NULL, SB_NEED_SLOT);
+	stack_lock(&sb);
+	if (stack_ident_load(&sb, &si) < 0)
+		exit(EXIT_FATAL);
+	if (stack_kind(&sb.cfg, sb.path, &si) != STACK_YES) {
+		ret = up_no_stack(&sb);
+		stack_ident_free(&si);
+		sandbox_close(&sb);
+		return ret;
+	}
 	if (!no_secrets && trust_secrets(&sb.cfg) < 0) {
 		fprintf(stderr, "hint: or start it with each secret's default: 'git sandbox up --no-secrets'\n");
 		exit(EXIT_FATAL);
 	}
-	stack_lock(&sb);
 	check_drift(&sb);
 
 	/* everything that can be checked before anything starts */
 	stack_list_need(&stacks);
-	if (stack_ident_load(&sb, &si) < 0 ||
-	    stack_claim(&si, sb.project, sb.path, &stacks.containers, 1) < 0)
+	if (stack_claim(&si, sb.project, sb.path, &stacks.containers, 1) < 0)
 		exit(EXIT_FATAL);
 	check_ports(&sb, &si, &stacks.containers);
 	stack_list_free(&stacks);

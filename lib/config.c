@@ -508,6 +508,7 @@ static int apply(struct sb_config *cfg, const struct entry *e)
 			return set_str(e, &cfg->project);
 		if (!strcmp(name, "compose")) {
 			cfg->compose_origin = e->origin;
+			cfg->compose_set = 1;
 			return set_str(e, &cfg->compose);
 		}
 		if (!strcmp(name, "envfile")) {
@@ -1137,7 +1138,7 @@ static int load(struct sb_config *cfg, git_repository *repo, const char *text, s
 		return cfg_error("bad config in '%s': sandbox.project '%s' must be 1-64 characters of [A-Za-z0-9._-], not starting with '-' or '.'",
 			     cfg->file, cfg->project);
 	if (!cfg->compose)
-		cfg->compose = xstrdup("docker-compose.sandbox.yml");
+		cfg->compose = xstrdup(DEFAULT_COMPOSE_FILE);
 	if (!cfg->env_file)
 		cfg->env_file = xstrdup(DEFAULT_ENV_FILE);
 	if (!*cfg->compose)

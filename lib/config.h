@@ -20,6 +20,7 @@
 #define MAX_NAME 64		/* a port group's or a project's name */
 #define MAX_GROUPS 500		/* port groups, and secrets: the checks are quadratic */
 #define DEFAULT_ENV_FILE ".env.sandbox"
+#define DEFAULT_COMPOSE_FILE "docker-compose.sandbox.yml"
 
 /* where a value came from: hooks from the project file need trust */
 enum config_origin { ORIGIN_PROJECT, ORIGIN_USER, ORIGIN_COMMAND_LINE };
@@ -61,6 +62,7 @@ struct sb_config {
 	char *project;
 	char *compose;		/* compose file, relative to the worktree */
 	enum config_origin compose_origin;
+	int compose_set;	/* named by a layer, not the default (stack.h: stack_kind) */
 	char *env_file;
 	enum config_origin env_file_origin;
 	char *env_file_ignored;	/* an untrusted project file's envFile, set aside by trust_check() */

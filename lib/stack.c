@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include "compose.h"
+#include "config.h"
 #include "engine.h"
 #include "envfile.h"
 #include "lock.h"
@@ -81,6 +82,43 @@ void stack_lists_free(struct stack_lists *sl)
 	free(sl->v);
 	free(sl->urls);
 	memset(sl, 0, sizeof(*sl));
+}
+
+/* Is there anything at path/name (a dangling link too: compose says what is wrong with it)? */
+static int exists_in(const char *path, const char *name)
+{
+	char *file = path_join(path, name);
+	struct stat st;
+	int ret = !lstat(file, &st);
+
+	free(file);
+	return ret;
+}
+
+/* With no compose file: as stack_count() judges it, with no id compose never ran for it. */
+static enum stack_kind kind_without_file(const struct stack_ident *si)
+{
+	return si->id && stack_ident_started(si) ? STACK_WAS : STACK_NONE;
+}
+
+enum stack_kind stack_kind(const struct sb_config *cfg, const char *path,
+			   const struct stack_ident *si)
+{
+	/* a file named on purpose and missing is a mistake to report, not "no stack" */
+	if (cfg->compose_set || exists_in(path, cfg->compose))
+		return STACK_YES;
+	return kind_without_file(si);
+}
+
+int stack_none_left(const struct sandbox *sb, const struct stack_ident *si, enum stack_kind kind)
+{
+	int n = kind == STACK_WAS ? stack_count(sb, si, 0) : 0;
+
+	if (n > 0)
+		return error("sandbox '%s' has no compose file '%s' any more, but %d container%s of "
+			     "its stack remain%s", sb->name, sb->cfg.compose, n, n == 1 ? "" : "s",
+			     n == 1 ? "s" : "");
+	return n;
 }
 
 const char *sandbox_status(const struct stack_list *l, const char *path, const char *gitdir,

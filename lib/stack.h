@@ -42,6 +42,29 @@ const struct stack_list *stack_lists_get(struct stack_lists *sl, const struct re
 void stack_lists_free(struct stack_lists *sl);
 
 /*
+ * Has a sandbox a stack at all? A project may have none: no compose file
+ * of the default name in the worktree and sandbox.compose not set. Its
+ * sandboxes have a worktree, ports and an env file; up and down have
+ * nothing to start or stop, and no engine is needed.
+ */
+enum stack_kind {
+	STACK_YES,	/* a compose file: there, or named by sandbox.compose (missing or not) */
+	STACK_NONE,	/* no compose file, and compose never ran for it */
+	STACK_WAS,	/* no compose file now, but compose ran for it: its engine knows what is left */
+};
+struct sb_config;
+/* Of the sandbox at path with configuration cfg and identity record si. */
+enum stack_kind stack_kind(const struct sb_config *cfg, const char *path,
+			   const struct stack_ident *si);
+/*
+ * For sb with no compose file (kind, not STACK_YES; si its identity): is
+ * nothing of a stack left, so that there is nothing to act on? 0, or -1
+ * after an error: its engine does not answer for a stack that ran, or
+ * containers of that stack remain (compose needs the file to touch them).
+ */
+int stack_none_left(const struct sandbox *sb, const struct stack_ident *si, enum stack_kind kind);
+
+/*
  * running, partial, stopped, missing (worktree gone) or unknown (docker
  * unreachable) for the sandbox at path with git dir gitdir and compose
  * project.

@@ -198,6 +198,8 @@ test_expect_success 'compose outside the worktree needs trust; secrets.item need
 	(cd victim && git sandbox create out -b out >/dev/null 2>&1) &&
 	(cd ktrdr--out && test_expect_code 128 git sandbox up --no-secrets 2>../err) &&
 	test_grep "sandbox.compose = ../../decoy/dc.yml" err &&
+	# with a stack to give them to: a project with none fetches no secrets
+	printf "services: {}\n" >ktrdr--plain/docker-compose.sandbox.yml &&
 	(cd ktrdr--plain && test_expect_code 128 git sandbox up 2>../err) &&
 	test_grep "chooses which secrets of the 1Password item .ktrdr-sandbox-dev." err
 '
@@ -254,6 +256,7 @@ test_expect_success 'untrusted [secret] fields cannot pick fields of the user'"'
 	git -C victim config secrets.item my-own-item &&
 	test_when_finished "git -C victim config --unset secrets.item" &&
 	(cd victim && git sandbox create sec -b sec >/dev/null 2>&1) &&
+	printf "services: {}\n" >ktrdr--sec/docker-compose.sandbox.yml &&
 	(cd ktrdr--sec && test_expect_code 128 git sandbox up 2>../err) &&
 	test_grep "chooses which secrets of the 1Password item .my-own-item." err &&
 	(cd ktrdr--sec && git sandbox trust --show >../out; test $? = 1) &&
