@@ -248,7 +248,8 @@ static void check_registry(void)
 		const struct reg_entry *e = &reg.e[i];
 		/* its engine's answer (and that engine in use: leases are there) */
 		const struct stack_list *l = stack_lists_get(&sl, e);
-		const char *st = sandbox_status(l, e->path, e->gitdir, e->project);
+		/* whatever its stack: only whether it is missing counts here */
+		const char *st = sandbox_status(l, e->path, e->gitdir, e->project, STACK_YES);
 		const struct container **cs = NULL;
 		size_t nc = 0;
 

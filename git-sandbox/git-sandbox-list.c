@@ -28,6 +28,21 @@ static int cmp_entry(const void *a, const void *b)
 	return c ? c : (x->slot > y->slot) - (x->slot < y->slot);
 }
 
+/* The engine e's stack would live on, named as stack_lists_get() would find it. */
+static char *engine_name(const struct reg_entry *e, int *remote)
+{
+	struct engine eng;
+	char *name;
+
+	if (engine_of(e->engine, e->engine_certs, NULL, &eng, NULL))
+		return xstrdup(e->engine ? e->engine : "-");
+	name = xstrdup(eng.name);
+	if (!engine_is_local(&eng))
+		*remote = 1;
+	engine_release(&eng);
+	return name;
+}
+
 int main(int argc, char **argv)
 {
 	int json = 0;
@@ -37,6 +52,7 @@ int main(int argc, char **argv)
 	};
 	struct registry reg;
 	struct stack_lists stacks = { 0 };
+	struct stack_kinds kinds = { 0 };
 	struct strbuf out = STRBUF_INIT;
 	size_t i, wname = 4, wbranch = 6, wengine = 6;
 	char **branches, **repos, **engines;
@@ -56,6 +72,7 @@ int main(int argc, char **argv)
 	status = xcalloc(reg.n + 1, sizeof(char *));
 	for (i = 0; i < reg.n; i++) {
 		struct reg_entry *e = &reg.e[i];
+		enum stack_kind kind;
 		struct stat st;
 
 		/* moved with git worktree move: shown where it is ('repair' records it) */
@@ -69,11 +86,20 @@ int main(int argc, char **argv)
 				free(to);
 			}
 		}
-		/* one request for each engine the sandboxes are on */
-		status[i] = sandbox_status(stack_lists_get(&stacks, e), e->path, e->gitdir, e->project);
-		engines[i] = xstrdup(engine_in_use() ? engine_in_use()->name : e->engine ? e->engine : "-");
-		if (engine_in_use() && !engine_is_local(engine_in_use()))
-			remote = 1;
+		kind = stack_kind_of(&kinds, e);
+		if (kind == STACK_NONE) {
+			/* no stack: its engine is not asked, only named */
+			status[i] = sandbox_status(NULL, e->path, e->gitdir, e->project, kind);
+			engines[i] = engine_name(e, &remote);
+		} else {
+			/* one request for each engine the sandboxes are on */
+			status[i] = sandbox_status(stack_lists_get(&stacks, e), e->path, e->gitdir,
+						   e->project, kind);
+			engines[i] = xstrdup(engine_in_use() ? engine_in_use()->name :
+					     e->engine ? e->engine : "-");
+			if (engine_in_use() && !engine_is_local(engine_in_use()))
+				remote = 1;
+		}
 		if (strlen(engines[i]) > wengine)
 			wengine = strlen(engines[i]);
 		branches[i] = strcmp(status[i], "missing") ? worktree_branch(e->gitdir) : xstrdup("-");
@@ -130,6 +156,7 @@ int main(int argc, char **argv)
 	free(status);
 	strbuf_release(&out);
 	stack_lists_free(&stacks);
+	stack_kinds_free(&kinds);
 	registry_release(&reg);
 	return ferror(stdout) ? EXIT_FATAL : 0;
 }

@@ -111,6 +111,8 @@ int main(int argc, char **argv)
 	};
 	struct sandbox sb;
 	struct stack_list stacks;
+	struct stack_ident si;
+	enum stack_kind kind;
 	struct strbuf out = STRBUF_INIT, ports = STRBUF_INIT, drift = STRBUF_INIT;
 	struct sandbox_view v;
 	char **names, *branch, *repo;
@@ -125,7 +127,17 @@ int main(int argc, char **argv)
 	sandbox_open(&sb, n ? argv[0] : NULL, SB_NEED_SLOT);
 	check_registry(&sb);
 	sandbox_ports_drift(&sb, &drift);
-	stack_list_load(&stacks);
+	kind = STACK_YES;	/* a record that cannot be read: the engine decides, as ever */
+	if (!sb.missing && !stack_ident_load(&sb, &si)) {
+		kind = stack_kind(&sb.cfg, sb.path, &si);
+		stack_ident_free(&si);
+	}
+	/* no stack: no engine to ask */
+	memset(&stacks, 0, sizeof(stacks));
+	strbuf_init(&stacks.why);
+	stacks.code = DOCKER_UNREACHABLE;
+	if (kind != STACK_NONE)
+		stack_list_load(&stacks);
 	np = port_set_flat(&sb.ports, &p, &names);
 	branch = sb.missing ? xstrdup("-") : worktree_branch(sb.gitdir);
 	repo = xstrdup(sb.repo.main_worktree);
@@ -136,7 +148,7 @@ int main(int argc, char **argv)
 	v.path = sb.path;
 	v.branch = branch;
 	v.project = sb.project;
-	v.status = sandbox_status(&stacks, sb.path, sb.gitdir, sb.project);
+	v.status = sandbox_status(&stacks, sb.path, sb.gitdir, sb.project, kind);
 	v.ports = p;
 	v.port_names = names;
 	v.nports = np;

@@ -1168,6 +1168,28 @@ int config_load(struct sb_config *cfg, git_repository *repo, const char *worktre
 	return ret ? -1 : 0;
 }
 
+int config_sets_compose(git_repository *repo, const char *worktree)
+{
+	struct layers l = { 0 };
+	char *file = path_join(worktree, ".gitsandbox"), *text;
+	size_t len = 0, i;
+	int ret;
+
+	text = read_file(file, &len);
+	if (!text && errno != ENOENT)
+		ret = cfg_error("cannot read '%s': %s", file, read_file_strerror(errno));
+	else
+		ret = load_layers(&l, repo, file, text, len);
+	/* as apply() sees it: the key, in any layer */
+	for (i = 0; !ret && i < l.n; i++)
+		if (!strcmp(l.e[i].key, "sandbox.compose"))
+			ret = 1;
+	free_layers(&l);
+	free(text);
+	free(file);
+	return ret;
+}
+
 /*
  * The bytes of the top-level .gitsandbox in the tree of commit (*text
  * NUL-terminated, NULL if the tree has none), held to what read_file()

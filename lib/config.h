@@ -105,6 +105,13 @@ int config_load(struct sb_config *cfg, git_repository *repo, const char *worktre
 		const char *default_project);
 
 /*
+ * Does a layer of the configuration config_load() would read from
+ * worktree set sandbox.compose (compose_set)? Only the layers are read;
+ * nothing is validated. 1, 0, or -1 with config_error().
+ */
+int config_sets_compose(git_repository *repo, const char *worktree);
+
+/*
  * config_load() with the project file a checkout of a commit will have:
  * the bytes of the top-level .gitsandbox in the tree of commit_hex (a full
  * object id), hashed, layered with the user's git configuration and

@@ -14,7 +14,7 @@ struct sandbox_view {
 	const char *path;
 	const char *branch;
 	const char *project;	/* compose project */
-	const char *status;	/* running, partial, stopped, missing, unknown */
+	const char *status;	/* running, partial, stopped, no-stack, missing, unknown */
 	const long *ports;	/* parallel arrays, grouped by name in order */
 	char *const *port_names;
 	size_t nports;

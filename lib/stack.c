@@ -10,6 +10,7 @@
 #include "envfile.h"
 #include "lock.h"
 #include "registry.h"
+#include "repo.h"
 #include "sandbox.h"
 #include "stack.h"
 #include "trust.h"
@@ -121,11 +122,45 @@ int stack_none_left(const struct sandbox *sb, const struct stack_ident *si, enum
 	return n;
 }
 
+enum stack_kind stack_kind_of(struct stack_kinds *k, const struct reg_entry *e)
+{
+	enum stack_kind kind;
+	struct stack_ident si;
+	struct stat st;
+
+	/* the common case, and the one where the configuration cannot change the answer */
+	if (exists_in(e->path, DEFAULT_COMPOSE_FILE) || stat(e->path, &st) < 0)
+		return STACK_YES;
+	/* the repository, opened once for its sandboxes in a row */
+	if (!k->repo || strcmp(k->repo, e->repo)) {
+		stack_kinds_free(k);
+		k->repo = xstrdup(e->repo);
+		if (sb_libgit2_init() < 0 || git_repository_open(&k->git, e->repo) < 0)
+			k->git = NULL;
+		git_error_clear();
+	}
+	/* whatever file sandbox.compose names (or a configuration that does not load) */
+	if (!k->git || config_sets_compose(k->git, e->path) || stack_ident_read(e->gitdir, &si) < 0)
+		return STACK_YES;
+	kind = kind_without_file(&si);
+	stack_ident_free(&si);
+	return kind;
+}
+
+void stack_kinds_free(struct stack_kinds *k)
+{
+	if (k->git)
+		git_repository_free(k->git);
+	free(k->repo);
+	memset(k, 0, sizeof(*k));
+}
+
 const char *sandbox_status(const struct stack_list *l, const char *path, const char *gitdir,
-			   const char *project)
+			   const char *project, enum stack_kind kind)
 {
 	struct stat st;
 	char *head;
+	size_t i;
 	int gone;
 
 	if (stat(path, &st) < 0 || !S_ISDIR(st.st_mode) || !*gitdir)
@@ -135,8 +170,15 @@ const char *sandbox_status(const struct stack_list *l, const char *path, const c
 	free(head);
 	if (gone)
 		return "missing";
+	if (kind == STACK_NONE)
+		return "no-stack";
 	if (l->code != DOCKER_OK)
 		return "unknown";
+	for (i = 0; kind == STACK_WAS && i < l->containers.n; i++)
+		if (!strcmp(l->containers.v[i].project, project))
+			break;
+	if (kind == STACK_WAS && i == l->containers.n)
+		return "no-stack";
 	return stack_status(&l->containers, project);
 }
 

@@ -63,14 +63,28 @@ enum stack_kind stack_kind(const struct sb_config *cfg, const char *path,
  * containers of that stack remain (compose needs the file to touch them).
  */
 int stack_none_left(const struct sandbox *sb, const struct stack_ident *si, enum stack_kind kind);
+/*
+ * stack_kind() of the registered sandbox e, reading its configuration
+ * only when its worktree has no file of the default name; STACK_YES when
+ * its worktree is gone or its configuration cannot be read. k keeps the
+ * repository open for the next sandbox of the same one (zero it first;
+ * stack_kinds_free() when done).
+ */
+struct stack_kinds {
+	char *repo;		/* common git dir */
+	struct git_repository *git;
+};
+enum stack_kind stack_kind_of(struct stack_kinds *k, const struct reg_entry *e);
+void stack_kinds_free(struct stack_kinds *k);
 
 /*
- * running, partial, stopped, missing (worktree gone) or unknown (docker
- * unreachable) for the sandbox at path with git dir gitdir and compose
- * project.
+ * running, partial, stopped, no-stack, missing (worktree gone) or unknown
+ * (its engine did not answer) for the sandbox at path with git dir gitdir,
+ * compose project and stack_kind kind; l is its engine's answer, not
+ * looked at (and may be NULL) for STACK_NONE.
  */
 const char *sandbox_status(const struct stack_list *l, const char *path, const char *gitdir,
-			   const char *project);
+			   const char *project, enum stack_kind kind);
 
 /*
  * Serialise the compose calls on sb's stack: an exclusive lock on

@@ -26,8 +26,8 @@ test_expect_success 'list shows every sandbox: name, slot, branch, status, path'
 	test_line_count = 3 out &&
 	head -n 1 out >header &&
 	test_grep "^NAME  *SLOT  *BRANCH  *STATUS  *PATH$" header &&
-	test_grep "^alpha  *1  *alpha  *stopped  *$root/ktrdr--alpha$" out &&
-	test_grep "^beta  *2  *topic/beta  *stopped  *$root/ktrdr--beta$" out
+	test_grep "^alpha  *1  *alpha  *no-stack  *$root/ktrdr--alpha$" out &&
+	test_grep "^beta  *2  *topic/beta  *no-stack  *$root/ktrdr--beta$" out
 '
 
 test_expect_success 'list is the same from anywhere, even outside a repository' '
@@ -47,7 +47,7 @@ test_expect_success 'list --json' '
 	sed -e "s/},{\"name\"/}\n{\"name\"/g" out >entries &&
 	test_line_count = 2 entries &&
 	sed -n 1p entries >alpha &&
-	test_grep -F "{\"name\":\"alpha\",\"slot\":1,\"repo\":\"$root/ktrdr\",\"path\":\"$root/ktrdr--alpha\",\"branch\":\"alpha\",\"project\":\"ktrdr-alpha\",\"status\":\"stopped\",\"engine\":\"unix:///var/run/docker.sock\",\"ports\":{" alpha &&
+	test_grep -F "{\"name\":\"alpha\",\"slot\":1,\"repo\":\"$root/ktrdr\",\"path\":\"$root/ktrdr--alpha\",\"branch\":\"alpha\",\"project\":\"ktrdr-alpha\",\"status\":\"no-stack\",\"engine\":\"unix:///var/run/docker.sock\",\"ports\":{" alpha &&
 	test_grep -F "\"api\":$(sb_port 8001)," alpha &&
 	test_grep -F "\"db\":$(sb_port 5433)," alpha &&
 	test_grep -F "\"grafana\":$(sb_port 3001)," alpha &&
@@ -74,7 +74,7 @@ test_expect_success 'status in a sandbox' '
 	ports    api $(sb_port 8001), db $(sb_port 5433), grafana $(sb_port 3001), jaeger $(sb_port 16687), workers $(sb_port 5010)-$(sb_port 5013)
 	engine   unix:///var/run/docker.sock
 	url      api http://localhost:$(sb_port 8001)/
-	status   stopped
+	status   no-stack
 	secrets  ktrdr-sandbox-dev: not cached (db_password)
 	EOF
 	test_cmp expect out
@@ -112,7 +112,7 @@ test_expect_success 'status of an unknown sandbox fails' '
 test_expect_success 'status --json' '
 	(cd ktrdr--beta && git sandbox status --json >../out) &&
 	test_line_count = 1 out &&
-	test_grep -F "{\"name\":\"beta\",\"slot\":2,\"repo\":\"$root/ktrdr\",\"path\":\"$root/ktrdr--beta\",\"branch\":\"topic/beta\",\"project\":\"ktrdr-beta\",\"status\":\"stopped\",\"engine\":\"unix:///var/run/docker.sock\",\"ports\":{\"api\":$(sb_port 8002)," out &&
+	test_grep -F "{\"name\":\"beta\",\"slot\":2,\"repo\":\"$root/ktrdr\",\"path\":\"$root/ktrdr--beta\",\"branch\":\"topic/beta\",\"project\":\"ktrdr-beta\",\"status\":\"no-stack\",\"engine\":\"unix:///var/run/docker.sock\",\"ports\":{\"api\":$(sb_port 8002)," out &&
 	test_grep -F "\"workers\":[$(sb_port 5020),$(sb_port 5021),$(sb_port 5022),$(sb_port 5023)]}" out &&
 	test_grep -F ",\"containers\":[]" out &&
 	test_grep -F ",\"secrets\":{\"source\":" out &&
@@ -290,7 +290,7 @@ test_expect_success 'list shows the sandboxes of every repository' '
 	test_grep "slot 3" out &&
 	(cd ktrdr && git sandbox list >../out) &&
 	test_line_count = 4 out &&
-	test_grep "^gamma  *3  *gamma  *stopped  *$root/other--gamma$" out &&
+	test_grep "^gamma  *3  *gamma  *no-stack  *$root/other--gamma$" out &&
 	git sandbox list --json >out &&
 	test_grep -F "{\"name\":\"gamma\",\"slot\":3,\"repo\":\"$root/other\"" out
 '

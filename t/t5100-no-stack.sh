@@ -7,7 +7,7 @@ test_description='a project with no compose file: worktrees and ports, and no Do
 # The compose projects this script may leave on the engine: none is ever
 # started, but a test makes a container as a stack's remnant.
 IMAGE=git-sandbox-t5100:latest
-PROJECTS="t51-one t51-two"
+PROJECTS="t51-one t51-two t51s-st"
 
 # no_docker <command>...: with no docker or docker-compose on PATH and
 # no engine that answers, as on a machine without Docker (GIT_SANDBOX_ENGINE
@@ -102,6 +102,42 @@ test_expect_success 'down and logs: nothing to stop, no logs, exit 0, without Do
 	! asked trace.down
 '
 
+test_expect_success 'status and list say no-stack and ask no engine, with Docker or without' '
+	for run in no_docker env
+	do
+		(cd t51--one && export GIT_SANDBOX_TRACE=$HOME/trace.st &&
+		 $run git sandbox status >../out && $run git sandbox status --json >../json) &&
+		test_grep "^status   no-stack$" out &&
+		test_grep -F "\"status\":\"no-stack\"" json &&
+		test_grep -F "\"containers\":[]" json &&
+		(cd t51 && export GIT_SANDBOX_TRACE=$HOME/trace.st &&
+		 $run git sandbox list >../out && $run git sandbox list --json >../json) &&
+		test_grep "^NAME  *SLOT  *BRANCH  *STATUS    PATH$" out &&
+		test_grep "^one  *1  *one  *no-stack  $root/t51--one$" out &&
+		test_grep "^two  *2  *two  *no-stack  $root/t51--two$" out &&
+		test_grep -F "\"name\":\"one\",\"slot\":1," json &&
+		test_grep -F "\"status\":\"no-stack\"" json &&
+		test_grep ! -F "\"status\":\"stopped\"" json &&
+		! asked trace.st || return 1
+	done
+'
+
+test_expect_success 'list of a registry with a stack too: the engine is asked for that one only' '
+	docker info >/dev/null &&
+	git init -q -b main t51s &&
+	printf "[sandbox]\n\tproject = t51s\n" >t51s/.gitsandbox &&
+	printf "services:\n  app:\n    image: %s\n" $IMAGE >t51s/docker-compose.sandbox.yml &&
+	git -C t51s add . && git -C t51s commit -q -m stack &&
+	(cd t51s && git sandbox create st >/dev/null) &&
+	(cd t51 && GIT_SANDBOX_TRACE=$HOME/trace.mix git sandbox list >../out) &&
+	test_grep "^one  .* no-stack  $root/t51--one$" out &&
+	test_grep "^st  .* stopped   $root/t51s--st$" out &&
+	grep -c "^api: GET /containers/json" trace.mix >n && echo 1 >one && test_cmp one n &&
+	(cd t51 && no_docker git sandbox list >../out) &&
+	test_grep "^one  .* no-stack  $root/t51--one$" out &&
+	test_grep "^st  .* unknown   $root/t51s--st$" out
+'
+
 test_expect_success 'sandbox.compose named and missing is an error, not "no stack"' '
 	for where in "git -c sandbox.compose=docker-compose.sandbox.yml" "git -c sandbox.compose=stack.yml"
 	do
@@ -112,17 +148,25 @@ test_expect_success 'sandbox.compose named and missing is an error, not "no stac
 		(cd t51--one && test_expect_code 128 $where sandbox down 2>../err) &&
 		test_grep "no compose file" err &&
 		(cd t51--one && test_expect_code 128 $where sandbox logs 2>../err) &&
-		test_grep "no compose file" err || return 1
+		test_grep "no compose file" err &&
+		(cd t51--one && $where sandbox status >../out) &&
+		test_grep "^status   stopped$" out || return 1
 	done &&
 	printf "[sandbox]\n\tcompose = stack.yml\n" >>t51--one/.gitsandbox &&
 	test_when_finished "git -C t51--one checkout .gitsandbox" &&
 	(cd t51--one && test_expect_code 128 git sandbox up 2>../err) &&
-	test_grep "no compose file .stack.yml." err
+	test_grep "no compose file .stack.yml." err &&
+	(cd t51 && git sandbox list >../out) &&
+	test_grep "^one  .* stopped   $root/t51--one$" out
 '
 
 test_expect_success 'a compose file added later: the sandbox has a stack' '
 	printf "services: {}\n" >t51--two/docker-compose.sandbox.yml &&
 	test_when_finished "rm t51--two/docker-compose.sandbox.yml" &&
+	(cd t51--two && git sandbox status >../out) &&
+	test_grep "^status   stopped$" out &&
+	(cd t51--two && no_docker git sandbox status >../out) &&
+	test_grep "^status   unknown$" out &&
 	(cd t51--two && no_docker test_expect_code 128 git sandbox up 2>../err) &&
 	test_grep "cannot reach the Docker engine" err
 '
@@ -133,13 +177,18 @@ test_expect_success 'a stack that ran, its compose file gone: its engine says wh
 	test -n "$id" &&
 	# what an up leaves behind: the labels override (its content does not matter here)
 	echo "{}" >"$gitdir/sandbox-labels.json" &&
-	(cd t51--two && git sandbox down >../down) &&
+	(cd t51--two && git sandbox status >../out && git sandbox down >../down) &&
+	test_grep "^status   no-stack$" out &&
 	test_grep "nothing to stop" down &&
+	(cd t51--two && no_docker git sandbox status >../out) &&
+	test_grep "^status   unknown$" out &&
 	(cd t51--two && no_docker test_expect_code 128 git sandbox down 2>../err) &&
 	test_grep "cannot reach the Docker engine" err &&
 	sb_build_image $IMAGE &&
 	docker create --label com.docker.compose.project=t51-two --label com.docker.compose.service=app \
 		--label git-sandbox.id=$id $IMAGE true >/dev/null &&
+	(cd t51--two && git sandbox status >../out) &&
+	test_grep "^status   stopped$" out &&
 	(cd t51--two && test_expect_code 128 git sandbox down 2>../err) &&
 	test_grep "sandbox .two. has no compose file .docker-compose.sandbox.yml. any more, but 1 container of its stack remains" err &&
 	test_grep "hint: put the compose file back" err &&
@@ -170,6 +219,7 @@ test_expect_success 'destroy with an engine removes what is left of a stack that
 '
 
 test_expect_success 'cleanup' '
+	(cd t51s && git sandbox destroy st >/dev/null 2>&1 || :) &&
 	sb_drop_project $PROJECTS &&
 	{ docker rmi $IMAGE >/dev/null 2>&1 || :; }
 '
