@@ -78,7 +78,11 @@ static void check_git(void)
 	free(out);
 }
 
-static void check_docker(struct stack_list *l)
+/*
+ * The engine and compose; nostack names the compose file a project with
+ * no stack lacks (stack.h), which needs neither.
+ */
+static void check_docker(struct stack_list *l, const char *nostack)
 {
 	char **cmd;
 	size_t n;
@@ -87,6 +91,13 @@ static void check_docker(struct stack_list *l)
 	stack_list_load(l);
 	const struct engine *e = engine_in_use();
 
+	if (l->code != DOCKER_OK && nostack) {
+		msg = xasprintf("no Docker engine answers, and none is needed: this project has no stack "
+				"(no %s)", nostack);
+		say("ok", msg, NULL);
+		free(msg);
+		return;
+	}
 	if (l->code == DOCKER_NOT_INSTALLED) {
 		say("fail", "no Docker engine on this machine",
 		    "install Docker Engine (Debian: apt-get install docker.io), or name a remote one");
@@ -103,6 +114,12 @@ static void check_docker(struct stack_list *l)
 	msg = xasprintf("Docker engine reachable: %s", e ? e->url : "");
 	say("ok", msg, NULL);
 	free(msg);
+	if (nostack) {
+		msg = xasprintf("compose not looked for: this project has no stack (no %s)", nostack);
+		say("ok", msg, NULL);
+		free(msg);
+		return;
+	}
 	if (compose_detect(NULL, &cmd, &n) < 0) {
 		say("fail", "Docker Compose not found",
 		    "install the compose plugin or docker-compose, or set sandbox.composeCommand");
@@ -331,6 +348,8 @@ int main(int argc, char **argv)
 	const struct opt opts[] = { OPT_END_() };
 	struct stack_list stacks;
 	struct sandbox sb;
+	const char *nostack = NULL;
+	char *bad = NULL;
 	int in_repo;
 
 	progname = "git sandbox doctor";
@@ -338,11 +357,8 @@ int main(int argc, char **argv)
 		usage_msg(usage, "too many arguments");
 	color = want_color(1, config_color());
 	check_git();
-	check_docker(&stacks);
-	if (stacks.code == DOCKER_OK)
-		check_networks();
 
-	/* the project file, when run inside a repository */
+	/* the project file, when run inside a repository: said after Docker, which it may not need */
 	memset(&sb, 0, sizeof(sb));
 	in_repo = sb_libgit2_init() >= 0 &&
 		  git_repository_open_ext(NULL, ".", GIT_REPOSITORY_OPEN_FROM_ENV, NULL) == 0;
@@ -353,18 +369,29 @@ int main(int argc, char **argv)
 			char *def = path_basename(sb.repo.main_worktree);
 
 			if (config_load(&sb.cfg, sb.repo.git, sb.repo.worktree, def) < 0) {
-				say("fail", config_error(), "fix the file or key named; gitsandbox(5) lists the rules");
+				bad = xstrdup(config_error());
 				in_repo = 0;
-			} else {
-				char *msg = xasprintf("%s %s", sb.cfg.file, sb.cfg.has_file ? "is valid" : "does not exist (defaults apply)");
-
-				say(sb.cfg.has_file ? "ok" : "warn", msg, sb.cfg.has_file ? NULL : "add a .gitsandbox: see gitsandbox(5)");
-				free(msg);
+			} else if (stack_kind(&sb.cfg, sb.repo.worktree,
+					      &(struct stack_ident){ 0 }) != STACK_YES) {
+				/* the project's question, not one sandbox's: has it a compose file? */
+				nostack = sb.cfg.compose;
 			}
 			free(def);
 		} else {
 			in_repo = 0;
 		}
+	}
+	check_docker(&stacks, nostack);
+	if (stacks.code == DOCKER_OK)
+		check_networks();
+	if (bad) {
+		say("fail", bad, "fix the file or key named; gitsandbox(5) lists the rules");
+		free(bad);
+	} else if (in_repo) {
+		char *msg = xasprintf("%s %s", sb.cfg.file, sb.cfg.has_file ? "is valid" : "does not exist (defaults apply)");
+
+		say(sb.cfg.has_file ? "ok" : "warn", msg, sb.cfg.has_file ? NULL : "add a .gitsandbox: see gitsandbox(5)");
+		free(msg);
 	}
 	if (in_repo)
 		check_drift();

@@ -138,6 +138,28 @@ test_expect_success 'list of a registry with a stack too: the engine is asked fo
 	test_grep "^st  .* unknown   $root/t51s--st$" out
 '
 
+test_expect_success 'doctor passes without Docker in a project with no stack' '
+	(cd t51--one && no_docker git sandbox doctor >../out 2>../err) &&
+	test_grep "^ok  *no Docker engine answers, and none is needed: this project has no stack (no docker-compose.sandbox.yml)$" out &&
+	test_grep ! "^fail" out &&
+	test_grep "^0 problems" out
+'
+
+test_expect_success 'doctor with an engine in a project with no stack: compose is not looked for' '
+	(cd t51--one && git sandbox doctor >../out 2>../err) &&
+	test_grep "^ok  *Docker engine reachable" out &&
+	test_grep "^ok  *compose not looked for: this project has no stack" out &&
+	test_must_be_empty err
+'
+
+test_expect_success 'doctor without Docker still fails where a stack needs it, or outside a repository' '
+	(cd t51s--st && no_docker test_expect_code 1 git sandbox doctor >../out) &&
+	test_grep "^fail  *cannot reach the Docker engine" out &&
+	mkdir -p elsewhere &&
+	(cd elsewhere && no_docker test_expect_code 1 git sandbox doctor >../out) &&
+	test_grep "^fail  *cannot reach the Docker engine" out
+'
+
 test_expect_success 'sandbox.compose named and missing is an error, not "no stack"' '
 	for where in "git -c sandbox.compose=docker-compose.sandbox.yml" "git -c sandbox.compose=stack.yml"
 	do
@@ -150,7 +172,9 @@ test_expect_success 'sandbox.compose named and missing is an error, not "no stac
 		(cd t51--one && test_expect_code 128 $where sandbox logs 2>../err) &&
 		test_grep "no compose file" err &&
 		(cd t51--one && $where sandbox status >../out) &&
-		test_grep "^status   stopped$" out || return 1
+		test_grep "^status   stopped$" out &&
+		(cd t51--one && no_docker test_expect_code 1 $where sandbox doctor >../out) &&
+		test_grep "^fail  *cannot reach the Docker engine" out || return 1
 	done &&
 	printf "[sandbox]\n\tcompose = stack.yml\n" >>t51--one/.gitsandbox &&
 	test_when_finished "git -C t51--one checkout .gitsandbox" &&
