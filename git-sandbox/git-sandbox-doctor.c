@@ -256,6 +256,7 @@ static void check_registry(void)
 		say("fail", msg, "fix or move away the file named above; nothing was changed");
 		free(msg);
 		free(path);
+		free(cur);
 		return;
 	}
 	msg = xasprintf("registry '%s': %zu sandbox%s", reg.path, reg.n, reg.n == 1 ? "" : "es");
