@@ -21,6 +21,7 @@
 #include "api.h"
 #include "docker.h"
 #include "engine.h"
+#include "health.h"
 #include "strbuf.h"
 #include "util.h"
 #include "unit.h"
@@ -690,6 +691,7 @@ struct fake {
 	const char *const *parts;
 	int stay;
 	int big;
+	int trickle;	/* after the parts, a byte every 20ms, for ever */
 };
 
 static void save_request(int c)
@@ -773,6 +775,8 @@ static pid_t fake_engine(const struct fake *how)
 					break;
 			}
 		}
+		while (how->trickle && send(c, " ", 1, MSG_NOSIGNAL) == 1)
+			usleep(20000);
 		if (!how->stay)
 			close(c);
 		/* killed by the test: no exit handler of the test runs here */
@@ -823,7 +827,7 @@ START_TEST(test_api_length)
 		"\"Names\":[\"/x\"]}",
 		NULL,
 	};
-	struct fake how = { parts, 1, 0 };
+	struct fake how = { parts, 1, 0, 0 };
 	struct strbuf why = STRBUF_INIT;
 	json_t *o;
 	int status;
@@ -853,7 +857,7 @@ START_TEST(test_api_body_sent)
 	static const char *const parts[] = {
 		"HTTP/1.1 201 Created\r\nContent-Length: 12\r\n\r\n{\"Id\":\"n1\"}\n", NULL,
 	};
-	struct fake how = { parts, 0, 0 };
+	struct fake how = { parts, 0, 0, 0 };
 	struct strbuf why = STRBUF_INIT;
 	const char *body = "{\"Name\":\"demo_default\",\"Labels\":{\"k\":\"v\"}}";
 	char *req, *want;
@@ -891,7 +895,7 @@ START_TEST(test_api_chunked)
 		"0\r\n\r\n",
 		NULL,
 	};
-	struct fake how = { parts, 1, 0 };
+	struct fake how = { parts, 1, 0, 0 };
 	struct strbuf why = STRBUF_INIT;
 	json_t *o;
 	int status;
@@ -917,7 +921,7 @@ START_TEST(test_api_close_delimited)
 	static const char *const not_json[] = {
 		"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nOK", NULL,
 	};
-	struct fake how = { parts, 0, 0 };
+	struct fake how = { parts, 0, 0, 0 };
 	struct strbuf why = STRBUF_INIT;
 	json_t *o;
 	int status;
@@ -952,7 +956,7 @@ START_TEST(test_api_error_status)
 		"Content-Length: 39\r\n\r\n{\"message\":\"No such container: nope\"}\r\n",
 		NULL,
 	};
-	struct fake how = { parts, 0, 0 };
+	struct fake how = { parts, 0, 0, 0 };
 	struct strbuf why = STRBUF_INIT;
 	json_t *o;
 	int status;
@@ -994,7 +998,7 @@ START_TEST(test_api_garbage)
 	static const char *const bad_length[] = {
 		"HTTP/1.1 200 OK\r\nContent-Length: 12x\r\n\r\n", NULL,
 	};
-	struct fake how = { garbage, 1, 0 };
+	struct fake how = { garbage, 1, 0, 0 };
 
 	ask_fails(&how, "not an HTTP answer");
 	how.parts = bad_status;
@@ -1016,7 +1020,7 @@ START_TEST(test_api_cut_short)
 	static const char *const half_chunks[] = {
 		"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n2\r\n{}\r\n", NULL,
 	};
-	struct fake how = { nothing, 0, 0 };
+	struct fake how = { nothing, 0, 0, 0 };
 
 	/* hung up before a byte of the answer */
 	ask_fails(&how, "cut short");
@@ -1037,7 +1041,7 @@ START_TEST(test_api_too_big)
 	static const char *const huge_chunk[] = {
 		"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n4000001\r\n[", NULL,
 	};
-	struct fake how = { huge, 1, 0 };
+	struct fake how = { huge, 1, 0, 0 };
 
 	ck_assert_int_eq(API_MAX_BODY, 67108864);
 	/* refused at its length: nothing waits for 64 MiB that may never come */
@@ -1112,6 +1116,35 @@ START_TEST(test_api_unreachable)
 	ck_assert_ptr_nonnull(strstr(why.buf, strerror(ECONNREFUSED)));
 	engine_release(&e);
 	free(url);
+	strbuf_release(&why);
+}
+END_TEST
+
+START_TEST(test_api_deadline)
+{
+	static const char *const head[] = {
+		"HTTP/1.1 200 OK\r\nContent-Length: 1000000\r\n\r\n[", NULL,
+	};
+	struct fake silent = { NULL, 1, 0, 0 }, slow = { head, 1, 0, 1 };
+	struct strbuf why = STRBUF_INIT;
+	json_t *o;
+	int status;
+	long t0;
+
+	api_set_timeout(600);
+	/* an engine that takes the request and never answers */
+	t0 = monotonic_ms();
+	ck_assert_int_eq(ask(&silent, "GET", "/_ping", NULL, &status, &o, &why), DOCKER_UNREACHABLE);
+	ck_assert_ptr_nonnull(strstr(why.buf, "no answer: timed out"));
+	ck_assert_int_lt(monotonic_ms() - t0, 5000);
+	/* one that answers a byte at a time: each read is quick, the whole is not */
+	strbuf_reset(&why);
+	t0 = monotonic_ms();
+	ck_assert_int_eq(ask(&slow, "GET", "/_ping", NULL, &status, &o, &why), DOCKER_UNREACHABLE);
+	ck_assert_ptr_nonnull(strstr(why.buf, "timed out"));
+	ck_assert_int_lt(monotonic_ms() - t0, 5000);
+	ck_assert_ptr_null(o);
+	api_set_timeout(0);
 	strbuf_release(&why);
 }
 END_TEST
@@ -1215,6 +1248,7 @@ int main(void)
 	tcase_add_test(api, test_api_cut_short);
 	tcase_add_test(api, test_api_too_big);
 	tcase_add_test(api, test_api_unreachable);
+	tcase_add_test(api, test_api_deadline);
 	tcase_add_test(api, test_answer_bytewise);
 	tcase_add_test(api, test_escape);
 	suite_add_tcase(s, api);
