@@ -39,6 +39,25 @@ static char *context_digest(const char *name)
 	return xstrdup(hex);
 }
 
+/*
+ * A file of the docker configuration, read as the docker CLI reads it:
+ * through symbolic links (a dotfile manager links config.json into
+ * place). NULL with errno set, as read_file.
+ */
+static char *read_docker_file(const char *path, size_t *len)
+{
+	char *real = real_path(path), *text;
+	int e;
+
+	if (!real)
+		return NULL;
+	text = read_file(real, len);
+	e = errno;
+	free(real);
+	errno = e;
+	return text;
+}
+
 static int is_file(const char *path)
 {
 	struct stat st;
@@ -54,7 +73,7 @@ static char *config_current_context(const char *dir)
 	json_t *o;
 	const char *c;
 
-	text = read_file(path, &len);
+	text = read_docker_file(path, &len);
 	free(path);
 	if (!text)
 		return NULL;
@@ -149,7 +168,7 @@ static int load_context(struct engine *e, const char *name, const char *dir)
 	const char *host;
 	int skip, ret = -1;
 
-	text = read_file(meta, &len);
+	text = read_docker_file(meta, &len);
 	if (!text) {
 		if (errno == ENOENT)
 			error("docker context '%s' does not exist (no '%s')", name, meta);

@@ -416,6 +416,28 @@ START_TEST(test_contexts)
 	ck_assert_int_eq(engine_resolve(NULL, &e), 0);
 	ck_assert_str_eq(e.url, ENGINE_DEFAULT_SOCKET);
 	engine_release(&e);
+	/* config.json and meta.json linked into place, as dotfile managers do */
+	{
+		char *cfg = path_join(config_dir, "config.json"), *real = xasprintf("%s.real", cfg);
+		char *meta = context_dir("meta", "builder"), *mj = path_join(meta, "meta.json");
+		char *mreal = xasprintf("%s/meta.real", config_dir);
+
+		write_config_json("{\"currentContext\":\"builder\"}");
+		ck_assert_int_eq(rename(cfg, real), 0);
+		ck_assert_int_eq(symlink(real, cfg), 0);
+		ck_assert_int_eq(rename(mj, mreal), 0);
+		ck_assert_int_eq(symlink(mreal, mj), 0);
+		ck_assert_int_eq(engine_resolve(NULL, &e), 0);
+		ck_assert_str_eq(e.name, "builder");
+		ck_assert_str_eq(e.host, "build.example");
+		engine_release(&e);
+		unlink(cfg);
+		free(cfg);
+		free(real);
+		free(meta);
+		free(mj);
+		free(mreal);
+	}
 	/* a config.json that is not JSON: no current context */
 	write_config_json("{not json");
 	ck_assert_int_eq(engine_resolve(NULL, &e), 0);
