@@ -372,13 +372,17 @@ static void prune_leases(const struct registry *reg, int dry)
 		goto out;
 	}
 	for (i = 0; i < nv; i++) {
+		char *shown;
+
 		/* those of the entries released now went with their stacks */
 		if (!*v[i].stack_id || !registry_released(reg, v[i].stack_id))
 			continue;
-		printf("%s the lease '%s'\n", dry ? "Would remove" : "Removing", v[i].name);
+		shown = printable(v[i].name);
+		printf("%s the lease '%s'\n", dry ? "Would remove" : "Removing", shown);
 		if (!dry && docker_remove("volume", &v[i].name, 1, &why) &&
 		    !strstr(why.buf, "no such"))
-			warning("could not remove the lease '%s': %s", v[i].name, why.buf);
+			warning("could not remove the lease '%s': %s", shown, why.buf);
+		free(shown);
 		strbuf_reset(&why);
 	}
 out:
@@ -432,8 +436,16 @@ static size_t prune_engine(const struct registry *reg, struct registry *gone,
 		e = gone_entry(gone, c);
 		if (e)
 			recs_done[e - gone->e] = 1;
-		printf("%s orphan stack '%s' (%s is no sandbox)\n", dry ? "Would remove" : "Removing",
-		       c->project, *c->working_dir ? c->working_dir : "its directory");
+		{
+			/* labels anyone on the engine may have written */
+			char *project = printable(c->project);
+			char *dir = printable(*c->working_dir ? c->working_dir : "its directory");
+
+			printf("%s orphan stack '%s' (%s is no sandbox)\n",
+			       dry ? "Would remove" : "Removing", project, dir);
+			free(project);
+			free(dir);
+		}
 		n++;
 		if (prune_stack(&l.containers, c->project, c->stack_id, c->working_dir,
 				e ? &recs[e - gone->e] : NULL, dry) < 0)

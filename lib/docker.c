@@ -45,9 +45,15 @@ static int call(const char *method, const char *path, const char *body, json_t *
 	if (!ret && (st < 200 || st > 299)) {
 		const char *msg = json_string_value(json_object_get(o, "message"));
 
-		strbuf_addf(&err, "%s", msg ? msg : "");
-		if (!msg)
+		if (msg) {
+			/* the engine's words, on one line of ours */
+			char *line = printable(msg);
+
+			strbuf_addstr(&err, line);
+			free(line);
+		} else {
 			strbuf_addf(&err, "HTTP status %d for %s %s", st, method, path);
+		}
 		ret = DOCKER_FAILED;
 	}
 	if (ret) {
@@ -165,9 +171,10 @@ void docker_parse_containers(json_t *a, struct container_list *out)
 		ALLOC_GROW(out->v, out->n + 1, alloc);
 		c = &out->v[out->n++];
 		c->project = xstrdup(project);
-		c->service = xstrdup(label(o, "com.docker.compose.service"));
-		c->state = xstrdup(state);
-		c->name = xstrdup(name + (*name == '/'));
+		/* only ever shown: anyone on the engine writes them, nothing raw reaches the terminal */
+		c->service = printable(label(o, "com.docker.compose.service"));
+		c->state = printable(state);
+		c->name = printable(name + (*name == '/'));
 		c->working_dir = xstrdup(label(o, LABEL_PROJECT ".working_dir"));
 		c->stack_id = xstrdup(label(o, LABEL_STACK_ID));
 		c->cid = xstrdup(cid);

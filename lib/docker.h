@@ -25,6 +25,7 @@
 /* the label git-sandbox gives every container of a sandbox's stack (stackid.h) */
 #define LABEL_STACK_ID "git-sandbox.id"
 
+/* (service, state and name are for showing: control characters in them are '?') */
 struct container {
 	char *project;		/* label com.docker.compose.project */
 	char *service;		/* label com.docker.compose.service */
