@@ -56,6 +56,7 @@ int main(int argc, char **argv)
 	status = xcalloc(reg.n + 1, sizeof(char *));
 	for (i = 0; i < reg.n; i++) {
 		struct reg_entry *e = &reg.e[i];
+		const struct stack_list *l;
 		struct stat st;
 
 		/* moved with git worktree move: shown where it is ('repair' records it) */
@@ -70,10 +71,17 @@ int main(int argc, char **argv)
 			}
 		}
 		/* one request for each engine the sandboxes are on */
-		status[i] = sandbox_status(stack_lists_get(&stacks, e), e->path, e->gitdir, e->project);
-		engines[i] = xstrdup(engine_in_use() ? engine_in_use()->name : e->engine ? e->engine : "-");
-		if (engine_in_use() && !engine_is_local(engine_in_use()))
+		l = stack_lists_get(&stacks, e);
+		status[i] = sandbox_status(l, e->path, e->gitdir, e->project);
+		if (stacks.urls[l - stacks.v]) {
+			engines[i] = xstrdup(engine_in_use()->name);
+			remote |= !engine_is_local(engine_in_use());
+		} else {
+			/* not resolved (a context deleted): not the engine in use, but as recorded */
+			engines[i] = xstrdup(engine_override() ? engine_override() :
+					     e->engine ? e->engine : "-");
 			remote = 1;
+		}
 		if (strlen(engines[i]) > wengine)
 			wengine = strlen(engines[i]);
 		branches[i] = strcmp(status[i], "missing") ? worktree_branch(e->gitdir) : xstrdup("-");

@@ -225,7 +225,8 @@ static void open_engine(struct sandbox *sb, const char *name, const char *certs)
 	int chosen;
 
 	if (engine_of(name, certs, sb->cfg.engine, &sb->engine, &chosen))
-		die("cannot use the engine of sandbox '%s'", sb->name ? sb->name : sb->path);
+		die("cannot use the engine of sandbox '%s'; name it for this command with "
+		    "GIT_SANDBOX_ENGINE=<context or URL>", sb->name ? sb->name : sb->path);
 	sb->engine_recorded = name != NULL;
 	use_engine(sb, chosen);
 }

@@ -27,7 +27,7 @@ void stack_list_need(struct stack_list *l);
  * prune and doctor see several at once), each engine asked once.
  */
 struct stack_lists {
-	char **urls;			/* each engine asked, by URL */
+	char **urls;			/* each engine asked, by URL (NULL: not resolved) */
 	struct stack_list *v;		/* its answer */
 	size_t n, alloc;
 };

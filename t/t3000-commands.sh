@@ -295,4 +295,18 @@ test_expect_success 'list shows the sandboxes of every repository' '
 	test_grep -F "{\"name\":\"gamma\",\"slot\":3,\"repo\":\"$root/other\"" out
 '
 
+test_expect_success 'a sandbox whose docker context was deleted: list names it, destroy says what to do' '
+	docker context create t3ctx --docker host=unix:///nonexistent/docker.sock >/dev/null &&
+	(cd other && git sandbox create delta --engine t3ctx >/dev/null) &&
+	docker context rm t3ctx >/dev/null &&
+	(cd ktrdr && git sandbox list >../out 2>../err) &&
+	test_grep "^delta  *4  *delta  *unknown  *t3ctx  *$root/other--delta$" out &&
+	test_grep "^alpha  *1  *alpha  *stopped  *unix:///var/run/docker.sock  *$root/ktrdr--alpha$" out &&
+	test_grep "docker context .t3ctx. does not exist" err &&
+	(cd other && test_expect_code 128 git sandbox destroy delta 2>../err) &&
+	test_grep "GIT_SANDBOX_ENGINE=<context or URL>" err &&
+	(cd other && GIT_SANDBOX_ENGINE=unix:///nonexistent/docker.sock git sandbox destroy delta >../out) &&
+	test_grep "Destroyed sandbox .delta." out
+'
+
 test_done
