@@ -9,6 +9,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <sodium.h>
+
 #include "docker.h"
 #include "engine.h"
 #include "inifile.h"
@@ -290,25 +292,44 @@ static const struct engine *remote(void)
 	return e && !engine_is_local(e) ? e : NULL;
 }
 
-/* who this registry is on an engine: machine, user and registry */
-static const char *owner_key(const struct registry *r)
+/*
+ * This machine on an engine: its machine ID (else its host name) through
+ * a keyed hash, as systemd asks of an application (machine-id(5)): the
+ * ID itself is not for an engine's other users to read.
+ */
+static void machine_key(char hex[33])
 {
-	static char *key, *for_key;
+	static const char what[] = "git-sandbox port lease owner";
+	unsigned char mac[crypto_auth_hmacsha256_BYTES];
 	char *id = read_file("/etc/machine-id", NULL), host[256] = "";
+	const char *key;
+	crypto_auth_hmacsha256_state st;
 
-	if (for_key && !strcmp(for_key, reg_key(r))) {
-		free(id);
-		return key;
-	}
-	free(key);
-	free(for_key);
-	for_key = xstrdup(reg_key(r));
 	if (id)
 		id[strcspn(id, "\n")] = '\0';
 	if (!id || !*id)
 		(void)gethostname(host, sizeof(host) - 1);
-	key = xasprintf("%s:%ld:%s", id && *id ? id : host, (long)geteuid(), for_key);
+	key = id && *id ? id : host;
+	crypto_auth_hmacsha256_init(&st, (const unsigned char *)key, strlen(key));
+	crypto_auth_hmacsha256_update(&st, (const unsigned char *)what, strlen(what));
+	crypto_auth_hmacsha256_final(&st, mac);
+	sodium_bin2hex(hex, 33, mac, 16);
 	free(id);
+}
+
+/* who this registry is on an engine: machine, user and registry */
+static const char *owner_key(const struct registry *r)
+{
+	static char *key, *for_key;
+	char machine[33];
+
+	if (for_key && !strcmp(for_key, reg_key(r)))
+		return key;
+	free(key);
+	free(for_key);
+	for_key = xstrdup(reg_key(r));
+	machine_key(machine);
+	key = xasprintf("%s:%ld:%s", machine, (long)geteuid(), for_key);
 	return key;
 }
 

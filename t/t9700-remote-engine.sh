@@ -307,6 +307,16 @@ test_expect_success 'prune from a shell pointed at the machine prunes on the eng
 	test_grep ! "^git-sandbox-port-$((API + 3))\$" leases
 '
 
+test_expect_success 'a lease'"'"'s owner on the engine does not show this machine'"'"'s id' '
+	sb_engine_docker volume inspect -f "{{index .Labels \"git-sandbox.lease-owner\"}}" \
+		git-sandbox-port-$((API + 2)) >owner &&
+	test_grep ":$(id -u):" owner &&
+	if test -s /etc/machine-id
+	then
+		test_grep ! -F "$(cat /etc/machine-id)" owner
+	fi
+'
+
 test_expect_success 'stop tears everything down, and a second stop does nothing' '
 	ns=gsbe$$ dir=${SB_ENGINE_SOCK%/x/d.sock} addr=$SB_ENGINE_ADDR &&
 	pid=$(cat "$dir/dockerd.pid") &&
