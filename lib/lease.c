@@ -407,14 +407,17 @@ static void engine_drop(const struct registry *r, long port)
 /*
  * Is e's sandbox in the port space of the leases at hand: on the engine
  * in use when that is remote, else on this machine (every local engine
- * shares it)?
+ * shares it)? Its engine is the one it recorded, where its ports were
+ * leased: GIT_SANDBOX_ENGINE names the engine of the sandbox a command
+ * acts on, not that of every sandbox.
  */
 static int entry_here(const struct reg_entry *e)
 {
 	struct engine eng;
 	int ret;
 
-	if (engine_of(e->engine, e->engine_certs, NULL, &eng, NULL))
+	if (e->engine ? engine_from_record(e->engine, e->engine_certs, &eng) :
+	    engine_resolve(NULL, &eng))
 		return 0;
 	ret = remote() ? !strcmp(eng.url, remote()->url) : engine_is_local(&eng);
 	engine_release(&eng);
@@ -782,18 +785,23 @@ size_t lease_reconcile(struct registry *r)
 		closedir(d);
 	}
 	/* the entries' own, put back (after a reboot emptied the store) */
-	for (i = 0; i < r->n; i++)
-		for (j = 0; j < r->e[i].nports && entry_here(&r->e[i]); j++) {
-			int ret = claim_one(r, r->e[i].ports[j], r->e[i].repo, r->e[i].name, &who);
+	for (i = 0; i < r->n; i++) {
+		const struct reg_entry *e = &r->e[i];
+
+		if (!entry_here(e))
+			continue;
+		for (j = 0; j < e->nports; j++) {
+			int ret = claim_one(r, e->ports[j], e->repo, e->name, &who);
 
 			if (ret > 0) {
 				warning("port %ld of sandbox '%s' (%s) is also leased to %s; "
 					"run 'git sandbox repair %s' in its repository",
-					r->e[i].ports[j], r->e[i].name, r->e[i].path, who.buf, r->e[i].name);
+					e->ports[j], e->name, e->path, who.buf, e->name);
 				conflicts++;
 			}
 			strbuf_reset(&who);
 		}
+	}
 	strbuf_release(&who);
 	return conflicts;
 }

@@ -317,6 +317,19 @@ test_expect_success 'a lease'"'"'s owner on the engine does not show this machin
 	fi
 '
 
+test_expect_success 'GIT_SANDBOX_ENGINE for a create leases no other sandbox'"'"'s ports on that engine' '
+	(cd t97 && git sandbox create loc >/dev/null 2>&1) &&
+	loc=$(cd t97--loc && git sandbox port api) &&
+	(cd t97 && GIT_SANDBOX_ENGINE=$SB_ENGINE_TCP git sandbox create six >/dev/null 2>&1) &&
+	six=$(cd t97--six && git sandbox port api) &&
+	sb_engine_docker volume ls -q --filter label=git-sandbox.port-lease >leases &&
+	test_grep "^git-sandbox-port-$six\$" leases &&
+	test_grep ! "^git-sandbox-port-$loc\$" leases &&
+	(cd t97 && git sandbox destroy loc >/dev/null && git sandbox destroy six >/dev/null) &&
+	sb_engine_docker volume ls -q --filter label=git-sandbox.port-lease >leases &&
+	test_grep ! "^git-sandbox-port-$six\$" leases
+'
+
 test_expect_success 'stop tears everything down, and a second stop does nothing' '
 	ns=gsbe$$ dir=${SB_ENGINE_SOCK%/x/d.sock} addr=$SB_ENGINE_ADDR &&
 	pid=$(cat "$dir/dockerd.pid") &&
