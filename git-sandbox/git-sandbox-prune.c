@@ -497,34 +497,52 @@ static size_t engines_of(const struct registry *reg, const struct registry *gone
 	return n;
 }
 
+/*
+ * Make the engine at url (engines_of) the engine in use, as a sandbox on
+ * it recorded it (its TLS), else the current one: 0, or -1.
+ */
+static int use_engine_at(const struct registry *reg, const struct registry *gone, const char *url)
+{
+	const struct registry *r[2] = { reg, gone };
+	struct engine e = ENGINE_INIT;
+	size_t j, k;
+
+	for (k = 0; k < 2 && !e.url; k++)
+		for (j = 0; j < r[k]->n && !e.url; j++)
+			if (on_engine(&r[k]->e[j], url))
+				(void)engine_of(r[k]->e[j].engine, r[k]->e[j].engine_certs, NULL, &e,
+						NULL);
+	if (!e.url && engine_of(NULL, NULL, NULL, &e, NULL))
+		return -1;
+	engine_use(&e);
+	engine_release(&e);
+	return 0;
+}
+
 /* prune_engine on every engine the sandboxes are on */
 static size_t prune_stacks(const struct registry *reg, struct registry *gone,
 			   const struct stack_ident *recs, int dry)
 {
 	char **urls;
-	size_t i, k, n = engines_of(reg, gone, &urls), pruned = 0;
-	const struct registry *r[2] = { reg, gone };
+	size_t i, n = engines_of(reg, gone, &urls), pruned = 0;
 
-	for (i = 0; i < n; i++) {
-		struct engine e = ENGINE_INIT;
-
-		/* the engine as a sandbox on it recorded it (its TLS), else the current one */
-		for (k = 0; k < 2 && !e.url; k++) {
-			size_t j;
-
-			for (j = 0; j < r[k]->n && !e.url; j++)
-				if (on_engine(&r[k]->e[j], urls[i]))
-					(void)engine_of(r[k]->e[j].engine, r[k]->e[j].engine_certs,
-							NULL, &e, NULL);
-		}
-		if (!e.url && engine_of(NULL, NULL, NULL, &e, NULL))
-			continue;
-		engine_use(&e);
-		pruned += prune_engine(reg, gone, recs, dry, urls[i]);
-		engine_release(&e);
-	}
+	for (i = 0; i < n; i++)
+		if (!use_engine_at(reg, gone, urls[i]))
+			pruned += prune_engine(reg, gone, recs, dry, urls[i]);
 	free_strings(urls, n);
 	return pruned;
+}
+
+/* the port leases of reg in line on the machine and on every engine its sandboxes are on */
+static void reconcile_leases(struct registry *reg, const struct registry *gone)
+{
+	char **urls;
+	size_t i, n = engines_of(reg, gone, &urls);
+
+	for (i = 0; i < n; i++)
+		if (!use_engine_at(reg, gone, urls[i]))
+			lease_reconcile(reg);
+	free_strings(urls, n);
 }
 
 int main(int argc, char **argv)
@@ -613,7 +631,7 @@ int main(int argc, char **argv)
 	if (!dry) {
 		for (i = 0; i < gone.n; i++)
 			lease_give_back(&reg, &gone.e[i]);
-		lease_reconcile(&reg);
+		reconcile_leases(&reg, &gone);
 	}
 	if (!dry) {
 		/* unlocked, still readable: which ids are live, which released */

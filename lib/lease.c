@@ -750,16 +750,67 @@ static void remove_dead_temp(const char *dir, const char *name, const char *pid)
 	free(path);
 }
 
+/*
+ * The ports this registry leases on the remote engine in use, from one
+ * request, in *ports (free it): 0, or -1 after a warning when the engine
+ * does not answer.
+ */
+static int engine_own_leases(const struct registry *r, long **ports, size_t *n)
+{
+	char *label = xasprintf(LABEL_LEASE_OWNER "=%s", owner_key(r));
+	struct strbuf why = STRBUF_INIT;
+	char **names;
+	size_t i, nnames;
+	int ret = 0;
+
+	*ports = NULL;
+	*n = 0;
+	if (docker_volumes_labelled(label, &names, &nnames, &why)) {
+		warning("cannot bring the port leases on the engine %s in line: %s",
+			remote()->name, why.buf);
+		ret = -1;
+	} else {
+		*ports = xcalloc(nnames + 1, sizeof(**ports));
+		for (i = 0; i < nnames; i++)
+			if (starts_with(names[i], PORT_FILE_PREFIX) &&
+			    !parse_int(names[i] + strlen(PORT_FILE_PREFIX), 1, 65535, &(*ports)[*n]))
+				(*n)++;
+		free_strings(names, nnames);
+	}
+	strbuf_release(&why);
+	free(label);
+	return ret;
+}
+
+static int has_port(const long *v, size_t n, long port)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (v[i] == port)
+			return 1;
+	return 0;
+}
+
 size_t lease_reconcile(struct registry *r)
 {
 	const char *dir = remote() ? NULL : store_dir();
 	struct strbuf who = STRBUF_INIT;
 	struct dirent *de;
-	size_t i, j, conflicts = 0;
+	size_t i, j, conflicts = 0, nheld = 0;
+	long *held = NULL;
 	DIR *d;
 
 	if (!dir && !remote())
 		return 0;
+	/* on a remote engine, this registry's leases that no entry holds: claims cut short */
+	if (remote()) {
+		if (engine_own_leases(r, &held, &nheld) < 0)
+			return 0;
+		for (i = 0; i < nheld; i++)
+			if (!entry_holds(r, held[i]))
+				engine_drop(r, held[i]);
+	}
 	/* this registry's files that no entry holds: claims cut short */
 	if (dir && (d = opendir(dir))) {
 		while ((de = readdir(d))) {
@@ -791,7 +842,12 @@ size_t lease_reconcile(struct registry *r)
 		if (!entry_here(e))
 			continue;
 		for (j = 0; j < e->nports; j++) {
-			int ret = claim_one(r, e->ports[j], e->repo, e->name, &who);
+			int ret;
+
+			/* leased to this registry on the engine already */
+			if (has_port(held, nheld, e->ports[j]))
+				continue;
+			ret = claim_one(r, e->ports[j], e->repo, e->name, &who);
 
 			if (ret > 0) {
 				warning("port %ld of sandbox '%s' (%s) is also leased to %s; "
@@ -803,6 +859,7 @@ size_t lease_reconcile(struct registry *r)
 		}
 	}
 	strbuf_release(&who);
+	free(held);
 	return conflicts;
 }
 
@@ -849,7 +906,8 @@ int lease_assert(const struct port_set *ps, const char *repo, const char *name)
 	struct strbuf why = STRBUF_INIT;
 	int ret = 0;
 
-	if (!store_dir())
+	/* the machine's store, unless the leases are on a remote engine */
+	if (!remote() && !store_dir())
 		return 0;
 	if (registry_lock(&reg) < 0)
 		return -1;

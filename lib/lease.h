@@ -112,7 +112,9 @@ int lease_assert(const struct port_set *ps, const char *repo, const char *name);
  * Bring the store in line with r (locked): remove this registry's port
  * files that no entry holds, claim missing ones of its entries (after a
  * reboot emptied the store), and warn about every port of an entry that
- * someone else holds. Returns how many such conflicts.
+ * someone else holds. Returns how many such conflicts. With a remote
+ * engine in use, the same for the leases on it, of the entries recorded
+ * on it (an engine that does not answer costs a warning).
  */
 size_t lease_reconcile(struct registry *r);
 

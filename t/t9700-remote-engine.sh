@@ -330,6 +330,18 @@ test_expect_success 'GIT_SANDBOX_ENGINE for a create leases no other sandbox'"'"
 	test_grep ! "^git-sandbox-port-$six\$" leases
 '
 
+test_expect_success 'a lease on the engine that a killed create left is removed by prune' '
+	sb_engine_docker volume ls -q --filter label=git-sandbox.port-lease >before &&
+	(cd t97 && GIT_SANDBOX_TEST_CRASH=lease-claimed git sandbox create seven \
+		--engine $SB_ENGINE_TCP >/dev/null 2>&1; test $? = 137) &&
+	sb_engine_docker volume ls -q --filter label=git-sandbox.port-lease >after &&
+	! test_cmp before after >/dev/null &&
+	(cd t97 && git sandbox prune >../out 2>&1) &&
+	sb_engine_docker volume ls -q --filter label=git-sandbox.port-lease >after &&
+	test_cmp before after &&
+	test_grep "^git-sandbox-port-$((API + 2))\$" after
+'
+
 test_expect_success 'stop tears everything down, and a second stop does nothing' '
 	ns=gsbe$$ dir=${SB_ENGINE_SOCK%/x/d.sock} addr=$SB_ENGINE_ADDR &&
 	pid=$(cat "$dir/dockerd.pid") &&
