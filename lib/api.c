@@ -669,8 +669,8 @@ int api_request(const struct engine *e, const char *method, const char *path, co
 	if (conn_open(&c, e, why))
 		return DOCKER_UNREACHABLE;
 	api_answer_init(&a);
-	strbuf_addf(&req, "%s %s HTTP/1.1\r\nHost: docker\r\nUser-Agent: git-sandbox/" VERSION
-		    "\r\nConnection: close\r\n", method, path);
+	strbuf_addf(&req, "%s %s%s HTTP/1.1\r\nHost: docker\r\nUser-Agent: git-sandbox/" VERSION
+		    "\r\nConnection: close\r\n", method, e->base ? e->base : "", path);
 	if (body)
 		strbuf_addf(&req, "Content-Type: application/json\r\nContent-Length: %zu\r\n",
 			    strlen(body));

@@ -36,6 +36,7 @@ struct engine {
 	int tls_verify;		/* verify the engine's certificate (else only encrypt) */
 	char *certs;		/* directory of ca.pem, cert.pem, key.pem, or NULL */
 	char *address;		/* where published ports answer */
+	char *base;		/* ENGINE_TCP: the path the API is under ("/x", no trailing '/'), or NULL */
 	int context;		/* named by a docker context (its TLS material is its own) */
 };
 

@@ -213,6 +213,29 @@ START_TEST(test_urls)
 	check_url("ssh://ci@[fe80::1]:22", ENGINE_SSH, "fe80::1", "22", "ci");
 	check_url("tcp://h:1", ENGINE_TCP, "h", "1", NULL);
 	check_url("tcp://h:65535", ENGINE_TCP, "h", "65535", NULL);
+	/* the user is up to the last '@', as in a URL */
+	check_url("ssh://me@corp@bastion", ENGINE_SSH, "bastion", NULL, "me@corp");
+
+	/* a path: the API is under it (an engine behind a proxy), as for the docker CLI */
+	{
+		static const struct { const char *url, *base; } t[] = {
+			{ "tcp://h:2375", NULL }, { "tcp://h:2375/", NULL },
+			{ "tcp://h:2375/docker", "/docker" }, { "tcp://h/a/b/", "/a/b" },
+			{ "tcp://[::1]:2375/x", "/x" },
+		};
+		size_t i;
+
+		for (i = 0; i < ARRAY_SIZE(t); i++) {
+			struct engine e, copy;
+
+			ck_assert_int_eq(engine_resolve(t[i].url, &e), 0);
+			assert_str_or_null(e.base, t[i].base);
+			engine_copy(&copy, &e);
+			assert_str_or_null(copy.base, t[i].base);
+			engine_release(&copy);
+			engine_release(&e);
+		}
+	}
 
 	/* DOCKER_HOST names the current engine */
 	setenv("DOCKER_HOST", "tcp://10.0.0.5", 1);
@@ -239,6 +262,8 @@ START_TEST(test_bad_urls)
 		"ssh://-l@h", "ssh://-oProxyCommand=x@h", "ssh://ci@-h",
 		"tcp://[::1", "tcp://[::1]x", "tcp://[]:2375", "tcp://h st:2375", "ssh://h\n",
 		"unix://", "unix://run/docker.sock",
+		"tcp://h:+2375", "tcp://h: 2375", "tcp://h:2375 ", "tcp://h\033[31m:2375",
+		"ssh://ci:secret@h", "ssh://h/path", "ssh://h:22/x", "tcp://h/x?y", "tcp://h/a b",
 	};
 	size_t i;
 
@@ -841,6 +866,32 @@ static int ask(const struct fake *how, const char *method, const char *path, con
 	return ret;
 }
 
+START_TEST(test_api_base)
+{
+	static const char *const parts[] = { "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\n{}", NULL };
+	struct fake how = { parts, 0, 0, 0 };
+	struct strbuf why = STRBUF_INIT;
+	struct engine e;
+	char *url = xasprintf("unix://%s", sock), *req;
+	pid_t pid = fake_engine(&how);
+	json_t *o;
+	int status;
+
+	/* the path of a tcp:// URL comes before every request's */
+	ck_assert_int_eq(engine_resolve(url, &e), 0);
+	e.base = xstrdup("/proxied/docker");
+	ck_assert_int_eq(api_request(&e, "GET", "/_ping", NULL, &status, &o, &why), DOCKER_OK);
+	stop(pid);
+	req = request_seen();
+	ck_assert(starts_with(req, "GET /proxied/docker/_ping HTTP/1.1\r\n"));
+	json_decref(o);
+	free(req);
+	free(url);
+	engine_release(&e);
+	strbuf_release(&why);
+}
+END_TEST
+
 START_TEST(test_api_length)
 {
 	static const char *const parts[] = {
@@ -1262,6 +1313,7 @@ int main(void)
 	/* the big answer takes a while under valgrind */
 	tcase_set_timeout(api, 60);
 	tcase_add_test(api, test_api_length);
+	tcase_add_test(api, test_api_base);
 	tcase_add_test(api, test_api_body_sent);
 	tcase_add_test(api, test_api_chunked);
 	tcase_add_test(api, test_api_close_delimited);
