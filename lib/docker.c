@@ -35,7 +35,7 @@ static int call(const char *method, const char *path, const char *body, json_t *
 		*status = 0;
 	if (!e) {
 		if (why)
-			strbuf_addstr(why, "the current Docker engine could not be resolved");
+			strbuf_addstr(why, "the Docker engine could not be resolved");
 		return DOCKER_UNREACHABLE;
 	}
 	ret = api_request(e, method, path, body, &st, &o, &err);
@@ -86,6 +86,8 @@ int docker_error(int code, const char *why)
 	if (code == DOCKER_NOT_INSTALLED)
 		return error("no Docker engine on this machine (%s does not exist): "
 			     "docker is not installed or not running", ENGINE_DEFAULT_SOCKET + 7);
+	if (code == DOCKER_UNREACHABLE && !e)
+		return error("no Docker engine to ask: %s", why && *why ? why : "none could be resolved");
 	if (code == DOCKER_UNREACHABLE)
 		return error("cannot reach the Docker engine %s%s%s", url,
 			     why && *why ? ": " : "", why ? why : "");

@@ -492,6 +492,12 @@ void engine_use(const struct engine *e)
 	in_use_state = 1;
 }
 
+void engine_use_none(void)
+{
+	engine_release(&in_use);
+	in_use_state = -1;
+}
+
 const struct engine *engine_in_use(void)
 {
 	if (!in_use_state)

@@ -303,10 +303,25 @@ test_expect_success 'a sandbox whose docker context was deleted: list names it, 
 	test_grep "^delta  *4  *delta  *unknown  *t3ctx  *$root/other--delta$" out &&
 	test_grep "^alpha  *1  *alpha  *stopped  *unix:///var/run/docker.sock  *$root/ktrdr--alpha$" out &&
 	test_grep "docker context .t3ctx. does not exist" err &&
-	(cd other && test_expect_code 128 git sandbox destroy delta 2>../err) &&
-	test_grep "GIT_SANDBOX_ENGINE=<context or URL>" err &&
-	(cd other && GIT_SANDBOX_ENGINE=unix:///nonexistent/docker.sock git sandbox destroy delta >../out) &&
-	test_grep "Destroyed sandbox .delta." out
+	(cd other--delta && test_expect_code 128 git sandbox up --no-secrets 2>../err) &&
+	test_grep "GIT_SANDBOX_ENGINE=<context or URL>" err
+'
+
+test_expect_success 'and port, env, status and destroy go on without it' '
+	(cd other--delta && git sandbox port api >../out 2>../err) &&
+	echo $(sb_port 8004) >expect && test_cmp expect out &&
+	test_must_be_empty err &&
+	(cd other--delta && git sandbox env >../out 2>../err) &&
+	test_grep "^SANDBOX_NAME=delta$" out &&
+	test_must_be_empty err &&
+	(cd other--delta && git sandbox status >../out 2>../err) &&
+	test_grep "^engine   t3ctx$" out &&
+	test_grep "^status   unknown$" out &&
+	test_grep ! "^url " out &&
+	test_grep "going on without it" err &&
+	(cd other && git sandbox destroy delta >../out 2>../err) &&
+	test_grep "Destroyed sandbox .delta." out &&
+	test_grep "going on without it" err
 '
 
 test_done
