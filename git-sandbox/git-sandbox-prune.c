@@ -545,6 +545,21 @@ static void reconcile_leases(struct registry *reg, const struct registry *gone)
 	free_strings(urls, n);
 }
 
+/* the leases of registries of yours that are gone, on the machine and on every engine */
+static size_t prune_gone_leases(const struct registry *reg, const struct registry *gone)
+{
+	char **urls;
+	size_t i, n = engines_of(reg, gone, &urls), removed = 0;
+
+	if (lease_store_usable())
+		removed += lease_prune_gone();
+	for (i = 0; i < n; i++)
+		if (!use_engine_at(reg, gone, urls[i]))
+			removed += lease_prune_gone_engine();
+	free_strings(urls, n);
+	return removed;
+}
+
 int main(int argc, char **argv)
 {
 	int dry = 0;
@@ -640,8 +655,8 @@ int main(int argc, char **argv)
 	}
 	pruned += prune_stacks(&reg, &gone, recs, dry);
 	/* and the leases of registries of yours that are gone (another HOME deleted) */
-	if (!dry && lease_store_usable()) {
-		size_t n = lease_prune_gone();
+	if (!dry) {
+		size_t n = prune_gone_leases(&reg, &gone);
 
 		if (n)
 			printf("Removed %zu port lease%s of registries that are gone\n", n, n == 1 ? "" : "s");

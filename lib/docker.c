@@ -462,6 +462,31 @@ void volume_list_free(struct volume *v, size_t n)
 	free(v);
 }
 
+/* Add the volume object o (an inspect's or a list's) to *out, unless it lacks a field. */
+static void add_volume(json_t *o, struct volume **out, size_t *nout, size_t *alloc)
+{
+	const char *name = member(o, "Name"), *created = member(o, "CreatedAt"), *key;
+	struct volume *v;
+	json_t *val;
+
+	if (!name || !created)
+		return;
+	ALLOC_GROW(*out, *nout + 1, *alloc);
+	v = &(*out)[(*nout)++];
+	v->name = xstrdup(name);
+	v->created = xstrdup(created);
+	v->project = xstrdup(label(o, LABEL_PROJECT));
+	v->stack_id = xstrdup(label(o, LABEL_STACK_ID));
+	v->path = xstrdup(label(o, "git-sandbox.path"));
+	v->labels = xcalloc(json_object_size(json_object_get(o, "Labels")) + 1, sizeof(*v->labels));
+	v->nlabels = 0;
+	json_object_foreach(json_object_get(o, "Labels"), key, val)
+		if (json_is_string(val)) {
+			v->labels[v->nlabels].key = xstrdup(key);
+			v->labels[v->nlabels++].value = xstrdup(json_string_value(val));
+		}
+}
+
 int docker_volume_inspect(char *const *names, size_t n, struct volume **out, size_t *nout,
 			  struct strbuf *why)
 {
@@ -472,31 +497,29 @@ int docker_volume_inspect(char *const *names, size_t n, struct volume **out, siz
 	*out = NULL;
 	*nout = 0;
 	ret = inspect("volumes", names, n, &a, why);
-	for (i = 0; i < json_array_size(a); i++) {
-		json_t *o = json_array_get(a, i);
-		const char *name = member(o, "Name"), *created = member(o, "CreatedAt"), *key;
-		struct volume *v;
-		json_t *val;
-
-		if (!name || !created)
-			continue;
-		ALLOC_GROW(*out, *nout + 1, alloc);
-		v = &(*out)[(*nout)++];
-		v->name = xstrdup(name);
-		v->created = xstrdup(created);
-		v->project = xstrdup(label(o, LABEL_PROJECT));
-		v->stack_id = xstrdup(label(o, LABEL_STACK_ID));
-		v->path = xstrdup(label(o, "git-sandbox.path"));
-		v->labels = xcalloc(json_object_size(json_object_get(o, "Labels")) + 1,
-				    sizeof(*v->labels));
-		v->nlabels = 0;
-		json_object_foreach(json_object_get(o, "Labels"), key, val)
-			if (json_is_string(val)) {
-				v->labels[v->nlabels].key = xstrdup(key);
-				v->labels[v->nlabels++].value = xstrdup(json_string_value(val));
-			}
-	}
+	for (i = 0; i < json_array_size(a); i++)
+		add_volume(json_array_get(a, i), out, nout, &alloc);
 	json_decref(a);
+	return ret;
+}
+
+int docker_volumes_with(const char *label, struct volume **out, size_t *nout, struct strbuf *why)
+{
+	struct strbuf path = STRBUF_INIT;
+	size_t i, alloc = 0;
+	json_t *o, *a;
+	int ret;
+
+	*out = NULL;
+	*nout = 0;
+	strbuf_addstr(&path, "/volumes?");
+	add_label_filter(&path, label);
+	ret = call("GET", path.buf, NULL, &o, NULL, why);
+	strbuf_release(&path);
+	a = json_object_get(o, "Volumes");
+	for (i = 0; !ret && i < json_array_size(a); i++)
+		add_volume(json_array_get(a, i), out, nout, &alloc);
+	json_decref(o);
 	return ret;
 }
 

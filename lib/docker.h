@@ -142,6 +142,9 @@ int docker_volume_inspect(char *const *names, size_t n, struct volume **out, siz
 			  struct strbuf *why);
 void volume_list_free(struct volume *v, size_t n);
 
+/* Every volume with label ("key" or "key=value"), with its labels, from one request. */
+int docker_volumes_with(const char *label, struct volume **out, size_t *nout, struct strbuf *why);
+
 /*
  * The health of container cid as the engine judges it from the service's
  * own healthcheck: "starting", "healthy" or "unhealthy" in *status (free

@@ -900,6 +900,50 @@ size_t lease_prune_gone(void)
 	return removed;
 }
 
+size_t lease_prune_gone_engine(void)
+{
+	struct strbuf why = STRBUF_INIT;
+	struct volume *v = NULL;
+	size_t i, nv = 0, removed = 0;
+	char machine[33], *mine;
+
+	if (!remote())
+		return 0;
+	machine_key(machine);
+	mine = xasprintf("%s:%ld:", machine, (long)geteuid());
+	if (docker_volumes_with(LABEL_LEASE_OWNER, &v, &nv, &why)) {
+		warning("cannot look for leases of registries that are gone on the engine %s: %s",
+			remote()->name, why.buf);
+		nv = 0;
+	}
+	for (i = 0; i < nv; i++) {
+		const char *owner = volume_label(&v[i], LABEL_LEASE_OWNER), *reg;
+		char *lock;
+
+		/* this machine's and this user's, made by a registry that is gone */
+		if (!starts_with(owner, mine) || !starts_with(v[i].name, PORT_FILE_PREFIX))
+			continue;
+		reg = owner + strlen(mine);
+		if (*reg != '/')
+			continue;
+		lock = xasprintf("%s.lock", reg);
+		if (access(reg, F_OK) < 0 && errno == ENOENT && access(lock, F_OK) < 0 &&
+		    errno == ENOENT) {
+			strbuf_reset(&why);
+			if (!docker_remove("volume", &v[i].name, 1, &why))
+				removed++;
+			else
+				warning("cannot remove the port lease '%s' on the engine %s: %s",
+					v[i].name, remote()->name, why.buf);
+		}
+		free(lock);
+	}
+	volume_list_free(v, nv);
+	strbuf_release(&why);
+	free(mine);
+	return removed;
+}
+
 int lease_assert(const struct port_set *ps, const char *repo, const char *name)
 {
 	struct registry reg;

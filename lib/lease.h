@@ -123,5 +123,7 @@ size_t lease_reconcile(struct registry *r);
  * HOME deleted): prune calls it. Returns how many files were removed.
  */
 size_t lease_prune_gone(void);
+/* The same on the remote engine in use (none when it is local): its lease volumes. */
+size_t lease_prune_gone_engine(void);
 
 #endif

@@ -342,6 +342,18 @@ test_expect_success 'a lease on the engine that a killed create left is removed 
 	test_grep "^git-sandbox-port-$((API + 2))\$" after
 '
 
+test_expect_success 'prune removes the leases on the engine of a HOME of yours that is gone' '
+	sb_engine_docker volume ls -q --filter label=git-sandbox.port-lease >before &&
+	test_grep "^git-sandbox-port-$((API + 4))\$" before &&
+	rm -rf home2 &&
+	(cd t97 && git sandbox prune >../out 2>&1) &&
+	test_grep "Removed 2 port leases of registries that are gone" out &&
+	sb_engine_docker volume ls -q --filter label=git-sandbox.port-lease >after &&
+	test_grep ! "^git-sandbox-port-$((API + 4))\$" after &&
+	test_grep ! "^git-sandbox-port-$((DB + 4))\$" after &&
+	test_grep "^git-sandbox-port-$((API + 2))\$" after
+'
+
 test_expect_success 'stop tears everything down, and a second stop does nothing' '
 	ns=gsbe$$ dir=${SB_ENGINE_SOCK%/x/d.sock} addr=$SB_ENGINE_ADDR &&
 	pid=$(cat "$dir/dockerd.pid") &&
