@@ -67,7 +67,8 @@ int main(int argc, char **argv)
 	if (n > 1)
 		usage_msg(usage, "too many arguments");
 	/* what an untrusted project file may not set must not keep its sandbox alive */
-	sandbox_open(&sb, n ? argv[0] : NULL, SB_NEED_SANDBOX | SB_REVIEW | SB_ANY_CONFIG);
+	sandbox_open(&sb, n ? argv[0] : NULL,
+		     SB_NEED_SANDBOX | SB_REVIEW | SB_ANY_CONFIG | SB_ANY_ENGINE);
 	if (!sb.has_state && !sb.missing)
 		die("the main worktree '%s' is slot 0, not a sandbox: there is nothing to destroy", sb.path);
 	if (sb.is_main && !keep) {

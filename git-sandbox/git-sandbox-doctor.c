@@ -228,7 +228,7 @@ static void check_drift(void)
 	struct sandbox sb;
 	char *msg;
 
-	sandbox_open(&sb, NULL, SB_ANY_CONFIG | SB_REVIEW);
+	sandbox_open(&sb, NULL, SB_ANY_CONFIG | SB_REVIEW | SB_NO_ENGINE);
 	if (sandbox_ports_drift(&sb, &why)) {
 		msg = xasprintf("sandbox '%s': the configuration asks for other ports than it leased: %s",
 				sb.name, why.buf);

@@ -72,6 +72,7 @@ int main(int argc, char **argv)
 	status = xcalloc(reg.n + 1, sizeof(char *));
 	for (i = 0; i < reg.n; i++) {
 		struct reg_entry *e = &reg.e[i];
+		const struct stack_list *l;
 		enum stack_kind kind;
 		struct stat st;
 
@@ -93,12 +94,17 @@ int main(int argc, char **argv)
 			engines[i] = engine_name(e, &remote);
 		} else {
 			/* one request for each engine the sandboxes are on */
-			status[i] = sandbox_status(stack_lists_get(&stacks, e), e->path, e->gitdir,
-						   e->project, kind);
-			engines[i] = xstrdup(engine_in_use() ? engine_in_use()->name :
-					     e->engine ? e->engine : "-");
-			if (engine_in_use() && !engine_is_local(engine_in_use()))
+			l = stack_lists_get(&stacks, e);
+			status[i] = sandbox_status(l, e->path, e->gitdir, e->project, kind);
+			if (stacks.urls[l - stacks.v]) {
+				engines[i] = xstrdup(engine_in_use()->name);
+				remote |= !engine_is_local(engine_in_use());
+			} else {
+				/* not resolved (a context deleted): not the engine in use, but as recorded */
+				engines[i] = xstrdup(engine_override() ? engine_override() :
+						     e->engine ? e->engine : "-");
 				remote = 1;
+			}
 		}
 		if (strlen(engines[i]) > wengine)
 			wengine = strlen(engines[i]);

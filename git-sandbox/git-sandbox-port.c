@@ -32,7 +32,7 @@ int main(int argc, char **argv)
 		usage_msg(usage, "--list takes no arguments");
 	if (!list && (n < 1 || n > 2))
 		usage_msg(usage, n ? "too many arguments" : "missing <service>");
-	sandbox_open(&sb, NULL, SB_NEED_SLOT);
+	sandbox_open(&sb, NULL, SB_NEED_SLOT | SB_NO_ENGINE);
 	if (list) {
 		/* the leased groups (completion offers these), one a line */
 		for (i = 0; i < sb.ports.n; i++)

@@ -372,13 +372,17 @@ static void prune_leases(const struct registry *reg, int dry)
 		goto out;
 	}
 	for (i = 0; i < nv; i++) {
+		char *shown;
+
 		/* those of the entries released now went with their stacks */
 		if (!*v[i].stack_id || !registry_released(reg, v[i].stack_id))
 			continue;
-		printf("%s the lease '%s'\n", dry ? "Would remove" : "Removing", v[i].name);
+		shown = printable(v[i].name);
+		printf("%s the lease '%s'\n", dry ? "Would remove" : "Removing", shown);
 		if (!dry && docker_remove("volume", &v[i].name, 1, &why) &&
 		    !strstr(why.buf, "no such"))
-			warning("could not remove the lease '%s': %s", v[i].name, why.buf);
+			warning("could not remove the lease '%s': %s", shown, why.buf);
+		free(shown);
 		strbuf_reset(&why);
 	}
 out:
@@ -432,8 +436,16 @@ static size_t prune_engine(const struct registry *reg, struct registry *gone,
 		e = gone_entry(gone, c);
 		if (e)
 			recs_done[e - gone->e] = 1;
-		printf("%s orphan stack '%s' (%s is no sandbox)\n", dry ? "Would remove" : "Removing",
-		       c->project, *c->working_dir ? c->working_dir : "its directory");
+		{
+			/* labels anyone on the engine may have written */
+			char *project = printable(c->project);
+			char *dir = printable(*c->working_dir ? c->working_dir : "its directory");
+
+			printf("%s orphan stack '%s' (%s is no sandbox)\n",
+			       dry ? "Would remove" : "Removing", project, dir);
+			free(project);
+			free(dir);
+		}
 		n++;
 		if (prune_stack(&l.containers, c->project, c->stack_id, c->working_dir,
 				e ? &recs[e - gone->e] : NULL, dry) < 0)
@@ -485,34 +497,67 @@ static size_t engines_of(const struct registry *reg, const struct registry *gone
 	return n;
 }
 
+/*
+ * Make the engine at url (engines_of) the engine in use, as a sandbox on
+ * it recorded it (its TLS), else the current one: 0, or -1.
+ */
+static int use_engine_at(const struct registry *reg, const struct registry *gone, const char *url)
+{
+	const struct registry *r[2] = { reg, gone };
+	struct engine e = ENGINE_INIT;
+	size_t j, k;
+
+	for (k = 0; k < 2 && !e.url; k++)
+		for (j = 0; j < r[k]->n && !e.url; j++)
+			if (on_engine(&r[k]->e[j], url))
+				(void)engine_of(r[k]->e[j].engine, r[k]->e[j].engine_certs, NULL, &e,
+						NULL);
+	if (!e.url && engine_of(NULL, NULL, NULL, &e, NULL))
+		return -1;
+	engine_use(&e);
+	engine_release(&e);
+	return 0;
+}
+
 /* prune_engine on every engine the sandboxes are on */
 static size_t prune_stacks(const struct registry *reg, struct registry *gone,
 			   const struct stack_ident *recs, int dry)
 {
 	char **urls;
-	size_t i, k, n = engines_of(reg, gone, &urls), pruned = 0;
-	const struct registry *r[2] = { reg, gone };
+	size_t i, n = engines_of(reg, gone, &urls), pruned = 0;
 
-	for (i = 0; i < n; i++) {
-		struct engine e = ENGINE_INIT;
-
-		/* the engine as a sandbox on it recorded it (its TLS), else the current one */
-		for (k = 0; k < 2 && !e.url; k++) {
-			size_t j;
-
-			for (j = 0; j < r[k]->n && !e.url; j++)
-				if (on_engine(&r[k]->e[j], urls[i]))
-					(void)engine_of(r[k]->e[j].engine, r[k]->e[j].engine_certs,
-							NULL, &e, NULL);
-		}
-		if (!e.url && engine_of(NULL, NULL, NULL, &e, NULL))
-			continue;
-		engine_use(&e);
-		pruned += prune_engine(reg, gone, recs, dry, urls[i]);
-		engine_release(&e);
-	}
+	for (i = 0; i < n; i++)
+		if (!use_engine_at(reg, gone, urls[i]))
+			pruned += prune_engine(reg, gone, recs, dry, urls[i]);
 	free_strings(urls, n);
 	return pruned;
+}
+
+/* the port leases of reg in line on the machine and on every engine its sandboxes are on */
+static void reconcile_leases(struct registry *reg, const struct registry *gone)
+{
+	char **urls;
+	size_t i, n = engines_of(reg, gone, &urls);
+
+	for (i = 0; i < n; i++)
+		if (!use_engine_at(reg, gone, urls[i]))
+			lease_reconcile(reg);
+	free_strings(urls, n);
+}
+
+/* the leases of registries of yours that are gone, on the machine and on every engine */
+static size_t prune_gone_leases(const struct registry *reg, const struct registry *gone)
+{
+	char **urls;
+	size_t i, n = engines_of(reg, gone, &urls), removed = 0;
+
+	if (lease_store_usable())
+		removed += lease_prune_gone();
+	for (i = 0; i < n; i++)
+		if (!use_engine_at(reg, gone, urls[i]))
+			removed += lease_prune_gone_engine();
+	free_strings(urls, n);
+	return removed;
 }
 
 int main(int argc, char **argv)
@@ -601,7 +646,7 @@ int main(int argc, char **argv)
 	if (!dry) {
 		for (i = 0; i < gone.n; i++)
 			lease_give_back(&reg, &gone.e[i]);
-		lease_reconcile(&reg);
+		reconcile_leases(&reg, &gone);
 	}
 	if (!dry) {
 		/* unlocked, still readable: which ids are live, which released */
@@ -610,8 +655,8 @@ int main(int argc, char **argv)
 	}
 	pruned += prune_stacks(&reg, &gone, recs, dry);
 	/* and the leases of registries of yours that are gone (another HOME deleted) */
-	if (!dry && lease_store_usable()) {
-		size_t n = lease_prune_gone();
+	if (!dry) {
+		size_t n = prune_gone_leases(&reg, &gone);
 
 		if (n)
 			printf("Removed %zu port lease%s of registries that are gone\n", n, n == 1 ? "" : "s");

@@ -58,7 +58,7 @@ int main(int argc, char **argv)
 		usage_msg(usage, n ? "too many arguments" : "missing subcommand");
 	if (strcmp(argv[0], "status") && strcmp(argv[0], "refresh") && strcmp(argv[0], "clear"))
 		usage_msg(usage, "unknown subcommand '%s'", argv[0]);
-	sandbox_open(&sb, NULL, 0);
+	sandbox_open(&sb, NULL, SB_NO_ENGINE);
 	if (!strcmp(argv[0], "status")) {
 		show_status(&sb.cfg);
 	} else if (!strcmp(argv[0], "refresh")) {

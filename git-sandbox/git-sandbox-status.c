@@ -124,7 +124,7 @@ int main(int argc, char **argv)
 	n = parse_options(argc, argv, opts, usage, "git-sandbox-status", 0);
 	if (n > 1)
 		usage_msg(usage, "too many arguments");
-	sandbox_open(&sb, n ? argv[0] : NULL, SB_NEED_SLOT);
+	sandbox_open(&sb, n ? argv[0] : NULL, SB_NEED_SLOT | SB_ANY_ENGINE);
 	check_registry(&sb);
 	sandbox_ports_drift(&sb, &drift);
 	kind = STACK_YES;	/* a record that cannot be read: the engine decides, as ever */
@@ -185,7 +185,8 @@ int main(int argc, char **argv)
 			const struct port_lease *l = port_set_find(&sb.ports, sb.cfg.ports[i].name);
 			char *url;
 
-			if (!sb.cfg.ports[i].health || !l || !l->n)
+			/* no engine, no host to name */
+			if (!sb.cfg.ports[i].health || !l || !l->n || sb.no_engine)
 				continue;
 			url = engine_http_url(&sb.engine, l->port[0]);
 			strbuf_addf(&out, "url      %s %s\n", l->name, url);

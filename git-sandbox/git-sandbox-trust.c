@@ -80,7 +80,7 @@ int main(int argc, char **argv)
 		usage_msg(usage, "too many arguments");
 	if (show && do_revoke)
 		usage_msg(usage, "--show and --revoke cannot go together");
-	sandbox_open(&sb, NULL, SB_REVIEW);
+	sandbox_open(&sb, NULL, SB_REVIEW | SB_NO_ENGINE);
 	if (do_revoke) {
 		revoke(&sb);
 	} else if (!sb.cfg.has_file) {

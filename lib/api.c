@@ -4,6 +4,7 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <netdb.h>
 #include <poll.h>
 #include <signal.h>
@@ -26,11 +27,26 @@
 
 #include "api.h"
 #include "docker.h"
+#include "health.h"
 #include "run.h"
 #include "util.h"
 
 #define CONNECT_TIMEOUT_MS 10000
-#define IO_TIMEOUT_S 60
+/* how long ssh may take to end once a request is done */
+#define SSH_EXIT_MS 5000
+
+/*
+ * The whole request, from the connect to the answer's last byte: an
+ * engine that answers a byte at a time is given up as surely as one
+ * that does not answer (a time limit on each read alone would wait for
+ * it for ever).
+ */
+static long request_timeout_ms = API_TIMEOUT_MS;
+
+void api_set_timeout(long ms)
+{
+	request_timeout_ms = ms > 0 ? ms : API_TIMEOUT_MS;
+}
 
 struct tls {
 	mbedtls_ssl_context ssl;
@@ -42,18 +58,39 @@ struct tls {
 };
 
 struct conn {
-	int fd;
+	int fd;			/* non-blocking once connected */
 	pid_t pid;		/* ssh's, or 0 */
 	struct tls *tls;
+	long deadline;		/* monotonic_ms() when the request is given up */
+	int timed_out;
 };
 
-static void set_timeouts(int fd)
+/* Wait until c's socket is ready for events: 0, or -1 (errno set) at the deadline. */
+static int conn_wait(struct conn *c, short events)
 {
-	struct timeval tv = { IO_TIMEOUT_S, 0 };
+	for (;;) {
+		struct pollfd p = { c->fd, events, 0 };
+		long left = c->deadline - monotonic_ms();
+		int r;
 
-	/* best effort: without them a dead engine only blocks longer */
-	(void)setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
-	(void)setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
+		if (left <= 0) {
+			c->timed_out = 1;
+			errno = ETIMEDOUT;
+			return -1;
+		}
+		r = poll(&p, 1, left > INT_MAX ? INT_MAX : (int)left);
+		if (r > 0)
+			return 0;
+		if (r < 0 && errno != EINTR)
+			return -1;
+	}
+}
+
+static int set_nonblock(int fd)
+{
+	int flags = fcntl(fd, F_GETFL);
+
+	return flags < 0 || fcntl(fd, F_SETFL, flags | O_NONBLOCK) < 0 ? -1 : 0;
 }
 
 static int open_unix(const char *path, struct strbuf *why)
@@ -68,30 +105,35 @@ static int open_unix(const char *path, struct strbuf *why)
 	sa.sun_family = AF_UNIX;
 	memcpy(sa.sun_path, path, strlen(path) + 1);
 	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	if (fd < 0 || connect(fd, (struct sockaddr *)&sa, sizeof(sa))) {
+	if (fd < 0 || connect(fd, (struct sockaddr *)&sa, sizeof(sa)) || set_nonblock(fd)) {
 		strbuf_addf(why, "%s: %s", path, strerror(errno));
 		if (fd >= 0)
 			close(fd);
 		return -1;
 	}
-	set_timeouts(fd);
 	return fd;
 }
 
-/* connect fd to a within the connect timeout: 0 or -1 (errno set) */
-static int connect_within(int fd, const struct sockaddr *a, socklen_t len)
+/*
+ * connect fd (left non-blocking) to a within the connect timeout and the
+ * request's deadline: 0 or -1 (errno set)
+ */
+static int connect_within(int fd, const struct sockaddr *a, socklen_t len, long deadline)
 {
 	struct pollfd p = { fd, POLLOUT, 0 };
-	int flags = fcntl(fd, F_GETFL), err = 0, r;
+	int err = 0, r;
 	socklen_t elen = sizeof(err);
+	long left = deadline - monotonic_ms();
 
-	if (flags < 0 || fcntl(fd, F_SETFL, flags | O_NONBLOCK))
+	if (left > CONNECT_TIMEOUT_MS)
+		left = CONNECT_TIMEOUT_MS;
+	if (set_nonblock(fd))
 		return -1;
 	if (connect(fd, a, len)) {
 		if (errno != EINPROGRESS)
 			return -1;
 		do
-			r = poll(&p, 1, CONNECT_TIMEOUT_MS);
+			r = poll(&p, 1, left > 0 ? (int)left : 0);
 		while (r < 0 && errno == EINTR);
 		if (r == 0) {
 			errno = ETIMEDOUT;
@@ -104,10 +146,10 @@ static int connect_within(int fd, const struct sockaddr *a, socklen_t len)
 			return -1;
 		}
 	}
-	return fcntl(fd, F_SETFL, flags);
+	return 0;
 }
 
-static int open_tcp(const char *host, const char *port, struct strbuf *why)
+static int open_tcp(const char *host, const char *port, long deadline, struct strbuf *why)
 {
 	struct addrinfo hints = { 0 }, *res = NULL, *ai;
 	int fd = -1, r, saved = 0;
@@ -120,7 +162,7 @@ static int open_tcp(const char *host, const char *port, struct strbuf *why)
 	}
 	for (ai = res; ai; ai = ai->ai_next) {
 		fd = socket(ai->ai_family, ai->ai_socktype | SOCK_CLOEXEC, ai->ai_protocol);
-		if (fd >= 0 && !connect_within(fd, ai->ai_addr, ai->ai_addrlen))
+		if (fd >= 0 && !connect_within(fd, ai->ai_addr, ai->ai_addrlen, deadline))
 			break;
 		saved = errno;
 		if (fd >= 0)
@@ -130,8 +172,6 @@ static int open_tcp(const char *host, const char *port, struct strbuf *why)
 	freeaddrinfo(res);
 	if (fd < 0)
 		strbuf_addf(why, "%s:%s: %s", host, port, strerror(saved));
-	else
-		set_timeouts(fd);
 	return fd;
 }
 
@@ -180,26 +220,40 @@ static int open_ssh(const struct engine *e, pid_t *pid, struct strbuf *why)
 		_exit(127);
 	}
 	close(sv[1]);
-	set_timeouts(sv[0]);
+	if (set_nonblock(sv[0])) {
+		strbuf_addf(why, "socket: %s", strerror(errno));
+		close(sv[0]);
+		return -1;	/* ssh sees its end close; reaped with the connection */
+	}
 	return sv[0];
+}
+
+/* send or recv on c's socket once it is ready, within the deadline: bytes, or -1 (errno set) */
+static ssize_t sock_io(struct conn *c, void *buf, size_t len, int out)
+{
+	for (;;) {
+		ssize_t r;
+
+		if (conn_wait(c, out ? POLLOUT : POLLIN))
+			return -1;
+		r = out ? send(c->fd, buf, len, MSG_NOSIGNAL) : recv(c->fd, buf, len, 0);
+		if (r >= 0 || (errno != EINTR && errno != EAGAIN && errno != EWOULDBLOCK))
+			return r;
+	}
 }
 
 static int bio_send(void *ctx, const unsigned char *buf, size_t len)
 {
-	ssize_t w = send(*(int *)ctx, buf, len, MSG_NOSIGNAL);
+	ssize_t w = sock_io(ctx, (void *)buf, len, 1);
 
-	if (w >= 0)
-		return (int)w;
-	return errno == EINTR ? MBEDTLS_ERR_SSL_WANT_WRITE : MBEDTLS_ERR_NET_SEND_FAILED;
+	return w >= 0 ? (int)w : MBEDTLS_ERR_NET_SEND_FAILED;
 }
 
 static int bio_recv(void *ctx, unsigned char *buf, size_t len)
 {
-	ssize_t r = recv(*(int *)ctx, buf, len, 0);
+	ssize_t r = sock_io(ctx, buf, len, 0);
 
-	if (r >= 0)
-		return (int)r;
-	return errno == EINTR ? MBEDTLS_ERR_SSL_WANT_READ : MBEDTLS_ERR_NET_RECV_FAILED;
+	return r >= 0 ? (int)r : MBEDTLS_ERR_NET_RECV_FAILED;
 }
 
 static void tls_free(struct tls *t)
@@ -339,7 +393,7 @@ static int tls_open(struct conn *c, const struct engine *e, struct strbuf *why)
 		tls_error(why, "set-up", r);
 		goto out;
 	}
-	mbedtls_ssl_set_bio(&t->ssl, &c->fd, bio_send, bio_recv, NULL);
+	mbedtls_ssl_set_bio(&t->ssl, c, bio_send, bio_recv, NULL);
 	do
 		r = mbedtls_ssl_handshake(&t->ssl);
 	while (r == MBEDTLS_ERR_SSL_WANT_READ || r == MBEDTLS_ERR_SSL_WANT_WRITE);
@@ -352,6 +406,8 @@ static int tls_open(struct conn *c, const struct engine *e, struct strbuf *why)
 			mbedtls_x509_crt_verify_info(buf, sizeof(buf), "", flags);
 			buf[strcspn(buf, "\n")] = '\0';
 			strbuf_addf(why, "TLS: the engine's certificate is not trusted: %s", buf);
+		} else if (c->timed_out) {
+			strbuf_addstr(why, "TLS: handshake: timed out");
 		} else {
 			tls_error(why, "handshake", r);
 		}
@@ -384,10 +440,22 @@ static void conn_close(struct conn *c)
 		close(c->fd);
 	c->fd = -1;
 	if (c->pid > 0) {
+		/*
+		 * ssh ends once its input does; one that does not (still
+		 * connecting to a host that does not answer) is stopped, at
+		 * once when the request was given up
+		 */
+		long until = c->timed_out ? 0 : monotonic_ms() + SSH_EXIT_MS;
 		int status;
+		pid_t r;
 
-		while (waitpid(c->pid, &status, 0) < 0 && errno == EINTR)
-			;
+		while ((r = waitpid(c->pid, &status, WNOHANG)) == 0 && monotonic_ms() < until)
+			poll(NULL, 0, 10);
+		if (!r) {
+			kill(c->pid, SIGTERM);
+			while (waitpid(c->pid, &status, 0) < 0 && errno == EINTR)
+				;
+		}
 		c->pid = 0;
 	}
 }
@@ -397,15 +465,15 @@ static int conn_open(struct conn *c, const struct engine *e, struct strbuf *why)
 	c->fd = -1;
 	c->pid = 0;
 	c->tls = NULL;
+	c->timed_out = 0;
+	c->deadline = monotonic_ms() + request_timeout_ms;
 	if (e->kind == ENGINE_UNIX)
 		c->fd = open_unix(e->path, why);
 	else if (e->kind == ENGINE_TCP)
-		c->fd = open_tcp(e->host, e->port, why);
+		c->fd = open_tcp(e->host, e->port, c->deadline, why);
 	else
 		c->fd = open_ssh(e, &c->pid, why);
-	if (c->fd < 0)
-		return -1;
-	if (e->kind == ENGINE_TCP && e->tls && tls_open(c, e, why)) {
+	if (c->fd < 0 || (e->kind == ENGINE_TCP && e->tls && tls_open(c, e, why))) {
 		conn_close(c);
 		return -1;
 	}
@@ -424,9 +492,7 @@ static int conn_write(struct conn *c, const char *buf, size_t len)
 				continue;
 			w = r;
 		} else {
-			w = send(c->fd, buf, len, MSG_NOSIGNAL);
-			if (w < 0 && errno == EINTR)
-				continue;
+			w = sock_io(c, (void *)buf, len, 1);
 		}
 		if (w <= 0)
 			return -1;
@@ -440,21 +506,16 @@ static int conn_write(struct conn *c, const char *buf, size_t len)
 static ssize_t conn_read(struct conn *c, char *buf, size_t len)
 {
 	for (;;) {
-		ssize_t r;
+		int t;
 
-		if (c->tls) {
-			int t = mbedtls_ssl_read(&c->tls->ssl, (unsigned char *)buf, len);
-
-			if (t == MBEDTLS_ERR_SSL_WANT_READ || t == MBEDTLS_ERR_SSL_WANT_WRITE)
-				continue;
-			if (t == MBEDTLS_ERR_SSL_PEER_CLOSE_NOTIFY)
-				return 0;
-			return t < 0 ? -1 : t;
-		}
-		r = recv(c->fd, buf, len, 0);
-		if (r < 0 && errno == EINTR)
+		if (!c->tls)
+			return sock_io(c, buf, len, 0);
+		t = mbedtls_ssl_read(&c->tls->ssl, (unsigned char *)buf, len);
+		if (t == MBEDTLS_ERR_SSL_WANT_READ || t == MBEDTLS_ERR_SSL_WANT_WRITE)
 			continue;
-		return r;
+		if (t == MBEDTLS_ERR_SSL_PEER_CLOSE_NOTIFY)
+			return 0;
+		return t < 0 ? -1 : t;
 	}
 }
 
@@ -608,8 +669,8 @@ int api_request(const struct engine *e, const char *method, const char *path, co
 	if (conn_open(&c, e, why))
 		return DOCKER_UNREACHABLE;
 	api_answer_init(&a);
-	strbuf_addf(&req, "%s %s HTTP/1.1\r\nHost: docker\r\nUser-Agent: git-sandbox/" VERSION
-		    "\r\nConnection: close\r\n", method, path);
+	strbuf_addf(&req, "%s %s%s HTTP/1.1\r\nHost: docker\r\nUser-Agent: git-sandbox/" VERSION
+		    "\r\nConnection: close\r\n", method, e->base ? e->base : "", path);
 	if (body)
 		strbuf_addf(&req, "Content-Type: application/json\r\nContent-Length: %zu\r\n",
 			    strlen(body));
@@ -617,7 +678,8 @@ int api_request(const struct engine *e, const char *method, const char *path, co
 	if (body)
 		strbuf_addstr(&req, body);
 	if (conn_write(&c, req.buf, req.len)) {
-		strbuf_addf(why, "%s: cannot send the request: %s", e->url, strerror(errno));
+		strbuf_addf(why, "%s: cannot send the request: %s", e->url,
+			    c.timed_out ? "timed out" : strerror(errno));
 		goto out;
 	}
 	while (!done) {
@@ -625,7 +687,7 @@ int api_request(const struct engine *e, const char *method, const char *path, co
 
 		if (r < 0) {
 			strbuf_addf(why, "%s: no answer: %s", e->url,
-				    errno == EAGAIN ? "timed out" : strerror(errno));
+				    c.timed_out ? "timed out" : strerror(errno));
 			goto out;
 		}
 		done = r ? api_answer_feed(&a, buf, r, &err) : api_answer_end(&a, &err);

@@ -28,14 +28,23 @@
 #define API_MAX_BODY (64L << 20)
 
 /*
+ * How long one request may take, from the connect (itself at most 10s)
+ * to the answer's last byte, however the engine spreads it out.
+ */
+#define API_TIMEOUT_MS 60000L
+
+/*
  * method path (with its query, already escaped) on e, with body (JSON
  * text, or NULL). On an answer, DOCKER_OK with its HTTP status in *status
  * and its body in *out (parsed JSON, or NULL when empty or not JSON;
  * json_decref it). Else DOCKER_UNREACHABLE with why saying what failed
- * (connect, TLS, timeout, a malformed answer). Codes of docker.h.
+ * (connect, TLS, the time limit, a malformed answer). Codes of docker.h.
  */
 int api_request(const struct engine *e, const char *method, const char *path, const char *body,
 		int *status, json_t **out, struct strbuf *why);
+
+/* Another time limit for the requests that follow (ms; <= 0: API_TIMEOUT_MS again), for tests. */
+void api_set_timeout(long ms);
 
 /*
  * An answer as it is read: its bytes fed as they come (api_answer_feed),

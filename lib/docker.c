@@ -35,7 +35,7 @@ static int call(const char *method, const char *path, const char *body, json_t *
 		*status = 0;
 	if (!e) {
 		if (why)
-			strbuf_addstr(why, "the current Docker engine could not be resolved");
+			strbuf_addstr(why, "the Docker engine could not be resolved");
 		return DOCKER_UNREACHABLE;
 	}
 	ret = api_request(e, method, path, body, &st, &o, &err);
@@ -45,9 +45,15 @@ static int call(const char *method, const char *path, const char *body, json_t *
 	if (!ret && (st < 200 || st > 299)) {
 		const char *msg = json_string_value(json_object_get(o, "message"));
 
-		strbuf_addf(&err, "%s", msg ? msg : "");
-		if (!msg)
+		if (msg) {
+			/* the engine's words, on one line of ours */
+			char *line = printable(msg);
+
+			strbuf_addstr(&err, line);
+			free(line);
+		} else {
 			strbuf_addf(&err, "HTTP status %d for %s %s", st, method, path);
+		}
 		ret = DOCKER_FAILED;
 	}
 	if (ret) {
@@ -80,6 +86,8 @@ int docker_error(int code, const char *why)
 	if (code == DOCKER_NOT_INSTALLED)
 		return error("no Docker engine on this machine (%s does not exist): "
 			     "docker is not installed or not running", ENGINE_DEFAULT_SOCKET + 7);
+	if (code == DOCKER_UNREACHABLE && !e)
+		return error("no Docker engine to ask: %s", why && *why ? why : "none could be resolved");
 	if (code == DOCKER_UNREACHABLE)
 		return error("cannot reach the Docker engine %s%s%s", url,
 			     why && *why ? ": " : "", why ? why : "");
@@ -165,9 +173,10 @@ void docker_parse_containers(json_t *a, struct container_list *out)
 		ALLOC_GROW(out->v, out->n + 1, alloc);
 		c = &out->v[out->n++];
 		c->project = xstrdup(project);
-		c->service = xstrdup(label(o, "com.docker.compose.service"));
-		c->state = xstrdup(state);
-		c->name = xstrdup(name + (*name == '/'));
+		/* only ever shown: anyone on the engine writes them, nothing raw reaches the terminal */
+		c->service = printable(label(o, "com.docker.compose.service"));
+		c->state = printable(state);
+		c->name = printable(name + (*name == '/'));
 		c->working_dir = xstrdup(label(o, LABEL_PROJECT ".working_dir"));
 		c->stack_id = xstrdup(label(o, LABEL_STACK_ID));
 		c->cid = xstrdup(cid);
@@ -453,6 +462,31 @@ void volume_list_free(struct volume *v, size_t n)
 	free(v);
 }
 
+/* Add the volume object o (an inspect's or a list's) to *out, unless it lacks a field. */
+static void add_volume(json_t *o, struct volume **out, size_t *nout, size_t *alloc)
+{
+	const char *name = member(o, "Name"), *created = member(o, "CreatedAt"), *key;
+	struct volume *v;
+	json_t *val;
+
+	if (!name || !created)
+		return;
+	ALLOC_GROW(*out, *nout + 1, *alloc);
+	v = &(*out)[(*nout)++];
+	v->name = xstrdup(name);
+	v->created = xstrdup(created);
+	v->project = xstrdup(label(o, LABEL_PROJECT));
+	v->stack_id = xstrdup(label(o, LABEL_STACK_ID));
+	v->path = xstrdup(label(o, "git-sandbox.path"));
+	v->labels = xcalloc(json_object_size(json_object_get(o, "Labels")) + 1, sizeof(*v->labels));
+	v->nlabels = 0;
+	json_object_foreach(json_object_get(o, "Labels"), key, val)
+		if (json_is_string(val)) {
+			v->labels[v->nlabels].key = xstrdup(key);
+			v->labels[v->nlabels++].value = xstrdup(json_string_value(val));
+		}
+}
+
 int docker_volume_inspect(char *const *names, size_t n, struct volume **out, size_t *nout,
 			  struct strbuf *why)
 {
@@ -463,31 +497,29 @@ int docker_volume_inspect(char *const *names, size_t n, struct volume **out, siz
 	*out = NULL;
 	*nout = 0;
 	ret = inspect("volumes", names, n, &a, why);
-	for (i = 0; i < json_array_size(a); i++) {
-		json_t *o = json_array_get(a, i);
-		const char *name = member(o, "Name"), *created = member(o, "CreatedAt"), *key;
-		struct volume *v;
-		json_t *val;
-
-		if (!name || !created)
-			continue;
-		ALLOC_GROW(*out, *nout + 1, alloc);
-		v = &(*out)[(*nout)++];
-		v->name = xstrdup(name);
-		v->created = xstrdup(created);
-		v->project = xstrdup(label(o, LABEL_PROJECT));
-		v->stack_id = xstrdup(label(o, LABEL_STACK_ID));
-		v->path = xstrdup(label(o, "git-sandbox.path"));
-		v->labels = xcalloc(json_object_size(json_object_get(o, "Labels")) + 1,
-				    sizeof(*v->labels));
-		v->nlabels = 0;
-		json_object_foreach(json_object_get(o, "Labels"), key, val)
-			if (json_is_string(val)) {
-				v->labels[v->nlabels].key = xstrdup(key);
-				v->labels[v->nlabels++].value = xstrdup(json_string_value(val));
-			}
-	}
+	for (i = 0; i < json_array_size(a); i++)
+		add_volume(json_array_get(a, i), out, nout, &alloc);
 	json_decref(a);
+	return ret;
+}
+
+int docker_volumes_with(const char *label, struct volume **out, size_t *nout, struct strbuf *why)
+{
+	struct strbuf path = STRBUF_INIT;
+	size_t i, alloc = 0;
+	json_t *o, *a;
+	int ret;
+
+	*out = NULL;
+	*nout = 0;
+	strbuf_addstr(&path, "/volumes?");
+	add_label_filter(&path, label);
+	ret = call("GET", path.buf, NULL, &o, NULL, why);
+	strbuf_release(&path);
+	a = json_object_get(o, "Volumes");
+	for (i = 0; !ret && i < json_array_size(a); i++)
+		add_volume(json_array_get(a, i), out, nout, &alloc);
+	json_decref(o);
 	return ret;
 }
 

@@ -25,6 +25,7 @@
 /* the label git-sandbox gives every container of a sandbox's stack (stackid.h) */
 #define LABEL_STACK_ID "git-sandbox.id"
 
+/* (service, state and name are for showing: control characters in them are '?') */
 struct container {
 	char *project;		/* label com.docker.compose.project */
 	char *service;		/* label com.docker.compose.service */
@@ -140,6 +141,9 @@ int docker_volume_create(const char *name, const char *const *labels, struct str
 int docker_volume_inspect(char *const *names, size_t n, struct volume **out, size_t *nout,
 			  struct strbuf *why);
 void volume_list_free(struct volume *v, size_t n);
+
+/* Every volume with label ("key" or "key=value"), with its labels, from one request. */
+int docker_volumes_with(const char *label, struct volume **out, size_t *nout, struct strbuf *why);
 
 /*
  * The health of container cid as the engine judges it from the service's

@@ -39,6 +39,25 @@ static char *context_digest(const char *name)
 	return xstrdup(hex);
 }
 
+/*
+ * A file of the docker configuration, read as the docker CLI reads it:
+ * through symbolic links (a dotfile manager links config.json into
+ * place). NULL with errno set, as read_file.
+ */
+static char *read_docker_file(const char *path, size_t *len)
+{
+	char *real = real_path(path), *text;
+	int e;
+
+	if (!real)
+		return NULL;
+	text = read_file(real, len);
+	e = errno;
+	free(real);
+	errno = e;
+	return text;
+}
+
 static int is_file(const char *path)
 {
 	struct stat st;
@@ -54,7 +73,7 @@ static char *config_current_context(const char *dir)
 	json_t *o;
 	const char *c;
 
-	text = read_file(path, &len);
+	text = read_docker_file(path, &len);
 	free(path);
 	if (!text)
 		return NULL;
@@ -67,10 +86,19 @@ static char *config_current_context(const char *dir)
 	return ret;
 }
 
+static int has_control(const char *s)
+{
+	for (; *s; s++)
+		if ((unsigned char)*s <= ' ' || *s == 0x7f)
+			return 1;
+	return 0;
+}
+
 /* Split url into e's parts: 0, or -1 after an error. */
 static int parse_url(struct engine *e, const char *url)
 {
-	const char *rest, *at, *colon;
+	const char *rest, *at, *colon, *after;
+	size_t len;
 
 	if (starts_with(url, "unix://")) {
 		e->kind = ENGINE_UNIX;
@@ -88,7 +116,9 @@ static int parse_url(struct engine *e, const char *url)
 		return error("engine '%s': not a unix://, tcp:// or ssh:// URL, nor a docker context",
 			     url);
 	rest = strstr(url, "://") + 3;
-	if (e->kind == ENGINE_SSH && (at = strchr(rest, '@'))) {
+	/* the user is what comes before the last '@' of the authority, as in a URL */
+	len = strcspn(rest, "/");
+	if (e->kind == ENGINE_SSH && (at = memrchr(rest, '@', len))) {
 		e->user = xstrndup(rest, at - rest);
 		rest = at + 1;
 	}
@@ -101,26 +131,39 @@ static int parse_url(struct engine *e, const char *url)
 		colon = close[1] == ':' ? close + 1 : NULL;
 		if (close[1] && close[1] != ':' && close[1] != '/')
 			return error("engine '%s': junk after the address", url);
+		after = close + 1;
 	} else {
-		size_t len = strcspn(rest, ":/");
-
+		len = strcspn(rest, ":/");
 		e->host = xstrndup(rest, len);
 		colon = rest[len] == ':' ? rest + len : NULL;
+		after = rest + len;
 	}
 	if (colon) {
-		size_t len = strcspn(colon + 1, "/");
 		long p;
-		char *port = xstrndup(colon + 1, len);
+		char *port;
 
-		if (parse_int(port, 1, 65535, &p)) {
+		len = strcspn(colon + 1, "/");
+		port = xstrndup(colon + 1, len);
+		if (strspn(port, "0123456789") != len || parse_int(port, 1, 65535, &p)) {
 			free(port);
 			return error("engine '%s': bad port", url);
 		}
 		e->port = port;
+		after = colon + 1 + len;
 	}
-	if (!*e->host || strpbrk(e->host, " \t\n\r") || (e->user && (!*e->user || *e->user == '-')) ||
-	    *e->host == '-')
+	if (!*e->host || has_control(e->host) || *e->host == '-' ||
+	    (e->user && (!*e->user || *e->user == '-' || has_control(e->user))))
 		return error("engine '%s': bad host", url);
+	/* ssh's -l would take it whole, as a user name */
+	if (e->user && strchr(e->user, ':'))
+		return error("engine '%s': a password in the URL is not supported", url);
+	/* a path: the engine's API under it (behind a proxy), as the docker CLI does */
+	if (*after && strcmp(after, "/")) {
+		if (e->kind != ENGINE_TCP || has_control(after) || strpbrk(after, "?#"))
+			return error("engine '%s': a path after the host, which only tcp:// takes", url);
+		len = strlen(after);
+		e->base = xstrndup(after, len - (after[len - 1] == '/'));
+	}
 	if (e->kind == ENGINE_TCP && !e->port)
 		e->port = xstrdup(e->tls ? "2376" : "2375");
 	e->address = xstrdup(e->host);
@@ -149,7 +192,7 @@ static int load_context(struct engine *e, const char *name, const char *dir)
 	const char *host;
 	int skip, ret = -1;
 
-	text = read_file(meta, &len);
+	text = read_docker_file(meta, &len);
 	if (!text) {
 		if (errno == ENOENT)
 			error("docker context '%s' does not exist (no '%s')", name, meta);
@@ -358,6 +401,7 @@ void engine_release(struct engine *e)
 	free(e->user);
 	free(e->certs);
 	free(e->address);
+	free(e->base);
 	memset(e, 0, sizeof(*e));
 }
 
@@ -433,6 +477,7 @@ void engine_copy(struct engine *dst, const struct engine *src)
 	dst->tls_verify = src->tls_verify;
 	dst->certs = src->certs ? xstrdup(src->certs) : NULL;
 	dst->address = src->address ? xstrdup(src->address) : NULL;
+	dst->base = src->base ? xstrdup(src->base) : NULL;
 	dst->context = src->context;
 }
 
@@ -445,6 +490,12 @@ void engine_use(const struct engine *e)
 	engine_release(&in_use);
 	in_use = copy;
 	in_use_state = 1;
+}
+
+void engine_use_none(void)
+{
+	engine_release(&in_use);
+	in_use_state = -1;
 }
 
 const struct engine *engine_in_use(void)

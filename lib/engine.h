@@ -36,6 +36,7 @@ struct engine {
 	int tls_verify;		/* verify the engine's certificate (else only encrypt) */
 	char *certs;		/* directory of ca.pem, cert.pem, key.pem, or NULL */
 	char *address;		/* where published ports answer */
+	char *base;		/* ENGINE_TCP: the path the API is under ("/x", no trailing '/'), or NULL */
 	int context;		/* named by a docker context (its TLS material is its own) */
 };
 
@@ -103,10 +104,13 @@ size_t engine_env(const struct engine *e, char ***env, size_t *n, size_t *alloc)
 /*
  * The engine the lib's queries use (docker.h): set by the command once it
  * knows the sandbox's engine. Until set, the current engine, resolved at
- * the first query (and an error then is the query's).
+ * the first query (and an error then is the query's). NULL when there is
+ * none: the current one does not resolve, or engine_use_none().
  */
 void engine_use(const struct engine *e);
 const struct engine *engine_in_use(void);
+/* No engine for the queries (a sandbox's cannot be resolved): they fail, never ask another. */
+void engine_use_none(void);
 
 /* "http://<address>:<port>/" (an IPv6 address in brackets): free it */
 char *engine_http_url(const struct engine *e, long port);

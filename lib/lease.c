@@ -9,6 +9,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <sodium.h>
+
 #include "docker.h"
 #include "engine.h"
 #include "inifile.h"
@@ -290,25 +292,44 @@ static const struct engine *remote(void)
 	return e && !engine_is_local(e) ? e : NULL;
 }
 
-/* who this registry is on an engine: machine, user and registry */
-static const char *owner_key(const struct registry *r)
+/*
+ * This machine on an engine: its machine ID (else its host name) through
+ * a keyed hash, as systemd asks of an application (machine-id(5)): the
+ * ID itself is not for an engine's other users to read.
+ */
+static void machine_key(char hex[33])
 {
-	static char *key, *for_key;
+	static const char what[] = "git-sandbox port lease owner";
+	unsigned char mac[crypto_auth_hmacsha256_BYTES];
 	char *id = read_file("/etc/machine-id", NULL), host[256] = "";
+	const char *key;
+	crypto_auth_hmacsha256_state st;
 
-	if (for_key && !strcmp(for_key, reg_key(r))) {
-		free(id);
-		return key;
-	}
-	free(key);
-	free(for_key);
-	for_key = xstrdup(reg_key(r));
 	if (id)
 		id[strcspn(id, "\n")] = '\0';
 	if (!id || !*id)
 		(void)gethostname(host, sizeof(host) - 1);
-	key = xasprintf("%s:%ld:%s", id && *id ? id : host, (long)geteuid(), for_key);
+	key = id && *id ? id : host;
+	crypto_auth_hmacsha256_init(&st, (const unsigned char *)key, strlen(key));
+	crypto_auth_hmacsha256_update(&st, (const unsigned char *)what, strlen(what));
+	crypto_auth_hmacsha256_final(&st, mac);
+	sodium_bin2hex(hex, 33, mac, 16);
 	free(id);
+}
+
+/* who this registry is on an engine: machine, user and registry */
+static const char *owner_key(const struct registry *r)
+{
+	static char *key, *for_key;
+	char machine[33];
+
+	if (for_key && !strcmp(for_key, reg_key(r)))
+		return key;
+	free(key);
+	free(for_key);
+	for_key = xstrdup(reg_key(r));
+	machine_key(machine);
+	key = xasprintf("%s:%ld:%s", machine, (long)geteuid(), for_key);
 	return key;
 }
 
@@ -386,14 +407,17 @@ static void engine_drop(const struct registry *r, long port)
 /*
  * Is e's sandbox in the port space of the leases at hand: on the engine
  * in use when that is remote, else on this machine (every local engine
- * shares it)?
+ * shares it)? Its engine is the one it recorded, where its ports were
+ * leased: GIT_SANDBOX_ENGINE names the engine of the sandbox a command
+ * acts on, not that of every sandbox.
  */
 static int entry_here(const struct reg_entry *e)
 {
 	struct engine eng;
 	int ret;
 
-	if (engine_of(e->engine, e->engine_certs, NULL, &eng, NULL))
+	if (e->engine ? engine_from_record(e->engine, e->engine_certs, &eng) :
+	    engine_resolve(NULL, &eng))
 		return 0;
 	ret = remote() ? !strcmp(eng.url, remote()->url) : engine_is_local(&eng);
 	engine_release(&eng);
@@ -726,16 +750,67 @@ static void remove_dead_temp(const char *dir, const char *name, const char *pid)
 	free(path);
 }
 
+/*
+ * The ports this registry leases on the remote engine in use, from one
+ * request, in *ports (free it): 0, or -1 after a warning when the engine
+ * does not answer.
+ */
+static int engine_own_leases(const struct registry *r, long **ports, size_t *n)
+{
+	char *label = xasprintf(LABEL_LEASE_OWNER "=%s", owner_key(r));
+	struct strbuf why = STRBUF_INIT;
+	char **names;
+	size_t i, nnames;
+	int ret = 0;
+
+	*ports = NULL;
+	*n = 0;
+	if (docker_volumes_labelled(label, &names, &nnames, &why)) {
+		warning("cannot bring the port leases on the engine %s in line: %s",
+			remote()->name, why.buf);
+		ret = -1;
+	} else {
+		*ports = xcalloc(nnames + 1, sizeof(**ports));
+		for (i = 0; i < nnames; i++)
+			if (starts_with(names[i], PORT_FILE_PREFIX) &&
+			    !parse_int(names[i] + strlen(PORT_FILE_PREFIX), 1, 65535, &(*ports)[*n]))
+				(*n)++;
+		free_strings(names, nnames);
+	}
+	strbuf_release(&why);
+	free(label);
+	return ret;
+}
+
+static int has_port(const long *v, size_t n, long port)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (v[i] == port)
+			return 1;
+	return 0;
+}
+
 size_t lease_reconcile(struct registry *r)
 {
 	const char *dir = remote() ? NULL : store_dir();
 	struct strbuf who = STRBUF_INIT;
 	struct dirent *de;
-	size_t i, j, conflicts = 0;
+	size_t i, j, conflicts = 0, nheld = 0;
+	long *held = NULL;
 	DIR *d;
 
 	if (!dir && !remote())
 		return 0;
+	/* on a remote engine, this registry's leases that no entry holds: claims cut short */
+	if (remote()) {
+		if (engine_own_leases(r, &held, &nheld) < 0)
+			return 0;
+		for (i = 0; i < nheld; i++)
+			if (!entry_holds(r, held[i]))
+				engine_drop(r, held[i]);
+	}
 	/* this registry's files that no entry holds: claims cut short */
 	if (dir && (d = opendir(dir))) {
 		while ((de = readdir(d))) {
@@ -761,19 +836,30 @@ size_t lease_reconcile(struct registry *r)
 		closedir(d);
 	}
 	/* the entries' own, put back (after a reboot emptied the store) */
-	for (i = 0; i < r->n; i++)
-		for (j = 0; j < r->e[i].nports && entry_here(&r->e[i]); j++) {
-			int ret = claim_one(r, r->e[i].ports[j], r->e[i].repo, r->e[i].name, &who);
+	for (i = 0; i < r->n; i++) {
+		const struct reg_entry *e = &r->e[i];
+
+		if (!entry_here(e))
+			continue;
+		for (j = 0; j < e->nports; j++) {
+			int ret;
+
+			/* leased to this registry on the engine already */
+			if (has_port(held, nheld, e->ports[j]))
+				continue;
+			ret = claim_one(r, e->ports[j], e->repo, e->name, &who);
 
 			if (ret > 0) {
 				warning("port %ld of sandbox '%s' (%s) is also leased to %s; "
 					"run 'git sandbox repair %s' in its repository",
-					r->e[i].ports[j], r->e[i].name, r->e[i].path, who.buf, r->e[i].name);
+					e->ports[j], e->name, e->path, who.buf, e->name);
 				conflicts++;
 			}
 			strbuf_reset(&who);
 		}
+	}
 	strbuf_release(&who);
+	free(held);
 	return conflicts;
 }
 
@@ -814,13 +900,58 @@ size_t lease_prune_gone(void)
 	return removed;
 }
 
+size_t lease_prune_gone_engine(void)
+{
+	struct strbuf why = STRBUF_INIT;
+	struct volume *v = NULL;
+	size_t i, nv = 0, removed = 0;
+	char machine[33], *mine;
+
+	if (!remote())
+		return 0;
+	machine_key(machine);
+	mine = xasprintf("%s:%ld:", machine, (long)geteuid());
+	if (docker_volumes_with(LABEL_LEASE_OWNER, &v, &nv, &why)) {
+		warning("cannot look for leases of registries that are gone on the engine %s: %s",
+			remote()->name, why.buf);
+		nv = 0;
+	}
+	for (i = 0; i < nv; i++) {
+		const char *owner = volume_label(&v[i], LABEL_LEASE_OWNER), *reg;
+		char *lock;
+
+		/* this machine's and this user's, made by a registry that is gone */
+		if (!starts_with(owner, mine) || !starts_with(v[i].name, PORT_FILE_PREFIX))
+			continue;
+		reg = owner + strlen(mine);
+		if (*reg != '/')
+			continue;
+		lock = xasprintf("%s.lock", reg);
+		if (access(reg, F_OK) < 0 && errno == ENOENT && access(lock, F_OK) < 0 &&
+		    errno == ENOENT) {
+			strbuf_reset(&why);
+			if (!docker_remove("volume", &v[i].name, 1, &why))
+				removed++;
+			else
+				warning("cannot remove the port lease '%s' on the engine %s: %s",
+					v[i].name, remote()->name, why.buf);
+		}
+		free(lock);
+	}
+	volume_list_free(v, nv);
+	strbuf_release(&why);
+	free(mine);
+	return removed;
+}
+
 int lease_assert(const struct port_set *ps, const char *repo, const char *name)
 {
 	struct registry reg;
 	struct strbuf why = STRBUF_INIT;
 	int ret = 0;
 
-	if (!store_dir())
+	/* the machine's store, unless the leases are on a remote engine */
+	if (!remote() && !store_dir())
 		return 0;
 	if (registry_lock(&reg) < 0)
 		return -1;

@@ -112,7 +112,9 @@ int lease_assert(const struct port_set *ps, const char *repo, const char *name);
  * Bring the store in line with r (locked): remove this registry's port
  * files that no entry holds, claim missing ones of its entries (after a
  * reboot emptied the store), and warn about every port of an entry that
- * someone else holds. Returns how many such conflicts.
+ * someone else holds. Returns how many such conflicts. With a remote
+ * engine in use, the same for the leases on it, of the entries recorded
+ * on it (an engine that does not answer costs a warning).
  */
 size_t lease_reconcile(struct registry *r);
 
@@ -121,5 +123,7 @@ size_t lease_reconcile(struct registry *r);
  * HOME deleted): prune calls it. Returns how many files were removed.
  */
 size_t lease_prune_gone(void);
+/* The same on the remote engine in use (none when it is local): its lease volumes. */
+size_t lease_prune_gone_engine(void);
 
 #endif

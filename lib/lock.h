@@ -62,7 +62,8 @@ int write_file_new(const char *path, const void *data, size_t len, int mode);
  * Points: atomic-open, atomic-rename (inside every atomic file write),
  * registry-locked, registry-written, create-reserved, create-worktree,
  * create-state, create-done, destroy-stack, destroy-worktree,
- * init-registered, init-state.
+ * init-registered, init-state, lease-claimed (a port claimed, its entry
+ * not written yet).
  */
 void crash_point(const char *name);
 

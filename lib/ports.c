@@ -402,8 +402,12 @@ void port_holder(long port, const struct container_list *l, struct strbuf *who)
 	for (i = 0; l && i < l->n; i++)
 		for (j = 0; j < l->v[i].nports; j++)
 			if (l->v[i].ports[j] == port) {
+				/* anyone's container: nothing of theirs reaches the terminal raw */
+				char *project = printable(l->v[i].project);
+
 				strbuf_addf(who, "container %s (service '%s' of compose project '%s')",
-					    l->v[i].name, l->v[i].service, l->v[i].project);
+					    l->v[i].name, l->v[i].service, project);
+				free(project);
 				return;
 			}
 	if (engine_in_use() && !engine_is_local(engine_in_use())) {

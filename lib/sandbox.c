@@ -219,14 +219,40 @@ static void use_engine(struct sandbox *sb, int chosen)
 	free(cur);
 }
 
-/* sb's engine (engine_of), made the engine in use; dies if it cannot be resolved. */
-static void open_engine(struct sandbox *sb, const char *name, const char *certs)
+/* sb without an engine: the name of the one it would use, and none in use */
+static void no_engine(struct sandbox *sb, const char *name)
+{
+	const char *n = engine_override() ? engine_override() : name ? name : sb->cfg.engine;
+
+	engine_release(&sb->engine);
+	sb->engine.name = xstrdup(n ? n : "(unresolved)");
+	sb->no_engine = 1;
+	engine_use_none();
+}
+
+/*
+ * sb's engine (engine_of), made the engine in use; dies if it cannot be
+ * resolved, unless flags say to go on without one.
+ */
+static void open_engine(struct sandbox *sb, const char *name, const char *certs, unsigned flags)
 {
 	int chosen;
 
-	if (engine_of(name, certs, sb->cfg.engine, &sb->engine, &chosen))
-		die("cannot use the engine of sandbox '%s'", sb->name ? sb->name : sb->path);
 	sb->engine_recorded = name != NULL;
+	if (flags & SB_NO_ENGINE) {
+		no_engine(sb, name);
+		return;
+	}
+	if (engine_of(name, certs, sb->cfg.engine, &sb->engine, &chosen)) {
+		if (!(flags & SB_ANY_ENGINE))
+			die("cannot use the engine of sandbox '%s'; name it for this command with "
+			    "GIT_SANDBOX_ENGINE=<context or URL>", sb->name ? sb->name : sb->path);
+		warning("cannot use the engine of sandbox '%s'; going on without it (name it for "
+			"this command with GIT_SANDBOX_ENGINE=<context or URL>)",
+			sb->name ? sb->name : sb->path);
+		no_engine(sb, name);
+		return;
+	}
 	use_engine(sb, chosen);
 }
 
@@ -259,6 +285,7 @@ int sandbox_place(struct sandbox *sb, const char *spec)
 	state_set(&sb->st, "engine", "name", name);
 	state_set(&sb->st, "engine", "certs", certs);
 	sb->engine_recorded = 1;
+	sb->no_engine = 0;
 	use_engine(sb, 0);
 	return 0;
 }
@@ -336,7 +363,7 @@ void sandbox_open(struct sandbox *sb, const char *name, unsigned flags)
 		}
 		registry_release(&reg);
 	}
-	open_engine(sb, engine, certs);
+	open_engine(sb, engine, certs, flags);
 	free(entry_engine);
 	free(entry_certs);
 	load_ports(sb);

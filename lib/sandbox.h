@@ -41,6 +41,11 @@ struct sandbox {
 	 */
 	struct engine engine;
 	int engine_recorded;
+	/*
+	 * Without an engine (SB_ANY_ENGINE, SB_NO_ENGINE): engine holds its
+	 * name only, and the lib's queries fail (engine_use_none).
+	 */
+	int no_engine;
 };
 
 /* flags for sandbox_open */
@@ -48,6 +53,13 @@ struct sandbox {
 #define SB_NEED_SLOT	(1 << 1)	/* die unless a slot >= 1 or slot 0 */
 #define SB_REVIEW	(1 << 2)	/* load what an untrusted project file may not set (trust) */
 #define SB_ANY_CONFIG	(1 << 3)	/* a project file that does not load: the main worktree's */
+/*
+ * An engine that cannot be resolved (its docker context deleted) is said
+ * and the command goes on without one (no_engine); by default it dies.
+ */
+#define SB_ANY_ENGINE	(1 << 4)
+/* The command asks no engine: none is resolved (no_engine). */
+#define SB_NO_ENGINE	(1 << 5)
 
 /*
  * Find the sandbox to act on: name NULL means the worktree around the

@@ -46,7 +46,8 @@ const struct stack_list *stack_lists_get(struct stack_lists *sl, const struct re
 	size_t i;
 
 	if (engine_of(e->engine, e->engine_certs, NULL, &eng, NULL)) {
-		/* the error is printed; its sandboxes are "unknown" */
+		/* the error is printed; its sandboxes are "unknown", on no engine */
+		engine_use_none();
 		ALLOC_GROW(sl->v, sl->n + 1, sl->alloc);
 		sl->urls = xrealloc(sl->urls, sl->alloc * sizeof(*sl->urls));
 		l = &sl->v[sl->n];

@@ -27,7 +27,7 @@ void stack_list_need(struct stack_list *l);
  * prune and doctor see several at once), each engine asked once.
  */
 struct stack_lists {
-	char **urls;			/* each engine asked, by URL */
+	char **urls;			/* each engine asked, by URL (NULL: not resolved) */
 	struct stack_list *v;		/* its answer */
 	size_t n, alloc;
 };
@@ -36,7 +36,7 @@ struct reg_entry;
  * The stacks of the engine e's sandbox lives on (engine_of: its record,
  * or GIT_SANDBOX_ENGINE, or the current one), asked the first time; that
  * engine is then the engine in use. An engine that cannot be resolved
- * answers DOCKER_UNREACHABLE, saying why.
+ * answers DOCKER_UNREACHABLE, saying why, and none is in use.
  */
 const struct stack_list *stack_lists_get(struct stack_lists *sl, const struct reg_entry *e);
 void stack_lists_free(struct stack_lists *sl);

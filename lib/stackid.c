@@ -341,13 +341,15 @@ int stack_claim(struct stack_ident *si, const char *project, const char *worktre
 
 	for (i = 0; i < l->n; i++) {
 		const struct container *c = &l->v[i];
+		char *dir;
 
 		if (strcmp(c->project, project) || stack_owns(si, project, worktree, c))
 			continue;
+		dir = printable(*c->working_dir ? c->working_dir : "unknown");
 		ret = error("the compose project '%s' on this engine belongs to another stack "
 			    "(container '%s', %s, working directory '%s'): not touching it",
-			    project, c->name, *c->stack_id ? "another sandbox's id" : "no sandbox id",
-			    *c->working_dir ? c->working_dir : "unknown");
+			    project, c->name, *c->stack_id ? "another sandbox's id" : "no sandbox id", dir);
+		free(dir);
 		fprintf(stderr, "hint: it may be another user's, another clone's or another "
 			"repository's sandbox with the same name;\n"
 			"hint: give this repository another sandbox.project\n");
@@ -561,8 +563,12 @@ int stack_remove(struct stack_ident *si, const char *project, const char *worktr
 	for (i = 0; i < si->nnets; i++) {
 		if (!has(labelled, nlabelled, si->nets[i]))
 			continue;	/* gone already, or not the project's */
-		if (tell)
-			printf("%s the network '%.12s'\n", dry ? "Would remove" : "Removing", si->nets[i]);
+		if (tell) {
+			char *id = printable(si->nets[i]);
+
+			printf("%s the network '%.12s'\n", dry ? "Would remove" : "Removing", id);
+			free(id);
+		}
 		if (!dry && remove_one("network", si->nets[i], project) < 0)
 			ret = -1;
 	}
@@ -574,14 +580,16 @@ int stack_remove(struct stack_ident *si, const char *project, const char *worktr
 	}
 	if (!ret && volumes && !(ret = project_volumes(project, &v, &nv))) {
 		for (i = 0; i < nv; i++) {
-			if (!volume_ours(si, &v[i], project, mounted, nmounted)) {
+			char *shown = printable(v[i].name);
+			int ours = volume_ours(si, &v[i], project, mounted, nmounted);
+
+			if (!ours)
 				warning("kept the volume '%s' of compose project '%s': this sandbox's "
-					"stack did not make it", v[i].name, project);
-				continue;
-			}
-			if (tell)
-				printf("%s the volume '%s'\n", dry ? "Would remove" : "Removing", v[i].name);
-			if (dry)
+					"stack did not make it", shown, project);
+			else if (tell)
+				printf("%s the volume '%s'\n", dry ? "Would remove" : "Removing", shown);
+			free(shown);
+			if (!ours || dry)
 				continue;
 			if (remove_one("volume", v[i].name, project) < 0)
 				ret = -1;

@@ -295,4 +295,33 @@ test_expect_success 'list shows the sandboxes of every repository' '
 	test_grep -F "{\"name\":\"gamma\",\"slot\":3,\"repo\":\"$root/other\"" out
 '
 
+test_expect_success 'a sandbox whose docker context was deleted: list names it, destroy says what to do' '
+	docker context create t3ctx --docker host=unix:///nonexistent/docker.sock >/dev/null &&
+	(cd other && git sandbox create delta --engine t3ctx >/dev/null) &&
+	docker context rm t3ctx >/dev/null &&
+	(cd ktrdr && git sandbox list >../out 2>../err) &&
+	test_grep "^delta  *4  *delta  *unknown  *t3ctx  *$root/other--delta$" out &&
+	test_grep "^alpha  *1  *alpha  *stopped  *unix:///var/run/docker.sock  *$root/ktrdr--alpha$" out &&
+	test_grep "docker context .t3ctx. does not exist" err &&
+	(cd other--delta && test_expect_code 128 git sandbox up --no-secrets 2>../err) &&
+	test_grep "GIT_SANDBOX_ENGINE=<context or URL>" err
+'
+
+test_expect_success 'and port, env, status and destroy go on without it' '
+	(cd other--delta && git sandbox port api >../out 2>../err) &&
+	echo $(sb_port 8004) >expect && test_cmp expect out &&
+	test_must_be_empty err &&
+	(cd other--delta && git sandbox env >../out 2>../err) &&
+	test_grep "^SANDBOX_NAME=delta$" out &&
+	test_must_be_empty err &&
+	(cd other--delta && git sandbox status >../out 2>../err) &&
+	test_grep "^engine   t3ctx$" out &&
+	test_grep "^status   unknown$" out &&
+	test_grep ! "^url " out &&
+	test_grep "going on without it" err &&
+	(cd other && git sandbox destroy delta >../out 2>../err) &&
+	test_grep "Destroyed sandbox .delta." out &&
+	test_grep "going on without it" err
+'
+
 test_done

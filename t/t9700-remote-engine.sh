@@ -307,6 +307,53 @@ test_expect_success 'prune from a shell pointed at the machine prunes on the eng
 	test_grep ! "^git-sandbox-port-$((API + 3))\$" leases
 '
 
+test_expect_success 'a lease'"'"'s owner on the engine does not show this machine'"'"'s id' '
+	sb_engine_docker volume inspect -f "{{index .Labels \"git-sandbox.lease-owner\"}}" \
+		git-sandbox-port-$((API + 2)) >owner &&
+	test_grep ":$(id -u):" owner &&
+	if test -s /etc/machine-id
+	then
+		test_grep ! -F "$(cat /etc/machine-id)" owner
+	fi
+'
+
+test_expect_success 'GIT_SANDBOX_ENGINE for a create leases no other sandbox'"'"'s ports on that engine' '
+	(cd t97 && git sandbox create loc >/dev/null 2>&1) &&
+	loc=$(cd t97--loc && git sandbox port api) &&
+	(cd t97 && GIT_SANDBOX_ENGINE=$SB_ENGINE_TCP git sandbox create six >/dev/null 2>&1) &&
+	six=$(cd t97--six && git sandbox port api) &&
+	sb_engine_docker volume ls -q --filter label=git-sandbox.port-lease >leases &&
+	test_grep "^git-sandbox-port-$six\$" leases &&
+	test_grep ! "^git-sandbox-port-$loc\$" leases &&
+	(cd t97 && git sandbox destroy loc >/dev/null && git sandbox destroy six >/dev/null) &&
+	sb_engine_docker volume ls -q --filter label=git-sandbox.port-lease >leases &&
+	test_grep ! "^git-sandbox-port-$six\$" leases
+'
+
+test_expect_success 'a lease on the engine that a killed create left is removed by prune' '
+	sb_engine_docker volume ls -q --filter label=git-sandbox.port-lease >before &&
+	(cd t97 && GIT_SANDBOX_TEST_CRASH=lease-claimed git sandbox create seven \
+		--engine $SB_ENGINE_TCP >/dev/null 2>&1; test $? = 137) &&
+	sb_engine_docker volume ls -q --filter label=git-sandbox.port-lease >after &&
+	! test_cmp before after >/dev/null &&
+	(cd t97 && git sandbox prune >../out 2>&1) &&
+	sb_engine_docker volume ls -q --filter label=git-sandbox.port-lease >after &&
+	test_cmp before after &&
+	test_grep "^git-sandbox-port-$((API + 2))\$" after
+'
+
+test_expect_success 'prune removes the leases on the engine of a HOME of yours that is gone' '
+	sb_engine_docker volume ls -q --filter label=git-sandbox.port-lease >before &&
+	test_grep "^git-sandbox-port-$((API + 4))\$" before &&
+	rm -rf home2 &&
+	(cd t97 && git sandbox prune >../out 2>&1) &&
+	test_grep "Removed 2 port leases of registries that are gone" out &&
+	sb_engine_docker volume ls -q --filter label=git-sandbox.port-lease >after &&
+	test_grep ! "^git-sandbox-port-$((API + 4))\$" after &&
+	test_grep ! "^git-sandbox-port-$((DB + 4))\$" after &&
+	test_grep "^git-sandbox-port-$((API + 2))\$" after
+'
+
 test_expect_success 'stop tears everything down, and a second stop does nothing' '
 	ns=gsbe$$ dir=${SB_ENGINE_SOCK%/x/d.sock} addr=$SB_ENGINE_ADDR &&
 	pid=$(cat "$dir/dockerd.pid") &&

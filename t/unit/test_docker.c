@@ -92,6 +92,16 @@ START_TEST(test_parse_ps)
 	ck_assert_str_eq(stack_status(&l, "demo-gone"), "stopped");
 	container_list_free(&l);
 
+	/* what is only shown comes without control characters: anyone writes labels */
+	parse("[" CT("evil", "\\u001b]0;t\\u0007", "run\\nning", "n\\u001b[2J", "/d", "", "c1", "") "]",
+	      &l);
+	ck_assert_uint_eq(l.n, 1);
+	ck_assert_str_eq(l.v[0].service, "?]0;t?");
+	ck_assert_str_eq(l.v[0].state, "run?ning");
+	ck_assert_str_eq(l.v[0].name, "n?[2J");
+	ck_assert_str_eq(stack_status(&l, "evil"), "stopped");
+	container_list_free(&l);
+
 	/* not an array: nothing */
 	parse("{\"Id\":\"x\"}", &l);
 	ck_assert_uint_eq(l.n, 0);

@@ -21,6 +21,7 @@
 #include "api.h"
 #include "docker.h"
 #include "engine.h"
+#include "health.h"
 #include "strbuf.h"
 #include "util.h"
 #include "unit.h"
@@ -212,6 +213,29 @@ START_TEST(test_urls)
 	check_url("ssh://ci@[fe80::1]:22", ENGINE_SSH, "fe80::1", "22", "ci");
 	check_url("tcp://h:1", ENGINE_TCP, "h", "1", NULL);
 	check_url("tcp://h:65535", ENGINE_TCP, "h", "65535", NULL);
+	/* the user is up to the last '@', as in a URL */
+	check_url("ssh://me@corp@bastion", ENGINE_SSH, "bastion", NULL, "me@corp");
+
+	/* a path: the API is under it (an engine behind a proxy), as for the docker CLI */
+	{
+		static const struct { const char *url, *base; } t[] = {
+			{ "tcp://h:2375", NULL }, { "tcp://h:2375/", NULL },
+			{ "tcp://h:2375/docker", "/docker" }, { "tcp://h/a/b/", "/a/b" },
+			{ "tcp://[::1]:2375/x", "/x" },
+		};
+		size_t i;
+
+		for (i = 0; i < ARRAY_SIZE(t); i++) {
+			struct engine e, copy;
+
+			ck_assert_int_eq(engine_resolve(t[i].url, &e), 0);
+			assert_str_or_null(e.base, t[i].base);
+			engine_copy(&copy, &e);
+			assert_str_or_null(copy.base, t[i].base);
+			engine_release(&copy);
+			engine_release(&e);
+		}
+	}
 
 	/* DOCKER_HOST names the current engine */
 	setenv("DOCKER_HOST", "tcp://10.0.0.5", 1);
@@ -238,6 +262,8 @@ START_TEST(test_bad_urls)
 		"ssh://-l@h", "ssh://-oProxyCommand=x@h", "ssh://ci@-h",
 		"tcp://[::1", "tcp://[::1]x", "tcp://[]:2375", "tcp://h st:2375", "ssh://h\n",
 		"unix://", "unix://run/docker.sock",
+		"tcp://h:+2375", "tcp://h: 2375", "tcp://h:2375 ", "tcp://h\033[31m:2375",
+		"ssh://ci:secret@h", "ssh://h/path", "ssh://h:22/x", "tcp://h/x?y", "tcp://h/a b",
 	};
 	size_t i;
 
@@ -415,6 +441,28 @@ START_TEST(test_contexts)
 	ck_assert_int_eq(engine_resolve(NULL, &e), 0);
 	ck_assert_str_eq(e.url, ENGINE_DEFAULT_SOCKET);
 	engine_release(&e);
+	/* config.json and meta.json linked into place, as dotfile managers do */
+	{
+		char *cfg = path_join(config_dir, "config.json"), *real = xasprintf("%s.real", cfg);
+		char *meta = context_dir("meta", "builder"), *mj = path_join(meta, "meta.json");
+		char *mreal = xasprintf("%s/meta.real", config_dir);
+
+		write_config_json("{\"currentContext\":\"builder\"}");
+		ck_assert_int_eq(rename(cfg, real), 0);
+		ck_assert_int_eq(symlink(real, cfg), 0);
+		ck_assert_int_eq(rename(mj, mreal), 0);
+		ck_assert_int_eq(symlink(mreal, mj), 0);
+		ck_assert_int_eq(engine_resolve(NULL, &e), 0);
+		ck_assert_str_eq(e.name, "builder");
+		ck_assert_str_eq(e.host, "build.example");
+		engine_release(&e);
+		unlink(cfg);
+		free(cfg);
+		free(real);
+		free(meta);
+		free(mj);
+		free(mreal);
+	}
 	/* a config.json that is not JSON: no current context */
 	write_config_json("{not json");
 	ck_assert_int_eq(engine_resolve(NULL, &e), 0);
@@ -690,6 +738,7 @@ struct fake {
 	const char *const *parts;
 	int stay;
 	int big;
+	int trickle;	/* after the parts, a byte every 20ms, for ever */
 };
 
 static void save_request(int c)
@@ -773,6 +822,8 @@ static pid_t fake_engine(const struct fake *how)
 					break;
 			}
 		}
+		while (how->trickle && send(c, " ", 1, MSG_NOSIGNAL) == 1)
+			usleep(20000);
 		if (!how->stay)
 			close(c);
 		/* killed by the test: no exit handler of the test runs here */
@@ -815,6 +866,32 @@ static int ask(const struct fake *how, const char *method, const char *path, con
 	return ret;
 }
 
+START_TEST(test_api_base)
+{
+	static const char *const parts[] = { "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\n{}", NULL };
+	struct fake how = { parts, 0, 0, 0 };
+	struct strbuf why = STRBUF_INIT;
+	struct engine e;
+	char *url = xasprintf("unix://%s", sock), *req;
+	pid_t pid = fake_engine(&how);
+	json_t *o;
+	int status;
+
+	/* the path of a tcp:// URL comes before every request's */
+	ck_assert_int_eq(engine_resolve(url, &e), 0);
+	e.base = xstrdup("/proxied/docker");
+	ck_assert_int_eq(api_request(&e, "GET", "/_ping", NULL, &status, &o, &why), DOCKER_OK);
+	stop(pid);
+	req = request_seen();
+	ck_assert(starts_with(req, "GET /proxied/docker/_ping HTTP/1.1\r\n"));
+	json_decref(o);
+	free(req);
+	free(url);
+	engine_release(&e);
+	strbuf_release(&why);
+}
+END_TEST
+
 START_TEST(test_api_length)
 {
 	static const char *const parts[] = {
@@ -823,7 +900,7 @@ START_TEST(test_api_length)
 		"\"Names\":[\"/x\"]}",
 		NULL,
 	};
-	struct fake how = { parts, 1, 0 };
+	struct fake how = { parts, 1, 0, 0 };
 	struct strbuf why = STRBUF_INIT;
 	json_t *o;
 	int status;
@@ -853,7 +930,7 @@ START_TEST(test_api_body_sent)
 	static const char *const parts[] = {
 		"HTTP/1.1 201 Created\r\nContent-Length: 12\r\n\r\n{\"Id\":\"n1\"}\n", NULL,
 	};
-	struct fake how = { parts, 0, 0 };
+	struct fake how = { parts, 0, 0, 0 };
 	struct strbuf why = STRBUF_INIT;
 	const char *body = "{\"Name\":\"demo_default\",\"Labels\":{\"k\":\"v\"}}";
 	char *req, *want;
@@ -891,7 +968,7 @@ START_TEST(test_api_chunked)
 		"0\r\n\r\n",
 		NULL,
 	};
-	struct fake how = { parts, 1, 0 };
+	struct fake how = { parts, 1, 0, 0 };
 	struct strbuf why = STRBUF_INIT;
 	json_t *o;
 	int status;
@@ -917,7 +994,7 @@ START_TEST(test_api_close_delimited)
 	static const char *const not_json[] = {
 		"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nOK", NULL,
 	};
-	struct fake how = { parts, 0, 0 };
+	struct fake how = { parts, 0, 0, 0 };
 	struct strbuf why = STRBUF_INIT;
 	json_t *o;
 	int status;
@@ -952,7 +1029,7 @@ START_TEST(test_api_error_status)
 		"Content-Length: 39\r\n\r\n{\"message\":\"No such container: nope\"}\r\n",
 		NULL,
 	};
-	struct fake how = { parts, 0, 0 };
+	struct fake how = { parts, 0, 0, 0 };
 	struct strbuf why = STRBUF_INIT;
 	json_t *o;
 	int status;
@@ -994,7 +1071,7 @@ START_TEST(test_api_garbage)
 	static const char *const bad_length[] = {
 		"HTTP/1.1 200 OK\r\nContent-Length: 12x\r\n\r\n", NULL,
 	};
-	struct fake how = { garbage, 1, 0 };
+	struct fake how = { garbage, 1, 0, 0 };
 
 	ask_fails(&how, "not an HTTP answer");
 	how.parts = bad_status;
@@ -1016,7 +1093,7 @@ START_TEST(test_api_cut_short)
 	static const char *const half_chunks[] = {
 		"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n2\r\n{}\r\n", NULL,
 	};
-	struct fake how = { nothing, 0, 0 };
+	struct fake how = { nothing, 0, 0, 0 };
 
 	/* hung up before a byte of the answer */
 	ask_fails(&how, "cut short");
@@ -1037,7 +1114,7 @@ START_TEST(test_api_too_big)
 	static const char *const huge_chunk[] = {
 		"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n4000001\r\n[", NULL,
 	};
-	struct fake how = { huge, 1, 0 };
+	struct fake how = { huge, 1, 0, 0 };
 
 	ck_assert_int_eq(API_MAX_BODY, 67108864);
 	/* refused at its length: nothing waits for 64 MiB that may never come */
@@ -1112,6 +1189,35 @@ START_TEST(test_api_unreachable)
 	ck_assert_ptr_nonnull(strstr(why.buf, strerror(ECONNREFUSED)));
 	engine_release(&e);
 	free(url);
+	strbuf_release(&why);
+}
+END_TEST
+
+START_TEST(test_api_deadline)
+{
+	static const char *const head[] = {
+		"HTTP/1.1 200 OK\r\nContent-Length: 1000000\r\n\r\n[", NULL,
+	};
+	struct fake silent = { NULL, 1, 0, 0 }, slow = { head, 1, 0, 1 };
+	struct strbuf why = STRBUF_INIT;
+	json_t *o;
+	int status;
+	long t0;
+
+	api_set_timeout(600);
+	/* an engine that takes the request and never answers */
+	t0 = monotonic_ms();
+	ck_assert_int_eq(ask(&silent, "GET", "/_ping", NULL, &status, &o, &why), DOCKER_UNREACHABLE);
+	ck_assert_ptr_nonnull(strstr(why.buf, "no answer: timed out"));
+	ck_assert_int_lt(monotonic_ms() - t0, 5000);
+	/* one that answers a byte at a time: each read is quick, the whole is not */
+	strbuf_reset(&why);
+	t0 = monotonic_ms();
+	ck_assert_int_eq(ask(&slow, "GET", "/_ping", NULL, &status, &o, &why), DOCKER_UNREACHABLE);
+	ck_assert_ptr_nonnull(strstr(why.buf, "timed out"));
+	ck_assert_int_lt(monotonic_ms() - t0, 5000);
+	ck_assert_ptr_null(o);
+	api_set_timeout(0);
 	strbuf_release(&why);
 }
 END_TEST
@@ -1207,6 +1313,7 @@ int main(void)
 	/* the big answer takes a while under valgrind */
 	tcase_set_timeout(api, 60);
 	tcase_add_test(api, test_api_length);
+	tcase_add_test(api, test_api_base);
 	tcase_add_test(api, test_api_body_sent);
 	tcase_add_test(api, test_api_chunked);
 	tcase_add_test(api, test_api_close_delimited);
@@ -1215,6 +1322,7 @@ int main(void)
 	tcase_add_test(api, test_api_cut_short);
 	tcase_add_test(api, test_api_too_big);
 	tcase_add_test(api, test_api_unreachable);
+	tcase_add_test(api, test_api_deadline);
 	tcase_add_test(api, test_answer_bytewise);
 	tcase_add_test(api, test_escape);
 	suite_add_tcase(s, api);
