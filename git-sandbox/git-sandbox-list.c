@@ -34,8 +34,11 @@ static char *engine_name(const struct reg_entry *e, int *remote)
 	struct engine eng;
 	char *name;
 
-	if (engine_of(e->engine, e->engine_certs, NULL, &eng, NULL))
-		return xstrdup(e->engine ? e->engine : "-");
+	if (engine_of(e->engine, e->engine_certs, NULL, &eng, NULL)) {
+		/* not resolved (a context deleted): as recorded */
+		*remote = 1;
+		return xstrdup(engine_override() ? engine_override() : e->engine ? e->engine : "-");
+	}
 	name = xstrdup(eng.name);
 	if (!engine_is_local(&eng))
 		*remote = 1;

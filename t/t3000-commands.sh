@@ -298,10 +298,12 @@ test_expect_success 'list shows the sandboxes of every repository' '
 test_expect_success 'a sandbox whose docker context was deleted: list names it, destroy says what to do' '
 	docker context create t3ctx --docker host=unix:///nonexistent/docker.sock >/dev/null &&
 	(cd other && git sandbox create delta --engine t3ctx >/dev/null) &&
+	# a stack, so that its engine is needed (alpha has none)
+	printf "services: {}\n" >other--delta/docker-compose.sandbox.yml &&
 	docker context rm t3ctx >/dev/null &&
 	(cd ktrdr && git sandbox list >../out 2>../err) &&
 	test_grep "^delta  *4  *delta  *unknown  *t3ctx  *$root/other--delta$" out &&
-	test_grep "^alpha  *1  *alpha  *stopped  *unix:///var/run/docker.sock  *$root/ktrdr--alpha$" out &&
+	test_grep "^alpha  *1  *alpha  *no-stack  *unix:///var/run/docker.sock  *$root/ktrdr--alpha$" out &&
 	test_grep "docker context .t3ctx. does not exist" err &&
 	(cd other--delta && test_expect_code 128 git sandbox up --no-secrets 2>../err) &&
 	test_grep "GIT_SANDBOX_ENGINE=<context or URL>" err
@@ -319,6 +321,7 @@ test_expect_success 'and port, env, status and destroy go on without it' '
 	test_grep "^status   unknown$" out &&
 	test_grep ! "^url " out &&
 	test_grep "going on without it" err &&
+	rm other--delta/docker-compose.sandbox.yml &&
 	(cd other && git sandbox destroy delta >../out 2>../err) &&
 	test_grep "Destroyed sandbox .delta." out &&
 	test_grep "going on without it" err
