@@ -8,7 +8,8 @@
  * libgit2 loads too), so talking to the engine costs no process and no
  * library that a git-sandbox command does not already map. Paths carry no
  * API version: the engine's own applies (an old fixed one is refused by
- * new engines), and every field read here is in every version since 1.24.
+ * new engines); every field read here is in every version since 1.29
+ * (a volume's CreatedAt is the latest of them).
  */
 #ifndef SB_API_H
 #define SB_API_H

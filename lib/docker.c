@@ -85,7 +85,7 @@ int docker_error(int code, const char *why)
 
 	if (code == DOCKER_NOT_INSTALLED)
 		return error("no Docker engine on this machine (%s does not exist): "
-			     "docker is not installed or not running", ENGINE_DEFAULT_SOCKET + 7);
+			     "docker is not installed or not running", ENGINE_DEFAULT_PATH);
 	if (code == DOCKER_UNREACHABLE && !e)
 		return error("no Docker engine to ask: %s", why && *why ? why : "none could be resolved");
 	if (code == DOCKER_UNREACHABLE)

@@ -20,7 +20,8 @@
 
 #include "strbuf.h"
 
-#define ENGINE_DEFAULT_SOCKET "unix:///var/run/docker.sock"
+#define ENGINE_DEFAULT_PATH "/var/run/docker.sock"
+#define ENGINE_DEFAULT_SOCKET "unix://" ENGINE_DEFAULT_PATH
 
 enum engine_kind { ENGINE_UNIX, ENGINE_TCP, ENGINE_SSH };
 

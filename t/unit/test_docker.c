@@ -219,9 +219,9 @@ START_TEST(test_gate)
 	long port, closed = closed_port(), t;
 	pid_t srv = serve("HTTP/1.0 200 OK\r\n\r\nok\n", &port);
 	struct health_check checks[] = {
-		{ "api", "127.0.0.1", port, "/health" },
-		{ "db", "localhost", port, NULL },
-		{ "jaeger", "127.0.0.1", closed, NULL },
+		{ "api", "127.0.0.1", port, "/health", NULL },
+		{ "db", "localhost", port, NULL, NULL },
+		{ "jaeger", "127.0.0.1", closed, NULL, NULL },
 	};
 
 	ck_assert_int_eq(health_gate(checks, 2, 5, 0), 0);
