@@ -154,6 +154,12 @@ int main(int argc, char **argv)
 		note("no sandboxes; create one with 'git sandbox create <name>'");
 	}
 	fputs(out.buf, stdout);
+	/* a remote engine that did not answer: say which, once (its sandboxes are "unknown") */
+	for (i = 0; i < stacks.n; i++)
+		if (stacks.v[i].code != DOCKER_OK && stacks.urls[i] &&
+		    !starts_with(stacks.urls[i], "unix://"))
+			warning("cannot reach the Docker engine %s: %s", stacks.urls[i],
+				stacks.v[i].why.buf);
 	for (i = 0; i < reg.n; i++) {
 		free(branches[i]);
 		free(repos[i]);

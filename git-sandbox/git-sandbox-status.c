@@ -136,8 +136,12 @@ int main(int argc, char **argv)
 	memset(&stacks, 0, sizeof(stacks));
 	strbuf_init(&stacks.why);
 	stacks.code = DOCKER_UNREACHABLE;
-	if (kind != STACK_NONE)
+	if (kind != STACK_NONE) {
 		stack_list_load(&stacks);
+		/* a remote engine that does not answer: say which (the status is "unknown") */
+		if (stacks.code != DOCKER_OK && sb.engine.url && !engine_is_local(&sb.engine))
+			warning("cannot reach the Docker engine %s: %s", sb.engine.url, stacks.why.buf);
+	}
 	np = port_set_flat(&sb.ports, &p, &names);
 	branch = sb.missing ? xstrdup("-") : worktree_branch(sb.gitdir);
 	repo = xstrdup(sb.repo.main_worktree);

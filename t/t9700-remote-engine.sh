@@ -244,6 +244,7 @@ test_expect_success 'a certificate for another address is refused' '
 	(cd t97--three && GIT_SANDBOX_ENGINE=$SB_ENGINE_TLS DOCKER_TLS_VERIFY=1 DOCKER_CERT_PATH=$HOME/bad \
 		git sandbox status >../out 2>../err) &&
 	test_grep "^status   unknown" out &&
+	test_grep "warning: cannot reach the Docker engine $SB_ENGINE_TLS: TLS: the engine.s certificate is not trusted" err &&
 	(cd t97--three && GIT_SANDBOX_ENGINE=$SB_ENGINE_TLS DOCKER_TLS_VERIFY=1 DOCKER_CERT_PATH=$HOME/bad \
 		test_expect_code 128 git sandbox down >../out 2>../err) &&
 	test_grep "cannot reach the Docker engine $SB_ENGINE_TLS: TLS: the engine.s certificate is not trusted" err
