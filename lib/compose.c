@@ -61,7 +61,6 @@ static char *v2_key(void)
 	const char *config = getenv("DOCKER_CONFIG"), *home = getenv("HOME");
 	char *docker = find_program("docker"), *user;
 	struct strbuf key = STRBUF_INIT;
-	struct stat st;
 	size_t i;
 
 	if (!docker)
@@ -71,14 +70,10 @@ static char *v2_key(void)
 	for (i = 0; i <= ARRAY_SIZE(system_dirs) - 1; i++) {
 		char *path = path_join(i ? system_dirs[i - 1] : user, "docker-compose");
 
-		if (!stat(path, &st))
-			strbuf_addf(&key, "%s %lld %lld.%09ld ", path, (long long)st.st_size,
-				    (long long)st.st_mtim.tv_sec, st.st_mtim.tv_nsec);
+		strbuf_add_file_id(&key, path);
 		free(path);
 	}
-	if (!stat(docker, &st))
-		strbuf_addf(&key, "%s %lld %lld.%09ld", docker, (long long)st.st_size,
-			    (long long)st.st_mtim.tv_sec, st.st_mtim.tv_nsec);
+	strbuf_add_file_id(&key, docker);
 	free(user);
 	free(docker);
 	return strbuf_detach(&key);

@@ -247,23 +247,16 @@ static char *current_engine_key(void)
 	};
 	char *dir = docker_config_dir(), *path = path_join(dir, "config.json");
 	struct strbuf key = STRBUF_INIT;
-	struct stat st;
 	size_t i;
 
 	for (i = 0; vars[i]; i++) {
 		const char *v = getenv(vars[i]);
 
-		strbuf_addf(&key, "%s=%s%c", vars[i], v ? v : "", '\0');
+		strbuf_addf(&key, "%s=%s\n", vars[i], v ? v : "");
 	}
-	if (!stat(path, &st))
-		strbuf_addf(&key, "%lld %lld.%09ld", (long long)st.st_size,
-			    (long long)st.st_mtim.tv_sec, st.st_mtim.tv_nsec);
+	strbuf_add_file_id(&key, path);
 	free(path);
 	free(dir);
-	/* the NULs above keep values apart: compare as bytes */
-	for (i = 0; i < key.len; i++)
-		if (!key.buf[i])
-			key.buf[i] = '\n';
 	return strbuf_detach(&key);
 }
 

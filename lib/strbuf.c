@@ -1,6 +1,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include <sodium.h>
 
@@ -192,4 +193,13 @@ void strbuf_addjson(struct strbuf *sb, const char *s)
 		}
 	}
 	strbuf_addch(sb, '"');
+}
+
+void strbuf_add_file_id(struct strbuf *sb, const char *path)
+{
+	struct stat st;
+
+	if (!stat(path, &st))
+		strbuf_addf(sb, "%s %lld %lld.%09ld ", path, (long long)st.st_size,
+			    (long long)st.st_mtim.tv_sec, st.st_mtim.tv_nsec);
 }

@@ -45,4 +45,10 @@ void strbuf_addsq(struct strbuf *sb, const char *s);
 /* Append s as a JSON string literal with quotes. */
 void strbuf_addjson(struct strbuf *sb, const char *s);
 
+/*
+ * Append "<path> <size> <mtime> " when path exists (following links): what
+ * tells a file apart from its other versions, for a cache's key.
+ */
+void strbuf_add_file_id(struct strbuf *sb, const char *path);
+
 #endif
