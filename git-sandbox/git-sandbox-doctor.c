@@ -21,6 +21,7 @@
 #include "secrets.h"
 #include "show.h"
 #include "stack.h"
+#include "trust.h"
 #include "util.h"
 #include "worktree.h"
 
@@ -79,13 +80,46 @@ static void check_git(void)
 }
 
 /*
- * The engine and compose; nostack names the compose file a project with
- * no stack lacks (stack.h), which needs neither.
+ * Which compose the commands find (compose_detect(), or command, a
+ * trusted sandbox.composeCommand), and which version it is: a standalone
+ * docker-compose may be v2.
  */
-static void check_docker(struct stack_list *l, const char *nostack)
+static void check_compose(const char *command)
 {
-	char **cmd;
+	struct strbuf version = STRBUF_INIT;
+	char **cmd, *msg, *shown;
 	size_t n;
+
+	if (compose_detect(command, &cmd, &n) < 0) {
+		say("fail", "Docker Compose not found",
+		    "install the compose plugin or docker-compose, or set sandbox.composeCommand");
+		return;
+	}
+	if (compose_version(cmd, n, &version) < 0) {
+		shown = printable(version.buf);
+		msg = xasprintf("compose: %s%s does not say its version: %s", cmd[0],
+				n > 1 ? " ..." : "", shown);
+		say("fail", msg, command ? "check sandbox.composeCommand" :
+		    "reinstall the compose plugin or docker-compose");
+	} else {
+		shown = printable(version.buf);
+		msg = xasprintf("compose: %s%s %s (%s)", cmd[0], n > 1 ? " compose" : "", shown,
+				starts_with(version.buf, "1.") ? "v1" : "v2");
+		say("ok", msg, NULL);
+	}
+	free(msg);
+	free(shown);
+	strbuf_release(&version);
+	free_strings(cmd, n);
+}
+
+/*
+ * The engine and compose; nostack names the compose file a project with
+ * no stack lacks (stack.h), which needs neither; command is a trusted
+ * sandbox.composeCommand, or NULL.
+ */
+static void check_docker(struct stack_list *l, const char *nostack, const char *command)
+{
 	char *msg;
 
 	stack_list_load(l);
@@ -120,15 +154,7 @@ static void check_docker(struct stack_list *l, const char *nostack)
 		free(msg);
 		return;
 	}
-	if (compose_detect(NULL, &cmd, &n) < 0) {
-		say("fail", "Docker Compose not found",
-		    "install the compose plugin or docker-compose, or set sandbox.composeCommand");
-		return;
-	}
-	msg = xasprintf("compose: %s%s", cmd[0], n > 1 ? " compose (v2 plugin)" : " (v1)");
-	say("ok", msg, NULL);
-	free(msg);
-	free_strings(cmd, n);
+	check_compose(command);
 }
 
 static void check_networks(void)
@@ -375,14 +401,18 @@ int main(int argc, char **argv)
 			} else if (stack_kind(&sb.cfg, sb.repo.worktree,
 					      &(struct stack_ident){ 0 }) != STACK_YES) {
 				/* the project's question, not one sandbox's: has it a compose file? */
-				nostack = sb.cfg.compose;
+				nostack = sb.cfg.compose[0];
 			}
 			free(def);
 		} else {
 			in_repo = 0;
 		}
 	}
-	check_docker(&stacks, nostack);
+	if (in_repo)
+		trust_check(&sb.cfg, sb.repo.commondir);
+	check_docker(&stacks, nostack, in_repo && sb.cfg.compose_command.value &&
+		     trust_allows(&sb.cfg, sb.cfg.compose_command.origin) ?
+		     sb.cfg.compose_command.value : NULL);
 	if (stacks.code == DOCKER_OK)
 		check_networks();
 	if (bad) {

@@ -41,7 +41,7 @@ int main(int argc, char **argv)
 				"'git sandbox destroy' removes them with the sandbox\n");
 			exit(EXIT_FATAL);
 		}
-		printf("Sandbox '%s' has no stack (no %s): nothing to stop\n", sb.name, sb.cfg.compose);
+		printf("Sandbox '%s' has no stack (no %s): nothing to stop\n", sb.name, sb.cfg.compose[0]);
 		stack_ident_free(&si);
 		sandbox_close(&sb);
 		return 0;
@@ -50,7 +50,8 @@ int main(int argc, char **argv)
 	if (stack_claim(&si, sb.project, sb.path, &stacks.containers, 0) < 0)
 		exit(EXIT_FATAL);
 	stack_list_free(&stacks);
-	stack_compose(&c, &sb, &si);
+	/* every profile's services: down means the whole stack */
+	stack_compose(&c, &sb, &si, STACK_COMPOSE_ALL_PROFILES);
 	/* compose's -v would remove the project's volumes by name: not ours to judge */
 	ret = compose_run(&c, compose_down_args(args, 0));
 	stack_compose_free(&c);

@@ -49,7 +49,7 @@ int main(int argc, char **argv)
 			fprintf(stderr, "hint: put the compose file back to see their output\n");
 			exit(EXIT_FATAL);
 		}
-		note("sandbox '%s' has no stack (no %s): no logs", sb.name, sb.cfg.compose);
+		note("sandbox '%s' has no stack (no %s): no logs", sb.name, sb.cfg.compose[0]);
 		stack_ident_free(&si);
 		sandbox_close(&sb);
 		return 0;
@@ -60,7 +60,7 @@ int main(int argc, char **argv)
 		exit(EXIT_FATAL);
 	stack_ident_free(&si);
 	stack_list_free(&stacks);
-	stack_compose(&c, &sb, NULL);
+	stack_compose(&c, &sb, NULL, STACK_COMPOSE_ALL_PROFILES);
 	if (chdir(sb.path) < 0)
 		die_errno("cannot change to '%s'", sb.path);
 	argv_c = compose_argv(&c, compose_logs_args(args, follow, tail, n ? argv[0] : NULL));

@@ -18,7 +18,8 @@
 #include "util.h"
 
 static const char *const usage[] = {
-	"git sandbox up [--build] [--no-secrets] [--refresh-secrets] [--no-wait] [--timeout <s>]",
+	"git sandbox up [--build] [--recreate] [--profile <name>...] [--no-secrets] [--refresh-secrets]"
+	" [--no-wait] [--timeout <s>]",
 	NULL
 };
 
@@ -104,6 +105,34 @@ static void check_ports(const struct sandbox *sb, const struct stack_ident *si,
 }
 
 /*
+ * Which compose starts the stack: the one found now, but a running stack
+ * is not switched from the one that started it without recreate (v2
+ * recreates v1's containers, and names them otherwise). The choice is
+ * recorded for the next up, down and logs.
+ */
+static void choose_compose(struct sandbox *sb, struct compose *c, size_t running, int recreate)
+{
+	const char *used = c->found ? c->found : c->recorded;
+
+	if (c->recorded && c->found && strcmp(c->recorded, c->found) && running && !recreate) {
+		if (!compose_available(c->recorded))
+			die("sandbox '%s' runs a stack started with '%s', which is not found any more; "
+			    "'git sandbox up --recreate' recreates its containers with '%s'",
+			    sb->name, c->recorded, c->found);
+		note("sandbox '%s' keeps '%s', which started its running stack; "
+		     "'git sandbox up --recreate' switches to '%s', recreating its containers",
+		     sb->name, c->recorded, c->found);
+		used = c->recorded;
+	}
+	compose_use(c, used);
+	if (sb->has_state && (!c->recorded || strcmp(c->recorded, used))) {
+		state_set(&sb->st, "compose", "command", used);
+		if (state_write(sb->state_file, &sb->st) < 0)
+			exit(EXIT_FATAL);
+	}
+}
+
+/*
  * A project with no compose file: nothing to start, and no engine, no
  * compose and no secrets (only a stack would get them) are needed. The
  * env file is written and the hooks run all the same: they may start
@@ -121,16 +150,19 @@ static int up_no_stack(struct sandbox *sb)
 	if (run_hook(sb, &sb->cfg.hook_post_up, "hook.postUp") < 0)
 		ret = EXIT_FATAL;
 	printf("Sandbox '%s' has no stack (no %s): nothing to start; its ports are in %s\n",
-	       sb->name, sb->cfg.compose, sb->cfg.env_file);
+	       sb->name, sb->cfg.compose[0], sb->cfg.env_file);
 	return ret;
 }
 
 int main(int argc, char **argv)
 {
-	int build = 0, no_secrets = 0, refresh = 0, no_wait = 0, leased, ret;
+	int build = 0, recreate = 0, no_secrets = 0, refresh = 0, no_wait = 0, leased, ret;
 	long timeout = 120;
+	struct opt_list profiles = { 0 };
 	const struct opt opts[] = {
 		OPT_BOOL_(0, "build", &build),
+		OPT_BOOL_(0, "recreate", &recreate),
+		OPT_STRING_LIST_(0, "profile", &profiles),
 		OPT_BOOL_(0, "no-secrets", &no_secrets),
 		OPT_BOOL_(0, "refresh-secrets", &refresh),
 		OPT_BOOL_(0, "no-wait", &no_wait),
@@ -146,7 +178,7 @@ int main(int argc, char **argv)
 	struct sandbox sb;
 	char **env;
 	const struct container **own = NULL;
-	size_t i, n = 0, nchecks = 0, nown;
+	size_t i, n = 0, nchecks = 0, nown, running = 0;
 
 	progname = "git sandbox up";
 	if (parse_options(argc, argv, opts, usage, "git-sandbox-up", 0))
@@ -175,8 +207,20 @@ int main(int argc, char **argv)
 	if (stack_claim(&si, sb.project, sb.path, &stacks.containers, 1) < 0)
 		exit(EXIT_FATAL);
 	check_ports(&sb, &si, &stacks.containers);
+	nown = stack_own_containers(&si, sb.project, sb.path, &stacks.containers, &own);
+	for (i = 0; i < nown; i++)
+		running += !strcmp(own[i]->state, "running");
+	free(own);
+	own = NULL;
 	stack_list_free(&stacks);
-	stack_compose(&c, &sb, &si);	/* writes the env file */
+	stack_compose(&c, &sb, &si, 0);	/* writes the env file */
+	choose_compose(&sb, &c, running, recreate);
+	for (i = 0; i < profiles.n; i++) {
+		ALLOC_GROW(c.profiles, c.nprofiles + 1, n);
+		c.profiles[c.nprofiles++] = xstrdup(profiles.v[i]);
+	}
+	n = 0;
+	free(profiles.v);
 	if (exclude_add(sb.repo.commondir, sb.cfg.env_file) < 0)
 		exit(EXIT_FATAL);
 	if (run_hook(&sb, &sb.cfg.hook_pre_up, "hook.preUp") < 0)
@@ -204,7 +248,7 @@ int main(int argc, char **argv)
 	 * once, one gets it
 	 */
 	leased = !stack_lease(&si, sb.project, sb.path);
-	ret = leased ? compose_run(&c, compose_up_args(args, build)) : -1;
+	ret = leased ? compose_run(&c, compose_up_args(args, build, recreate)) : -1;
 	for (i = 0; i < n; i++)
 		free_secret(env[i]);
 	free(env);

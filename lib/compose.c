@@ -127,10 +127,65 @@ static int v2_answers(const char *const *probe)
 	return ret;
 }
 
+void compose_use(struct compose *c, const char *line)
+{
+	free_strings(c->cmd, c->ncmd);
+	c->cmd = split_blanks(line, &c->ncmd);
+	if (!c->cmd)
+		die("BUG: an empty compose command line");
+}
+
+int compose_available(const char *cmd)
+{
+	static const char *const v2[] = { "docker", "compose", "version", NULL };
+	char **argv;
+	size_t n;
+	int ret;
+
+	if (!strcmp(cmd, "docker compose"))
+		return v2_answers(v2);
+	argv = split_blanks(cmd, &n);
+	ret = argv && have_program(argv[0]);
+	free_strings(argv, n);
+	return ret;
+}
+
+int compose_version(char *const *cmd, size_t ncmd, struct strbuf *out)
+{
+	struct child c = CHILD_INIT;
+	const char **argv = xcalloc(ncmd + 3, sizeof(*argv));
+	size_t i;
+	int ret;
+
+	for (i = 0; i < ncmd; i++)
+		argv[i] = cmd[i];
+	argv[i++] = "version";
+	argv[i++] = "--short";
+	c.argv = argv;
+	c.no_stdin = 1;
+	c.capture_out = 1;
+	c.capture_err = 1;
+	c.max_out = 4096;
+	c.timeout_ms = 15000;
+	ret = run_command(&c);
+	strbuf_rtrim(&c.out);
+	strbuf_rtrim(&c.err);
+	if (!ret && c.out.len) {
+		strbuf_add(out, c.out.buf, c.out.len);
+	} else {
+		strbuf_add(out, c.err.len ? c.err.buf : c.out.buf, c.err.len ? c.err.len : c.out.len);
+		ret = -1;
+	}
+	strbuf_release(&c.out);
+	strbuf_release(&c.err);
+	free(argv);
+	return ret;
+}
+
 int compose_detect(const char *override, char ***argv_out, size_t *argc_out)
 {
 	static const char *const v2[] = { "docker", "compose", "version", NULL };
-	static const char *const v1[] = { "docker-compose", "version", NULL };
+	static const char *const v1[] = { "docker-compose", NULL };
 
 	*argv_out = NULL;
 	*argc_out = 0;
@@ -158,13 +213,15 @@ const char **compose_argv(const struct compose *c, const char *const *args)
 
 	while (args && args[nargs])
 		nargs++;
-	v = xcalloc(c->ncmd + 8 + nargs + 1, sizeof(*v));
+	v = xcalloc(c->ncmd + 2 * (c->nfiles + c->nprofiles) + 6 + nargs + 1, sizeof(*v));
 	for (i = 0; i < c->ncmd; i++)
 		v[n++] = c->cmd[i];
 	v[n++] = "-p";
 	v[n++] = c->project;
-	v[n++] = "-f";
-	v[n++] = c->file;
+	for (i = 0; i < c->nfiles; i++) {
+		v[n++] = "-f";
+		v[n++] = c->files[i];
+	}
 	if (c->label_file) {
 		v[n++] = "-f";
 		v[n++] = c->label_file;
@@ -173,13 +230,17 @@ const char **compose_argv(const struct compose *c, const char *const *args)
 		v[n++] = "--env-file";
 		v[n++] = c->env_file;
 	}
+	for (i = 0; i < c->nprofiles; i++) {
+		v[n++] = "--profile";
+		v[n++] = c->profiles[i];
+	}
 	for (i = 0; i < nargs; i++)
 		v[n++] = args[i];
 	v[n] = NULL;
 	return v;
 }
 
-const char **compose_up_args(const char **buf, int build)
+const char **compose_up_args(const char **buf, int build, int recreate)
 {
 	size_t n = 0;
 
@@ -187,6 +248,8 @@ const char **compose_up_args(const char **buf, int build)
 	buf[n++] = "-d";
 	if (build)
 		buf[n++] = "--build";
+	if (recreate)
+		buf[n++] = "--force-recreate";
 	buf[n] = NULL;
 	return buf;
 }
@@ -218,13 +281,6 @@ const char **compose_logs_args(const char **buf, int follow, const char *tail,
 	if (service)
 		buf[n++] = service;
 	buf[n] = NULL;
-	return buf;
-}
-
-const char **compose_ps_args(const char **buf)
-{
-	buf[0] = "ps";
-	buf[1] = NULL;
 	return buf;
 }
 

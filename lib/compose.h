@@ -1,8 +1,8 @@
 /*
  * compose.h: how Docker Compose is found and run, in one place.
  *
- * Every call is "<base> -p <project> -f <file> [-f <label-file>]
- * --env-file <env-file> <args>",
+ * Every call is "<base> -p <project> -f <file>... [-f <label-file>]
+ * [--env-file <env-file>] [--profile <profile>]... <args>",
  * where <base> is "docker compose" (v2 plugin), "docker-compose" (v1) or
  * whatever sandbox.composeCommand says. Secrets never appear in argv: they
  * reach compose through the child's environment only.
@@ -16,9 +16,16 @@ struct compose {
 	char **cmd;		/* base command, NULL-terminated: {"docker", "compose", NULL} */
 	size_t ncmd;
 	const char *project;	/* compose project name (-p) */
-	const char *file;	/* compose file (-f), relative to dir or absolute */
+	char **files;		/* compose files (each a -f), relative to dir or absolute */
+	size_t nfiles;
 	const char *label_file;	/* the override labelling the stack (stackid.h), or NULL */
-	const char *env_file;	/* --env-file, relative to dir or absolute; NULL: none */
+	/*
+	 * --env-file, relative to dir or absolute; NULL: none, and compose
+	 * reads the project's own .env
+	 */
+	const char *env_file;
+	char **profiles;	/* a --profile for each (nprofiles) */
+	size_t nprofiles;
 	const char *dir;	/* compose runs here (the worktree) */
 	/*
 	 * compose's environment on top of ours, overriding what the caller
@@ -28,7 +35,16 @@ struct compose {
 	const char *const *env;
 	const char *const *secrets;
 	char **own_env;		/* env, when stack_compose() made it */
+	/*
+	 * stack_compose(): the command line recorded at the stack's last up
+	 * (or NULL), and the one found now (compose_detect(), or NULL);
+	 * cmd is the recorded one while it is there, else the found one
+	 */
+	char *recorded, *found;
 };
+
+/* Make cmd the blank-separated command line (recorded or found). */
+void compose_use(struct compose *c, const char *line);
 
 /*
  * Find the compose command. With override (sandbox.composeCommand, e.g.
@@ -41,9 +57,24 @@ struct compose {
 int compose_detect(const char *override, char ***argv_out, size_t *argc_out);
 
 /*
- * The full argv of one compose call: base, project, file, env file, then
- * args (NULL-terminated). Pure: spawns nothing. The result is
- * NULL-terminated; free it with free(), the strings belong to c and args.
+ * Is the compose command line cmd ("docker compose", "docker-compose",
+ * a sandbox.composeCommand) there to run? As compose_detect() asks: the
+ * v2 plugin's answer (remembered), else the program on PATH.
+ */
+int compose_available(const char *cmd);
+
+/*
+ * The version the compose command cmd reports (its "version --short"),
+ * in out: 0, or -1 with compose's message in out. One spawn.
+ */
+struct strbuf;
+int compose_version(char *const *cmd, size_t ncmd, struct strbuf *out);
+
+/*
+ * The full argv of one compose call: base, project, files, env file,
+ * profiles, then args (NULL-terminated). Pure: spawns nothing. The result
+ * is NULL-terminated; free it with free(), the strings belong to c and
+ * args.
  */
 const char **compose_argv(const struct compose *c, const char *const *args);
 
@@ -53,12 +84,12 @@ const char **compose_argv(const struct compose *c, const char *const *args);
  * spawns nothing, so tests can check the exact command line.
  */
 #define COMPOSE_MAX_ARGS 8
-const char **compose_up_args(const char **buf, int build);
+/* build: --build; recreate: --force-recreate */
+const char **compose_up_args(const char **buf, int build, int recreate);
 const char **compose_down_args(const char **buf, int volumes);
 /* tail: a count as text ("100", "all") or NULL; service NULL: all of them */
 const char **compose_logs_args(const char **buf, int follow, const char *tail,
 			       const char *service);
-const char **compose_ps_args(const char **buf);
 
 /*
  * Run compose with args in c->dir, c->env added to its environment, stdin

@@ -1,5 +1,5 @@
 /*
- * composefile.c: the service names of a compose file, read with libyaml's
+ * composefile.c: the service names and profiles of a compose file, read with libyaml's
  * document loader. An alias is a reference to a node already loaded, never
  * a copy, so a small file cannot expand into a large one; merge keys are
  * followed to a bounded depth, since an anchor may refer to itself.
@@ -21,8 +21,7 @@
 #define MAX_NESTING 64
 
 struct names {
-	char **v;
-	size_t n, alloc;
+	struct compose_names *out;
 	char *visited;		/* by node: a mapping merged in once is enough */
 };
 
@@ -33,31 +32,82 @@ static int is_scalar(const yaml_node_t *node, const char *s)
 	       !memcmp(node->data.scalar.value, s, node->data.scalar.length);
 }
 
-static int add_name(struct names *out, const yaml_node_t *key, struct strbuf *err)
+/* Add the scalar node to the NULL-terminated set *v, once; what names a service or a profile. */
+static int add_name(char ***v, size_t *n, size_t *alloc, const yaml_node_t *node,
+		    const char *what, struct strbuf *err)
 {
 	const char *s;
 	size_t i, len;
 
-	if (!key || key->type != YAML_SCALAR_NODE) {
-		strbuf_addstr(err, "a service name is not a string");
+	if (!node || node->type != YAML_SCALAR_NODE) {
+		strbuf_addf(err, "a %s name is not a string", what);
 		return -1;
 	}
-	s = (const char *)key->data.scalar.value;
-	len = key->data.scalar.length;
+	s = (const char *)node->data.scalar.value;
+	len = node->data.scalar.length;
 	if (!len || memchr(s, '\0', len)) {
-		strbuf_addstr(err, "a service name is empty or holds a NUL byte");
+		strbuf_addf(err, "a %s name is empty or holds a NUL byte", what);
 		return -1;
 	}
-	for (i = 0; i < out->n; i++)
-		if (strlen(out->v[i]) == len && !memcmp(out->v[i], s, len))
+	for (i = 0; i < *n; i++)
+		if (strlen((*v)[i]) == len && !memcmp((*v)[i], s, len))
 			return 0;
-	if (out->n >= COMPOSE_MAX_SERVICES) {
-		strbuf_addf(err, "more than %d services", COMPOSE_MAX_SERVICES);
+	if (*n >= COMPOSE_MAX_SERVICES) {
+		strbuf_addf(err, "more than %d %ss", COMPOSE_MAX_SERVICES, what);
 		return -1;
 	}
-	ALLOC_GROW(out->v, out->n + 2, out->alloc);
-	out->v[out->n++] = xstrndup(s, len);
-	out->v[out->n] = NULL;
+	ALLOC_GROW(*v, *n + 2, *alloc);
+	(*v)[(*n)++] = xstrndup(s, len);
+	(*v)[*n] = NULL;
+	return 0;
+}
+
+static int is_merge_key(const yaml_node_t *k)
+{
+	/*
+	 * a plain "<<" is a merge key (YAML 1.1, as compose reads it),
+	 * and so is any key tagged !!merge; "'<<'" is a name
+	 */
+	return (is_scalar(k, "<<") && k->data.scalar.style == YAML_PLAIN_SCALAR_STYLE) ||
+	       (k && k->tag && !strcmp((const char *)k->tag, "tag:yaml.org,2002:merge"));
+}
+
+/*
+ * The profiles a service's mapping (svc) names, through its merge keys
+ * too: "profiles: [debug]". Anything else is compose's to judge.
+ */
+static int add_profiles(yaml_document_t *doc, yaml_node_t *svc, struct compose_names *out,
+			int depth, struct strbuf *err)
+{
+	yaml_node_pair_t *p;
+	yaml_node_item_t *it;
+
+	if (!svc || depth > MERGE_DEPTH)
+		return 0;
+	if (svc->type == YAML_SEQUENCE_NODE) {	/* "<<: [*a, *b]" */
+		for (it = svc->data.sequence.items.start; it < svc->data.sequence.items.top; it++)
+			if (add_profiles(doc, yaml_document_get_node(doc, *it), out, depth + 1, err) < 0)
+				return -1;
+		return 0;
+	}
+	if (svc->type != YAML_MAPPING_NODE)
+		return 0;
+	for (p = svc->data.mapping.pairs.start; p < svc->data.mapping.pairs.top; p++) {
+		yaml_node_t *k = yaml_document_get_node(doc, p->key);
+		yaml_node_t *v = yaml_document_get_node(doc, p->value);
+
+		if (is_merge_key(k)) {
+			if (add_profiles(doc, v, out, depth + 1, err) < 0)
+				return -1;
+			continue;
+		}
+		if (!is_scalar(k, "profiles") || !v || v->type != YAML_SEQUENCE_NODE)
+			continue;
+		for (it = v->data.sequence.items.start; it < v->data.sequence.items.top; it++)
+			if (add_name(&out->profiles, &out->nprofiles, &out->aprofiles,
+				     yaml_document_get_node(doc, *it), "profile", err) < 0)
+				return -1;
+	}
 	return 0;
 }
 
@@ -104,17 +154,13 @@ static int add_mapping(yaml_document_t *doc, yaml_node_t *map, struct names *out
 	out->visited[map - doc->nodes.start] = 1;
 	for (p = map->data.mapping.pairs.start; p < map->data.mapping.pairs.top; p++) {
 		yaml_node_t *k = yaml_document_get_node(doc, p->key);
+		struct compose_names *o = out->out;
 		int r;
 
-		/*
-		 * a plain "<<" is a merge key (YAML 1.1, as compose reads it),
-		 * and so is any key tagged !!merge; "'<<'" is a name
-		 */
-		if ((is_scalar(k, "<<") && k->data.scalar.style == YAML_PLAIN_SCALAR_STYLE) ||
-		    (k && k->tag && !strcmp((const char *)k->tag, "tag:yaml.org,2002:merge")))
+		if (is_merge_key(k))
 			r = add_merge(doc, yaml_document_get_node(doc, p->value), out, depth + 1, err);
-		else
-			r = add_name(out, k, err);
+		else if (!(r = add_name(&o->services, &o->nservices, &o->aservices, k, "service", err)))
+			r = add_profiles(doc, yaml_document_get_node(doc, p->value), o, 0, err);
 		if (r < 0)
 			return -1;
 	}
@@ -151,18 +197,16 @@ static int too_deep(const char *text, size_t len)
 	return ret;
 }
 
-int compose_parse_services(const char *text, size_t len, char ***names, size_t *n,
-			   struct strbuf *err)
+int compose_parse_names(const char *text, size_t len, struct compose_names *names,
+			struct strbuf *err)
 {
-	struct names out = { NULL, 0, 0, NULL };
+	struct names out = { names, NULL };
 	yaml_parser_t parser;
 	yaml_document_t doc;
 	yaml_node_t *root, *services = NULL;
 	yaml_node_pair_t *p;
 	int ret = 0;
 
-	*names = NULL;
-	*n = 0;
 	if (too_deep(text, len)) {
 		strbuf_addf(err, "it nests more than %d levels deep", MAX_NESTING);
 		return -1;
@@ -199,23 +243,22 @@ int compose_parse_services(const char *text, size_t len, char ***names, size_t *
 	}
 	yaml_document_delete(&doc);
 	yaml_parser_delete(&parser);
-	if (ret < 0) {
-		free_strings(out.v, out.n);
-		return -1;
-	}
-	*names = out.v ? out.v : xcalloc(1, sizeof(char *));
-	*n = out.n;
-	return 0;
+	return ret;
 }
 
-int compose_file_services(const char *path, char ***names, size_t *n, struct strbuf *err)
+void compose_names_free(struct compose_names *names)
+{
+	free_strings(names->services, names->nservices);
+	free_strings(names->profiles, names->nprofiles);
+	memset(names, 0, sizeof(*names));
+}
+
+int compose_file_names(const char *path, struct compose_names *names, struct strbuf *err)
 {
 	char *real = real_path(path), *text;
 	size_t len;
 	int ret;
 
-	*names = NULL;
-	*n = 0;
 	if (!real) {
 		strbuf_addf(err, "cannot read '%s': %s", path, strerror(errno));
 		return -1;
@@ -226,7 +269,7 @@ int compose_file_services(const char *path, char ***names, size_t *n, struct str
 		free(real);
 		return -1;
 	}
-	ret = compose_parse_services(text, len, names, n, err);
+	ret = compose_parse_names(text, len, names, err);
 	free(text);
 	free(real);
 	return ret;

@@ -507,9 +507,25 @@ static int apply(struct sb_config *cfg, const struct entry *e)
 		if (!strcmp(name, "project"))
 			return set_str(e, &cfg->project);
 		if (!strcmp(name, "compose")) {
+			/* several values in one file: several -f; a later file replaces them */
+			if (need_value(e))
+				return -1;
+			if (!*e->value)
+				return bad(e, "sandbox.compose is empty");
+			if (e->src != cfg->compose_src) {
+				free_strings(cfg->compose, cfg->ncompose);
+				cfg->compose = NULL;
+				cfg->ncompose = 0;
+				cfg->compose_src = e->src;
+			}
+			if (cfg->ncompose >= MAX_COMPOSE_FILES)
+				return bad(e, "at most %d compose files", MAX_COMPOSE_FILES);
+			cfg->compose = xrealloc(cfg->compose, (cfg->ncompose + 2) * sizeof(char *));
+			cfg->compose[cfg->ncompose++] = xstrdup(e->value);
+			cfg->compose[cfg->ncompose] = NULL;
 			cfg->compose_origin = e->origin;
 			cfg->compose_set = 1;
-			return set_str(e, &cfg->compose);
+			return 0;
 		}
 		if (!strcmp(name, "envfile")) {
 			cfg->env_file_origin = e->origin;
@@ -995,9 +1011,10 @@ static int check_env_file(const struct sb_config *cfg)
 		if (!strcasecmp(f, taken[i]))
 			return cfg_error("bad config in '%s': sandbox.envFile '%s' is a file git reads; "
 					 "choose another name", cfg->file, f);
-	if (!strcmp(f, cfg->compose))
-		return cfg_error("bad config in '%s': sandbox.envFile '%s' is the compose file; "
-				 "choose another name", cfg->file, f);
+	for (i = 0; i < cfg->ncompose; i++)
+		if (!strcmp(f, cfg->compose[i]))
+			return cfg_error("bad config in '%s': sandbox.envFile '%s' is a compose file; "
+					 "choose another name", cfg->file, f);
 	return 0;
 bad:
 	return cfg_error("bad config in '%s': sandbox.envFile '%s' must be a plain file name in the worktree "
@@ -1045,8 +1062,9 @@ static void collect_needs_trust(struct sb_config *cfg)
 
 	if (cfg->compose_command.value && cfg->compose_command.origin == ORIGIN_PROJECT)
 		needs_trust(cfg, "sandbox.composeCommand", cfg->compose_command.value);
-	if (cfg->compose_origin == ORIGIN_PROJECT && compose_outside(cfg->compose))
-		needs_trust(cfg, "sandbox.compose", cfg->compose);
+	for (i = 0; i < cfg->ncompose; i++)
+		if (cfg->compose_origin == ORIGIN_PROJECT && compose_outside(cfg->compose[i]))
+			needs_trust(cfg, "sandbox.compose", cfg->compose[i]);
 	for (i = 0; i < cfg->ncopy; i++)
 		if (cfg->copy[i].origin == ORIGIN_PROJECT)
 			needs_trust(cfg, "sandbox.copy", cfg->copy[i].value);
@@ -1082,9 +1100,47 @@ static void collect_needs_trust(struct sb_config *cfg)
 			needs_trust(cfg, hooks[i].key, hooks[i].v->value);
 }
 
-int config_compose_outside(const struct sb_config *cfg)
+const char *config_compose_outside(const struct sb_config *cfg)
 {
-	return compose_outside(cfg->compose);
+	size_t i;
+
+	for (i = 0; i < cfg->ncompose; i++)
+		if (compose_outside(cfg->compose[i]))
+			return cfg->compose[i];
+	return NULL;
+}
+
+/*
+ * No configuration file names the compose files: the caller's
+ * COMPOSE_FILE does, as it does for compose (parts split on
+ * COMPOSE_PATH_SEPARATOR, ':' by default), else the default name.
+ */
+static void compose_default(struct sb_config *cfg)
+{
+	const char *env = getenv("COMPOSE_FILE"), *sep = getenv("COMPOSE_PATH_SEPARATOR");
+	const char *p = env;
+
+	if (!sep || !*sep)
+		sep = ":";
+	while (p && *p && cfg->ncompose < MAX_COMPOSE_FILES) {
+		size_t len = strstr(p, sep) ? (size_t)(strstr(p, sep) - p) : strlen(p);
+
+		if (len) {
+			cfg->compose = xrealloc(cfg->compose, (cfg->ncompose + 2) * sizeof(char *));
+			cfg->compose[cfg->ncompose++] = xstrndup(p, len);
+			cfg->compose[cfg->ncompose] = NULL;
+		}
+		p += len;
+		if (*p)
+			p += strlen(sep);
+	}
+	if (cfg->ncompose) {
+		cfg->compose_origin = ORIGIN_USER;
+		cfg->compose_set = cfg->compose_env = 1;
+		return;
+	}
+	cfg->compose = xcalloc(2, sizeof(char *));
+	cfg->compose[cfg->ncompose++] = xstrdup(DEFAULT_COMPOSE_FILE);
 }
 
 static char *sha256_hex(const char *text, size_t len)
@@ -1129,6 +1185,7 @@ static int load(struct sb_config *cfg, git_repository *repo, const char *text, s
 	}
 	for (i = 0; i < l.n && !ret; i++)
 		ret = apply(cfg, &l.e[i]);
+	cfg->compose_src = NULL;	/* it was the layers' */
 	free_layers(&l);
 	if (ret)
 		return -1;
@@ -1138,11 +1195,9 @@ static int load(struct sb_config *cfg, git_repository *repo, const char *text, s
 		return cfg_error("bad config in '%s': sandbox.project '%s' must be 1-64 characters of [A-Za-z0-9._-], not starting with '-' or '.'",
 			     cfg->file, cfg->project);
 	if (!cfg->compose)
-		cfg->compose = xstrdup(DEFAULT_COMPOSE_FILE);
+		compose_default(cfg);
 	if (!cfg->env_file)
 		cfg->env_file = xstrdup(DEFAULT_ENV_FILE);
-	if (!*cfg->compose)
-		return cfg_error("bad config in '%s': sandbox.compose is empty", cfg->file);
 	if (check_env_file(cfg) < 0)
 		return -1;
 	collect_needs_trust(cfg);
@@ -1175,6 +1230,10 @@ int config_sets_compose(git_repository *repo, const char *worktree)
 	size_t len = 0, i;
 	int ret;
 
+	if (getenv("COMPOSE_FILE") && *getenv("COMPOSE_FILE")) {
+		free(file);
+		return 1;
+	}
 	text = read_file(file, &len);
 	if (!text && errno != ENOENT)
 		ret = cfg_error("cannot read '%s': %s", file, read_file_strerror(errno));
@@ -1316,7 +1375,7 @@ void config_free(struct sb_config *cfg)
 	}
 	free(cfg->needs_trust);
 	free(cfg->project);
-	free(cfg->compose);
+	free_strings(cfg->compose, cfg->ncompose);
 	free(cfg->env_file);
 	free(cfg->env_file_ignored);
 	free(cfg->remote);

@@ -21,6 +21,7 @@
 #define MAX_GROUPS 500		/* port groups, and secrets: the checks are quadratic */
 #define DEFAULT_ENV_FILE ".env.sandbox"
 #define DEFAULT_COMPOSE_FILE "docker-compose.sandbox.yml"
+#define MAX_COMPOSE_FILES 16	/* sandbox.compose values, or COMPOSE_FILE parts */
 
 /* where a value came from: hooks from the project file need trust */
 enum config_origin { ORIGIN_PROJECT, ORIGIN_USER, ORIGIN_COMMAND_LINE };
@@ -60,9 +61,19 @@ struct sb_config {
 	struct trust_key *needs_trust;	/* the project file's keys that need trust, in order */
 	size_t nneeds_trust;
 	char *project;
-	char *compose;		/* compose file, relative to the worktree */
-	enum config_origin compose_origin;
-	int compose_set;	/* named by a layer, not the default (stack.h: stack_kind) */
+	/*
+	 * The compose files, in order (each a -f), relative to the worktree
+	 * or absolute; at least one, NULL-terminated. Values of
+	 * sandbox.compose from one configuration file add up; a later file
+	 * that sets it replaces the list. Unset: the caller's COMPOSE_FILE,
+	 * else DEFAULT_COMPOSE_FILE.
+	 */
+	char **compose;
+	size_t ncompose;
+	enum config_origin compose_origin;	/* of the file that named them */
+	int compose_set;	/* named by a layer or COMPOSE_FILE, not the default (stack.h: stack_kind) */
+	int compose_env;	/* named by COMPOSE_FILE */
+	const char *compose_src;	/* while loading: the file that named them */
 	char *env_file;
 	enum config_origin env_file_origin;
 	char *env_file_ignored;	/* an untrusted project file's envFile, set aside by trust_check() */
@@ -106,8 +117,9 @@ int config_load(struct sb_config *cfg, git_repository *repo, const char *worktre
 
 /*
  * Does a layer of the configuration config_load() would read from
- * worktree set sandbox.compose (compose_set)? Only the layers are read;
- * nothing is validated. 1, 0, or -1 with config_error().
+ * worktree set sandbox.compose, or COMPOSE_FILE name the files
+ * (compose_set)? Only the layers are read; nothing is validated. 1, 0, or
+ * -1 with config_error().
  */
 int config_sets_compose(git_repository *repo, const char *worktree);
 
@@ -145,8 +157,11 @@ const char *config_error(void);
  */
 int config_check_untrusted(const struct sb_config *cfg);
 
-/* Does sandbox.compose name a file outside the worktree (absolute, or through "..")? */
-int config_compose_outside(const struct sb_config *cfg);
+/*
+ * The first compose file outside the worktree (absolute, or through ".."),
+ * or NULL when every one is inside.
+ */
+const char *config_compose_outside(const struct sb_config *cfg);
 
 /* Port i (0 <= i < count) of group g in slot (slot 0 is the main worktree). */
 long port_of(const struct port_group *g, long slot, long i);

@@ -32,6 +32,14 @@ static void set(const struct opt *o, const char *arg, const char *shown,
 	case OPT_STRING:
 		*(const char **)o->value = arg;
 		break;
+	case OPT_STRING_LIST: {
+		struct opt_list *l = o->value;
+
+		ALLOC_GROW(l->v, l->n + 2, l->alloc);
+		l->v[l->n++] = arg;
+		l->v[l->n] = NULL;
+		break;
+	}
 	case OPT_LONG:
 		if (parse_int(arg, o->min, o->max, &v) < 0)
 			usage_msg(usage, "option '%s' expects a number from %ld to %ld, not '%s'",

@@ -2,19 +2,26 @@
 #ifndef SB_OPTS_H
 #define SB_OPTS_H
 
-enum opt_type { OPT_END, OPT_BOOL, OPT_STRING, OPT_LONG };
+enum opt_type { OPT_END, OPT_BOOL, OPT_STRING, OPT_LONG, OPT_STRING_LIST };
+
+/* what an OPT_STRING_LIST collects, each time it is given: pointers into argv */
+struct opt_list {
+	const char **v;		/* NULL-terminated once one is given */
+	size_t n, alloc;
+};
 
 struct opt {
 	enum opt_type type;
 	char short_name;	/* 0: none */
 	const char *long_name;	/* NULL: none */
-	void *value;		/* int * (BOOL), const char ** (STRING), long * (LONG) */
+	void *value;		/* int * (BOOL), const char ** (STRING), long * (LONG), struct opt_list * */
 	long min, max;		/* OPT_LONG range */
 };
 
 #define OPT_BOOL_(s, l, v) { OPT_BOOL, s, l, v, 0, 0 }
 #define OPT_STRING_(s, l, v) { OPT_STRING, s, l, v, 0, 0 }
 #define OPT_LONG_(s, l, v, lo, hi) { OPT_LONG, s, l, v, lo, hi }
+#define OPT_STRING_LIST_(s, l, v) { OPT_STRING_LIST, s, l, v, 0, 0 }
 #define OPT_END_() { OPT_END, 0, NULL, NULL, 0, 0 }
 
 /*

@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include "compose.h"
+#include "composefile.h"
 #include "config.h"
 #include "engine.h"
 #include "envfile.h"
@@ -86,10 +87,16 @@ void stack_lists_free(struct stack_lists *sl)
 	memset(sl, 0, sizeof(*sl));
 }
 
+/* name, relative to the worktree at path or absolute, as compose (run there) finds it */
+static char *in_worktree(const char *path, const char *name)
+{
+	return *name == '/' ? xstrdup(name) : path_join(path, name);
+}
+
 /* Is there anything at path/name (a dangling link too: compose says what is wrong with it)? */
 static int exists_in(const char *path, const char *name)
 {
-	char *file = path_join(path, name);
+	char *file = in_worktree(path, name);
 	struct stat st;
 	int ret = !lstat(file, &st);
 
@@ -107,7 +114,7 @@ enum stack_kind stack_kind(const struct sb_config *cfg, const char *path,
 			   const struct stack_ident *si)
 {
 	/* a file named on purpose and missing is a mistake to report, not "no stack" */
-	if (cfg->compose_set || exists_in(path, cfg->compose))
+	if (cfg->compose_set || exists_in(path, cfg->compose[0]))
 		return STACK_YES;
 	return kind_without_file(si);
 }
@@ -118,7 +125,7 @@ int stack_none_left(const struct sandbox *sb, const struct stack_ident *si, enum
 
 	if (n > 0)
 		return error("sandbox '%s' has no compose file '%s' any more, but %d container%s of "
-			     "its stack remain%s", sb->name, sb->cfg.compose, n, n == 1 ? "" : "s",
+			     "its stack remain%s", sb->name, sb->cfg.compose[0], n, n == 1 ? "" : "s",
 			     n == 1 ? "s" : "");
 	return n;
 }
@@ -357,13 +364,95 @@ static int inside(const char *path, const char *dir)
 	return ret;
 }
 
-void stack_compose(struct compose *c, const struct sandbox *sb, struct stack_ident *si)
+/*
+ * compose's own default file names, and the overrides it reads beside
+ * them, in its order (compose v2; v1 knows the docker-compose ones)
+ */
+static const char *const default_names[] = {
+	"compose.yaml", "compose.yml", "docker-compose.yml", "docker-compose.yaml", NULL
+};
+static const char *const override_names[] = {
+	"compose.override.yaml", "compose.override.yml",
+	"docker-compose.override.yml", "docker-compose.override.yaml", NULL
+};
+
+/*
+ * The override compose reads beside the one file named, when that file
+ * has one of compose's default names (as `compose up` in its directory
+ * would): "<dir>/<override>", the first there, or NULL.
+ */
+static char *override_of(const char *worktree, const char *file)
+{
+	const char *base = strrchr(file, '/') ? strrchr(file, '/') + 1 : file;
+	size_t i, dirlen = base - file;
+
+	for (i = 0; default_names[i] && strcmp(base, default_names[i]); i++)
+		;
+	if (!default_names[i])
+		return NULL;
+	for (i = 0; override_names[i]; i++) {
+		char *o = xasprintf("%.*s%s", (int)dirlen, file, override_names[i]);
+
+		if (exists_in(worktree, o))
+			return o;
+		free(o);
+	}
+	return NULL;
+}
+
+/* Die unless file (of origin) may be given to compose: there, and inside the worktree or trusted. */
+static void check_compose_file(const struct sandbox *sb, const char *name, enum config_origin origin)
 {
 	const struct sb_config *cfg = &sb->cfg;
+	char *file = in_worktree(sb->path, name);
+	int outside = !trust_allows(cfg, origin) && !inside(file, sb->path);
+	int missing = access(file, F_OK) < 0;
+
+	free(file);
+	if (outside) {
+		error("the compose file '%s' is a link to outside the worktree, and you have not "
+		      "trusted '%s' for this repository", name, cfg->file);
+		trust_hint(cfg);
+		exit(EXIT_FATAL);
+	}
+	if (missing)
+		die("no compose file '%s' in '%s'; add one or set sandbox.compose in %s", name,
+		    sb->path, cfg->file);
+}
+
+/* The compose command line chosen: the recorded one while it is there, else the one found. */
+static void choose_command(struct compose *c, const struct sandbox *sb)
+{
+	const char *recorded = sb->has_state ? state_get(&sb->st, "compose", "command") : NULL;
+	struct strbuf found = STRBUF_INIT;
+	char **cmd;
+	size_t n, i;
+
+	if (compose_detect(sb->cfg.compose_command.value, &cmd, &n) == 0) {
+		for (i = 0; i < n; i++)
+			strbuf_addf(&found, "%s%s", i ? " " : "", cmd[i]);
+		free_strings(cmd, n);
+		c->found = strbuf_detach(&found);
+	}
+	if (recorded && *recorded)
+		c->recorded = xstrdup(recorded);
+	if (c->recorded && (!c->found || strcmp(c->recorded, c->found)) &&
+	    compose_available(c->recorded))
+		compose_use(c, c->recorded);
+	else if (c->found)
+		compose_use(c, c->found);
+	else
+		exit(EXIT_FATAL);	/* compose_detect() said what to install */
+}
+
+void stack_compose(struct compose *c, const struct sandbox *sb, struct stack_ident *si, int flags)
+{
+	const struct sb_config *cfg = &sb->cfg;
+	struct compose_names names = { 0 };
 	struct strbuf err = STRBUF_INIT;
-	char *file;
-	size_t n, alloc;
-	int outside, missing;
+	const char *outside = config_compose_outside(cfg);
+	char *override, *dir, *dotenv, *ours;
+	size_t n, alloc, i;
 
 	if (cfg->compose_command.value && !trust_allows(cfg, cfg->compose_command.origin)) {
 		error("sandbox.composeCommand = %s in '%s' is a program to run, and you have not "
@@ -371,42 +460,64 @@ void stack_compose(struct compose *c, const struct sandbox *sb, struct stack_ide
 		trust_hint(cfg);
 		exit(EXIT_FATAL);
 	}
-	if (!trust_allows(cfg, cfg->compose_origin) && config_compose_outside(cfg)) {
+	if (!trust_allows(cfg, cfg->compose_origin) && outside) {
 		error("sandbox.compose = %s in '%s' is outside the worktree, and you have not "
-		      "trusted this file for this repository", cfg->compose, cfg->file);
+		      "trusted this file for this repository", outside, cfg->file);
 		trust_hint(cfg);
 		exit(EXIT_FATAL);
 	}
-	file = path_join(sb->path, sb->cfg.compose);
-	outside = !trust_allows(cfg, cfg->compose_origin) && !inside(file, sb->path);
-	missing = access(file, F_OK) < 0;
-	free(file);
-	if (outside) {
-		error("the compose file '%s' is a link to outside the worktree, and you have not "
-		      "trusted '%s' for this repository", cfg->compose, cfg->file);
-		trust_hint(cfg);
-		exit(EXIT_FATAL);
-	}
-	if (missing)
-		die("no compose file '%s' in '%s'; add one or set sandbox.compose in %s", sb->cfg.compose,
-		    sb->path, sb->cfg.file);
 	memset(c, 0, sizeof(*c));
-	if (compose_detect(sb->cfg.compose_command.value, &c->cmd, &c->ncmd) < 0)
-		exit(EXIT_FATAL);
+	c->files = xcalloc(cfg->ncompose + 2, sizeof(char *));
+	for (i = 0; i < cfg->ncompose; i++) {
+		check_compose_file(sb, cfg->compose[i], cfg->compose_origin);
+		c->files[c->nfiles++] = xstrdup(cfg->compose[i]);
+	}
+	/* the repository's file, beside one named as compose would read it */
+	override = cfg->ncompose == 1 && !cfg->compose_env ? override_of(sb->path, cfg->compose[0]) : NULL;
+	if (override) {
+		check_compose_file(sb, override, ORIGIN_PROJECT);
+		c->files[c->nfiles++] = override;
+	}
+	choose_command(c, sb);
+	if (si || (flags & STACK_COMPOSE_ALL_PROFILES))
+		for (i = 0; i < c->nfiles; i++) {
+			char *file = in_worktree(sb->path, c->files[i]);
+
+			if (compose_file_names(file, &names, &err) < 0)
+				die("cannot read the services of '%s': %s", c->files[i], err.buf);
+			free(file);
+		}
 	if (si) {
 		stack_ident_make_id(si);
 		if (stack_ident_save(sb, si) < 0)
 			exit(EXIT_FATAL);
-		file = path_join(sb->path, sb->cfg.compose);
-		if (stack_label_file(si, file, &err) < 0)
-			die("cannot label the services of '%s': %s", sb->cfg.compose, err.buf);
-		free(file);
+		if (stack_label_file(si, &names, &err) < 0)
+			die("cannot label the services of '%s': %s", c->files[0], err.buf);
 		c->label_file = si->label_file;
 	}
+	if (flags & STACK_COMPOSE_ALL_PROFILES) {
+		c->profiles = names.profiles;
+		c->nprofiles = names.nprofiles;
+		names.profiles = NULL;
+		names.nprofiles = 0;
+	}
+	compose_names_free(&names);
 	strbuf_release(&err);
 	c->project = sb->project;
-	c->file = sb->cfg.compose;
-	c->env_file = sb->cfg.env_file;
+	/*
+	 * compose reads the .env of its project directory (the first file's)
+	 * unless told another: the sandbox's variables reach it on top of
+	 * that, through its environment
+	 */
+	dir = path_dirname(c->files[0]);
+	dotenv = path_join(dir, ".env");
+	ours = path_join(".", cfg->env_file);
+	c->env_file = cfg->env_file;
+	if (strcmp(dotenv, ours) && exists_in(sb->path, dotenv))
+		c->env_file = NULL;
+	free(ours);
+	free(dotenv);
+	free(dir);
 	c->dir = sb->path;
 	/* derived from the lease: written again, whatever happened to it */
 	if (envfile_write(sb) < 0)
@@ -420,10 +531,13 @@ void stack_compose(struct compose *c, const struct sandbox *sb, struct stack_ide
 		engine_env(engine_in_use(), &c->own_env, &n, &alloc);
 	c->env = (const char *const *)c->own_env;
 }
-
 void stack_compose_free(struct compose *c)
 {
 	free_strings(c->cmd, c->ncmd);
+	free_strings(c->files, c->nfiles);
+	free_strings(c->profiles, c->nprofiles);
+	free(c->recorded);
+	free(c->found);
 	free_env(c->own_env);
 	memset(c, 0, sizeof(*c));
 }

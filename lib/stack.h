@@ -124,13 +124,22 @@ int stack_ident_forget(const struct sandbox *sb);
 int stack_destroy(const struct sandbox *sb);
 
 /*
- * Fill c for a compose call on sb (detecting the compose command). With
- * si, the stack gets its id if it has none (saved in the record and the
- * registry entry first) and compose gets the override labelling every
- * service with it. Dies if compose is missing or the compose file is.
+ * Fill c for a compose call on sb. The files are the configuration's
+ * (config.h), with the override compose reads beside a single file of one
+ * of its default names (docker-compose.override.yml...); compose reads the
+ * project's own .env (--env-file only without one), the sandbox's
+ * variables on top in its environment. The command is the one recorded
+ * at the stack's last up ([compose] command of the state) while it is
+ * there, else the one compose_detect() finds (c->recorded, c->found).
+ * With si, the stack gets its id if it has none (saved in the record and
+ * the registry entry first) and compose gets the override labelling every
+ * service with it. STACK_COMPOSE_ALL_PROFILES: a --profile for every
+ * profile the files name, so that down and logs reach every service.
+ * Dies if compose is missing or a compose file is.
  */
+#define STACK_COMPOSE_ALL_PROFILES 1
 struct compose;
-void stack_compose(struct compose *c, const struct sandbox *sb, struct stack_ident *si);
+void stack_compose(struct compose *c, const struct sandbox *sb, struct stack_ident *si, int flags);
 void stack_compose_free(struct compose *c);
 
 #endif

@@ -185,20 +185,16 @@ void stack_ident_free(struct stack_ident *si)
 	memset(si, 0, sizeof(*si));
 }
 
-int stack_label_file(const struct stack_ident *si, const char *compose_file, struct strbuf *err)
+int stack_label_file(const struct stack_ident *si, const struct compose_names *cn,
+		     struct strbuf *err)
 {
 	json_t *top = json_object(), *services = json_object();
-	char **names, *text, *old;
-	size_t i, n, len;
+	char *const *names = cn->services, *text, *old;
+	size_t i, n = cn->nservices, len;
 	int ret = 0;
 
 	if (!si->id)
 		die("BUG: a label file for a stack without an id");
-	if (compose_file_services(compose_file, &names, &n, err) < 0) {
-		json_decref(top);
-		json_decref(services);
-		return -1;
-	}
 	for (i = 0; i < n && !ret; i++) {
 		json_t *labels = json_object(), *svc = json_object(), *id = json_string(si->id);
 
@@ -212,7 +208,6 @@ int stack_label_file(const struct stack_ident *si, const char *compose_file, str
 	json_object_set_new(top, "services", services);
 	text = ret ? NULL : json_dumps(top, JSON_SORT_KEYS | JSON_INDENT(1));
 	json_decref(top);
-	free_strings(names, n);
 	if (ret)
 		return -1;
 	if (!text)

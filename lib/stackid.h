@@ -61,10 +61,13 @@ int stack_ident_write(const struct stack_ident *si);
 void stack_ident_free(struct stack_ident *si);
 
 /*
- * Write the override that labels every service of compose_file with si's
- * id (only when its content changes). 0, or -1 with the reason in err.
+ * Write the override that labels every service of the compose files (their
+ * names, read by composefile.h) with si's id (only when its content
+ * changes). 0, or -1 with the reason in err.
  */
-int stack_label_file(const struct stack_ident *si, const char *compose_file, struct strbuf *err);
+struct compose_names;
+int stack_label_file(const struct stack_ident *si, const struct compose_names *names,
+		     struct strbuf *err);
 
 /*
  * Is c a container of this stack: project's, carrying si's id, or carrying

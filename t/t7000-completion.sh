@@ -199,7 +199,7 @@ check 'git sandbox --<TAB> gives the dispatcher options' \
 check 'create -<TAB>: its options' \
 	expect 'git sandbox create feat -' -b --branch= --base= --slot= --engine=
 check 'up --<TAB>: its options' \
-	expect 'git sandbox up --' --build --no-secrets --refresh-secrets --no-wait --timeout=
+	expect 'git sandbox up --' --build --recreate --profile= --no-secrets --refresh-secrets --no-wait --timeout=
 check 'destroy -<TAB>: its options' \
 	expect 'git sandbox destroy -' -f --force --keep-worktree --delete-branch
 check 'down, list, status, env, logs, prune, init: their options' eval '

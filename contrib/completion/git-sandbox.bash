@@ -190,7 +190,7 @@ _git_sandbox ()
 	case "$sub" in
 	create)  opts="-b --branch= --base= --slot= --engine="; argopts="-b --branch --base --slot --engine" ;;
 	init)    opts="--name= --slot= --engine="; argopts="--name --slot --engine" ;;
-	up)      opts="--build --no-secrets --refresh-secrets --no-wait --timeout="; argopts="--timeout" ;;
+	up)      opts="--build --recreate --profile= --no-secrets --refresh-secrets --no-wait --timeout="; argopts="--profile --timeout" ;;
 	down)    opts="-v --volumes" ;;
 	destroy) opts="-f --force --keep-worktree --delete-branch" ;;
 	list)    opts="--json" ;;
@@ -229,7 +229,7 @@ _git_sandbox ()
 		__git_sandbox_complete_engines
 		return
 		;;
-	*,--slot|*,--timeout|*,--tail|init,--name)
+	*,--slot|*,--timeout|*,--tail|init,--name|up,--profile)
 		COMPREPLY=()
 		return
 		;;

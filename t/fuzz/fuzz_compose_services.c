@@ -1,24 +1,33 @@
-/* A compose file, as the label override reads it: compose_parse_services(). */
+/* A compose file, as the label override and down read it: compose_parse_names(). */
 #include "composefile.h"
 #include "fuzz.h"
 
+/* no duplicates, none empty, NULL-terminated, bounded */
+static void check(char **v, size_t n)
+{
+	size_t i, j;
+
+	if (n > COMPOSE_MAX_SERVICES || (v && v[n]) || (!v && n))
+		abort();
+	for (i = 0; i < n; i++) {
+		if (!*v[i])
+			abort();
+		for (j = 0; j < i; j++)
+			if (!strcmp(v[i], v[j]))
+				abort();
+	}
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
+	struct compose_names names = { 0 };
 	struct strbuf err = STRBUF_INIT;
-	char **names;
-	size_t i, n;
 
-	if (compose_parse_services((const char *)data, size, &names, &n, &err) == 0) {
-		if (!names || names[n] || n > COMPOSE_MAX_SERVICES)
-			abort();
-		/* no duplicates, none empty */
-		for (i = 0; i < n; i++)
-			if (!*names[i] || (i && !strcmp(names[i], names[i - 1])))
-				abort();
-		free_strings(names, n);
-	} else if (!err.len || names) {
+	if (compose_parse_names((const char *)data, size, &names, &err) < 0 && !err.len)
 		abort();
-	}
+	check(names.services, names.nservices);
+	check(names.profiles, names.nprofiles);
+	compose_names_free(&names);
 	strbuf_release(&err);
 	return 0;
 }

@@ -28,6 +28,7 @@ static char *joined(const char *const *v)
 
 static void check_call(char **cmd, size_t ncmd, const char *const *args, const char *want)
 {
+	char *files[] = { "docker-compose.sandbox.yml", NULL };
 	struct compose c = { 0 };
 	const char **argv;
 	char *got;
@@ -35,7 +36,8 @@ static void check_call(char **cmd, size_t ncmd, const char *const *args, const c
 	c.cmd = cmd;
 	c.ncmd = ncmd;
 	c.project = "demo-x";
-	c.file = "docker-compose.sandbox.yml";
+	c.files = files;
+	c.nfiles = 1;
 	c.env_file = ".env.sandbox";
 	argv = compose_argv(&c, args);
 	got = joined(argv);
@@ -66,9 +68,12 @@ START_TEST(test_argv_v2)
 	char *cmd[] = { "docker", "compose", NULL };
 	const char *buf[COMPOSE_MAX_ARGS];
 
-	check_call(cmd, 2, compose_up_args(buf, 1),
+	check_call(cmd, 2, compose_up_args(buf, 1, 0),
 		   "docker compose -p demo-x -f docker-compose.sandbox.yml "
 		   "--env-file .env.sandbox up -d --build");
+	check_call(cmd, 2, compose_up_args(buf, 0, 1),
+		   "docker compose -p demo-x -f docker-compose.sandbox.yml "
+		   "--env-file .env.sandbox up -d --force-recreate");
 	check_call(cmd, 2, compose_down_args(buf, 1),
 		   "docker compose -p demo-x -f docker-compose.sandbox.yml "
 		   "--env-file .env.sandbox down -v --remove-orphans");
@@ -83,7 +88,7 @@ START_TEST(test_argv_v1)
 	char *cmd[] = { "docker-compose", NULL };
 	const char *buf[COMPOSE_MAX_ARGS];
 
-	check_call(cmd, 1, compose_up_args(buf, 0),
+	check_call(cmd, 1, compose_up_args(buf, 0, 0),
 		   "docker-compose -p demo-x -f docker-compose.sandbox.yml "
 		   "--env-file .env.sandbox up -d");
 	check_call(cmd, 1, compose_down_args(buf, 0),
@@ -92,9 +97,32 @@ START_TEST(test_argv_v1)
 	check_call(cmd, 1, compose_logs_args(buf, 0, NULL, NULL),
 		   "docker-compose -p demo-x -f docker-compose.sandbox.yml "
 		   "--env-file .env.sandbox logs");
-	check_call(cmd, 1, compose_ps_args(buf),
-		   "docker-compose -p demo-x -f docker-compose.sandbox.yml "
-		   "--env-file .env.sandbox ps");
+}
+END_TEST
+
+/* several files in order, the label file last, no --env-file, profiles before the command */
+START_TEST(test_argv_files_profiles)
+{
+	char *cmd[] = { "docker", "compose", NULL };
+	char *files[] = { "a.yml", "sub/b.yml", NULL }, *profiles[] = { "debug", "*x", NULL };
+	const char *buf[COMPOSE_MAX_ARGS], **argv;
+	struct compose c = { 0 };
+	char *got;
+
+	c.cmd = cmd;
+	c.ncmd = 2;
+	c.project = "p";
+	c.files = files;
+	c.nfiles = 2;
+	c.label_file = "/g/labels.json";
+	c.profiles = profiles;
+	c.nprofiles = 2;
+	argv = compose_argv(&c, compose_down_args(buf, 0));
+	got = joined(argv);
+	ck_assert_str_eq(got, "docker compose -p p -f a.yml -f sub/b.yml -f /g/labels.json "
+			 "--profile debug --profile *x down --remove-orphans");
+	free(got);
+	free(argv);
 }
 END_TEST
 
@@ -126,7 +154,8 @@ static char *fake_path(int v2, int v1)
 
 		ck_assert_ptr_nonnull(fp);
 		/* log each call so the test can count spawns */
-		fprintf(fp, "#!/bin/sh\necho \"%s $*\" >>%s/calls\nexit %d\n",
+		fprintf(fp, "#!/bin/sh\necho \"%s $*\" >>%s/calls\n"
+			"test \"$*\" = 'version --short' && echo ' 9.8.7'\nexit %d\n",
 			names[i], dir, ok[i] ? 0 : 1);
 		fclose(fp);
 		chmod(f, 0755);
@@ -201,6 +230,32 @@ START_TEST(test_detect)
 }
 END_TEST
 
+/* a recorded command line is there, or not; its version as it says it */
+START_TEST(test_available_version)
+{
+	char *old = xstrdup(getenv("PATH")), *dir, *cmd[] = { "docker-compose", NULL };
+	struct strbuf out = STRBUF_INIT;
+
+	dir = fake_path(0, 1);
+	ck_assert(compose_available("docker-compose"));
+	ck_assert(compose_available("docker-compose --verbose"));
+	ck_assert(!compose_available("podman-compose"));
+	ck_assert(!compose_available("docker compose"));
+	ck_assert_int_eq(compose_version(cmd, 1, &out), 0);
+	ck_assert_str_eq(out.buf, " 9.8.7");
+	strbuf_reset(&out);
+	remove_fake(dir);
+
+	dir = fake_path(1, 0);
+	ck_assert(compose_available("docker compose"));
+	ck_assert_int_eq(compose_version(cmd, 1, &out), -1);
+	remove_fake(dir);
+	strbuf_release(&out);
+	setenv("PATH", old, 1);
+	free(old);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("compose");
@@ -209,6 +264,8 @@ int main(void)
 	tcase_add_test(tc, test_override_split);
 	tcase_add_test(tc, test_argv_v2);
 	tcase_add_test(tc, test_argv_v1);
+	tcase_add_test(tc, test_argv_files_profiles);
+	tcase_add_test(tc, test_available_version);
 	tcase_add_test(tc, test_project_name);
 	tcase_add_test(tc, test_detect);
 	suite_add_tcase(s, tc);

@@ -161,7 +161,8 @@ START_TEST(test_spec_file)
 
 	ck_assert_int_eq(load(&cfg, spec_file), 0);
 	ck_assert_str_eq(cfg.project, "ktrdr");
-	ck_assert_str_eq(cfg.compose, "docker-compose.sandbox.yml");
+	ck_assert_str_eq(cfg.compose[0], "docker-compose.sandbox.yml");
+	ck_assert_uint_eq(cfg.ncompose, 1);
 	ck_assert_str_eq(cfg.env_file, ".env.sandbox");
 	ck_assert_int_eq(cfg.slots, 10);
 	ck_assert_str_eq(cfg.remote, "ktrdr");
@@ -208,7 +209,8 @@ START_TEST(test_defaults)
 
 	ck_assert_int_eq(load(&cfg, ""), 0);
 	ck_assert_str_eq(cfg.project, "ktrdr");	/* the main worktree's name */
-	ck_assert_str_eq(cfg.compose, "docker-compose.sandbox.yml");
+	ck_assert_str_eq(cfg.compose[0], "docker-compose.sandbox.yml");
+	ck_assert_uint_eq(cfg.ncompose, 1);
 	ck_assert_str_eq(cfg.env_file, ".env.sandbox");
 	ck_assert_int_eq(cfg.slots, 10);
 	ck_assert_ptr_null(cfg.remote);
@@ -235,6 +237,55 @@ static void refused(const char *text, const char *what)
 
 #define API "[port \"api\"]\nvar = API\nbase = 8000\n"
 #define WORKERS "[port \"workers\"]\nvar = W\nbase = 5000\nmain = 5003\nstep = 10\ncount = 4\n"
+
+/* several compose files: in order in one file; a later file replaces them; COMPOSE_FILE below */
+START_TEST(test_compose_files)
+{
+	struct sb_config cfg;
+
+	ck_assert_int_eq(load(&cfg, "[sandbox]\ncompose = a.yml\ncompose = sub/b.yml\n"), 0);
+	ck_assert_uint_eq(cfg.ncompose, 2);
+	ck_assert_str_eq(cfg.compose[0], "a.yml");
+	ck_assert_str_eq(cfg.compose[1], "sub/b.yml");
+	ck_assert_ptr_null(cfg.compose[2]);
+	ck_assert_int_eq(cfg.compose_set, 1);
+	ck_assert_int_eq(cfg.compose_origin, ORIGIN_PROJECT);
+	config_free(&cfg);
+
+	setenv("GIT_CONFIG_PARAMETERS", "'sandbox.compose'='mine.yml'", 1);
+	ck_assert_int_eq(load(&cfg, "[sandbox]\ncompose = a.yml\ncompose = b.yml\n"), 0);
+	ck_assert_uint_eq(cfg.ncompose, 1);
+	ck_assert_str_eq(cfg.compose[0], "mine.yml");
+	ck_assert_int_eq(cfg.compose_origin, ORIGIN_COMMAND_LINE);
+	config_free(&cfg);
+	unsetenv("GIT_CONFIG_PARAMETERS");
+
+	/* COMPOSE_FILE only where no configuration names them */
+	setenv("COMPOSE_FILE", "x.yml::/abs/y.yml:", 1);
+	ck_assert_int_eq(load(&cfg, ""), 0);
+	ck_assert_uint_eq(cfg.ncompose, 2);
+	ck_assert_str_eq(cfg.compose[0], "x.yml");
+	ck_assert_str_eq(cfg.compose[1], "/abs/y.yml");
+	ck_assert_int_eq(cfg.compose_env, 1);
+	ck_assert_int_eq(cfg.compose_set, 1);
+	ck_assert_int_eq(cfg.compose_origin, ORIGIN_USER);
+	config_free(&cfg);
+	setenv("COMPOSE_PATH_SEPARATOR", ",", 1);
+	ck_assert_int_eq(load(&cfg, ""), 0);
+	ck_assert_uint_eq(cfg.ncompose, 1);
+	ck_assert_str_eq(cfg.compose[0], "x.yml::/abs/y.yml:");
+	config_free(&cfg);
+	unsetenv("COMPOSE_PATH_SEPARATOR");
+	ck_assert_int_eq(load(&cfg, "[sandbox]\ncompose = a.yml\n"), 0);
+	ck_assert_str_eq(cfg.compose[0], "a.yml");
+	ck_assert_int_eq(cfg.compose_env, 0);
+	config_free(&cfg);
+	unsetenv("COMPOSE_FILE");
+	ck_assert_int_eq(load(&cfg, ""), 0);
+	ck_assert_int_eq(cfg.compose_set, 0);
+	config_free(&cfg);
+}
+END_TEST
 
 START_TEST(test_validation)
 {
@@ -310,7 +361,9 @@ START_TEST(test_validation)
 	refused("[sandbox]\nenvFile = .env[a]\n", "must be a plain file name");
 	refused("[sandbox]\nenvFile = .git\n", "is a file git reads");
 	refused("[sandbox]\nenvFile = .gitsandbox\n", "is a file git reads");
-	refused("[sandbox]\nenvFile = docker-compose.sandbox.yml\n", "is the compose file");
+	refused("[sandbox]\nenvFile = docker-compose.sandbox.yml\n", "is a compose file");
+	refused("[sandbox]\ncompose = a.yml\ncompose = b.yml\nenvFile = b.yml\n", "is a compose file");
+	refused("[sandbox]\ncompose =\n", "sandbox.compose is empty");
 	refused("[port \"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\"]\nvar = X\nbase = 9000\n",
 		"at most 64 characters");
 	{
@@ -647,6 +700,7 @@ int main(void)
 	tcase_add_test(tc, test_port_formula);
 	tcase_add_test(tc, test_spec_file);
 	tcase_add_test(tc, test_defaults);
+	tcase_add_test(tc, test_compose_files);
 	tcase_add_test(tc, test_validation);
 	tcase_add_test(tc, test_validate_direct);
 	tcase_add_test(tc, test_needs_trust);

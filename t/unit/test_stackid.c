@@ -13,21 +13,24 @@
 #include "util.h"
 #include "unit.h"
 
-/* The services of text joined by blanks, or "ERR: <why>". */
+/* The services of text joined by blanks (then " | " and its profiles, if any), or "ERR: <why>". */
 static char *services(const char *text)
 {
 	struct strbuf sb = STRBUF_INIT, err = STRBUF_INIT;
-	char **v;
-	size_t n, i;
+	struct compose_names names = { 0 };
+	size_t i;
 
-	if (compose_parse_services(text, strlen(text), &v, &n, &err) < 0) {
+	if (compose_parse_names(text, strlen(text), &names, &err) < 0) {
 		strbuf_addf(&sb, "ERR: %s", err.buf);
 	} else {
-		ck_assert_ptr_null(v[n]);
-		for (i = 0; i < n; i++)
-			strbuf_addf(&sb, "%s%s", i ? " " : "", v[i]);
-		free_strings(v, n);
+		ck_assert(!names.services || !names.services[names.nservices]);
+		ck_assert(!names.profiles || !names.profiles[names.nprofiles]);
+		for (i = 0; i < names.nservices; i++)
+			strbuf_addf(&sb, "%s%s", i ? " " : "", names.services[i]);
+		for (i = 0; i < names.nprofiles; i++)
+			strbuf_addf(&sb, "%s%s", i ? " " : " | ", names.profiles[i]);
 	}
+	compose_names_free(&names);
 	strbuf_release(&err);
 	return strbuf_detach(&sb);
 }
@@ -58,6 +61,13 @@ START_TEST(test_services)
 	want("x: &h {hidden: {}}\nservices:\n  shown: {}\n  !!merge shown: *h\n", "shown hidden");
 	want("", "");
 	want("services:\n", "");
+	/* the profiles services name, once each, through merge keys too */
+	want("services:\n  api: {}\n  dbg: {profiles: [debug, tools]}\n  t: {profiles: [tools]}\n",
+	     "api dbg t | debug tools");
+	want("x: &p {profiles: [late]}\nservices:\n  a:\n    <<: *p\n    image: x\n", "a | late");
+	want("services:\n  a: {profiles: debug}\n", "a");
+	want("services:\n  a: {profiles: [[x]]}\n", "ERR");
+	want("services:\n  a: {profiles: ['']}\n", "ERR");
 	want("volumes: {}\n", "");
 	/* what compose would refuse, or a file that is not a compose file */
 	want("services: [a, b]\n", "ERR");
