@@ -112,12 +112,12 @@ static void check_ports(const struct sandbox *sb, const struct stack_ident *si,
  */
 static void choose_compose(struct sandbox *sb, struct compose *c, size_t running, int recreate)
 {
-	const char *used = c->found ? c->found : c->recorded;
+	const char *used = c->found;
 
 	if (c->recorded && c->found && strcmp(c->recorded, c->found) && running && !recreate) {
-		if (!compose_available(c->recorded))
-			die("sandbox '%s' runs a stack started with '%s', which is not found any more; "
-			    "'git sandbox up --recreate' recreates its containers with '%s'",
+		if (!c->recorded_there)
+			die("sandbox '%s' runs a stack started with '%s', which is not found or not "
+			    "configured any more; 'git sandbox up --recreate' recreates its containers with '%s'",
 			    sb->name, c->recorded, c->found);
 		note("sandbox '%s' keeps '%s', which started its running stack; "
 		     "'git sandbox up --recreate' switches to '%s', recreating its containers",

@@ -37,10 +37,12 @@ struct compose {
 	char **own_env;		/* env, when stack_compose() made it */
 	/*
 	 * stack_compose(): the command line recorded at the stack's last up
-	 * (or NULL), and the one found now (compose_detect(), or NULL);
-	 * cmd is the recorded one while it is there, else the found one
+	 * (or NULL), and the one found now (compose_detect(): cmd);
+	 * recorded_there: the recorded one is the found one, or docker
+	 * compose or docker-compose still installed
 	 */
 	char *recorded, *found;
+	int recorded_there;
 };
 
 /* Make cmd the blank-separated command line (recorded or found). */

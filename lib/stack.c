@@ -420,7 +420,10 @@ static void check_compose_file(const struct sandbox *sb, const char *name, enum 
 		    sb->path, cfg->file);
 }
 
-/* The compose command line chosen: the recorded one while it is there, else the one found. */
+/*
+ * The compose command line: the one found now; and the one recorded at
+ * the stack's last up, for up to keep under a running stack.
+ */
 static void choose_command(struct compose *c, const struct sandbox *sb)
 {
 	const char *recorded = sb->has_state ? state_get(&sb->st, "compose", "command") : NULL;
@@ -428,21 +431,24 @@ static void choose_command(struct compose *c, const struct sandbox *sb)
 	char **cmd;
 	size_t n, i;
 
-	if (compose_detect(sb->cfg.compose_command.value, &cmd, &n) == 0) {
-		for (i = 0; i < n; i++)
-			strbuf_addf(&found, "%s%s", i ? " " : "", cmd[i]);
-		free_strings(cmd, n);
-		c->found = strbuf_detach(&found);
-	}
+	if (compose_detect(sb->cfg.compose_command.value, &cmd, &n) < 0)
+		exit(EXIT_FATAL);	/* it said what to install */
+	for (i = 0; i < n; i++)
+		strbuf_addf(&found, "%s%s", i ? " " : "", cmd[i]);
+	c->cmd = cmd;
+	c->ncmd = n;
+	c->found = strbuf_detach(&found);
 	if (recorded && *recorded)
 		c->recorded = xstrdup(recorded);
-	if (c->recorded && (!c->found || strcmp(c->recorded, c->found)) &&
-	    compose_available(c->recorded))
-		compose_use(c, c->recorded);
-	else if (c->found)
-		compose_use(c, c->found);
-	else
-		exit(EXIT_FATAL);	/* compose_detect() said what to install */
+	/*
+	 * a command of the configuration's is run only while it is
+	 * configured (and trusted, checked above): a recorded one may be
+	 * from a file since changed or no longer trusted
+	 */
+	c->recorded_there = c->recorded &&
+		(!strcmp(c->recorded, c->found) ||
+		 ((!strcmp(c->recorded, "docker compose") || !strcmp(c->recorded, "docker-compose")) &&
+		  compose_available(c->recorded)));
 }
 
 void stack_compose(struct compose *c, const struct sandbox *sb, struct stack_ident *si, int flags)

@@ -128,9 +128,11 @@ int stack_destroy(const struct sandbox *sb);
  * (config.h), with the override compose reads beside a single file of one
  * of its default names (docker-compose.override.yml...); compose reads the
  * project's own .env (--env-file only without one), the sandbox's
- * variables on top in its environment. The command is the one recorded
- * at the stack's last up ([compose] command of the state) while it is
- * there, else the one compose_detect() finds (c->recorded, c->found).
+ * variables on top in its environment. The command is the one
+ * compose_detect() finds (c->found); c->recorded is the one recorded at
+ * the stack's last up ([compose] command of the state), and
+ * c->recorded_there says whether it may run now (a recorded
+ * sandbox.composeCommand only while it is still the configured one).
  * With si, the stack gets its id if it has none (saved in the record and
  * the registry entry first) and compose gets the override labelling every
  * service with it. STACK_COMPOSE_ALL_PROFILES: a --profile for every

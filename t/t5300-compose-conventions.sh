@@ -185,7 +185,7 @@ test_expect_success 'a stack started with a compose that is gone is not switched
 	test_grep "_api_1$" before &&
 	rm gone/dc-old &&
 	(cd t53--gamma && with_both test_must_fail git sandbox up --no-secrets >../out 2>../err) &&
-	test_grep "started with .dc-old., which is not found any more" err &&
+	test_grep "started with .dc-old., which is not found or not configured any more" err &&
 	names t53-gamma >after &&
 	test_cmp before after
 '
