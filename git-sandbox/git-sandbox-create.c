@@ -66,6 +66,21 @@ static void on_exit_cleanup(void)
  * checkout starts at), so that a prune after a killed create removes
  * exactly that and nothing the user made since.
  */
+
+/* Die if this repository has a sandbox of that name, with what to do instead. */
+static void refuse_taken(const struct sandbox *sb, const char *name)
+{
+	struct registry reg;
+	const struct reg_entry *old;
+
+	if (registry_read(&reg) < 0)
+		exit(EXIT_FATAL);
+	if ((old = registry_find(&reg, sb->repo.commondir, name)))
+		die("sandbox '%s' already exists at '%s'; work there (cd '%s'), remove it first "
+		    "with 'git sandbox destroy %s', or choose another name",
+		    name, old->path, old->path, name);
+	registry_release(&reg);
+}
 static long reserve(struct sandbox *sb, const char *name, const char *path, long want,
 		    const char *made_branch, const char *made_head)
 {
@@ -80,7 +95,8 @@ static long reserve(struct sandbox *sb, const char *name, const char *path, long
 	if ((old = registry_find(&reg, sb->repo.commondir, name)))
 		die("sandbox '%s' already exists at '%s'", name, old->path);
 	if (!access(path, F_OK) || errno != ENOENT)
-		die("'%s' already exists", path);
+		die("'%s' already exists (not a sandbox of this repository); move it away, or choose "
+		    "another name", path);
 	e.project = compose_project(sb->cfg.project, name);
 	if ((old = registry_find_project(&reg, e.project)))
 		die("sandbox '%s' (%s) already uses the compose project '%s'; choose another name",
@@ -173,6 +189,8 @@ int main(int argc, char **argv)
 	repo_open(&sb.repo);
 	if (!sb.repo.worktree && !sb.repo.main_worktree)
 		die("this operation must be run in a repository");
+	/* the name taken: that, before its branch looks taken too (checked again under the lock) */
+	refuse_taken(&sb, name);
 	if (!branch)
 		mode = branch_plan(&sb.repo, name, base, 0);
 	else

@@ -150,6 +150,8 @@ int main(int argc, char **argv)
 		if (branch_delete(&sb.repo, branch, force) < 0)
 			warning("kept branch '%s'%s", branch, force ? "" :
 				": it is not fully merged; delete it with 'git branch -D'");
+		else
+			printf("Deleted branch '%s'\n", branch);
 	}
 
 	/* 3. the slot */

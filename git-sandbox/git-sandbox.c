@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "run.h"
+#include "similar.h"
 #include "strbuf.h"
 #include "util.h"
 
@@ -44,51 +45,40 @@ static void list_commands(FILE *f)
 	fprintf(f, "\nSee 'git sandbox <command> --help' for one command, 'git help sandbox' for the model.\n");
 }
 
-static size_t distance(const char *a, const char *b)
+/* Print the commands most similar to cmd (similar.h), if any is. */
+static void suggest(const char *cmd)
 {
-	size_t la = strlen(a), lb = strlen(b), i, j;
-	size_t *row = xcalloc(lb + 1, sizeof(size_t)), d;
+	const char *names[ARRAY_SIZE(commands)];
+	size_t i, n, best[ARRAY_SIZE(commands)];
 
-	for (j = 0; j <= lb; j++)
-		row[j] = j;
-	for (i = 1; i <= la; i++) {
-		size_t prev = row[0];
-
-		row[0] = i;
-		for (j = 1; j <= lb; j++) {
-			size_t cur = row[j], best = prev + (a[i - 1] != b[j - 1]);
-
-			if (row[j] + 1 < best)
-				best = row[j] + 1;
-			if (row[j - 1] + 1 < best)
-				best = row[j - 1] + 1;
-			row[j] = best;
-			prev = cur;
-		}
-	}
-	d = row[lb];
-	free(row);
-	return d;
+	for (i = 0; i < ARRAY_SIZE(commands); i++)
+		names[i] = commands[i].name;
+	n = similar_names(cmd, names, ARRAY_SIZE(commands), best);
+	if (n)
+		fprintf(stderr, "\nThe most similar command%s\n", n == 1 ? " is" : "s are");
+	for (i = 0; i < n; i++)
+		fprintf(stderr, "\t%s\n", names[best[i]]);
 }
 
 static void unknown(const char *cmd)
 {
-	size_t i, best = (size_t)-1;
-	const char *close = NULL;
+	char *shown = printable(cmd);
 
-	fprintf(stderr, "git sandbox: '%s' is not a sandbox command. See 'git sandbox -h'.\n", cmd);
-	for (i = 0; i < ARRAY_SIZE(commands); i++) {
-		size_t d = distance(cmd, commands[i].name);
-
-		if (d < best || (starts_with(commands[i].name, cmd) && *cmd)) {
-			best = starts_with(commands[i].name, cmd) && *cmd ? 0 : d;
-			close = commands[i].name;
-		}
-	}
-	if (close && best <= 2)
-		fprintf(stderr, "\nThe most similar command is\n\t%s\n", close);
+	fprintf(stderr, "git sandbox: '%s' is not a sandbox command. See 'git sandbox -h'.\n", shown);
+	free(shown);
+	suggest(cmd);
 	list_commands(stderr);
 	exit(EXIT_USAGE);
+}
+
+static int is_command(const char *cmd)
+{
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(commands); i++)
+		if (!strcmp(cmd, commands[i].name))
+			return 1;
+	return 0;
 }
 
 /* Our own directory comes first, so an installed set of commands stays together. */
@@ -122,8 +112,16 @@ int main(int argc, char **argv)
 	}
 	if (!strcmp(cmd, "--help") || !strcmp(cmd, "help")) {
 		if (argc > 2 && strcmp(cmd, "help") == 0) {
-			char *page = xasprintf("git-sandbox-%s", argv[2]);
+			char *page, *shown;
 
+			if (!is_command(argv[2])) {
+				shown = printable(argv[2]);
+				fprintf(stderr, "git sandbox: no help for '%s': not a sandbox command\n", shown);
+				free(shown);
+				suggest(argv[2]);
+				exit(1);
+			}
+			page = xasprintf("git-sandbox-%s", argv[2]);
 			show_manpage(page, usage);
 		}
 		show_manpage("git-sandbox", usage);

@@ -2,6 +2,7 @@
 #include <string.h>
 
 #include "opts.h"
+#include "similar.h"
 #include "util.h"
 
 static const struct opt *find_long(const struct opt *o, const char *name, size_t len)
@@ -18,6 +19,24 @@ static const struct opt *find_short(const struct opt *o, char c)
 		if (o->short_name == c)
 			return o;
 	return NULL;
+}
+
+/* A usage error for --<name> (len bytes of a + 2), with the most similar option if one is close. */
+static void unknown_option(const struct opt *opts, const char *a, size_t len,
+			   const char *const *usage)
+{
+	const char *names[64];
+	char *typed = xstrndup(a + 2, len), *shown = printable(a);
+	size_t n = 0, best[64], k;
+
+	for (; opts->type != OPT_END && n < ARRAY_SIZE(names); opts++)
+		if (opts->long_name)
+			names[n++] = opts->long_name;
+	k = similar_names(typed, names, n, best);
+	free(typed);
+	if (k == 1)
+		usage_msg(usage, "unknown option '%s'; did you mean '--%s'?", shown, names[best[0]]);
+	usage_msg(usage, "unknown option '%s'", shown);
 }
 
 static void set(const struct opt *o, const char *arg, const char *shown,
@@ -81,7 +100,7 @@ int parse_options(int argc, char **argv, const struct opt *opts, const char *con
 
 			o = find_long(opts, a + 2, len);
 			if (!o)
-				usage_msg(usage, "unknown option '%s'", a);
+				unknown_option(opts, a, len, usage);
 			if (o->type == OPT_BOOL) {
 				if (eq)
 					usage_msg(usage, "option '--%s' takes no value", o->long_name);

@@ -29,6 +29,35 @@ test_expect_success 'an unknown command is refused, with the most similar one' '
 	test_grep "^	list$" err
 '
 
+test_expect_success 'the suggestion follows git'"'"'s similarity rule, not prefixes or plain edits' '
+	test_expect_code 129 git sandbox lsit 2>err &&
+	test_grep "most similar command is" err &&
+	test_grep "^	list$" err &&
+	test_grep ! "^	init$" err &&
+	test_expect_code 129 git sandbox stat 2>err &&
+	test_grep "^	status$" err &&
+	test_expect_code 129 git sandbox dwon 2>err &&
+	test_grep "^	down$" err
+'
+
+test_expect_success 'help <command> opens its page; help of no command says so, exit 1' '
+	test_expect_code 1 git sandbox help nosuch >out 2>err &&
+	test_must_be_empty out &&
+	test_grep "no help for .nosuch.: not a sandbox command" err &&
+	test_expect_code 1 git sandbox help lsit 2>err &&
+	test_grep "^	list$" err &&
+	(unset MANPATH && MANPAGER=cat MANWIDTH=80 git sandbox help down >out 2>err) &&
+	head -n 1 out >first &&
+	test_grep "GIT-SANDBOX-DOWN(1)" first
+'
+
+test_expect_success 'a mistyped option gets the most similar one' '
+	test_expect_code 129 git sandbox down --volume 2>err &&
+	test_grep "unknown option .--volume.; did you mean .--volumes.?" err &&
+	test_expect_code 129 git sandbox list --bogus-thing 2>err &&
+	test_grep "unknown option .--bogus-thing.$" err
+'
+
 test_expect_success 'a command far from every known one gets no suggestion' '
 	test_expect_code 129 git sandbox frobnicate 2>err &&
 	test_grep "not a sandbox command" err &&

@@ -223,6 +223,22 @@ test_expect_success 'an existing branch without -b, or --base with an existing b
 	test_cmp before after
 '
 
+test_expect_success 'a name that is taken gets advice that works' '
+	git -C ktrdr branch taken2 &&
+	(cd ktrdr && test_expect_code 128 git sandbox create taken2 2>../err) &&
+	advice=$(sed -n "s/.*use .\(-b [a-z0-9]*\)..*/\1/p" err) &&
+	test "$advice" = "-b taken2" &&
+	(cd ktrdr && git sandbox create taken2 $advice >/dev/null 2>&1) &&
+	for again in "taken2" "taken2 -b taken2"
+	do
+		(cd ktrdr && test_expect_code 128 git sandbox create $again 2>../err) &&
+		test_grep "already exists at .*; work there (cd .*git sandbox destroy taken2" err ||
+		return 1
+	done &&
+	(cd ktrdr && git sandbox destroy -f --delete-branch taken2 >/dev/null 2>&1) &&
+	test_must_fail git -C ktrdr rev-parse --verify -q refs/heads/taken2
+'
+
 test_expect_success 'the post-checkout hook runs in the new worktree' '
 	write_script ktrdr/.git/hooks/post-checkout <<-\EOF &&
 	pwd >>"$HOME/hook-ran"

@@ -98,6 +98,7 @@ test_expect_success 'destroy --delete-branch deletes a merged branch' '
 	(cd ktrdr && git sandbox destroy merged --delete-branch >../out 2>../err) &&
 	test_path_is_missing ktrdr--merged &&
 	test_must_fail git -C ktrdr rev-parse --verify -q refs/heads/merged &&
+	test_grep "^Deleted branch .merged.$" out &&
 	test_grep ! "kept branch" err
 '
 
@@ -108,6 +109,7 @@ test_expect_success 'destroy --delete-branch keeps an unmerged branch with a war
 	git -C ktrdr--unmerged commit -q -m work &&
 	(cd ktrdr && git sandbox destroy unmerged --delete-branch >../out 2>../err) &&
 	test_grep "warning: kept branch '\''unmerged'\''" err &&
+	test_grep ! "Deleted branch" out &&
 	test_grep "git branch -D" err &&
 	test_path_is_missing ktrdr--unmerged &&
 	git -C ktrdr rev-parse --verify -q refs/heads/unmerged &&

@@ -1,9 +1,10 @@
-/* Unit tests for valid_name() and compose_project() (lib/sandbox.c). */
+/* Unit tests for valid_name() and compose_project() (lib/sandbox.c), and similar.c. */
 #include <check.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "sandbox.h"
+#include "similar.h"
 #include "strbuf.h"
 #include "unit.h"
 
@@ -64,6 +65,49 @@ START_TEST(test_compose_project)
 }
 END_TEST
 
+/* "did you mean", as git weighs it: a swap costs nothing, a deletion most */
+static char *similar(const char *typed)
+{
+	static const char *const names[] = {
+		"create", "init", "up", "down", "destroy", "list", "status", "port", "env", "exec",
+		"logs", "secrets", "repair", "prune", "doctor", "trust",
+	};
+	size_t best[16], n = similar_names(typed, names, 16, best), i;
+	struct strbuf sb = STRBUF_INIT;
+
+	for (i = 0; i < n; i++)
+		strbuf_addf(&sb, "%s%s", i ? " " : "", names[best[i]]);
+	return strbuf_detach(&sb);
+}
+
+START_TEST(test_similar)
+{
+	static const struct { const char *typed, *want; } cases[] = {
+		{ "lsit", "list" },		/* not init: a plain edit distance ties them */
+		{ "lst", "list" },
+		{ "stat", "status" },		/* a prefix */
+		{ "dwon", "down" },
+		{ "prnue", "prune" },
+		{ "frobnicate", "" },
+		{ "", "" },			/* a prefix of everything: nothing */
+		{ "e", "env exec" },
+	};
+	size_t i;
+
+	ck_assert_uint_eq(similar_distance("lsit", "list"), 0);
+	ck_assert_uint_eq(similar_distance("lsit", "init"), 4);
+	ck_assert_uint_eq(similar_distance("", "abc"), 3);
+	ck_assert_uint_eq(similar_distance("abc", ""), 9);
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		char *got = similar(cases[i].typed);
+
+		ck_assert_msg(!strcmp(got, cases[i].want), "'%s': got '%s', want '%s'",
+			      cases[i].typed, got, cases[i].want);
+		free(got);
+	}
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("names");
@@ -72,6 +116,7 @@ int main(void)
 	tcase_add_test(tc, test_accepted);
 	tcase_add_test(tc, test_refused);
 	tcase_add_test(tc, test_compose_project);
+	tcase_add_test(tc, test_similar);
 	suite_add_tcase(s, tc);
 	return run_suite(s);
 }
