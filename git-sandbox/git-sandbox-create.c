@@ -212,6 +212,9 @@ int main(int argc, char **argv)
 		load_config(&sb.cfg, &sb.repo, sb.repo.worktree ? sb.repo.worktree : sb.repo.main_worktree);
 	if (config_check_untrusted(&sb.cfg) < 0)
 		die("%s", config_error());
+	if (!sb.cfg.has_file && !sb.cfg.nports)
+		die("no ports configured (no .gitsandbox, no [port] in your git config); "
+		    "run 'git sandbox setup' to write a .gitsandbox from the compose file");
 	/* the engine its stack will live on, recorded with it */
 	if (sandbox_place(&sb, engine) < 0)
 		exit(EXIT_FATAL);

@@ -105,6 +105,9 @@ int main(int argc, char **argv)
 	if (sb.has_state)
 		die("'%s' is already sandbox '%s' (slot %ld)", sb.path, sb.name, sb.slot);
 	check_remote(&sb);
+	if (!sb.cfg.has_file && !sb.cfg.nports)
+		die("no ports configured (no .gitsandbox, no [port] in your git config); "
+		    "run 'git sandbox setup' to write a .gitsandbox from the compose file");
 	name = want_name ? xstrdup(want_name) : default_name(&sb);
 	if (!valid_name(name, &why))
 		die("invalid sandbox name '%s': %s%s", name, why.buf,

@@ -33,6 +33,7 @@ static const struct { const char *name, *help; } commands[] = {
 	{ "prune", "release slots whose worktree is gone, remove orphan stacks" },
 	{ "doctor", "check the set-up and say how to fix it" },
 	{ "trust", "let this exact .gitsandbox choose programs, files and secrets here" },
+	{ "setup", "write a .gitsandbox from the project's compose file" },
 };
 
 static void list_commands(FILE *f)

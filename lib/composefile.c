@@ -4,6 +4,7 @@
  * a copy, so a small file cannot expand into a large one; merge keys are
  * followed to a bounded depth, since an anchor may refer to itself.
  */
+#include <ctype.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -197,16 +198,19 @@ static int too_deep(const char *text, size_t len)
 	return ret;
 }
 
-int compose_parse_names(const char *text, size_t len, struct compose_names *names,
-			struct strbuf *err)
+/*
+ * Load the first document of text and find its "services" (NULL when it
+ * has none, or an empty one). 0 with doc loaded (yaml_document_delete()
+ * it), or -1 with the reason in err and nothing to free.
+ */
+static int load_services(const char *text, size_t len, yaml_document_t *doc,
+			 yaml_node_t **services, struct strbuf *err)
 {
-	struct names out = { names, NULL };
 	yaml_parser_t parser;
-	yaml_document_t doc;
-	yaml_node_t *root, *services = NULL;
+	yaml_node_t *root;
 	yaml_node_pair_t *p;
-	int ret = 0;
 
+	*services = NULL;
 	if (too_deep(text, len)) {
 		strbuf_addf(err, "it nests more than %d levels deep", MAX_NESTING);
 		return -1;
@@ -216,33 +220,51 @@ int compose_parse_names(const char *text, size_t len, struct compose_names *name
 		return -1;
 	}
 	yaml_parser_set_input_string(&parser, (const unsigned char *)text, len);
-	if (!yaml_parser_load(&parser, &doc)) {
+	if (!yaml_parser_load(&parser, doc)) {
 		strbuf_addf(err, "line %lu: %s", (unsigned long)parser.problem_mark.line + 1,
 			    parser.problem ? parser.problem : "not YAML");
 		yaml_parser_delete(&parser);
 		return -1;
 	}
-	root = yaml_document_get_root_node(&doc);
+	yaml_parser_delete(&parser);
+	root = yaml_document_get_root_node(doc);
 	if (root && root->type != YAML_MAPPING_NODE) {
 		strbuf_addstr(err, "the file is not a mapping of top-level keys");
-		ret = -1;
+		yaml_document_delete(doc);
+		return -1;
 	}
-	for (p = root && !ret ? root->data.mapping.pairs.start : NULL;
+	for (p = root ? root->data.mapping.pairs.start : NULL;
 	     p && p < root->data.mapping.pairs.top; p++)
-		if (is_scalar(yaml_document_get_node(&doc, p->key), "services"))
-			services = yaml_document_get_node(&doc, p->value);
-	if (!ret && services && services->type == YAML_MAPPING_NODE) {
-		out.visited = xcalloc(doc.nodes.top - doc.nodes.start + 1, 1);
-		ret = add_mapping(&doc, services, &out, 0, err);
-		free(out.visited);
-	}
-	else if (!ret && services && !(services->type == YAML_SCALAR_NODE &&
-				       !services->data.scalar.length)) {
+		if (is_scalar(yaml_document_get_node(doc, p->key), "services"))
+			*services = yaml_document_get_node(doc, p->value);
+	if (*services && (*services)->type == YAML_SCALAR_NODE && !(*services)->data.scalar.length)
+		*services = NULL;
+	if (*services && (*services)->type != YAML_MAPPING_NODE) {
 		strbuf_addstr(err, "\"services\" is not a mapping");
-		ret = -1;
+		yaml_document_delete(doc);
+		return -1;
 	}
+	return 0;
+}
+
+int compose_parse_names(const char *text, size_t len, struct compose_names *names,
+			struct strbuf *err)
+{
+	struct names out = { names, NULL };
+	yaml_document_t doc;
+	yaml_node_t *services;
+	int ret;
+
+	if (load_services(text, len, &doc, &services, err) < 0)
+		return -1;
+	if (!services) {
+		yaml_document_delete(&doc);
+		return 0;
+	}
+	out.visited = xcalloc(doc.nodes.top - doc.nodes.start + 1, 1);
+	ret = add_mapping(&doc, services, &out, 0, err);
+	free(out.visited);
 	yaml_document_delete(&doc);
-	yaml_parser_delete(&parser);
 	return ret;
 }
 
@@ -272,5 +294,299 @@ int compose_file_names(const char *path, struct compose_names *names, struct str
 	ret = compose_parse_names(text, len, names, err);
 	free(text);
 	free(real);
+	return ret;
+}
+
+/* --- what a .gitsandbox needs: the host ports published, as written --- */
+
+static char *scalar_dup(const yaml_node_t *n)
+{
+	return xstrndup((const char *)n->data.scalar.value, n->data.scalar.length);
+}
+
+/*
+ * The value of key in a service's mapping, its own key first, then
+ * through its merge keys ("<<: *base"), as YAML merges them.
+ */
+static yaml_node_t *service_key(yaml_document_t *doc, yaml_node_t *svc, const char *key, int depth)
+{
+	yaml_node_pair_t *p;
+	yaml_node_item_t *it;
+	yaml_node_t *r;
+
+	if (!svc || depth > MERGE_DEPTH)
+		return NULL;
+	if (svc->type == YAML_SEQUENCE_NODE) {
+		for (it = svc->data.sequence.items.start; it < svc->data.sequence.items.top; it++)
+			if ((r = service_key(doc, yaml_document_get_node(doc, *it), key, depth + 1)))
+				return r;
+		return NULL;
+	}
+	if (svc->type != YAML_MAPPING_NODE)
+		return NULL;
+	for (p = svc->data.mapping.pairs.start; p < svc->data.mapping.pairs.top; p++)
+		if (is_scalar(yaml_document_get_node(doc, p->key), key))
+			return yaml_document_get_node(doc, p->value);
+	for (p = svc->data.mapping.pairs.start; p < svc->data.mapping.pairs.top; p++)
+		if (is_merge_key(yaml_document_get_node(doc, p->key)) &&
+		    (r = service_key(doc, yaml_document_get_node(doc, p->value), key, depth + 1)))
+			return r;
+	return NULL;
+}
+
+/* "8000" or "8000-8003": the first port and how many; 0, or -1 if it is not that. */
+static int port_range(const char *s, long *first, long *count)
+{
+	char *end;
+	long a, b;
+
+	if (!isdigit((unsigned char)*s))
+		return -1;
+	errno = 0;
+	a = strtol(s, &end, 10);
+	b = a;
+	if (*end == '-' && isdigit((unsigned char)end[1]))
+		b = strtol(end + 1, &end, 10);
+	if (*end || errno || a < 1 || b > 65535 || b < a)
+		return -1;
+	*first = a;
+	*count = b - a + 1;
+	return 0;
+}
+
+static int var_name(const char *s, size_t len)
+{
+	size_t i;
+
+	if (!len || !(isalpha((unsigned char)*s) || *s == '_'))
+		return 0;
+	for (i = 1; i < len; i++)
+		if (!isalnum((unsigned char)s[i]) && s[i] != '_')
+			return 0;
+	return 1;
+}
+
+/*
+ * The host side of a port as written: "8000", "8000-8003", "${VAR}",
+ * "$VAR", "${VAR:-8000}" or "${VAR-8000}" (the default, as compose reads
+ * it). 0, or -1 if it is none of those.
+ */
+static int host_side(const char *h, struct compose_port *p)
+{
+	const char *name = h + 1, *end;
+	size_t len;
+
+	p->base = -1;
+	p->count = 1;
+	if (*h != '$')
+		return port_range(h, &p->base, &p->count);
+	if (*name != '{') {
+		if (!var_name(name, strlen(name)))
+			return -1;
+		p->var = xstrdup(name);
+		return 0;
+	}
+	name++;
+	len = strcspn(name, ":-}");
+	if (!var_name(name, len))
+		return -1;
+	end = name + len;
+	if (*end == '}' && !end[1]) {
+		p->var = xstrndup(name, len);
+		return 0;
+	}
+	if (*end == ':')
+		end++;
+	if (*end != '-' || !*++end || end[strlen(end) - 1] != '}')
+		return -1;
+	{
+		char *def = xstrndup(end, strlen(end) - 1);
+		int r = port_range(def, &p->base, &p->count);
+
+		free(def);
+		if (r < 0)
+			return -1;
+	}
+	p->var = xstrndup(name, len);
+	return 0;
+}
+
+/*
+ * A port of the short syntax, "[ip:][host:]container[/proto]", split on
+ * the colons outside "${...}" and "[...]": 1 with a host side (in p),
+ * 0 without one (a container port alone, or an empty host), -1 when it
+ * cannot be read.
+ */
+static int short_port(const char *s, struct compose_port *p)
+{
+	const char *parts[3];
+	size_t lens[3], n = 0, depth = 0, i, start = 0;
+	char *host;
+	int r;
+
+	for (i = 0; ; i++) {
+		if (s[i] == '{' || s[i] == '[')
+			depth++;
+		else if ((s[i] == '}' || s[i] == ']') && depth)
+			depth--;
+		if (!s[i] || (s[i] == ':' && !depth)) {
+			if (n == 3)
+				return -1;
+			parts[n] = s + start;
+			lens[n++] = i - start;
+			start = i + 1;
+			if (!s[i])
+				break;
+		}
+	}
+	if (n == 1)
+		return 0;
+	if (n == 3)
+		p->host_ip = xstrndup(parts[0], lens[0]);
+	p->target = xstrndup(parts[n - 1], lens[n - 1]);
+	host = xstrndup(parts[n - 2], lens[n - 2]);
+	r = *host ? host_side(host, p) : 0;
+	if (r == 0 && *host)
+		r = 1;
+	free(host);
+	return r;
+}
+
+/* A port of the long syntax: {target: 80, published: "8000", host_ip: ...}. */
+static int long_port(yaml_document_t *doc, yaml_node_t *m, struct compose_port *p)
+{
+	yaml_node_t *pub = service_key(doc, m, "published", 0);
+	yaml_node_t *target = service_key(doc, m, "target", 0);
+	yaml_node_t *ip = service_key(doc, m, "host_ip", 0);
+	char *h;
+	int r;
+
+	if (target && target->type == YAML_SCALAR_NODE)
+		p->target = scalar_dup(target);
+	if (ip && ip->type == YAML_SCALAR_NODE)
+		p->host_ip = scalar_dup(ip);
+	if (!pub || pub->type != YAML_SCALAR_NODE || !pub->data.scalar.length)
+		return 0;
+	h = scalar_dup(pub);
+	r = host_side(h, p) < 0 ? -1 : 1;
+	free(h);
+	return r;
+}
+
+static void port_free(struct compose_port *p)
+{
+	free(p->service);
+	free(p->var);
+	free(p->target);
+	free(p->host_ip);
+	free(p->text);
+}
+
+void compose_setup_free(struct compose_setup *s)
+{
+	size_t i;
+
+	for (i = 0; i < s->nports; i++)
+		port_free(&s->ports[i]);
+	free(s->ports);
+	for (i = 0; i < s->nnamed; i++) {
+		free(s->named[i].service);
+		free(s->named[i].name);
+	}
+	free(s->named);
+	memset(s, 0, sizeof(*s));
+}
+
+/* The ports and container_name of the service named key, whose mapping is svc. */
+static int add_service(yaml_document_t *doc, const yaml_node_t *key, yaml_node_t *svc,
+		       struct compose_setup *out, struct strbuf *err)
+{
+	yaml_node_t *ports = service_key(doc, svc, "ports", 0);
+	yaml_node_t *cname = service_key(doc, svc, "container_name", 0);
+	yaml_node_item_t *it;
+
+	if (!key || key->type != YAML_SCALAR_NODE)
+		return 0;
+	if (cname && cname->type == YAML_SCALAR_NODE && cname->data.scalar.length) {
+		ALLOC_GROW(out->named, out->nnamed + 1, out->anamed);
+		out->named[out->nnamed].service = scalar_dup(key);
+		out->named[out->nnamed].name = scalar_dup(cname);
+		out->named[out->nnamed++].line = cname->start_mark.line + 1;
+	}
+	if (!ports || ports->type != YAML_SEQUENCE_NODE)
+		return 0;
+	for (it = ports->data.sequence.items.start; it < ports->data.sequence.items.top; it++) {
+		yaml_node_t *e = yaml_document_get_node(doc, *it);
+		struct compose_port p = { 0 };
+		int r;
+
+		if (!e)
+			continue;
+		if (out->nports >= COMPOSE_MAX_SERVICES) {
+			strbuf_addf(err, "more than %d published ports", COMPOSE_MAX_SERVICES);
+			return -1;
+		}
+		p.line = e->start_mark.line + 1;
+		if (e->type == YAML_SCALAR_NODE) {
+			p.text = scalar_dup(e);
+			r = memchr(p.text, '\0', e->data.scalar.length) ? -1 : short_port(p.text, &p);
+		} else if (e->type == YAML_MAPPING_NODE) {
+			r = long_port(doc, e, &p);
+		} else {
+			r = -1;
+		}
+		if (r <= 0) {
+			if (r < 0)
+				out->unread++;
+			port_free(&p);
+			continue;
+		}
+		p.service = scalar_dup(key);
+		ALLOC_GROW(out->ports, out->nports + 1, out->aports);
+		out->ports[out->nports++] = p;
+	}
+	return 0;
+}
+
+static int add_services(yaml_document_t *doc, yaml_node_t *map, struct compose_setup *out,
+			int depth, struct strbuf *err)
+{
+	yaml_node_pair_t *p;
+
+	if (!map || depth > MERGE_DEPTH)
+		return 0;
+	if (map->type == YAML_SEQUENCE_NODE) {
+		yaml_node_item_t *it;
+
+		for (it = map->data.sequence.items.start; it < map->data.sequence.items.top; it++)
+			if (add_services(doc, yaml_document_get_node(doc, *it), out, depth + 1, err) < 0)
+				return -1;
+		return 0;
+	}
+	if (map->type != YAML_MAPPING_NODE)
+		return 0;
+	for (p = map->data.mapping.pairs.start; p < map->data.mapping.pairs.top; p++) {
+		yaml_node_t *k = yaml_document_get_node(doc, p->key);
+		yaml_node_t *v = yaml_document_get_node(doc, p->value);
+		int r = is_merge_key(k) ? add_services(doc, v, out, depth + 1, err) :
+					  add_service(doc, k, v, out, err);
+
+		if (r < 0)
+			return -1;
+	}
+	return 0;
+}
+
+int compose_parse_setup(const char *text, size_t len, struct compose_setup *out,
+			struct strbuf *err)
+{
+	yaml_document_t doc;
+	yaml_node_t *services;
+	int ret;
+
+	if (load_services(text, len, &doc, &services, err) < 0)
+		return -1;
+	ret = add_services(&doc, services, out, 0, err);
+	yaml_document_delete(&doc);
 	return ret;
 }

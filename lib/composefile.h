@@ -38,4 +38,37 @@ int compose_file_names(const char *path, struct compose_names *names, struct str
 
 void compose_names_free(struct compose_names *names);
 
+/* A host port a service publishes, as the file writes it (setup). */
+struct compose_port {
+	char *service;
+	char *var;		/* "${VAR:-8000}", "${VAR}", "$VAR": VAR; a literal: NULL */
+	long base;		/* the literal, or the variable's default; -1: none */
+	long count;		/* ports of a range ("8000-8003": 4) */
+	char *target;		/* the container side as written, or NULL */
+	char *host_ip;		/* or NULL */
+	char *text;		/* the entry as written (short syntax), or NULL */
+	unsigned long line;	/* in the file, from 1 */
+};
+
+/* What setup reads in a compose file; zero it first. */
+struct compose_setup {
+	struct compose_port *ports;	/* published host ports, in file order */
+	size_t nports, aports;
+	struct {
+		char *service, *name;	/* a fixed container_name */
+		unsigned long line;
+	} *named;
+	size_t nnamed, anamed;
+	size_t unread;			/* port entries it could not read */
+};
+
+/*
+ * Add the host ports the services of text publish (short and long
+ * syntax, variables and their defaults as written, not resolved) and
+ * their fixed container_names to out. 0, or -1 with the reason in err.
+ */
+int compose_parse_setup(const char *text, size_t len, struct compose_setup *out,
+			struct strbuf *err);
+void compose_setup_free(struct compose_setup *s);
+
 #endif

@@ -979,7 +979,7 @@ int config_validate(struct sb_config *cfg)
 	return ret;
 }
 
-static int valid_project(const char *s)
+int valid_project(const char *s)
 {
 	if (!*s || *s == '-' || *s == '.' || strlen(s) > 64)
 		return 0;
@@ -1202,6 +1202,17 @@ static int load(struct sb_config *cfg, git_repository *repo, const char *text, s
 		return -1;
 	collect_needs_trust(cfg);
 	return config_validate(cfg);
+}
+
+int config_load_text(struct sb_config *cfg, git_repository *repo, const char *name,
+		     const char *text, size_t len, const char *default_project)
+{
+	init(cfg, xstrdup(name));
+	if (load(cfg, repo, text, len, default_project)) {
+		config_free(cfg);
+		return -1;
+	}
+	return 0;
 }
 
 int config_load(struct sb_config *cfg, git_repository *repo, const char *worktree,

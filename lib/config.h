@@ -115,6 +115,16 @@ struct sb_config {
 int config_load(struct sb_config *cfg, git_repository *repo, const char *worktree,
 		const char *default_project);
 
+/* Is s a sandbox.project: 1-64 of [A-Za-z0-9._-], not starting with '-' or '.'? */
+int valid_project(const char *s);
+
+/*
+ * config_load() with text as the project file, called name in messages
+ * (setup checks the file it writes before anyone uses it).
+ */
+int config_load_text(struct sb_config *cfg, git_repository *repo, const char *name,
+		     const char *text, size_t len, const char *default_project);
+
 /*
  * Does a layer of the configuration config_load() would read from
  * worktree set sandbox.compose, or COMPOSE_FILE name the files

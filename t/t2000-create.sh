@@ -430,16 +430,22 @@ test_expect_success 'a bad .gitsandbox in the commit is named as that commit'\''
 	test_cmp before after
 '
 
-test_expect_success 'a commit without .gitsandbox makes a sandbox with the defaults' '
+test_expect_success 'a commit without .gitsandbox: create points to setup, unless git config has ports' '
 	commit=$(commit_gitsandbox "no project file") &&
-	(cd ktrdr && git sandbox create bare -b bare-br --base $commit >../out) &&
+	(cd ktrdr && test_expect_code 128 git sandbox create bare -b bare-br --base $commit 2>../err) &&
+	test_grep "no ports configured .*git sandbox setup" err &&
+	test_path_is_missing ktrdr--bare &&
+	test_must_fail git -C ktrdr rev-parse --verify -q refs/heads/bare-br &&
+	(cd ktrdr && git -c port.web.var=WEB_PORT -c port.web.base=$(sb_port 7700) \
+		sandbox create bare -b bare-br --base $commit >../out) &&
 	test_path_is_missing ktrdr--bare/.gitsandbox &&
 	test_grep "sandbox '\''bare'\'' in slot" out &&
 	git -C ktrdr sandbox list --json >json &&
 	test_grep -F "\"name\":\"bare\"," json &&
 	test_grep -F "\"project\":\"ktrdr-bare\"" json &&
 	test_grep "^SANDBOX_NAME=bare$" ktrdr--bare/.env.sandbox &&
-	test_grep ! "_PORT" ktrdr--bare/.env.sandbox &&
+	test_grep "^WEB_PORT=" ktrdr--bare/.env.sandbox &&
+	test_grep ! "API_PORT" ktrdr--bare/.env.sandbox &&
 	(cd ktrdr--bare && test_expect_code 128 git sandbox port api 2>../err)
 '
 

@@ -313,7 +313,7 @@ if command -v zsh >/dev/null && zsh -fc 'zmodload zsh/zpty' 2>/dev/null; then
 	check 'zsh: _git-sandbox is installed' test -f "$ZSH_COMPL_DIR/_git-sandbox"
 	check 'zsh: git sandbox <TAB> lists the subcommands' \
 		zexpect 'git sandbox ' create init up down destroy list status port \
-			env exec logs secrets repair prune doctor trust
+			env exec logs secrets repair prune doctor trust setup
 	check 'zsh: git sand<TAB> offers sandbox' zexpect 'git sand' sandbox
 	check 'zsh: create -<TAB>: its options' \
 		zexpect 'git sandbox create feat -' -b --branch --base --slot --engine

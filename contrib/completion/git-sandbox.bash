@@ -18,7 +18,7 @@
 
 # The subcommands every installation has; executables git-sandbox-<sub> on
 # PATH are added to them.
-__git_sandbox_subcommands="create init up down destroy list status port env exec logs secrets repair prune doctor trust"
+__git_sandbox_subcommands="create init up down destroy list status port env exec logs secrets repair prune doctor trust setup"
 
 # Runs git, honouring -C and --git-dir from the command line as git's
 # completion does.
@@ -200,6 +200,7 @@ _git_sandbox ()
 	logs)    opts="-f --follow --tail="; argopts="--tail" ;;
 	prune)   opts="-n --dry-run" ;;
 	trust)   opts="--show --revoke" ;;
+	setup)   opts="--write" ;;
 	esac
 
 	for ((c = sub_idx + 1; c < cword; c++)); do
@@ -297,6 +298,11 @@ _git_sandbox ()
 			COMPREPLY=()
 			__gitcompappend "--" "" "$cur" " "
 		fi
+		;;
+	setup)
+		# compose files
+		local IFS=$'\n'
+		COMPREPLY=($(compgen -f -- "$cur"))
 		;;
 	*)
 		COMPREPLY=()

@@ -676,18 +676,17 @@ START_TEST(test_timeout)
 	setenv("OP_FAKE_DELAY", "5", 1);
 	setenv("GIT_SANDBOX_OP_TIMEOUT", "0.3", 1);
 	load_fails("did not answer within 0.3 seconds");
-	ck_assert_int_le(time(NULL) - start, 3);
+	/* it did not wait for op's answer (a bound on what it waited, not a timing) */
+	ck_assert_int_lt(time(NULL) - start, 5);
 }
 END_TEST
 
 START_TEST(test_hang)
 {
-	time_t start = time(NULL);
-
+	/* an op that never answers: the time limit ends it (a hang is Check's timeout) */
 	touch("op/hang");
 	setenv("GIT_SANDBOX_OP_TIMEOUT", "0.5", 1);
 	load_fails("did not answer within 0.5 seconds");
-	ck_assert_int_le(time(NULL) - start, 3);
 }
 END_TEST
 
@@ -927,12 +926,11 @@ END_TEST
 START_TEST(test_key_fifo_refused)
 {
 	char *kp = secrets_key_path(), *dir = path_dirname(kp);
-	time_t start = time(NULL);
 
+	/* a FIFO that would block an open(2) is refused at once: a hang is Check's timeout */
 	ck_assert_int_eq(mkdir_p(dir, 0700), 0);
 	ck_assert_int_eq(mkfifo(kp, 0600), 0);
 	load_fails("is not a regular file");
-	ck_assert_int_le(time(NULL) - start, 3);
 	ck_assert_int_eq(op_calls(), 0);
 	free(dir);
 	free(kp);
@@ -942,7 +940,6 @@ END_TEST
 START_TEST(test_cache_fifo_and_oversize_ignored)
 {
 	char *p = secrets_cache_path(&cfg);
-	time_t start = time(NULL);
 
 	load_ok(0, "1password", 1);
 	ck_assert_int_eq(unlink(p), 0);
@@ -951,7 +948,6 @@ START_TEST(test_cache_fifo_and_oversize_ignored)
 	load_ok(0, "1password", 2);
 	assert_err_has("it is not a regular file");
 	assert_err_has("refusing to replace it");
-	ck_assert_int_le(time(NULL) - start, 3);
 	ck_assert_int_eq(unlink(p), 0);
 	load_ok(0, "1password", 3);
 	ck_assert_int_eq(truncate(p, (1 << 20) + 1), 0);
