@@ -50,7 +50,7 @@ void compose_use(struct compose *c, const char *line);
 
 /*
  * Find the compose command. With override (sandbox.composeCommand, e.g.
- * "podman compose") split it on blanks and spawn nothing. Otherwise the v2
+ * "podman-compose") split it on blanks and spawn nothing. Otherwise the v2
  * plugin wins if `docker compose version` answers, else `docker-compose`
  * (v1) when it is on PATH; at most one silent spawn. *argv_out is NULL-terminated
  * (free with free_strings(*argv_out, *argc_out)). Returns 0, or -1 after an

@@ -355,7 +355,7 @@ static void add_unique(char ***v, size_t *n, size_t *alloc, const char *s)
 }
 
 /*
- * GET /<kind>/<name>/json (containers) or /<kind>/<name> (volumes) for
+ * GET /<kind>/<name>/json (containers) or /<kind>/<name> (volumes, networks) for
  * each name: the objects, in *out (json_decref it). Something named that
  * is gone meanwhile is absent, not an error. DOCKER_OK or a code.
  */
@@ -392,7 +392,8 @@ static int inspect(const char *kind, char *const *names, size_t n, json_t **out,
 int docker_container_uses(char *const *cids, size_t n, char ***volumes, size_t *nvolumes,
 			  char ***networks, size_t *nnetworks, struct strbuf *why)
 {
-	size_t i, valloc = 0, nalloc = 0;
+	size_t i, valloc = 0, nalloc = 0, nnamed = 0, namedalloc = 0;
+	char **named = NULL;	/* networks the engine gave by name only */
 	json_t *a;
 	int ret;
 
@@ -418,11 +419,25 @@ int docker_container_uses(char *const *cids, size_t n, char ***volumes, size_t *
 		json_object_foreach(nets, key, v) {
 			const char *id = member(v, "NetworkID");
 
-			if (id && *id)
+			/* podman 4 gives the network's name there: its id is asked below */
+			if (id && *id && strcmp(id, key))
 				add_unique(networks, nnetworks, &nalloc, id);
+			else if (*key)
+				add_unique(&named, &nnamed, &namedalloc, key);
 		}
 	}
 	json_decref(a);
+	if (!ret && nnamed) {
+		ret = inspect("networks", named, nnamed, &a, why);
+		for (i = 0; i < json_array_size(a); i++) {
+			const char *id = member(json_array_get(a, i), "Id");
+
+			if (id && *id)
+				add_unique(networks, nnetworks, &nalloc, id);
+		}
+		json_decref(a);
+	}
+	free_strings(named, nnamed);
 	return ret;
 }
 

@@ -106,8 +106,10 @@ int docker_networks(const char *project, char ***ids, size_t *n, struct strbuf *
 
 /*
  * The named volumes the containers cids mount and the networks (by id)
- * they are attached to (an inspect of each); NULL-terminated, free
- * with free_strings. A container gone meanwhile is skipped.
+ * they are attached to (an inspect of each; and of each network the
+ * engine names instead of giving its id, as podman 4 does);
+ * NULL-terminated, free with free_strings. A container or network gone
+ * meanwhile is skipped.
  */
 int docker_container_uses(char *const *cids, size_t n, char ***volumes, size_t *nvolumes,
 			  char ***networks, size_t *nnetworks, struct strbuf *why);

@@ -430,6 +430,12 @@ size_t engine_env(const struct engine *e, char ***env, size_t *n, size_t *alloc)
 
 	push(env, n, alloc, xasprintf("DOCKER_HOST=%s", e->url));
 	push(env, n, alloc, xstrdup("DOCKER_CONTEXT"));
+	/*
+	 * podman (and so podman-compose) reads neither: the same URL, so
+	 * that it works on the sandbox's engine too, or fails there
+	 */
+	push(env, n, alloc, xasprintf("CONTAINER_HOST=%s", e->url));
+	push(env, n, alloc, xstrdup("CONTAINER_CONNECTION"));
 	if (e->tls && e->tls_verify)
 		push(env, n, alloc, xstrdup("DOCKER_TLS_VERIFY=1"));
 	else

@@ -96,7 +96,9 @@ int engine_is_local(const struct engine *e);
  * DOCKER_CERT_PATH when it uses TLS (unset otherwise; and then
  * REQUESTS_CA_BUNDLE and CURL_CA_BUNDLE unset, which compose v1 would
  * trust instead of the engine's CA), DOCKER_TLS when it uses TLS without
- * verifying the engine (unset otherwise), DOCKER_CONTEXT unset. Entries
+ * verifying the engine (unset otherwise), DOCKER_CONTEXT unset; and for
+ * podman (podman-compose runs it) CONTAINER_HOST, the same URL, with
+ * CONTAINER_CONNECTION unset. Entries
  * "K=V" or "K" (unset) for struct child's env, appended to
  * *env (NULL-terminated; grows it). Returns how many it added.
  */

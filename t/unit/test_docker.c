@@ -1,15 +1,18 @@
-/* Unit tests for lib/docker.c: parsing, stack status, port leaks, health gate. */
+/* Unit tests for lib/docker.c: parsing, stack status, port leaks, health gate, what a stack uses. */
 #include <check.h>
 #include <netinet/in.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
+#include <sys/un.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include "docker.h"
+#include "engine.h"
 #include "health.h"
 #include "ports.h"
 #include "util.h"
@@ -234,6 +237,167 @@ START_TEST(test_gate)
 }
 END_TEST
 
+/*
+ * A fake engine on the unix socket sock, served by a child: the request
+ * line of each connection ("GET /path") is looked up in routes and
+ * answered with its body (status 200), or with 404; each request line is
+ * appended to the file log.
+ */
+struct route {
+	const char *request;
+	const char *body;
+};
+
+static void answer(int c, const struct route *routes, const char *log)
+{
+	struct strbuf req = STRBUF_INIT;
+	const struct route *r;
+	char buf[4096], *line;
+	FILE *f;
+
+	while (!strstr(req.buf, "\r\n\r\n")) {
+		ssize_t n = read(c, buf, sizeof(buf));
+
+		if (n <= 0)
+			break;
+		strbuf_add(&req, buf, n);
+	}
+	line = xstrndup(req.buf, strcspn(req.buf, "\r\n"));
+	/* "GET /path HTTP/1.1": the method and the path */
+	if (strrchr(line, ' '))
+		*strrchr(line, ' ') = '\0';
+	f = fopen(log, "a");
+	if (f) {
+		fprintf(f, "%s\n", line);
+		fclose(f);
+	}
+	for (r = routes; r->request && strcmp(r->request, line); r++)
+		;
+	strbuf_reset(&req);
+	if (r->request)
+		strbuf_addf(&req, "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
+			    "Content-Length: %zu\r\n\r\n%s", strlen(r->body), r->body);
+	else
+		strbuf_addstr(&req, "HTTP/1.1 404 Not Found\r\nContent-Type: application/json\r\n"
+			      "Content-Length: 21\r\n\r\n{\"message\":\"no such\"}");
+	(void)!write(c, req.buf, req.len);
+	strbuf_release(&req);
+	free(line);
+}
+
+static pid_t fake_engine(const char *sock, const struct route *routes, const char *log)
+{
+	struct sockaddr_un sa = { 0 };
+	int fd = socket(AF_UNIX, SOCK_STREAM, 0);
+	pid_t pid;
+
+	ck_assert_int_ge(fd, 0);
+	sa.sun_family = AF_UNIX;
+	ck_assert_uint_lt(strlen(sock), sizeof(sa.sun_path));
+	strcpy(sa.sun_path, sock);
+	ck_assert_int_eq(bind(fd, (struct sockaddr *)&sa, sizeof(sa)), 0);
+	ck_assert_int_eq(listen(fd, 16), 0);
+	pid = fork();
+	ck_assert_int_ge(pid, 0);
+	if (!pid) {
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		for (;;) {
+			int c = accept(fd, NULL, NULL);
+
+			if (c < 0)
+				continue;
+			answer(c, routes, log);
+			close(c);
+		}
+	}
+	close(fd);
+	return pid;
+}
+
+#define NET_ID "fd16fe22e430c6359d8f38a648450629ddd1616acef66d563984f63ec720d02f"
+#define NET_ID2 "2f259bab93aaaaa2542ba43ef33eb990d0999ee1b9924b557b7be53c0b7a1bb9"
+#define ATTACHED(name, id) "\"" name "\":{\"Aliases\":[\"api\"],\"NetworkID\":\"" id "\"}"
+
+/*
+ * The networks a stack uses, by id, from docker (an id) and from podman 4
+ * (the network's name, its id asked of the engine), with its volumes; a
+ * network gone meanwhile is skipped
+ */
+START_TEST(test_container_uses)
+{
+	static const struct route routes[] = {
+		/* docker: the id is there */
+		{ "GET /containers/c1/json", "{\"Id\":\"c1\",\"Mounts\":["
+		  "{\"Type\":\"volume\",\"Name\":\"p_data\",\"Destination\":\"/data\"},"
+		  "{\"Type\":\"bind\",\"Source\":\"/src\",\"Destination\":\"/src\"}],"
+		  "\"NetworkSettings\":{\"Networks\":{" ATTACHED("p_default", NET_ID2) "}}}" },
+		/* podman 4.3: the name, twice (two containers on one network), and one gone */
+		{ "GET /containers/c2/json", "{\"Id\":\"c2\",\"Mounts\":[],"
+		  "\"NetworkSettings\":{\"Networks\":{" ATTACHED("q_default", "q_default") ","
+		  ATTACHED("q_gone", "q_gone") "}}}" },
+		{ "GET /containers/c3/json", "{\"Id\":\"c3\",\"Mounts\":[{\"Type\":\"volume\","
+		  "\"Name\":\"p_data\"}],\"NetworkSettings\":{\"Networks\":{"
+		  ATTACHED("q_default", "q_default") "}}}" },
+		{ "GET /networks/q_default", "{\"Name\":\"q_default\",\"Id\":\"" NET_ID "\"}" },
+		{ NULL, NULL }
+	};
+	char dir[] = "/tmp/sb-docker-XXXXXX", *sock, *log, *url, *text;
+	char *cids[] = { "c1", "c2", "c3", "c4" }, **vols, **nets;
+	size_t nvols, nnets, len;
+	struct strbuf why = STRBUF_INIT;
+	struct engine e;
+	pid_t pid;
+
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	sock = path_join(dir, "s");
+	log = path_join(dir, "log");
+	url = xasprintf("unix://%s", sock);
+	pid = fake_engine(sock, routes, log);
+	ck_assert_int_eq(engine_resolve(url, &e), 0);
+	engine_use(&e);
+
+	ck_assert_int_eq(docker_container_uses(cids, 1, &vols, &nvols, &nets, &nnets, &why), DOCKER_OK);
+	ck_assert_uint_eq(nvols, 1);
+	ck_assert_str_eq(vols[0], "p_data");
+	ck_assert_uint_eq(nnets, 1);
+	ck_assert_str_eq(nets[0], NET_ID2);
+	free_strings(vols, nvols);
+	free_strings(nets, nnets);
+	text = read_file(log, &len);
+	ck_assert_str_eq(text, "GET /containers/c1/json\n");
+	free(text);
+	unlink(log);
+
+	/* c4 is gone: skipped */
+	ck_assert_int_eq(docker_container_uses(cids, 4, &vols, &nvols, &nets, &nnets, &why), DOCKER_OK);
+	ck_assert_uint_eq(nvols, 1);
+	ck_assert_uint_eq(nnets, 2);
+	ck_assert_str_eq(nets[0], NET_ID2);
+	ck_assert_str_eq(nets[1], NET_ID);
+	ck_assert_ptr_null(nets[2]);
+	free_strings(vols, nvols);
+	free_strings(nets, nnets);
+	text = read_file(log, &len);
+	ck_assert_str_eq(text, "GET /containers/c1/json\nGET /containers/c2/json\n"
+			 "GET /containers/c3/json\nGET /containers/c4/json\n"
+			 "GET /networks/q_default\nGET /networks/q_gone\n");
+	free(text);
+	ck_assert_uint_eq(why.len, 0);
+
+	kill(pid, SIGKILL);
+	waitpid(pid, NULL, 0);
+	engine_use_none();
+	engine_release(&e);
+	strbuf_release(&why);
+	unlink(log);
+	unlink(sock);
+	rmdir(dir);
+	free(url);
+	free(log);
+	free(sock);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("docker");
@@ -243,6 +407,7 @@ int main(void)
 	tcase_add_test(tc, test_leaks_and_prefix);
 	tcase_add_test(tc, test_wait);
 	tcase_add_test(tc, test_gate);
+	tcase_add_test(tc, test_container_uses);
 	suite_add_tcase(s, tc);
 	return run_suite(s);
 }

@@ -558,13 +558,15 @@ START_TEST(test_env)
 	ck_assert_int_eq(engine_resolve(NULL, &e), 0);
 	s = env_of(&e);
 	ck_assert_str_eq(s, "DOCKER_HOST=unix:///var/run/docker.sock DOCKER_CONTEXT "
+			 "CONTAINER_HOST=unix:///var/run/docker.sock CONTAINER_CONNECTION "
 			 "DOCKER_TLS_VERIFY DOCKER_CERT_PATH DOCKER_TLS");
 	free(s);
 	engine_release(&e);
 
 	ck_assert_int_eq(engine_from_record("tcp://h:2376", "/certs", &e), 0);
 	s = env_of(&e);
-	ck_assert_str_eq(s, "DOCKER_HOST=tcp://h:2376 DOCKER_CONTEXT DOCKER_TLS_VERIFY=1 "
+	ck_assert_str_eq(s, "DOCKER_HOST=tcp://h:2376 DOCKER_CONTEXT CONTAINER_HOST=tcp://h:2376 "
+			 "CONTAINER_CONNECTION DOCKER_TLS_VERIFY=1 "
 			 "DOCKER_CERT_PATH=/certs REQUESTS_CA_BUNDLE CURL_CA_BUNDLE DOCKER_TLS");
 	free(s);
 	engine_release(&e);
@@ -573,7 +575,8 @@ START_TEST(test_env)
 	write_context("insecure", "tcp://h:2376", 1, "ca.pem");
 	ck_assert_int_eq(engine_resolve("insecure", &e), 0);
 	s = env_of(&e);
-	want = xasprintf("DOCKER_HOST=tcp://h:2376 DOCKER_CONTEXT DOCKER_TLS_VERIFY "
+	want = xasprintf("DOCKER_HOST=tcp://h:2376 DOCKER_CONTEXT CONTAINER_HOST=tcp://h:2376 "
+			 "CONTAINER_CONNECTION DOCKER_TLS_VERIFY "
 			 "DOCKER_CERT_PATH=%s REQUESTS_CA_BUNDLE CURL_CA_BUNDLE DOCKER_TLS=1", e.certs);
 	ck_assert_str_eq(s, want);
 	free(want);
