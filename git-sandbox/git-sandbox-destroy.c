@@ -17,7 +17,7 @@
 #include "worktree.h"
 
 static const char *const usage[] = {
-	"git sandbox destroy [<name>] [-f | --force] [--keep-worktree] [--delete-branch]",
+	"git sandbox destroy [[-s] <name>] [-f | --force] [--keep-worktree] [--delete-branch]",
 	NULL
 };
 
@@ -51,7 +51,9 @@ static int inside(const char *dir)
 int main(int argc, char **argv)
 {
 	int force = 0, keep = 0, delete_branch = 0, n;
+	const char *name = NULL;
 	const struct opt opts[] = {
+		OPT_SANDBOX_(&name),
 		OPT_BOOL_('f', "force", &force),
 		OPT_BOOL_(0, "keep-worktree", &keep),
 		OPT_BOOL_(0, "delete-branch", &delete_branch),
@@ -67,7 +69,8 @@ int main(int argc, char **argv)
 	if (n > 1)
 		usage_msg(usage, "too many arguments");
 	/* what an untrusted project file may not set must not keep its sandbox alive */
-	sandbox_open(&sb, n ? argv[0] : NULL,
+	name = opt_sandbox(name, n ? argv[0] : NULL, usage);
+	sandbox_open(&sb, name,
 		     SB_NEED_SANDBOX | SB_REVIEW | SB_ANY_CONFIG | SB_ANY_ENGINE);
 	if (!sb.has_state && !sb.missing)
 		die("the main worktree '%s' is slot 0, not a sandbox: there is nothing to destroy", sb.path);

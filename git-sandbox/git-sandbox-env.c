@@ -10,14 +10,16 @@
 #include "util.h"
 
 static const char *const usage[] = {
-	"git sandbox env [--export]",
+	"git sandbox env [-s <name>] [--export]",
 	NULL
 };
 
 int main(int argc, char **argv)
 {
 	int export = 0;
+	const char *name = NULL;
 	const struct opt opts[] = {
+		OPT_SANDBOX_(&name),
 		OPT_BOOL_(0, "export", &export),
 		OPT_END_(),
 	};
@@ -29,7 +31,7 @@ int main(int argc, char **argv)
 	progname = "git sandbox env";
 	if (parse_options(argc, argv, opts, usage, "git-sandbox-env", 0))
 		usage_msg(usage, "too many arguments");
-	sandbox_open(&sb, NULL, SB_NEED_SLOT | SB_NO_ENGINE);
+	sandbox_open(&sb, name, SB_NEED_SLOT | SB_NO_ENGINE);
 	/* the env file is derived from the state: put it back if it went missing */
 	if (sb.has_state && !sb.missing && envfile_ensure(&sb) < 0)
 		warning("could not regenerate '%s'", sb.cfg.env_file);

@@ -12,15 +12,16 @@
 #include "util.h"
 
 static const char *const usage[] = {
-	"git sandbox logs [<service>] [-f] [--tail <n>]",
+	"git sandbox logs [-s <name>] [<service>] [-f] [--tail <n>]",
 	NULL
 };
 
 int main(int argc, char **argv)
 {
 	int follow = 0, n;
-	const char *tail = NULL;
+	const char *tail = NULL, *name = NULL;
 	const struct opt opts[] = {
+		OPT_SANDBOX_(&name),
 		OPT_BOOL_('f', "follow", &follow),
 		OPT_STRING_(0, "tail", &tail),
 		OPT_END_(),
@@ -39,7 +40,7 @@ int main(int argc, char **argv)
 		usage_msg(usage, "too many arguments");
 	if (tail && strcmp(tail, "all") && parse_int(tail, 0, 100000000, &t) < 0)
 		usage_msg(usage, "--tail takes a number of lines or 'all', not '%s'", tail);
-	sandbox_open(&sb, NULL, SB_NEED_SLOT);
+	sandbox_open(&sb, name, SB_NEED_SLOT | SB_NEED_WORKTREE);
 	if (stack_ident_load(&sb, &si) < 0)
 		exit(EXIT_FATAL);
 	kind = stack_kind(&sb.cfg, sb.path, &si);

@@ -8,15 +8,17 @@
 #include "util.h"
 
 static const char *const usage[] = {
-	"git sandbox port <service> [<n>]",
-	"git sandbox port --list",
+	"git sandbox port [-s <name>] <service> [<n>]",
+	"git sandbox port [-s <name>] --list",
 	NULL
 };
 
 int main(int argc, char **argv)
 {
 	int list = 0;
+	const char *name = NULL;
 	const struct opt opts[] = {
+		OPT_SANDBOX_(&name),
 		OPT_BOOL_('l', "list", &list),
 		OPT_END_(),
 	};
@@ -32,7 +34,7 @@ int main(int argc, char **argv)
 		usage_msg(usage, "--list takes no arguments");
 	if (!list && (n < 1 || n > 2))
 		usage_msg(usage, n ? "too many arguments" : "missing <service>");
-	sandbox_open(&sb, NULL, SB_NEED_SLOT | SB_NO_ENGINE);
+	sandbox_open(&sb, name, SB_NEED_SLOT | SB_NO_ENGINE);
 	if (list) {
 		/* the leased groups (completion offers these), one a line */
 		for (i = 0; i < sb.ports.n; i++)

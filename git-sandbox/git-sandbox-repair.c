@@ -13,7 +13,7 @@
 #include "util.h"
 
 static const char *const usage[] = {
-	"git sandbox repair [<name>]",
+	"git sandbox repair [[-s] <name>]",
 	NULL
 };
 
@@ -28,7 +28,11 @@ static void show_change(const struct port_set *old, const struct port_set *new)
 
 int main(int argc, char **argv)
 {
-	const struct opt opts[] = { OPT_END_() };
+	const char *name = NULL;
+	const struct opt opts[] = {
+		OPT_SANDBOX_(&name),
+		OPT_END_(),
+	};
 	struct strbuf drift = STRBUF_INIT;
 	struct registry reg;
 	struct reg_entry *e;
@@ -43,7 +47,8 @@ int main(int argc, char **argv)
 	n = parse_options(argc, argv, opts, usage, "git-sandbox-repair", 0);
 	if (n > 1)
 		usage_msg(usage, "too many arguments");
-	sandbox_open(&sb, n ? argv[0] : NULL, SB_NEED_SLOT);
+	name = opt_sandbox(name, n ? argv[0] : NULL, usage);
+	sandbox_open(&sb, name, SB_NEED_SLOT);
 	if (!sb.has_state)
 		die(sb.missing ? "the worktree of sandbox '%s' is gone; 'git sandbox prune' releases its slot" :
 		    "'%s' is the main worktree without a sandbox: it uses its configuration's ports "

@@ -10,7 +10,7 @@
 #include "util.h"
 
 static const char *const usage[] = {
-	"git sandbox secrets (status | refresh | clear)",
+	"git sandbox secrets [-s <name>] (status | refresh | clear)",
 	NULL
 };
 
@@ -47,7 +47,11 @@ static void show_status(const struct sb_config *cfg)
 
 int main(int argc, char **argv)
 {
-	const struct opt opts[] = { OPT_END_() };
+	const char *name = NULL;
+	const struct opt opts[] = {
+		OPT_SANDBOX_(&name),
+		OPT_END_(),
+	};
 	struct secret_set set = SECRET_SET_INIT;
 	struct sandbox sb;
 	int n, r;
@@ -58,7 +62,7 @@ int main(int argc, char **argv)
 		usage_msg(usage, n ? "too many arguments" : "missing subcommand");
 	if (strcmp(argv[0], "status") && strcmp(argv[0], "refresh") && strcmp(argv[0], "clear"))
 		usage_msg(usage, "unknown subcommand '%s'", argv[0]);
-	sandbox_open(&sb, NULL, SB_NO_ENGINE);
+	sandbox_open(&sb, name, SB_NO_ENGINE);
 	if (!strcmp(argv[0], "status")) {
 		show_status(&sb.cfg);
 	} else if (!strcmp(argv[0], "refresh")) {

@@ -14,7 +14,7 @@
 #include "util.h"
 
 static const char *const usage[] = {
-	"git sandbox status [<name>] [--json]",
+	"git sandbox status [[-s] <name>] [--json]",
 	NULL
 };
 
@@ -105,7 +105,9 @@ static void show_secrets(struct strbuf *out, const struct sb_config *cfg)
 int main(int argc, char **argv)
 {
 	int json = 0, n;
+	const char *name = NULL;
 	const struct opt opts[] = {
+		OPT_SANDBOX_(&name),
 		OPT_BOOL_(0, "json", &json),
 		OPT_END_(),
 	};
@@ -124,7 +126,8 @@ int main(int argc, char **argv)
 	n = parse_options(argc, argv, opts, usage, "git-sandbox-status", 0);
 	if (n > 1)
 		usage_msg(usage, "too many arguments");
-	sandbox_open(&sb, n ? argv[0] : NULL, SB_NEED_SLOT | SB_ANY_ENGINE);
+	name = opt_sandbox(name, n ? argv[0] : NULL, usage);
+	sandbox_open(&sb, name, SB_NEED_SLOT | SB_ANY_ENGINE);
 	check_registry(&sb);
 	sandbox_ports_drift(&sb, &drift);
 	kind = STACK_YES;	/* a record that cannot be read: the engine decides, as ever */

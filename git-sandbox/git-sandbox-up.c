@@ -18,7 +18,7 @@
 #include "util.h"
 
 static const char *const usage[] = {
-	"git sandbox up [--build] [--recreate] [--profile <name>...] [--no-secrets] [--refresh-secrets]"
+	"git sandbox up [-s <name>] [--build] [--recreate] [--profile <name>...] [--no-secrets] [--refresh-secrets]"
 	" [--no-wait] [--timeout <s>]",
 	NULL
 };
@@ -159,7 +159,9 @@ int main(int argc, char **argv)
 	int build = 0, recreate = 0, no_secrets = 0, refresh = 0, no_wait = 0, leased, ret;
 	long timeout = 120;
 	struct opt_list profiles = { 0 };
+	const char *name = NULL;
 	const struct opt opts[] = {
+		OPT_SANDBOX_(&name),
 		OPT_BOOL_(0, "build", &build),
 		OPT_BOOL_(0, "recreate", &recreate),
 		OPT_STRING_LIST_(0, "profile", &profiles),
@@ -186,7 +188,7 @@ int main(int argc, char **argv)
 	if (no_secrets && refresh)
 		usage_msg(usage, "--no-secrets and --refresh-secrets cannot go together");
 	timing_phase("start");
-	sandbox_open(&sb, NULL, SB_NEED_SLOT);
+	sandbox_open(&sb, name, SB_NEED_SLOT | SB_NEED_WORKTREE);
 	stack_lock(&sb);
 	if (stack_ident_load(&sb, &si) < 0)
 		exit(EXIT_FATAL);

@@ -141,3 +141,10 @@ int parse_options(int argc, char **argv, const struct opt *opts, const char *con
 	free(args);
 	return n;
 }
+
+const char *opt_sandbox(const char *opt, const char *pos, const char *const *usage)
+{
+	if (opt && pos && strcmp(opt, pos))
+		usage_msg(usage, "two sandboxes named: '%s' (-s) and '%s'", opt, pos);
+	return opt ? opt : pos;
+}

@@ -25,6 +25,12 @@ struct opt {
 #define OPT_END_() { OPT_END, 0, NULL, NULL, 0, 0 }
 
 /*
+ * The one way every command that acts on one sandbox is told which:
+ * -s <name> or --sandbox <name>, from anywhere in the repository.
+ */
+#define OPT_SANDBOX_(v) OPT_STRING_('s', "sandbox", v)
+
+/*
  * Parse argv[1..] against opts. -h prints usage on stdout and --help opens
  * manpage (both exit 129). Options and arguments may mix; "--" ends
  * options (and is kept out of the result). Stops at the first argument
@@ -34,5 +40,13 @@ struct opt {
  */
 int parse_options(int argc, char **argv, const struct opt *opts, const char *const *usage,
 		  const char *manpage, int stop_at_arg);
+
+/*
+ * The sandbox the command line names: opt (OPT_SANDBOX_) or pos (the
+ * positional <name> of a command that takes one), NULL for neither (the
+ * worktree around the current directory). Both given and different is a
+ * usage error (exits 129).
+ */
+const char *opt_sandbox(const char *opt, const char *pos, const char *const *usage);
 
 #endif

@@ -302,6 +302,8 @@ void sandbox_open(struct sandbox *sb, const char *name, unsigned flags)
 	repo_open(&sb->repo);
 	if (name) {
 		open_named(sb, name);
+		if ((flags & SB_NEED_WORKTREE) && sb->missing)
+			die("the worktree of sandbox '%s' is gone (it was '%s')", name, sb->path);
 	} else {
 		if (!sb->repo.worktree)
 			die("this operation must be run in a work tree");

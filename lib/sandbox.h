@@ -60,12 +60,17 @@ struct sandbox {
 #define SB_ANY_ENGINE	(1 << 4)
 /* The command asks no engine: none is resolved (no_engine). */
 #define SB_NO_ENGINE	(1 << 5)
+/* die when the named sandbox's worktree is gone (missing) */
+#define SB_NEED_WORKTREE (1 << 6)
 
 /*
  * Find the sandbox to act on: name NULL means the worktree around the
  * current directory; otherwise the sandbox of that name in this
- * repository. Loads the configuration from that worktree. Dies with a
- * clear message on failure.
+ * repository, from any of its worktrees or directories, exactly as if
+ * from its own worktree: its configuration (its project file with the
+ * repository's git config), its state, its engine. Dies with a clear
+ * message on failure (a name that is no sandbox of this repository
+ * among them).
  */
 void sandbox_open(struct sandbox *sb, const char *name, unsigned flags);
 void sandbox_close(struct sandbox *sb);

@@ -191,7 +191,7 @@ _completion_loader () {
 
 check 'git sandbox <TAB> loads the completion on demand and lists the subcommands' \
 	expect_has 'git sandbox ' create init up down destroy list status port env \
-		exec logs secrets repair prune doctor trust
+		exec logs path secrets repair prune doctor trust
 check '_git_sandbox is defined once loaded' eval 'declare -F _git_sandbox >/dev/null'
 check 'git sandbox de<TAB> gives destroy' expect 'git sandbox de' destroy
 check 'git sandbox --<TAB> gives the dispatcher options' \
@@ -199,15 +199,18 @@ check 'git sandbox --<TAB> gives the dispatcher options' \
 check 'create -<TAB>: its options' \
 	expect 'git sandbox create feat -' -b --branch= --base= --slot= --engine=
 check 'up --<TAB>: its options' \
-	expect 'git sandbox up --' --build --recreate --profile= --no-secrets --refresh-secrets --no-wait --timeout=
+	expect 'git sandbox up --' --sandbox= --build --recreate --profile= --no-secrets --refresh-secrets --no-wait --timeout=
 check 'destroy -<TAB>: its options' \
-	expect 'git sandbox destroy -' -f --force --keep-worktree --delete-branch
+	expect 'git sandbox destroy -' -s --sandbox= -f --force --keep-worktree --delete-branch
 check 'down, list, status, env, logs, prune, init: their options' eval '
-	expect "git sandbox down -" -v --volumes &&
+	expect "git sandbox down -" -s --sandbox= --all -v --volumes &&
 	expect "git sandbox list -" --json &&
-	expect "git sandbox status -" --json &&
-	expect "git sandbox env -" --export &&
-	expect "git sandbox logs -" -f --follow --tail= &&
+	expect "git sandbox status -" -s --sandbox= --json &&
+	expect "git sandbox env -" -s --sandbox= --export &&
+	expect "git sandbox logs -" -s --sandbox= -f --follow --tail= &&
+	expect "git sandbox path -" -s --sandbox= &&
+	expect "git sandbox secrets -" -s --sandbox= &&
+	expect "git sandbox repair -" -s --sandbox= &&
 	expect "git sandbox prune -" -n --dry-run &&
 	expect "git sandbox init -" --name= --slot= --engine='
 check 'create --engine <TAB>: the docker contexts' eval '
@@ -250,7 +253,33 @@ check 'port <TAB> in a sandbox: the groups it leased, not one the configuration 
 	git config port.cache.base 27500 &&
 	(cd "$TMP/proj--alpha" && expect "git sandbox port " api db); rc=$?
 	git config --remove-section port.cache; (exit $rc)'
-check 'port -<TAB>: its option' expect 'git sandbox port -' -l --list
+check 'port -<TAB>: its options' expect 'git sandbox port -' -s --sandbox= -l --list
+check '-s <TAB> and --sandbox=<TAB>: the sandbox names, for every command that takes one' eval '(
+	for sub in up down destroy status env port exec logs path secrets repair; do
+		expect "git sandbox $sub -s " alpha beta &&
+		expect "git sandbox $sub --sandbox " alpha beta &&
+		expect "git sandbox $sub --sandbox=b" beta || exit 1
+	done)'
+check 'commands that act on no one sandbox take no -s' eval '
+	expect "git sandbox list -" --json && expect "git sandbox create x -s"'
+check 'path <TAB>: the sandbox names; none after -s <name>' eval '
+	expect "git sandbox path " alpha beta &&
+	expect "git sandbox status -s alpha "'
+check 'port -s <name> <TAB>: the groups that sandbox leased' eval '
+	git config port.cache.var PROJ_CACHE_PORT &&
+	git config port.cache.base 27500 &&
+	expect "git sandbox port -s alpha " api db; rc=$?
+	git config --remove-section port.cache; (exit $rc)'
+check 'exec -s <name> <TAB>: --' expect 'git sandbox exec -s alpha ' --
+check 'git-sandbox-cd <TAB>: the sandbox names, once the file is loaded' eval '
+	complete -p git-sandbox-cd >/dev/null &&
+	expect "git-sandbox-cd " alpha beta &&
+	expect "git-sandbox-cd a" alpha &&
+	expect "git-sandbox-cd alpha "'
+check 'git-sandbox-cd <name> goes to its worktree; a failing path leaves the directory' eval '(
+	git-sandbox-cd beta && [ "$(pwd -P)" = "$TMP/proj--beta" ] &&
+	! git-sandbox-cd nosuch 2>/dev/null && [ "$(pwd -P)" = "$TMP/proj--beta" ]
+)'
 check 'logs -f <TAB>: the services' \
 	expect 'git sandbox logs -f ' api db
 check 'secrets <TAB>: its actions' \
@@ -313,7 +342,7 @@ if command -v zsh >/dev/null && zsh -fc 'zmodload zsh/zpty' 2>/dev/null; then
 	check 'zsh: _git-sandbox is installed' test -f "$ZSH_COMPL_DIR/_git-sandbox"
 	check 'zsh: git sandbox <TAB> lists the subcommands' \
 		zexpect 'git sandbox ' create init up down destroy list status port \
-			env exec logs secrets repair prune doctor trust setup
+			env exec logs path secrets repair prune doctor trust setup
 	check 'zsh: git sand<TAB> offers sandbox' zexpect 'git sand' sandbox
 	check 'zsh: create -<TAB>: its options' \
 		zexpect 'git sandbox create feat -' -b --branch --base --slot --engine
@@ -323,6 +352,14 @@ if command -v zsh >/dev/null && zsh -fc 'zmodload zsh/zpty' 2>/dev/null; then
 		zexpect 'git sandbox create feat -b fea' feature-x feature-y
 	check 'zsh: port <TAB>: the services' zexpect 'git sandbox port ' api db
 	check 'zsh: git-sandbox status <TAB>' zexpect 'git-sandbox status ' alpha beta
+	check 'zsh: up -s <TAB> and path <TAB>: the sandbox names' eval '
+		zexpect "git sandbox up -s " alpha beta &&
+		zexpect "git sandbox path " alpha beta'
+	check 'zsh: git-sandbox-cd <TAB>: the sandbox names' zexpect 'git-sandbox-cd ' alpha beta
+	check 'zsh: the file sourced defines git-sandbox-cd' eval '
+		out=$(cd "$TMP/proj" && zsh -fc "autoload -Uz compinit && compinit -u -d $TMP/zsh.dump2 &&
+			source $ZSH_COMPL_DIR/_git-sandbox && git-sandbox-cd alpha && pwd -P") &&
+		[ "$out" = "$TMP/proj--alpha" ]'
 else
 	skip 'zsh (with zsh/zpty) is not installed'
 fi

@@ -18,7 +18,7 @@
 
 # The subcommands every installation has; executables git-sandbox-<sub> on
 # PATH are added to them.
-__git_sandbox_subcommands="create init up down destroy list status port env exec logs secrets repair prune doctor trust setup"
+__git_sandbox_subcommands="create init up down destroy list status port env exec logs path secrets repair prune doctor trust setup"
 
 # Runs git, honouring -C and --git-dir from the command line as git's
 # completion does.
@@ -186,12 +186,12 @@ _git_sandbox ()
 	fi
 
 	# options that take a separate argument, and the positional words so far
-	local opts='' argopts='' npos=0 after_dd=''
+	local opts='' argopts='' npos=0 after_dd='' sandbox=''
 	case "$sub" in
 	create)  opts="-b --branch= --base= --slot= --engine="; argopts="-b --branch --base --slot --engine" ;;
 	init)    opts="--name= --slot= --engine="; argopts="--name --slot --engine" ;;
 	up)      opts="--build --recreate --profile= --no-secrets --refresh-secrets --no-wait --timeout="; argopts="--profile --timeout" ;;
-	down)    opts="-v --volumes" ;;
+	down)    opts="--all -v --volumes" ;;
 	destroy) opts="-f --force --keep-worktree --delete-branch" ;;
 	list)    opts="--json" ;;
 	status)  opts="--json" ;;
@@ -202,14 +202,29 @@ _git_sandbox ()
 	trust)   opts="--show --revoke" ;;
 	setup)   opts="--write" ;;
 	esac
+	# every command that acts on one sandbox takes it by name
+	case "$sub" in
+	up|down|destroy|status|env|port|exec|logs|path|secrets|repair)
+		opts="-s --sandbox= $opts"
+		argopts="-s --sandbox $argopts"
+		;;
+	esac
 
 	for ((c = sub_idx + 1; c < cword; c++)); do
 		case "${words[c]}" in
 		--) after_dd=y; break ;;
+		--sandbox=*) sandbox=${words[c]#--sandbox=} ;;
 		-*) ;;
 		*)
 			case " $argopts " in
-			*" ${words[c-1]} "*) [ $((c - 1)) -gt "$sub_idx" ] && continue ;;
+			*" ${words[c-1]} "*)
+				if [ $((c - 1)) -gt "$sub_idx" ]; then
+					case "${words[c-1]}" in
+					-s|--sandbox) sandbox=${words[c]} ;;
+					esac
+					continue
+				fi
+				;;
 			esac
 			npos=$((npos + 1))
 			;;
@@ -230,6 +245,13 @@ _git_sandbox ()
 		__git_sandbox_complete_engines
 		return
 		;;
+	*,-s|*,--sandbox)
+		case " $argopts " in
+		*" $prev "*) __gitcomp_nl "$(__git_sandbox_names)" ;;
+		*) COMPREPLY=() ;;
+		esac
+		return
+		;;
 	*,--slot|*,--timeout|*,--tail|init,--name|up,--profile)
 		COMPREPLY=()
 		return
@@ -246,6 +268,13 @@ _git_sandbox ()
 		;;
 	create,--engine=*|init,--engine=*)
 		__git_sandbox_complete_engines "${cur#--engine=}"
+		return
+		;;
+	*,--sandbox=*)
+		case " $argopts " in
+		*" --sandbox "*) __gitcomp_nl "$(__git_sandbox_names)" "" "${cur#--sandbox=}" ;;
+		*) COMPREPLY=() ;;
+		esac
 		return
 		;;
 	*,--*=*)
@@ -272,15 +301,16 @@ _git_sandbox ()
 	esac
 
 	case "$sub" in
-	destroy|status|repair)
-		if [ $npos = 0 ]; then
+	destroy|status|repair|path)
+		if [ $npos = 0 ] && [ -z "$sandbox" ]; then
 			__gitcomp_nl "$(__git_sandbox_names)"
 		fi
 		;;
 	port)
 		if [ $npos = 0 ]; then
 			# the groups the sandbox leased; the configuration's outside one
-			__gitcomp_nl "$(__git_sandbox_git sandbox port --list || __git_sandbox_services)"
+			__gitcomp_nl "$(__git_sandbox_git sandbox port ${sandbox:+--sandbox="$sandbox"} --list ||
+				__git_sandbox_services)"
 		fi
 		;;
 	logs)
@@ -339,3 +369,23 @@ fi
 if declare -F __git_complete >/dev/null; then
 	__git_complete git-sandbox _git_sandbox
 fi
+
+# git-sandbox-cd <name>: go to the worktree of a sandbox of this
+# repository (a program cannot change its caller's directory). Source this
+# file from ~/.bashrc to have it before the first completion.
+git-sandbox-cd ()
+{
+	local dir
+	dir=$(git sandbox path "$@") && cd -- "$dir"
+}
+
+__git_sandbox_cd_complete ()
+{
+	local cur=${COMP_WORDS[COMP_CWORD]}
+	COMPREPLY=()
+	if [ "$COMP_CWORD" = 1 ]; then
+		# sandbox names never hold blanks or glob characters
+		mapfile -t COMPREPLY < <(compgen -W "$(__git_sandbox_names)" -- "$cur")
+	fi
+}
+complete -F __git_sandbox_cd_complete git-sandbox-cd
