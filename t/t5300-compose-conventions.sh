@@ -101,7 +101,7 @@ test_expect_success 'up --profile starts a profile service; down takes every pro
 	services t53-alpha >got &&
 	test_cmp expect got &&
 	(cd t53--alpha && GIT_SANDBOX_TRACE=$HOME/trace.down git sandbox down >../out 2>../err) &&
-	test_grep "^spawn: .* --profile debug down" trace.down &&
+	test_grep "^spawn: .* --profile=debug down" trace.down &&
 	services t53-alpha >got &&
 	test_must_be_empty got
 '
@@ -130,6 +130,34 @@ test_expect_success 'several compose files, in order, from one config file: exac
 	services t53-beta >got &&
 	test_must_be_empty got &&
 	git -C t53--beta config --unset-all sandbox.compose
+'
+
+test_expect_success 'names that look like options stay names: a compose file "-", profiles "-h" and "--"' '
+	cat >t53--beta/- <<-EOF &&
+	services:
+	  dash:
+	    image: $IMAGE
+	    init: true
+	    command: ["sleep", "600"]
+	  hidden:
+	    image: $IMAGE
+	    init: true
+	    profiles: ["-h", "--"]
+	    command: ["sleep", "600"]
+	EOF
+	git -C t53--beta config sandbox.compose - &&
+	(cd t53--beta && GIT_SANDBOX_TRACE=$HOME/trace.dash \
+		git sandbox up --no-secrets --no-wait --profile=-h >../out 2>../err) &&
+	test_grep "^spawn: .* -f ./- -f .*labels.json --profile=-h up -d$" trace.dash &&
+	printf "dash running\nhidden running\n" >expect &&
+	services t53-beta >got &&
+	test_cmp expect got &&
+	(cd t53--beta && GIT_SANDBOX_TRACE=$HOME/trace.dash git sandbox down >../out 2>../err) &&
+	test_grep "^spawn: .* --profile=-h --profile=-- down" trace.dash &&
+	services t53-beta >got &&
+	test_must_be_empty got &&
+	git -C t53--beta config --unset-all sandbox.compose &&
+	rm t53--beta/-
 '
 
 test_expect_success 'setup: both composes at hand (the v1 program, the v2 plugin)' '
