@@ -478,10 +478,14 @@ void stack_compose(struct compose *c, const struct sandbox *sb, struct stack_ide
 		check_compose_file(sb, cfg->compose[i], cfg->compose_origin);
 		c->files[c->nfiles++] = xstrdup(cfg->compose[i]);
 	}
-	/* the repository's file, beside one named as compose would read it */
+	/*
+	 * beside one named, as compose would read it; it is trusted as the
+	 * file it accompanies (beside a file of yours outside the worktree,
+	 * it is yours)
+	 */
 	override = cfg->ncompose == 1 && !cfg->compose_env ? override_of(sb->path, cfg->compose[0]) : NULL;
 	if (override) {
-		check_compose_file(sb, override, ORIGIN_PROJECT);
+		check_compose_file(sb, override, cfg->compose_origin);
 		c->files[c->nfiles++] = override;
 	}
 	choose_command(c, sb);

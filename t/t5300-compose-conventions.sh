@@ -160,6 +160,53 @@ test_expect_success 'names that look like options stay names: a compose file "-"
 	rm t53--beta/-
 '
 
+test_expect_success 'the override beside a compose file of yours outside the worktree is yours too' '
+	mkdir -p shared &&
+	cat >shared/docker-compose.yml <<-EOF &&
+	services:
+	  api:
+	    image: $IMAGE
+	    init: true
+	    command: ["sleep", "600"]
+	EOF
+	cat >shared/docker-compose.override.yml <<-EOF &&
+	services:
+	  side:
+	    image: $IMAGE
+	    init: true
+	    command: ["sleep", "600"]
+	EOF
+	mine="$TRASH_DIRECTORY/shared/docker-compose.yml" &&
+	(cd t53--beta && GIT_SANDBOX_TRACE=$HOME/trace.shared \
+		git -c sandbox.compose="$mine" sandbox up --no-secrets --no-wait >../out 2>../err) &&
+	test_grep "^spawn: .* -f $mine -f $TRASH_DIRECTORY/shared/docker-compose.override.yml -f " trace.shared &&
+	printf "api running\nside running\n" >expect &&
+	services t53-beta >got &&
+	test_cmp expect got &&
+	(cd t53--beta && git -c sandbox.compose="$mine" sandbox down >/dev/null 2>&1) &&
+	services t53-beta >got &&
+	test_must_be_empty got
+'
+
+test_expect_success 'an override of the project that links outside needs trust; its .env does not' '
+	rm t53--alpha/docker-compose.override.yml &&
+	ln -s "$TRASH_DIRECTORY/shared/docker-compose.override.yml" t53--alpha/docker-compose.override.yml &&
+	(cd t53--alpha && test_must_fail git sandbox up --no-secrets >../out 2>../err) &&
+	test_grep "compose file .docker-compose.override.yml. is a link to outside the worktree" err &&
+	services t53-alpha >got &&
+	test_must_be_empty got &&
+	git -C t53--alpha checkout -q -- docker-compose.override.yml &&
+	printf "GREETING=from-outside\n" >outside.env &&
+	rm t53--alpha/.env &&
+	ln -s "$TRASH_DIRECTORY/outside.env" t53--alpha/.env &&
+	(cd t53--alpha && git sandbox up --no-secrets >/dev/null 2>&1) &&
+	echo "from-outside alpha from-override" >expect &&
+	curl -sf localhost:$(($api + 1))/ >got &&
+	test_cmp expect got &&
+	(cd t53--alpha && git sandbox down >/dev/null 2>&1) &&
+	git -C t53--alpha checkout -q -- .env
+'
+
 test_expect_success 'setup: both composes at hand (the v1 program, the v2 plugin)' '
 	plugin="$GIT_SANDBOX_TEST_COMPOSE_V2/cli-plugins/docker-compose" &&
 	test -x "$plugin" &&
