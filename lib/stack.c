@@ -366,13 +366,14 @@ static int inside(const char *path, const char *dir)
 
 /*
  * compose's own default file names, and the overrides it reads beside
- * them, in its order (compose v2; v1 knows the docker-compose ones)
+ * them, in its order (compose v2, whichever the file's name: .yml before
+ * .yaml for an override; v1 knows the docker-compose ones)
  */
 static const char *const default_names[] = {
 	"compose.yaml", "compose.yml", "docker-compose.yml", "docker-compose.yaml", NULL
 };
 static const char *const override_names[] = {
-	"compose.override.yaml", "compose.override.yml",
+	"compose.override.yml", "compose.override.yaml",
 	"docker-compose.override.yml", "docker-compose.override.yaml", NULL
 };
 

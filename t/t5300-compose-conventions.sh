@@ -188,6 +188,19 @@ test_expect_success 'the override beside a compose file of yours outside the wor
 	test_must_be_empty got
 '
 
+test_expect_success 'of several overrides, the one compose v2 reads: compose.override.yml first' '
+	mkdir -p ov &&
+	printf "services: {}\n" >ov/compose.yaml &&
+	for f in compose.override.yaml compose.override.yml docker-compose.override.yml
+	do
+		printf "services: {}\n" >ov/$f || return 1
+	done &&
+	printf "exit 0\n" >fake-compose &&
+	(cd t53--beta && GIT_SANDBOX_TRACE=$HOME/trace.ov git -c sandbox.compose="$TRASH_DIRECTORY/ov/compose.yaml" \
+		-c sandbox.composeCommand="sh $TRASH_DIRECTORY/fake-compose" sandbox up --no-secrets --no-wait >/dev/null 2>&1) &&
+	test_grep "^spawn: .* -f $TRASH_DIRECTORY/ov/compose.yaml -f $TRASH_DIRECTORY/ov/compose.override.yml -f .*labels" trace.ov
+'
+
 test_expect_success 'an override of the project that links outside needs trust; its .env does not' '
 	rm t53--alpha/docker-compose.override.yml &&
 	ln -s "$TRASH_DIRECTORY/shared/docker-compose.override.yml" t53--alpha/docker-compose.override.yml &&
