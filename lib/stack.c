@@ -473,6 +473,19 @@ void stack_compose(struct compose *c, const struct sandbox *sb, struct stack_ide
 		trust_hint(cfg);
 		exit(EXIT_FATAL);
 	}
+	/*
+	 * a COMPOSE_FILE exported for everyday work (a shell profile, an
+	 * .envrc the worktree shares) is not silently the stack instead of
+	 * the project's sandbox file
+	 */
+	if (cfg->compose_env && exists_in(sb->path, DEFAULT_COMPOSE_FILE)) {
+		for (i = 0; i < cfg->ncompose && strcmp(cfg->compose[i], DEFAULT_COMPOSE_FILE); i++)
+			;
+		if (i == cfg->ncompose)
+			warning("the compose files are those of COMPOSE_FILE=%s, not %s of the "
+				"worktree; set sandbox.compose to choose", getenv("COMPOSE_FILE") ? getenv("COMPOSE_FILE") : "",
+				DEFAULT_COMPOSE_FILE);
+	}
 	memset(c, 0, sizeof(*c));
 	c->files = xcalloc(cfg->ncompose + 2, sizeof(char *));
 	for (i = 0; i < cfg->ncompose; i++) {

@@ -323,11 +323,16 @@ test_expect_success 'COMPOSE_FILE names the files where no configuration does' '
 	services t53b-one >got &&
 	echo "api running" >expect &&
 	test_cmp expect got &&
+	test_grep ! "warning" t53b--one/out &&
 	(cd t53b--one && COMPOSE_FILE=stack.yml git sandbox status >out 2>&1) &&
 	test_grep "running" t53b--one/out &&
-	(cd t53b--one && COMPOSE_FILE=stack.yml git sandbox down >/dev/null 2>&1) &&
+	# an everyday COMPOSE_FILE over the sandbox file is said
+	printf "services: {}\n" >t53b--one/docker-compose.sandbox.yml &&
+	(cd t53b--one && COMPOSE_FILE=stack.yml git sandbox down >out 2>&1) &&
+	test_grep "warning: the compose files are those of COMPOSE_FILE=stack.yml, not docker-compose.sandbox.yml" t53b--one/out &&
 	services t53b-one >got &&
-	test_must_be_empty got
+	test_must_be_empty got &&
+	rm t53b--one/docker-compose.sandbox.yml
 '
 
 test_expect_success 'cleanup' '
