@@ -80,45 +80,58 @@ static void check_git(void)
 }
 
 /*
- * Which compose the commands find (compose_detect(), or command, a
- * trusted sandbox.composeCommand), and which version it is: a standalone
- * docker-compose may be v2.
+ * Which compose the commands find (compose_detect(), or cfg's
+ * sandbox.composeCommand), and which version it is: a standalone
+ * docker-compose may be v2. cfg: the project's configuration, trust
+ * checked, or NULL outside a repository.
  */
-static void check_compose(const char *command)
+static void check_compose(const struct sb_config *cfg)
 {
-	struct strbuf version = STRBUF_INIT;
+	const char *command = cfg ? cfg->compose_command.value : NULL;
+	struct strbuf version = STRBUF_INIT, line = STRBUF_INIT;
 	char **cmd, *msg, *shown;
-	size_t n;
+	size_t n, i;
 
+	if (command && !trust_allows(cfg, cfg->compose_command.origin)) {
+		/* the fallback compose would be "ok" here, and up refuses */
+		shown = printable(command);
+		msg = xasprintf("sandbox.composeCommand = %s in '%s' is not trusted: up, down and logs "
+				"refuse to run it", shown, cfg->file);
+		say("fail", msg, "read the file, then run 'git sandbox trust'");
+		free(msg);
+		free(shown);
+		return;
+	}
 	if (compose_detect(command, &cmd, &n) < 0) {
 		say("fail", "Docker Compose not found",
 		    "install the compose plugin or docker-compose, or set sandbox.composeCommand");
 		return;
 	}
+	for (i = 0; i < n; i++)
+		strbuf_addf(&line, "%s%s", i ? " " : "", cmd[i]);
 	if (compose_version(cmd, n, &version) < 0) {
 		shown = printable(version.buf);
-		msg = xasprintf("compose: %s%s does not say its version: %s", cmd[0],
-				n > 1 ? " ..." : "", shown);
+		msg = xasprintf("compose: %s does not say its version: %s", line.buf, shown);
 		say("fail", msg, command ? "check sandbox.composeCommand" :
 		    "reinstall the compose plugin or docker-compose");
 	} else {
 		shown = printable(version.buf);
-		msg = xasprintf("compose: %s%s %s (%s)", cmd[0], n > 1 ? " compose" : "", shown,
+		msg = xasprintf("compose: %s %s (%s)", line.buf, shown,
 				starts_with(version.buf, "1.") ? "v1" : "v2");
 		say("ok", msg, NULL);
 	}
 	free(msg);
 	free(shown);
 	strbuf_release(&version);
+	strbuf_release(&line);
 	free_strings(cmd, n);
 }
 
 /*
  * The engine and compose; nostack names the compose file a project with
- * no stack lacks (stack.h), which needs neither; command is a trusted
- * sandbox.composeCommand, or NULL.
+ * no stack lacks (stack.h), which needs neither; cfg as for check_compose().
  */
-static void check_docker(struct stack_list *l, const char *nostack, const char *command)
+static void check_docker(struct stack_list *l, const char *nostack, const struct sb_config *cfg)
 {
 	char *msg;
 
@@ -154,7 +167,7 @@ static void check_docker(struct stack_list *l, const char *nostack, const char *
 		free(msg);
 		return;
 	}
-	check_compose(command);
+	check_compose(cfg);
 }
 
 static void check_networks(void)
@@ -410,9 +423,7 @@ int main(int argc, char **argv)
 	}
 	if (in_repo)
 		trust_check(&sb.cfg, sb.repo.commondir);
-	check_docker(&stacks, nostack, in_repo && sb.cfg.compose_command.value &&
-		     trust_allows(&sb.cfg, sb.cfg.compose_command.origin) ?
-		     sb.cfg.compose_command.value : NULL);
+	check_docker(&stacks, nostack, in_repo ? &sb.cfg : NULL);
 	if (stacks.code == DOCKER_OK)
 		check_networks();
 	if (bad) {

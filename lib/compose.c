@@ -1,5 +1,6 @@
 #include <ctype.h>
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -206,21 +207,43 @@ int compose_detect(const char *override, char ***argv_out, size_t *argc_out)
 	return 0;
 }
 
+/*
+ * A compose file or a profile is a name from the repository: "-" is
+ * compose's stdin, and a name that begins with '-' ("--", "-h") is taken
+ * for an option by v2's parser even after -f or --profile. So a file
+ * that begins with '-' is given as "./<file>", a profile as
+ * "--profile=<name>": room for them after the pointers (one block to free).
+ */
+#define PROFILE_OPT "--profile="
+
 const char **compose_argv(const struct compose *c, const char *const *args)
 {
-	size_t nargs = 0, n = 0, i;
+	size_t nargs = 0, n = 0, i, count, text = 0;
 	const char **v;
+	char *p;
 
 	while (args && args[nargs])
 		nargs++;
-	v = xcalloc(c->ncmd + 2 * (c->nfiles + c->nprofiles) + 6 + nargs + 1, sizeof(*v));
+	count = c->ncmd + 2 * c->nfiles + c->nprofiles + 6 + nargs + 1;
+	for (i = 0; i < c->nfiles; i++)
+		if (c->files[i][0] == '-')
+			text += strlen(c->files[i]) + 3;
+	for (i = 0; i < c->nprofiles; i++)
+		text += strlen(PROFILE_OPT) + strlen(c->profiles[i]) + 1;
+	v = xcalloc(1, count * sizeof(*v) + text);
+	p = (char *)(v + count);
 	for (i = 0; i < c->ncmd; i++)
 		v[n++] = c->cmd[i];
 	v[n++] = "-p";
 	v[n++] = c->project;
 	for (i = 0; i < c->nfiles; i++) {
 		v[n++] = "-f";
-		v[n++] = c->files[i];
+		if (c->files[i][0] == '-') {
+			v[n++] = p;
+			p += sprintf(p, "./%s", c->files[i]) + 1;
+		} else {
+			v[n++] = c->files[i];
+		}
 	}
 	if (c->label_file) {
 		v[n++] = "-f";
@@ -231,8 +254,8 @@ const char **compose_argv(const struct compose *c, const char *const *args)
 		v[n++] = c->env_file;
 	}
 	for (i = 0; i < c->nprofiles; i++) {
-		v[n++] = "--profile";
-		v[n++] = c->profiles[i];
+		v[n++] = p;
+		p += sprintf(p, PROFILE_OPT "%s", c->profiles[i]) + 1;
 	}
 	for (i = 0; i < nargs; i++)
 		v[n++] = args[i];

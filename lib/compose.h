@@ -2,7 +2,8 @@
  * compose.h: how Docker Compose is found and run, in one place.
  *
  * Every call is "<base> -p <project> -f <file>... [-f <label-file>]
- * [--env-file <env-file>] [--profile <profile>]... <args>",
+ * [--env-file <env-file>] [--profile=<profile>]... <args>" (a file
+ * that begins with '-' given as "./<file>"),
  * where <base> is "docker compose" (v2 plugin), "docker-compose" (v1) or
  * whatever sandbox.composeCommand says. Secrets never appear in argv: they
  * reach compose through the child's environment only.
@@ -24,7 +25,7 @@ struct compose {
 	 * reads the project's own .env
 	 */
 	const char *env_file;
-	char **profiles;	/* a --profile for each (nprofiles) */
+	char **profiles;	/* a --profile=<name> for each (nprofiles) */
 	size_t nprofiles;
 	const char *dir;	/* compose runs here (the worktree) */
 	/*
@@ -75,8 +76,9 @@ int compose_version(char *const *cmd, size_t ncmd, struct strbuf *out);
 /*
  * The full argv of one compose call: base, project, files, env file,
  * profiles, then args (NULL-terminated). Pure: spawns nothing. The result
- * is NULL-terminated; free it with free(), the strings belong to c and
- * args.
+ * is NULL-terminated; free it with free(): the strings belong to c and
+ * args, but for the "./<file>" and "--profile=<name>" it makes, which are
+ * in the same block.
  */
 const char **compose_argv(const struct compose *c, const char *const *args);
 

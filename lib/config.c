@@ -1115,16 +1115,20 @@ const char *config_compose_outside(const struct sb_config *cfg)
  * COMPOSE_FILE does, as it does for compose (parts split on
  * COMPOSE_PATH_SEPARATOR, ':' by default), else the default name.
  */
-static void compose_default(struct sb_config *cfg)
+static int compose_default(struct sb_config *cfg)
 {
 	const char *env = getenv("COMPOSE_FILE"), *sep = getenv("COMPOSE_PATH_SEPARATOR");
 	const char *p = env;
 
 	if (!sep || !*sep)
 		sep = ":";
-	while (p && *p && cfg->ncompose < MAX_COMPOSE_FILES) {
+	while (p && *p) {
 		size_t len = strstr(p, sep) ? (size_t)(strstr(p, sep) - p) : strlen(p);
 
+		/* a file left out would be a stack other than the one asked for */
+		if (len && cfg->ncompose == MAX_COMPOSE_FILES)
+			return cfg_error("COMPOSE_FILE names more than %d compose files",
+					 MAX_COMPOSE_FILES);
 		if (len) {
 			cfg->compose = xrealloc(cfg->compose, (cfg->ncompose + 2) * sizeof(char *));
 			cfg->compose[cfg->ncompose++] = xstrndup(p, len);
@@ -1137,10 +1141,11 @@ static void compose_default(struct sb_config *cfg)
 	if (cfg->ncompose) {
 		cfg->compose_origin = ORIGIN_USER;
 		cfg->compose_set = cfg->compose_env = 1;
-		return;
+		return 0;
 	}
 	cfg->compose = xcalloc(2, sizeof(char *));
 	cfg->compose[cfg->ncompose++] = xstrdup(DEFAULT_COMPOSE_FILE);
+	return 0;
 }
 
 static char *sha256_hex(const char *text, size_t len)
@@ -1194,8 +1199,8 @@ static int load(struct sb_config *cfg, git_repository *repo, const char *text, s
 	if (!valid_project(cfg->project))
 		return cfg_error("bad config in '%s': sandbox.project '%s' must be 1-64 characters of [A-Za-z0-9._-], not starting with '-' or '.'",
 			     cfg->file, cfg->project);
-	if (!cfg->compose)
-		compose_default(cfg);
+	if (!cfg->compose && compose_default(cfg) < 0)
+		return -1;
 	if (!cfg->env_file)
 		cfg->env_file = xstrdup(DEFAULT_ENV_FILE);
 	if (check_env_file(cfg) < 0)

@@ -366,13 +366,14 @@ static int inside(const char *path, const char *dir)
 
 /*
  * compose's own default file names, and the overrides it reads beside
- * them, in its order (compose v2; v1 knows the docker-compose ones)
+ * them, in its order (compose v2, whichever the file's name: .yml before
+ * .yaml for an override; v1 knows the docker-compose ones)
  */
 static const char *const default_names[] = {
 	"compose.yaml", "compose.yml", "docker-compose.yml", "docker-compose.yaml", NULL
 };
 static const char *const override_names[] = {
-	"compose.override.yaml", "compose.override.yml",
+	"compose.override.yml", "compose.override.yaml",
 	"docker-compose.override.yml", "docker-compose.override.yaml", NULL
 };
 
@@ -472,16 +473,33 @@ void stack_compose(struct compose *c, const struct sandbox *sb, struct stack_ide
 		trust_hint(cfg);
 		exit(EXIT_FATAL);
 	}
+	/*
+	 * a COMPOSE_FILE exported for everyday work (a shell profile, an
+	 * .envrc the worktree shares) is not silently the stack instead of
+	 * the project's sandbox file
+	 */
+	if (cfg->compose_env && exists_in(sb->path, DEFAULT_COMPOSE_FILE)) {
+		for (i = 0; i < cfg->ncompose && strcmp(cfg->compose[i], DEFAULT_COMPOSE_FILE); i++)
+			;
+		if (i == cfg->ncompose)
+			warning("the compose files are those of COMPOSE_FILE=%s, not %s of the "
+				"worktree; set sandbox.compose to choose", getenv("COMPOSE_FILE") ? getenv("COMPOSE_FILE") : "",
+				DEFAULT_COMPOSE_FILE);
+	}
 	memset(c, 0, sizeof(*c));
 	c->files = xcalloc(cfg->ncompose + 2, sizeof(char *));
 	for (i = 0; i < cfg->ncompose; i++) {
 		check_compose_file(sb, cfg->compose[i], cfg->compose_origin);
 		c->files[c->nfiles++] = xstrdup(cfg->compose[i]);
 	}
-	/* the repository's file, beside one named as compose would read it */
+	/*
+	 * beside one named, as compose would read it; it is trusted as the
+	 * file it accompanies (beside a file of yours outside the worktree,
+	 * it is yours)
+	 */
 	override = cfg->ncompose == 1 && !cfg->compose_env ? override_of(sb->path, cfg->compose[0]) : NULL;
 	if (override) {
-		check_compose_file(sb, override, ORIGIN_PROJECT);
+		check_compose_file(sb, override, cfg->compose_origin);
 		c->files[c->nfiles++] = override;
 	}
 	choose_command(c, sb);

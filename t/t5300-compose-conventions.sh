@@ -101,7 +101,7 @@ test_expect_success 'up --profile starts a profile service; down takes every pro
 	services t53-alpha >got &&
 	test_cmp expect got &&
 	(cd t53--alpha && GIT_SANDBOX_TRACE=$HOME/trace.down git sandbox down >../out 2>../err) &&
-	test_grep "^spawn: .* --profile debug down" trace.down &&
+	test_grep "^spawn: .* --profile=debug down" trace.down &&
 	services t53-alpha >got &&
 	test_must_be_empty got
 '
@@ -130,6 +130,94 @@ test_expect_success 'several compose files, in order, from one config file: exac
 	services t53-beta >got &&
 	test_must_be_empty got &&
 	git -C t53--beta config --unset-all sandbox.compose
+'
+
+test_expect_success 'names that look like options stay names: a compose file "-", profiles "-h" and "--"' '
+	cat >t53--beta/- <<-EOF &&
+	services:
+	  dash:
+	    image: $IMAGE
+	    init: true
+	    command: ["sleep", "600"]
+	  hidden:
+	    image: $IMAGE
+	    init: true
+	    profiles: ["-h", "--"]
+	    command: ["sleep", "600"]
+	EOF
+	git -C t53--beta config sandbox.compose - &&
+	(cd t53--beta && GIT_SANDBOX_TRACE=$HOME/trace.dash \
+		git sandbox up --no-secrets --no-wait --profile=-h >../out 2>../err) &&
+	test_grep "^spawn: .* -f ./- -f .*labels.json --profile=-h up -d$" trace.dash &&
+	printf "dash running\nhidden running\n" >expect &&
+	services t53-beta >got &&
+	test_cmp expect got &&
+	(cd t53--beta && GIT_SANDBOX_TRACE=$HOME/trace.dash git sandbox down >../out 2>../err) &&
+	test_grep "^spawn: .* --profile=-h --profile=-- down" trace.dash &&
+	services t53-beta >got &&
+	test_must_be_empty got &&
+	git -C t53--beta config --unset-all sandbox.compose &&
+	rm t53--beta/-
+'
+
+test_expect_success 'the override beside a compose file of yours outside the worktree is yours too' '
+	mkdir -p shared &&
+	cat >shared/docker-compose.yml <<-EOF &&
+	services:
+	  api:
+	    image: $IMAGE
+	    init: true
+	    command: ["sleep", "600"]
+	EOF
+	cat >shared/docker-compose.override.yml <<-EOF &&
+	services:
+	  side:
+	    image: $IMAGE
+	    init: true
+	    command: ["sleep", "600"]
+	EOF
+	mine="$TRASH_DIRECTORY/shared/docker-compose.yml" &&
+	(cd t53--beta && GIT_SANDBOX_TRACE=$HOME/trace.shared \
+		git -c sandbox.compose="$mine" sandbox up --no-secrets --no-wait >../out 2>../err) &&
+	test_grep "^spawn: .* -f $mine -f $TRASH_DIRECTORY/shared/docker-compose.override.yml -f " trace.shared &&
+	printf "api running\nside running\n" >expect &&
+	services t53-beta >got &&
+	test_cmp expect got &&
+	(cd t53--beta && git -c sandbox.compose="$mine" sandbox down >/dev/null 2>&1) &&
+	services t53-beta >got &&
+	test_must_be_empty got
+'
+
+test_expect_success 'of several overrides, the one compose v2 reads: compose.override.yml first' '
+	mkdir -p ov &&
+	printf "services: {}\n" >ov/compose.yaml &&
+	for f in compose.override.yaml compose.override.yml docker-compose.override.yml
+	do
+		printf "services: {}\n" >ov/$f || return 1
+	done &&
+	printf "exit 0\n" >fake-compose &&
+	(cd t53--beta && GIT_SANDBOX_TRACE=$HOME/trace.ov git -c sandbox.compose="$TRASH_DIRECTORY/ov/compose.yaml" \
+		-c sandbox.composeCommand="sh $TRASH_DIRECTORY/fake-compose" sandbox up --no-secrets --no-wait >/dev/null 2>&1) &&
+	test_grep "^spawn: .* -f $TRASH_DIRECTORY/ov/compose.yaml -f $TRASH_DIRECTORY/ov/compose.override.yml -f .*labels" trace.ov
+'
+
+test_expect_success 'an override of the project that links outside needs trust; its .env does not' '
+	rm t53--alpha/docker-compose.override.yml &&
+	ln -s "$TRASH_DIRECTORY/shared/docker-compose.override.yml" t53--alpha/docker-compose.override.yml &&
+	(cd t53--alpha && test_must_fail git sandbox up --no-secrets >../out 2>../err) &&
+	test_grep "compose file .docker-compose.override.yml. is a link to outside the worktree" err &&
+	services t53-alpha >got &&
+	test_must_be_empty got &&
+	git -C t53--alpha checkout -q -- docker-compose.override.yml &&
+	printf "GREETING=from-outside\n" >outside.env &&
+	rm t53--alpha/.env &&
+	ln -s "$TRASH_DIRECTORY/outside.env" t53--alpha/.env &&
+	(cd t53--alpha && git sandbox up --no-secrets >/dev/null 2>&1) &&
+	echo "from-outside alpha from-override" >expect &&
+	curl -sf localhost:$(($api + 1))/ >got &&
+	test_cmp expect got &&
+	(cd t53--alpha && git sandbox down >/dev/null 2>&1) &&
+	git -C t53--alpha checkout -q -- .env
 '
 
 test_expect_success 'setup: both composes at hand (the v1 program, the v2 plugin)' '
@@ -235,11 +323,16 @@ test_expect_success 'COMPOSE_FILE names the files where no configuration does' '
 	services t53b-one >got &&
 	echo "api running" >expect &&
 	test_cmp expect got &&
+	test_grep ! "warning" t53b--one/out &&
 	(cd t53b--one && COMPOSE_FILE=stack.yml git sandbox status >out 2>&1) &&
 	test_grep "running" t53b--one/out &&
-	(cd t53b--one && COMPOSE_FILE=stack.yml git sandbox down >/dev/null 2>&1) &&
+	# an everyday COMPOSE_FILE over the sandbox file is said
+	printf "services: {}\n" >t53b--one/docker-compose.sandbox.yml &&
+	(cd t53b--one && COMPOSE_FILE=stack.yml git sandbox down >out 2>&1) &&
+	test_grep "warning: the compose files are those of COMPOSE_FILE=stack.yml, not docker-compose.sandbox.yml" t53b--one/out &&
 	services t53b-one >got &&
-	test_must_be_empty got
+	test_must_be_empty got &&
+	rm t53b--one/docker-compose.sandbox.yml
 '
 
 test_expect_success 'cleanup' '

@@ -109,6 +109,21 @@ test_expect_success 'doctor: every check ok here, exit 0' '
 	test_grep "^0 problems" out
 '
 
+test_expect_success 'doctor: the project'"'"'s composeCommand untrusted fails, and is not run' '
+	cp ktrdr/.gitsandbox gs.saved &&
+	test_when_finished "cp gs.saved ktrdr/.gitsandbox && rm -f ktrdr/evil-compose" &&
+	printf "touch \"\$HOME/ran\"\necho 1.0.0\n" >ktrdr/evil-compose &&
+	printf "[sandbox]\n\tcomposeCommand = sh evil-compose\n" >>ktrdr/.gitsandbox &&
+	(cd ktrdr && test_expect_code 1 git sandbox doctor >../out) &&
+	test_grep "^fail  *sandbox.composeCommand = sh evil-compose in .* is not trusted: up, down and logs refuse" out &&
+	test_grep "fix: read the file, then run .git sandbox trust." out &&
+	test_path_is_missing ran &&
+	# your own is run, whatever its name: the whole command line is shown
+	printf "echo 2.5.0\n" >mine &&
+	(cd ktrdr && git -c sandbox.composeCommand="sh $HOME/mine --ansi never" sandbox doctor >../out) &&
+	test_grep "^ok  *compose: sh $HOME/mine --ansi never 2.5.0 (v2)" out
+'
+
 test_expect_success 'doctor: a stale sandbox is a warning naming the fix' '
 	rm -rf ktrdr--six &&
 	(cd ktrdr && git sandbox doctor >../out) &&

@@ -120,7 +120,37 @@ START_TEST(test_argv_files_profiles)
 	argv = compose_argv(&c, compose_down_args(buf, 0));
 	got = joined(argv);
 	ck_assert_str_eq(got, "docker compose -p p -f a.yml -f sub/b.yml -f /g/labels.json "
-			 "--profile debug --profile *x down --remove-orphans");
+			 "--profile=debug --profile=*x down --remove-orphans");
+	free(got);
+	free(argv);
+}
+END_TEST
+
+/*
+ * names from the repository that look like options stay names: "-" is not
+ * stdin, "--" does not end the options, a profile "-h" is not help
+ */
+START_TEST(test_argv_dash_names)
+{
+	char *cmd[] = { "docker", "compose", NULL };
+	char *files[] = { "-", "--", "a.yml", NULL }, *profiles[] = { "--", "-h", NULL };
+	const char *buf[COMPOSE_MAX_ARGS], **argv;
+	struct compose c = { 0 };
+	char *got;
+
+	c.cmd = cmd;
+	c.ncmd = 2;
+	c.project = "p";
+	c.files = files;
+	c.nfiles = 3;
+	c.env_file = ".env.sandbox";
+	c.profiles = profiles;
+	c.nprofiles = 2;
+	argv = compose_argv(&c, compose_down_args(buf, 0));
+	got = joined(argv);
+	ck_assert_str_eq(got, "docker compose -p p -f ./- -f ./-- -f a.yml --env-file .env.sandbox "
+			 "--profile=-- --profile=-h down --remove-orphans");
+	ck_assert_ptr_eq(argv[9], files[2]);	/* a plain name is c's own */
 	free(got);
 	free(argv);
 }
@@ -265,6 +295,7 @@ int main(void)
 	tcase_add_test(tc, test_argv_v2);
 	tcase_add_test(tc, test_argv_v1);
 	tcase_add_test(tc, test_argv_files_profiles);
+	tcase_add_test(tc, test_argv_dash_names);
 	tcase_add_test(tc, test_available_version);
 	tcase_add_test(tc, test_project_name);
 	tcase_add_test(tc, test_detect);

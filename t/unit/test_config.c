@@ -276,6 +276,16 @@ START_TEST(test_compose_files)
 	ck_assert_str_eq(cfg.compose[0], "x.yml::/abs/y.yml:");
 	config_free(&cfg);
 	unsetenv("COMPOSE_PATH_SEPARATOR");
+	/* one file too many is an error, not a stack without it */
+	setenv("COMPOSE_FILE", "1:2:3:4:5:6:7:8:9:10:11:12:13:14:15:16", 1);
+	ck_assert_int_eq(load(&cfg, ""), 0);
+	ck_assert_uint_eq(cfg.ncompose, MAX_COMPOSE_FILES);
+	config_free(&cfg);
+	setenv("COMPOSE_FILE", "1:2:3:4:5:6:7:8:9:10:11:12:13:14:15:16::17", 1);
+	ck_assert_int_eq(load(&cfg, ""), -1);
+	ck_assert_ptr_nonnull(strstr(errbuf, "COMPOSE_FILE names more than 16 compose files"));
+	config_free(&cfg);
+	setenv("COMPOSE_FILE", "x.yml::/abs/y.yml:", 1);
 	ck_assert_int_eq(load(&cfg, "[sandbox]\ncompose = a.yml\n"), 0);
 	ck_assert_str_eq(cfg.compose[0], "a.yml");
 	ck_assert_int_eq(cfg.compose_env, 0);
