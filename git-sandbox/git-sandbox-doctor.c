@@ -9,6 +9,7 @@
 #include <git2.h>
 
 #include "compose.h"
+#include "composelint.h"
 #include "docker.h"
 #include "engine.h"
 #include "lease.h"
@@ -83,9 +84,9 @@ static void check_git(void)
  * Which compose the commands find (compose_detect(), or cfg's
  * sandbox.composeCommand), and which version it is: a standalone
  * docker-compose may be v2. cfg: the project's configuration, trust
- * checked, or NULL outside a repository.
+ * checked, or NULL outside a repository. Is there one (1 or 0)?
  */
-static void check_compose(const struct sb_config *cfg)
+static int check_compose(const struct sb_config *cfg)
 {
 	const char *command = cfg ? cfg->compose_command.value : NULL;
 	struct strbuf version = STRBUF_INIT, line = STRBUF_INIT;
@@ -100,12 +101,12 @@ static void check_compose(const struct sb_config *cfg)
 		say("fail", msg, "read the file, then run 'git sandbox trust'");
 		free(msg);
 		free(shown);
-		return;
+		return 0;
 	}
 	if (compose_detect(command, &cmd, &n) < 0) {
 		say("fail", "Docker Compose not found",
 		    "install the compose plugin or docker-compose, or set sandbox.composeCommand");
-		return;
+		return 0;
 	}
 	for (i = 0; i < n; i++)
 		strbuf_addf(&line, "%s%s", i ? " " : "", cmd[i]);
@@ -125,13 +126,15 @@ static void check_compose(const struct sb_config *cfg)
 	strbuf_release(&version);
 	strbuf_release(&line);
 	free_strings(cmd, n);
+	return 1;
 }
 
 /*
  * The engine and compose; nostack names the compose file a project with
- * no stack lacks (stack.h), which needs neither; cfg as for check_compose().
+ * no stack lacks (stack.h), which needs neither; cfg as for
+ * check_compose(). Was compose found: 1, 0, or -1 when not looked for?
  */
-static void check_docker(struct stack_list *l, const char *nostack, const struct sb_config *cfg)
+static int check_docker(struct stack_list *l, const char *nostack, const struct sb_config *cfg)
 {
 	char *msg;
 
@@ -143,12 +146,12 @@ static void check_docker(struct stack_list *l, const char *nostack, const struct
 				"(no %s)", nostack);
 		say("ok", msg, NULL);
 		free(msg);
-		return;
+		return -1;
 	}
 	if (l->code == DOCKER_NOT_INSTALLED) {
 		say("fail", "no Docker engine on this machine",
 		    "install Docker Engine (Debian: apt-get install docker.io), or name a remote one");
-		return;
+		return -1;
 	}
 	if (l->code != DOCKER_OK) {
 		msg = xasprintf("cannot reach the Docker engine %s: %s", e ? e->url : "(none)",
@@ -156,7 +159,7 @@ static void check_docker(struct stack_list *l, const char *nostack, const struct
 		say("fail", msg, getenv("DOCKER_HOST") ? "start dockerd, or fix DOCKER_HOST" :
 		    "start the daemon (systemctl start docker, or dockerd) and check you may use its socket");
 		free(msg);
-		return;
+		return -1;
 	}
 	msg = xasprintf("Docker engine reachable: %s", e ? e->url : "");
 	say("ok", msg, NULL);
@@ -165,9 +168,9 @@ static void check_docker(struct stack_list *l, const char *nostack, const struct
 		msg = xasprintf("compose not looked for: this project has no stack (no %s)", nostack);
 		say("ok", msg, NULL);
 		free(msg);
-		return;
+		return -1;
 	}
-	check_compose(cfg);
+	return check_compose(cfg);
 }
 
 static void check_networks(void)
@@ -260,8 +263,51 @@ static void check_secrets(struct sandbox *sb, int in_repo)
 		say("ok", "the 1Password CLI is signed in", NULL);
 }
 
-/* The sandbox doctor runs in: does its configuration ask for other ports than it leased? */
-static void check_drift(void)
+/*
+ * The lint of sb's compose file (composelint.h): what would collide with
+ * another sandbox's stack, each with its fix, every profile's services
+ * included.
+ */
+static void check_lint(const struct sandbox *sb)
+{
+	const struct lint_sandbox ls = { sb->project, &sb->ports, &sb->cfg };
+	struct lint_findings f = { 0 };
+	struct strbuf why = STRBUF_INIT;
+	struct compose c;
+	char *msg;
+	size_t i;
+
+	if (config_check_untrusted(&sb->cfg) < 0)
+		strbuf_addstr(&why, config_error());
+	else if (!stack_compose_look(&c, sb, &why)) {
+		compose_lint(&c, &ls, &f, &why);
+		stack_compose_free(&c);
+	}
+	if (why.len) {
+		msg = xasprintf("sandbox '%s': could not lint the compose file: %s", sb->name, why.buf);
+		say("warn", msg, "fix what is named; until then up starts the stack unchecked");
+		free(msg);
+	} else if (!f.n) {
+		msg = xasprintf("sandbox '%s': nothing in the compose file collides with another sandbox's stack",
+				sb->name);
+		say("ok", msg, NULL);
+		free(msg);
+	}
+	for (i = 0; i < f.n; i++) {
+		msg = xasprintf("sandbox '%s': %s", sb->name, f.v[i].what);
+		say("warn", msg, f.v[i].fix);
+		free(msg);
+	}
+	lint_findings_free(&f);
+	strbuf_release(&why);
+}
+
+/*
+ * The sandbox doctor runs in: does its configuration ask for other ports
+ * than it leased, and would its stack collide with another's? (With
+ * lint: it has a compose file, and compose is there.)
+ */
+static void check_sandbox(int lint)
 {
 	struct strbuf why = STRBUF_INIT;
 	struct sandbox sb;
@@ -275,6 +321,9 @@ static void check_drift(void)
 		free(msg);
 	}
 	strbuf_release(&why);
+	if (lint && sb.slot >= 0 &&
+	    stack_kind(&sb.cfg, sb.path, &(struct stack_ident){ 0 }) == STACK_YES)
+		check_lint(&sb);
 	sandbox_close(&sb);
 }
 
@@ -390,7 +439,7 @@ int main(int argc, char **argv)
 	struct sandbox sb;
 	const char *nostack = NULL;
 	char *bad = NULL;
-	int in_repo;
+	int in_repo, compose_found;
 
 	progname = "git sandbox doctor";
 	if (parse_options(argc, argv, opts, usage, "git-sandbox-doctor", 0))
@@ -423,7 +472,7 @@ int main(int argc, char **argv)
 	}
 	if (in_repo)
 		trust_check(&sb.cfg, sb.repo.commondir);
-	check_docker(&stacks, nostack, in_repo ? &sb.cfg : NULL);
+	compose_found = check_docker(&stacks, nostack, in_repo ? &sb.cfg : NULL);
 	if (stacks.code == DOCKER_OK)
 		check_networks();
 	if (bad) {
@@ -436,7 +485,7 @@ int main(int argc, char **argv)
 		free(msg);
 	}
 	if (in_repo)
-		check_drift();
+		check_sandbox(!nostack && compose_found != 0);
 	check_secrets(&sb, in_repo);
 	check_registry();
 	stack_list_free(&stacks);

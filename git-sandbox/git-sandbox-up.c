@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include "compose.h"
+#include "composelint.h"
 #include "docker.h"
 #include "envfile.h"
 #include "health.h"
@@ -133,6 +134,30 @@ static void choose_compose(struct sandbox *sb, struct compose *c, size_t running
 }
 
 /*
+ * Before the first up of a stack: what in the compose file would collide
+ * with another sandbox's stack, each with its fix. Warnings only: the
+ * stack starts all the same, and a lint that fails is one line.
+ */
+static void lint(const struct sandbox *sb, const struct compose *c)
+{
+	const struct lint_sandbox ls = { sb->project, &sb->ports, &sb->cfg };
+	struct lint_findings f = { 0 };
+	struct strbuf why = STRBUF_INIT;
+	size_t i;
+
+	if (compose_lint(c, &ls, &f, &why) < 0)
+		warning("could not lint the compose file: %s", why.buf);
+	for (i = 0; i < f.n; i++) {
+		warning("%s", f.v[i].what);
+		fprintf(stderr, "hint: %s\n", f.v[i].fix);
+	}
+	if (f.n)
+		fprintf(stderr, "hint: 'git sandbox doctor' lists these again\n");
+	lint_findings_free(&f);
+	strbuf_release(&why);
+}
+
+/*
  * A project with no compose file: nothing to start, and no engine, no
  * compose and no secrets (only a stack would get them) are needed. The
  * env file is written and the hooks run all the same: they may start
@@ -156,7 +181,7 @@ static int up_no_stack(struct sandbox *sb)
 
 int main(int argc, char **argv)
 {
-	int build = 0, recreate = 0, no_secrets = 0, refresh = 0, no_wait = 0, leased, ret;
+	int build = 0, recreate = 0, no_secrets = 0, refresh = 0, no_wait = 0, leased, ret, first;
 	long timeout = 120;
 	struct opt_list profiles = { 0 };
 	const char *name = NULL;
@@ -192,6 +217,7 @@ int main(int argc, char **argv)
 	stack_lock(&sb);
 	if (stack_ident_load(&sb, &si) < 0)
 		exit(EXIT_FATAL);
+	first = !stack_ident_started(&si);	/* compose never ran for this stack */
 	if (stack_kind(&sb.cfg, sb.path, &si) != STACK_YES) {
 		ret = up_no_stack(&sb);
 		stack_ident_free(&si);
@@ -223,6 +249,8 @@ int main(int argc, char **argv)
 	}
 	n = 0;
 	free(profiles.v);
+	if (first)
+		lint(&sb, &c);
 	if (exclude_add(sb.repo.commondir, sb.cfg.env_file) < 0)
 		exit(EXIT_FATAL);
 	if (run_hook(&sb, &sb.cfg.hook_pre_up, "hook.preUp") < 0)

@@ -340,3 +340,69 @@ int compose_run(const struct compose *c, const char *const *args)
 	free(env);
 	return ret;
 }
+
+/* The last line of compose's error output that is not a warning, or "". */
+static void last_error_line(const struct strbuf *err, struct strbuf *out)
+{
+	const char *line = err->buf, *end, *found = NULL;
+	size_t flen = 0;
+
+	for (; *line; line = *end ? end + 1 : end) {
+		end = line + strcspn(line, "\n");
+		while (line < end && (*line == ' ' || *line == '\t'))
+			line++;
+		if (line == end || memmem(line, end - line, "level=warning", 13) ||
+		    !strncmp(line, "WARNING", 7))
+			continue;
+		found = line;
+		flen = end - line;
+	}
+	if (found) {
+		char *s = xstrndup(found, flen > 300 ? 300 : flen), *shown = printable(s);
+
+		strbuf_addstr(out, shown);
+		free(shown);
+		free_secret(s);
+	}
+}
+
+int compose_config(const struct compose *c, struct strbuf *out, struct strbuf *why)
+{
+	static const char *const args[] = { "config", NULL };
+	struct child ch = CHILD_INIT;
+	const char **argv = compose_argv(c, args);
+	int ret;
+
+	ch.argv = argv;
+	ch.dir = c->dir;
+	ch.env = c->env;
+	ch.no_stdin = 1;
+	ch.capture_out = 1;
+	ch.capture_err = 1;
+	ch.secret = 1;
+	ch.timeout_ms = 30000;
+	ch.max_out = COMPOSE_CONFIG_MAX;
+	ret = run_command(&ch);
+	if (ret < 0) {
+		strbuf_addf(why, "cannot run '%s'%s", argv[0],
+			    have_program(argv[0]) ? "" : ": not found on PATH");
+	} else if (ch.timed_out) {
+		strbuf_addstr(why, "compose did not answer in time, or said too much");
+		ret = -1;
+	} else if (ret) {
+		struct strbuf line = STRBUF_INIT;
+
+		last_error_line(&ch.err, &line);
+		strbuf_addf(why, "compose cannot resolve the stack (exit %d)%s%s", ret,
+			    line.len ? ": " : "", line.buf);
+		strbuf_release(&line);
+	} else {
+		strbuf_release_secret(out);
+		*out = ch.out;
+		strbuf_init(&ch.out);
+	}
+	strbuf_release_secret(&ch.out);
+	strbuf_release_secret(&ch.err);
+	free(argv);
+	return ret ? -1 : 0;
+}

@@ -103,5 +103,18 @@ const char **compose_logs_args(const char **buf, int follow, const char *tail,
  */
 int compose_run(const struct compose *c, const char *const *args);
 
+/* The most compose_config() reads of compose's answer. */
+#define COMPOSE_CONFIG_MAX ((size_t)4 << 20)
+
+/*
+ * compose's resolved model of the stack, as YAML, in out: "<argv> config"
+ * in c->dir with c->env (never c->secrets: a variable compose misses is
+ * only a warning, which is dropped), output read as a secret (the
+ * project's .env may hold some): release out with strbuf_release_secret().
+ * Bounded in time and in size (COMPOSE_CONFIG_MAX). 0, or -1 with the
+ * reason (compose's own last line of error, when it says one) in why.
+ */
+int compose_config(const struct compose *c, struct strbuf *out, struct strbuf *why);
+
 
 #endif

@@ -1,8 +1,11 @@
 /*
- * composefile.c: the service names and profiles of a compose file, read with libyaml's
- * document loader. An alias is a reference to a node already loaded, never
- * a copy, so a small file cannot expand into a large one; merge keys are
- * followed to a bounded depth, since an anchor may refer to itself.
+ * composefile.c: the service names, profiles and published ports of a
+ * compose file, and compose's resolved model as JSON, read with libyaml's
+ * document loader.
+ * An alias is a reference to a node already loaded, never a copy, so a
+ * small file cannot expand into a large one: the names follow merge keys
+ * to a bounded depth, since an anchor may refer to itself, and the JSON,
+ * which copies what an alias names, stops at a bounded number of nodes.
  */
 #include <ctype.h>
 #include <errno.h>
@@ -589,4 +592,162 @@ int compose_parse_setup(const char *text, size_t len, struct compose_setup *out,
 	ret = add_services(&doc, services, out, 0, err);
 	yaml_document_delete(&doc);
 	return ret;
+}
+
+struct to_json {
+	yaml_document_t *doc;
+	size_t nodes;		/* made so far, against YAML_JSON_MAX_NODES */
+	struct strbuf *err;
+};
+
+static int json_fail(struct to_json *t, const yaml_node_t *node, const char *why)
+{
+	strbuf_addf(t->err, "line %lu: %s", (unsigned long)node->start_mark.line + 1, why);
+	return -1;
+}
+
+static int is_one_of(const char *s, size_t len, const char *const *words)
+{
+	for (; *words; words++)
+		if (strlen(*words) == len && !memcmp(s, *words, len))
+			return 1;
+	return 0;
+}
+
+/* A plain scalar as YAML 1.2's core schema reads it; any other a string. */
+static json_t *scalar_json(const yaml_node_t *node)
+{
+	static const char *const nulls[] = { "", "~", "null", "Null", "NULL", NULL };
+	static const char *const trues[] = { "true", "True", "TRUE", NULL };
+	static const char *const falses[] = { "false", "False", "FALSE", NULL };
+	const char *s = (const char *)node->data.scalar.value;
+	size_t len = node->data.scalar.length, i;
+
+	if (node->data.scalar.style == YAML_PLAIN_SCALAR_STYLE) {
+		if (is_one_of(s, len, nulls))
+			return json_null();
+		if (is_one_of(s, len, trues))
+			return json_true();
+		if (is_one_of(s, len, falses))
+			return json_false();
+		i = len && (*s == '-' || *s == '+');
+		if (i < len && len < 20) {
+			char digits[24];
+			long long v;
+
+			while (i < len && s[i] >= '0' && s[i] <= '9')
+				i++;
+			if (i == len) {
+				memcpy(digits, s, len);
+				digits[len] = '\0';
+				errno = 0;
+				v = strtoll(digits, NULL, 10);
+				if (!errno)
+					return json_integer(v);
+			}
+		}
+	}
+	return json_stringn(s, len);
+}
+
+static json_t *node_json(struct to_json *t, yaml_node_t *node, int depth)
+{
+	yaml_node_pair_t *p;
+	yaml_node_item_t *it;
+	json_t *v;
+
+	if (!node) {
+		strbuf_addstr(t->err, "a node is missing");
+		return NULL;
+	}
+	if (depth > MAX_NESTING) {
+		json_fail(t, node, "it nests too deep (an alias within itself?)");
+		return NULL;
+	}
+	if (++t->nodes > YAML_JSON_MAX_NODES) {
+		strbuf_addf(t->err, "line %lu: more than %d nodes, aliases expanded",
+			    (unsigned long)node->start_mark.line + 1, YAML_JSON_MAX_NODES);
+		return NULL;
+	}
+	switch (node->type) {
+	case YAML_SCALAR_NODE:
+		v = scalar_json(node);
+		if (!v)
+			json_fail(t, node, "a scalar is not UTF-8");
+		return v;
+	case YAML_SEQUENCE_NODE:
+		v = json_array();
+		for (it = node->data.sequence.items.start; v && it < node->data.sequence.items.top; it++) {
+			json_t *item = node_json(t, yaml_document_get_node(t->doc, *it), depth + 1);
+
+			if (!item || json_array_append_new(v, item) < 0) {
+				json_decref(v);
+				return NULL;
+			}
+		}
+		return v;
+	case YAML_MAPPING_NODE:
+		v = json_object();
+		for (p = node->data.mapping.pairs.start; v && p < node->data.mapping.pairs.top; p++) {
+			yaml_node_t *k = yaml_document_get_node(t->doc, p->key);
+			char *key;
+			json_t *val;
+			int r;
+
+			if (!k || k->type != YAML_SCALAR_NODE ||
+			    memchr(k->data.scalar.value, '\0', k->data.scalar.length)) {
+				json_fail(t, k ? k : node, "a mapping key is not a string");
+				json_decref(v);
+				return NULL;
+			}
+			val = node_json(t, yaml_document_get_node(t->doc, p->value), depth + 1);
+			if (!val) {
+				json_decref(v);
+				return NULL;
+			}
+			key = xstrndup((const char *)k->data.scalar.value, k->data.scalar.length);
+			r = json_object_set_new(v, key, val);
+			free(key);
+			if (r < 0) {
+				json_fail(t, k, "a mapping key is not UTF-8");
+				json_decref(v);
+				return NULL;
+			}
+		}
+		return v;
+	default:
+		json_fail(t, node, "an empty node");
+		return NULL;
+	}
+}
+
+json_t *yaml_to_json(const char *text, size_t len, struct strbuf *err)
+{
+	struct to_json t = { NULL, 0, err };
+	yaml_parser_t parser;
+	yaml_document_t doc;
+	yaml_node_t *root;
+	json_t *v;
+
+	if (too_deep(text, len)) {
+		strbuf_addf(err, "it nests more than %d levels deep", MAX_NESTING);
+		return NULL;
+	}
+	if (!yaml_parser_initialize(&parser)) {
+		strbuf_addstr(err, "out of memory");
+		return NULL;
+	}
+	yaml_parser_set_input_string(&parser, (const unsigned char *)text, len);
+	if (!yaml_parser_load(&parser, &doc)) {
+		strbuf_addf(err, "line %lu: %s", (unsigned long)parser.problem_mark.line + 1,
+			    parser.problem ? parser.problem : "not YAML");
+		yaml_parser_delete(&parser);
+		return NULL;
+	}
+	t.doc = &doc;
+	root = yaml_document_get_root_node(&doc);
+	v = root ? node_json(&t, root, 0) : json_null();
+	yaml_document_delete(&doc);
+	yaml_parser_delete(&parser);
+	return v;
 }

@@ -2,12 +2,16 @@
  * composefile.h: what git-sandbox reads in a compose file itself — the
  * names of its services, so that the override it generates can label
  * every container of the stack (stackid.h), and the profiles they name,
- * so that down reaches every service. Compose resolves the rest.
+ * so that down reaches every service; and for setup, the ports it
+ * publishes as written. Compose resolves the rest; its resolved model
+ * (YAML) becomes JSON here for the lint (composelint.h).
  */
 #ifndef SB_COMPOSEFILE_H
 #define SB_COMPOSEFILE_H
 
 #include <stddef.h>
+
+#include <jansson.h>
 
 #include "strbuf.h"
 
@@ -70,5 +74,20 @@ struct compose_setup {
 int compose_parse_setup(const char *text, size_t len, struct compose_setup *out,
 			struct strbuf *err);
 void compose_setup_free(struct compose_setup *s);
+
+/* The most nodes yaml_to_json() makes (an alias counts as often as it is used). */
+#define YAML_JSON_MAX_NODES 200000
+
+/*
+ * The first YAML document of text as JSON: a mapping is an object (its
+ * keys scalars, a later duplicate winning), a sequence an array; a plain
+ * scalar null, true, false or a decimal integer is that (YAML 1.2's core
+ * schema), any other scalar a string; an empty document is null. An alias
+ * is a copy of its anchor's node; a merge key is a key like any other.
+ * Bounded: text nesting deeper than the compose file reader allows, or
+ * aliases expanding past YAML_JSON_MAX_NODES nodes, is refused. The value
+ * (json_decref it), or NULL with the reason in err.
+ */
+json_t *yaml_to_json(const char *text, size_t len, struct strbuf *err);
 
 #endif

@@ -401,8 +401,13 @@ static char *override_of(const char *worktree, const char *file)
 	return NULL;
 }
 
-/* Die unless file (of origin) may be given to compose: there, and inside the worktree or trusted. */
-static void check_compose_file(const struct sandbox *sb, const char *name, enum config_origin origin)
+/* fill()'s failures: why is said (empty: said already), or needs trust_hint() after it */
+#define FILL_FAILED (-1)
+#define FILL_TRUST (-2)
+
+/* May file (of origin) be given to compose: there, and inside the worktree or trusted? */
+static int check_compose_file(const struct sandbox *sb, const char *name, enum config_origin origin,
+			      struct strbuf *why)
 {
 	const struct sb_config *cfg = &sb->cfg;
 	char *file = in_worktree(sb->path, name);
@@ -411,21 +416,24 @@ static void check_compose_file(const struct sandbox *sb, const char *name, enum 
 
 	free(file);
 	if (outside) {
-		error("the compose file '%s' is a link to outside the worktree, and you have not "
-		      "trusted '%s' for this repository", name, cfg->file);
-		trust_hint(cfg);
-		exit(EXIT_FATAL);
+		strbuf_addf(why, "the compose file '%s' is a link to outside the worktree, and you have "
+			    "not trusted '%s' for this repository", name, cfg->file);
+		return FILL_TRUST;
 	}
-	if (missing)
-		die("no compose file '%s' in '%s'; add one or set sandbox.compose in %s", name,
-		    sb->path, cfg->file);
+	if (missing) {
+		strbuf_addf(why, "no compose file '%s' in '%s'; add one or set sandbox.compose in %s",
+			    name, sb->path, cfg->file);
+		return FILL_FAILED;
+	}
+	return 0;
 }
 
 /*
  * The compose command line: the one found now; and the one recorded at
- * the stack's last up, for up to keep under a running stack.
+ * the stack's last up, for up to keep under a running stack. 0, or -1
+ * when none is found (compose_detect() said what to install).
  */
-static void choose_command(struct compose *c, const struct sandbox *sb)
+static int choose_command(struct compose *c, const struct sandbox *sb)
 {
 	const char *recorded = sb->has_state ? state_get(&sb->st, "compose", "command") : NULL;
 	struct strbuf found = STRBUF_INIT;
@@ -433,7 +441,7 @@ static void choose_command(struct compose *c, const struct sandbox *sb)
 	size_t n, i;
 
 	if (compose_detect(sb->cfg.compose_command.value, &cmd, &n) < 0)
-		exit(EXIT_FATAL);	/* it said what to install */
+		return FILL_FAILED;
 	for (i = 0; i < n; i++)
 		strbuf_addf(&found, "%s%s", i ? " " : "", cmd[i]);
 	c->cmd = cmd;
@@ -450,9 +458,17 @@ static void choose_command(struct compose *c, const struct sandbox *sb)
 		(!strcmp(c->recorded, c->found) ||
 		 ((!strcmp(c->recorded, "docker compose") || !strcmp(c->recorded, "docker-compose")) &&
 		  compose_available(c->recorded)));
+	return 0;
 }
 
-void stack_compose(struct compose *c, const struct sandbox *sb, struct stack_ident *si, int flags)
+#define STACK_COMPOSE_LOOK 2	/* stack_compose_look() */
+
+/*
+ * stack_compose(), failing with FILL_FAILED or FILL_TRUST and the reason
+ * in why (c then freed); with STACK_COMPOSE_LOOK, nothing is written.
+ */
+static int fill(struct compose *c, const struct sandbox *sb, struct stack_ident *si, int flags,
+		struct strbuf *why)
 {
 	const struct sb_config *cfg = &sb->cfg;
 	struct compose_names names = { 0 };
@@ -460,18 +476,19 @@ void stack_compose(struct compose *c, const struct sandbox *sb, struct stack_ide
 	const char *outside = config_compose_outside(cfg);
 	char *override, *dir, *dotenv, *ours;
 	size_t n, alloc, i;
+	int r;
 
+	memset(c, 0, sizeof(*c));
 	if (cfg->compose_command.value && !trust_allows(cfg, cfg->compose_command.origin)) {
-		error("sandbox.composeCommand = %s in '%s' is a program to run, and you have not "
-		      "trusted this file for this repository", cfg->compose_command.value, cfg->file);
-		trust_hint(cfg);
-		exit(EXIT_FATAL);
+		strbuf_addf(why, "sandbox.composeCommand = %s in '%s' is a program to run, and you "
+			    "have not trusted this file for this repository",
+			    cfg->compose_command.value, cfg->file);
+		return FILL_TRUST;
 	}
 	if (!trust_allows(cfg, cfg->compose_origin) && outside) {
-		error("sandbox.compose = %s in '%s' is outside the worktree, and you have not "
-		      "trusted this file for this repository", outside, cfg->file);
-		trust_hint(cfg);
-		exit(EXIT_FATAL);
+		strbuf_addf(why, "sandbox.compose = %s in '%s' is outside the worktree, and you have "
+			    "not trusted this file for this repository", outside, cfg->file);
+		return FILL_TRUST;
 	}
 	/*
 	 * a COMPOSE_FILE exported for everyday work (a shell profile, an
@@ -486,10 +503,10 @@ void stack_compose(struct compose *c, const struct sandbox *sb, struct stack_ide
 				"worktree; set sandbox.compose to choose", getenv("COMPOSE_FILE") ? getenv("COMPOSE_FILE") : "",
 				DEFAULT_COMPOSE_FILE);
 	}
-	memset(c, 0, sizeof(*c));
 	c->files = xcalloc(cfg->ncompose + 2, sizeof(char *));
 	for (i = 0; i < cfg->ncompose; i++) {
-		check_compose_file(sb, cfg->compose[i], cfg->compose_origin);
+		if ((r = check_compose_file(sb, cfg->compose[i], cfg->compose_origin, why)) < 0)
+			goto fail;
 		c->files[c->nfiles++] = xstrdup(cfg->compose[i]);
 	}
 	/*
@@ -499,24 +516,31 @@ void stack_compose(struct compose *c, const struct sandbox *sb, struct stack_ide
 	 */
 	override = cfg->ncompose == 1 && !cfg->compose_env ? override_of(sb->path, cfg->compose[0]) : NULL;
 	if (override) {
-		check_compose_file(sb, override, cfg->compose_origin);
 		c->files[c->nfiles++] = override;
+		if ((r = check_compose_file(sb, override, cfg->compose_origin, why)) < 0)
+			goto fail;
 	}
-	choose_command(c, sb);
+	if ((r = choose_command(c, sb)) < 0)
+		goto fail;
 	if (si || (flags & STACK_COMPOSE_ALL_PROFILES))
 		for (i = 0; i < c->nfiles; i++) {
 			char *file = in_worktree(sb->path, c->files[i]);
 
-			if (compose_file_names(file, &names, &err) < 0)
-				die("cannot read the services of '%s': %s", c->files[i], err.buf);
+			r = compose_file_names(file, &names, &err);
 			free(file);
+			if (r < 0) {
+				strbuf_addf(why, "cannot read the services of '%s': %s", c->files[i], err.buf);
+				goto fail;
+			}
 		}
 	if (si) {
 		stack_ident_make_id(si);
-		if (stack_ident_save(sb, si) < 0)
-			exit(EXIT_FATAL);
-		if (stack_label_file(si, &names, &err) < 0)
-			die("cannot label the services of '%s': %s", c->files[0], err.buf);
+		if ((r = stack_ident_save(sb, si)) < 0)
+			goto fail;
+		if ((r = stack_label_file(si, &names, &err)) < 0) {
+			strbuf_addf(why, "cannot label the services of '%s': %s", c->files[0], err.buf);
+			goto fail;
+		}
 		c->label_file = si->label_file;
 	}
 	if (flags & STACK_COMPOSE_ALL_PROFILES) {
@@ -539,13 +563,18 @@ void stack_compose(struct compose *c, const struct sandbox *sb, struct stack_ide
 	c->env_file = cfg->env_file;
 	if (strcmp(dotenv, ours) && exists_in(sb->path, dotenv))
 		c->env_file = NULL;
+	/* only to look: the env file as it is, if there (the variables are in the environment) */
+	if ((flags & STACK_COMPOSE_LOOK) && c->env_file && !exists_in(sb->path, ours))
+		c->env_file = NULL;
 	free(ours);
 	free(dotenv);
 	free(dir);
 	c->dir = sb->path;
 	/* derived from the lease: written again, whatever happened to it */
-	if (envfile_write(sb) < 0)
-		exit(EXIT_FATAL);
+	if (!(flags & STACK_COMPOSE_LOOK) && envfile_write(sb) < 0) {
+		r = FILL_FAILED;
+		goto fail;
+	}
 	c->own_env = sandbox_env(sb);
 	/* compose reaches the engine the queries reach, whatever the shell says */
 	for (n = 0; c->own_env[n]; n++)
@@ -554,7 +583,41 @@ void stack_compose(struct compose *c, const struct sandbox *sb, struct stack_ide
 	if (engine_in_use())
 		engine_env(engine_in_use(), &c->own_env, &n, &alloc);
 	c->env = (const char *const *)c->own_env;
+	return 0;
+fail:
+	compose_names_free(&names);
+	strbuf_release(&err);
+	stack_compose_free(c);
+	return r;
 }
+
+void stack_compose(struct compose *c, const struct sandbox *sb, struct stack_ident *si, int flags)
+{
+	struct strbuf why = STRBUF_INIT;
+	int r = fill(c, sb, si, flags & STACK_COMPOSE_ALL_PROFILES, &why);
+
+	if (r == FILL_TRUST) {
+		error("%s", why.buf);
+		trust_hint(&sb->cfg);
+		exit(EXIT_FATAL);
+	}
+	if (r < 0 && why.len)
+		die("%s", why.buf);
+	if (r < 0)
+		exit(EXIT_FATAL);	/* said already */
+	strbuf_release(&why);
+}
+
+int stack_compose_look(struct compose *c, const struct sandbox *sb, struct strbuf *why)
+{
+	size_t len = why->len;
+	int r = fill(c, sb, NULL, STACK_COMPOSE_ALL_PROFILES | STACK_COMPOSE_LOOK, why);
+
+	if (r < 0 && why->len == len)
+		strbuf_addstr(why, "no compose command found");
+	return r < 0 ? -1 : 0;
+}
+
 void stack_compose_free(struct compose *c)
 {
 	free_strings(c->cmd, c->ncmd);

@@ -142,6 +142,14 @@ int stack_destroy(const struct sandbox *sb);
 #define STACK_COMPOSE_ALL_PROFILES 1
 struct compose;
 void stack_compose(struct compose *c, const struct sandbox *sb, struct stack_ident *si, int flags);
+/*
+ * Fill c as stack_compose() does with STACK_COMPOSE_ALL_PROFILES and no
+ * identity, for a call that only reads (the lint's): nothing is written
+ * (the env file is given to compose only if it is there: the variables
+ * are in compose's environment all the same), and nothing dies. 0, or -1
+ * with the reason in why (a trust refusal, a missing file, no compose).
+ */
+int stack_compose_look(struct compose *c, const struct sandbox *sb, struct strbuf *why);
 void stack_compose_free(struct compose *c);
 
 #endif

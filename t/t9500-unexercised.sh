@@ -79,7 +79,12 @@ EOF
 write_script "$HOME/engine/docker" <<\EOF
 case "$1 $2" in
 "compose version") echo "Docker Compose version v2.0.0-fake"; exit 0 ;;
-"compose -p") echo "$*" >>"$HOME/compose.log"; exit 0 ;;
+"compose -p")
+	# the lint's look at the file (a first up) answers an empty model
+	case "$*" in
+	*" config") echo "$*" >>"$HOME/compose-config.log"; exit 0 ;;
+	esac
+	echo "$*" >>"$HOME/compose.log"; exit 0 ;;
 esac
 echo "docker $*" >>"$HOME/engine/unexpected.log"
 echo "fake docker: unexpected call: docker $*" >&2
@@ -294,6 +299,7 @@ test_expect_success 'setup: an item in 1Password, fetched once by up' '
 	test_grep -Fx "Sandbox '\''x'\'' is up (slot 1, project t95-x)" out &&
 	test "$(op_calls)" = 1 &&
 	test "$(compose_calls)" = 1 &&
+	test_line_count = 1 compose-config.log &&
 	secrets_status &&
 	sed -n "s/^cache *//p" sec >cache.path &&
 	test_path_is_file "$(cat cache.path)" &&
