@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include "compose.h"
+#include "derive.h"
 #include "docker.h"
 #include "envfile.h"
 #include "health.h"
@@ -176,9 +177,10 @@ int main(int argc, char **argv)
 	struct stack_ident si;
 	struct compose c;
 	struct sandbox sb;
-	char **env;
+	char **env, **urls;
+	const char **url_names;
 	const struct container **own = NULL;
-	size_t i, n = 0, nchecks = 0, nown, running = 0;
+	size_t i, n = 0, nchecks = 0, nown, running = 0, nurls;
 
 	progname = "git sandbox up";
 	if (parse_options(argc, argv, opts, usage, "git-sandbox-up", 0))
@@ -310,13 +312,10 @@ int main(int argc, char **argv)
 	if (run_hook(&sb, &sb.cfg.hook_post_up, "hook.postUp") < 0)
 		ret = EXIT_FATAL;
 	printf("Sandbox '%s' is up (slot %ld, project %s)\n", sb.name, sb.slot, sb.project);
-	for (i = 0; i < sb.cfg.nports; i++)
-		if (sb.cfg.ports[i].health) {
-			char *url = engine_http_url(&sb.engine, leased_port(&sb, sb.cfg.ports[i].name));
-
-			printf("  %s  %s\n", sb.cfg.ports[i].name, url);
-			free(url);
-		}
+	nurls = urls_of(&sb.cfg, &sb.ports, sandbox_host(&sb), &url_names, &urls);
+	for (i = 0; i < nurls; i++)
+		printf("  %s  %s\n", url_names[i], urls[i]);
+	urls_free(url_names, urls, nurls);
 	free(checks);
 	stack_compose_free(&c);
 	sandbox_close(&sb);

@@ -9,6 +9,7 @@
 #include <sodium.h>
 
 #include "config.h"
+#include "derive.h"
 #include "gitconfig.h"
 #include "repo.h"
 #include "strbuf.h"
@@ -336,7 +337,7 @@ static const char *const sandbox_keys[] = {
 	"engine", "host", NULL
 };
 static const char *const port_keys[] = {
-	"var", "base", "step", "main", "count", "health", "wait", NULL
+	"var", "base", "step", "main", "count", "health", "wait", "url", NULL
 };
 static const char *const secrets_keys[] = { "item", "vault", "account", "ttl", NULL };
 static const char *const secret_keys[] = { "var", "default", NULL };
@@ -448,7 +449,7 @@ static int apply_port(struct sb_config *cfg, const struct entry *e, const char *
 	struct port_group *g;
 
 	if (!in_list(port_keys, name))
-		return bad(e, "unknown key (known: var, base, step, main, count, health, wait)");
+		return bad(e, "unknown key (known: var, base, step, main, count, health, wait, url)");
 	if (!(g = port_group(cfg, sub, len)))
 		return bad(e, "more than %d port groups", MAX_GROUPS);
 	if (!strcmp(name, "var")) {
@@ -473,6 +474,19 @@ static int apply_port(struct sb_config *cfg, const struct entry *e, const char *
 		if (g->health[0] != '/' || strpbrk(g->health, " \t\r\n"))
 			return bad(e, "'%s' is not an HTTP path (it must start with '/')", g->health);
 		return 0;
+	}
+	if (!strcmp(name, "url")) {
+		struct strbuf why = STRBUF_INIT;
+		int ret = 0;
+
+		/* empty: no URL, not even the default of a group with a health check */
+		if (set_str(e, &g->url))
+			return -1;
+		g->url_set = 1;
+		if (template_check(g->url, TEMPLATE_HOST | TEMPLATE_PORT | TEMPLATE_URL, &why) < 0)
+			ret = bad(e, "not a URL template: %s", why.buf);
+		strbuf_release(&why);
+		return ret;
 	}
 	/* wait */
 	if (need_value(e))
@@ -1386,6 +1400,7 @@ void config_free(struct sb_config *cfg)
 		free(cfg->ports[i].name);
 		free(cfg->ports[i].var);
 		free(cfg->ports[i].health);
+		free(cfg->ports[i].url);
 	}
 	free(cfg->ports);
 	free(cfg->secrets_item);

@@ -33,6 +33,8 @@ struct port_group {
 	char *health;		/* HTTP path up waits for, or NULL */
 	int wait_tcp;		/* up waits until it accepts TCP */
 	enum config_origin var_origin;
+	char *url;		/* its URL's template (derive.h), or NULL */
+	int url_set;		/* url was given: empty, the group has none */
 };
 
 struct secret_def {

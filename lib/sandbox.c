@@ -400,6 +400,11 @@ char **sandbox_env(const struct sandbox *sb)
 	return env;
 }
 
+const char *sandbox_host(const struct sandbox *sb)
+{
+	return sb->no_engine ? NULL : sb->engine.address;
+}
+
 void free_env(char **env)
 {
 	size_t i;

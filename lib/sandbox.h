@@ -103,6 +103,9 @@ size_t sandbox_ports_drift(const struct sandbox *sb, struct strbuf *why);
 char **sandbox_env(const struct sandbox *sb);
 void free_env(char **env);
 
+/* Where sb's published ports answer (engine.h), or NULL without an engine. */
+const char *sandbox_host(const struct sandbox *sb);
+
 /*
  * Choose the engine for a new sandbox (create, init): spec (--engine)
  * when not NULL, else GIT_SANDBOX_ENGINE, else sandbox.engine, else the

@@ -144,7 +144,7 @@ static const struct port_group *group(const struct sb_config *cfg, const char *n
 
 START_TEST(test_port_formula)
 {
-	struct port_group g = { "w", "W", 5000, 10, 5003, 4, NULL, 0, ORIGIN_PROJECT };
+	struct port_group g = { "w", "W", 5000, 10, 5003, 4, NULL, 0, ORIGIN_PROJECT, NULL, 0 };
 
 	ck_assert_int_eq(port_of(&g, 0, 0), 5003);
 	ck_assert_int_eq(port_of(&g, 0, 3), 5006);
@@ -382,6 +382,33 @@ START_TEST(test_validation)
 }
 END_TEST
 
+#define URL_PORTS "[port \"api\"]\nvar = API_PORT\nbase = 8000\nhealth = /h\n" \
+	"[port \"db\"]\nvar = DB_PORT\nbase = 5432\n"
+
+/* [port] url: a template checked on load */
+START_TEST(test_urls)
+{
+	struct sb_config cfg;
+
+	ck_assert_int_eq(load(&cfg, URL_PORTS "[port \"db\"]\nurl = postgres://{host}:{port}/\n"), 0);
+	ck_assert_int_eq(cfg.ports[1].url_set, 1);
+	ck_assert_str_eq(cfg.ports[1].url, "postgres://{host}:{port}/");
+	ck_assert_int_eq(cfg.ports[0].url_set, 0);
+	config_free(&cfg);
+
+	/* an empty url: none, not even a health check's */
+	ck_assert_int_eq(load(&cfg, URL_PORTS "[port \"api\"]\nurl =\n"), 0);
+	ck_assert_int_eq(cfg.ports[0].url_set, 1);
+	ck_assert_str_eq(cfg.ports[0].url, "");
+	config_free(&cfg);
+
+	refused(URL_PORTS "[port \"api\"]\nurl = http://{hots}:{port}/\n",
+		"port.api.url: not a URL template: unknown placeholder {hots} (known: {host}, {port})");
+	refused(URL_PORTS "[port \"api\"]\nurl = \"http://a b/\"\n", "port.api.url: not a URL template: a URL has no blank");
+	refused(URL_PORTS "[port \"api\"]\nurl\n", "port.api.url: missing value");
+}
+END_TEST
+
 START_TEST(test_needs_trust)
 {
 	struct sb_config cfg;
@@ -452,8 +479,8 @@ END_TEST
 START_TEST(test_validate_direct)
 {
 	struct port_group g[2] = {
-		{ "a", "A", 1000, 1, 1000, 1, NULL, 0, ORIGIN_PROJECT },
-		{ "b", "B", 1005, 1, 1005, 1, NULL, 0, ORIGIN_PROJECT },
+		{ "a", "A", 1000, 1, 1000, 1, NULL, 0, ORIGIN_PROJECT, NULL, 0 },
+		{ "b", "B", 1005, 1, 1005, 1, NULL, 0, ORIGIN_PROJECT, NULL, 0 },
 	};
 	struct sb_config cfg = { 0 };
 
@@ -704,6 +731,7 @@ int main(void)
 	tcase_add_test(tc, test_validation);
 	tcase_add_test(tc, test_validate_direct);
 	tcase_add_test(tc, test_needs_trust);
+	tcase_add_test(tc, test_urls);
 	tcase_add_test(tc, test_parameters);
 	tcase_add_test(tc, test_command_line_layer);
 	tcase_add_test(tc, test_repo_config_layer);
