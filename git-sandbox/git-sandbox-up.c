@@ -177,10 +177,11 @@ int main(int argc, char **argv)
 	struct stack_ident si;
 	struct compose c;
 	struct sandbox sb;
-	char **env, **urls;
+	char **env = NULL, **urls;
 	const char **url_names;
 	const struct container **own = NULL;
-	size_t i, n = 0, nchecks = 0, nown, running = 0, nurls;
+	size_t i, n = 0, alloc = 0, nchecks = 0, nown, running = 0, nurls;
+	struct strbuf why = STRBUF_INIT;
 
 	progname = "git sandbox up";
 	if (parse_options(argc, argv, opts, usage, "git-sandbox-up", 0))
@@ -235,14 +236,20 @@ int main(int argc, char **argv)
 	timing_phase("secrets");
 
 	/*
-	 * Ports and names come from the env file; secrets only from compose's
-	 * environment. Each "VAR=value" (or "VAR": unset, compose's default
-	 * applies) is a copy of a value, wiped by free_secret() once compose
-	 * is done; the child's own copy goes away when it execs.
+	 * Ports and names come from the env file; secrets, and the derived
+	 * variables made of one, only from compose's environment. Each
+	 * "VAR=value" (or "VAR": unset, compose's default applies) is a copy
+	 * of a value, wiped by free_secret() once compose is done; the
+	 * child's own copy goes away when it execs.
 	 */
-	env = xcalloc(secrets.nr + 1, sizeof(char *));
+	ALLOC_GROW(env, secrets.nr + 1, alloc);
 	for (i = 0; i < secrets.nr; i++)
 		env[n++] = secret_env(&secrets.v[i]);
+	env[n] = NULL;
+	if (derive_secret_env(&sb.cfg, sandbox_host(&sb), c.env, secrets.v, secrets.nr, &env, &n,
+			      &alloc, &why))
+		warning("sandbox '%s': left out of compose's variables: %s", sb.name, why.buf);
+	strbuf_release(&why);
 	c.secrets = (const char *const *)env;
 	/*
 	 * the project's name leased on the engine, now that the hooks and

@@ -44,6 +44,16 @@ struct secret_def {
 	enum config_origin origin;	/* of var: which field goes to the stack */
 };
 
+/* [env "<NAME>"]: a variable derived from the sandbox's own (derive.h) */
+struct env_def {
+	char *name;
+	char *value;		/* its template: ${VAR} references and {host} */
+	char *src;		/* the file or layer that set it, for messages */
+	enum config_origin origin;
+	int secret;		/* refers to a secret, itself or through another: compose's only */
+	int host;		/* uses {host}, itself or through another */
+};
+
 struct config_value {
 	char *value;
 	enum config_origin origin;
@@ -95,6 +105,10 @@ struct sb_config {
 	long secrets_ttl;	/* seconds */
 	struct secret_def *secrets;
 	size_t nsecrets;
+
+	struct env_def *envs;	/* [env] variables, in the order of the configuration */
+	size_t nenvs;
+	size_t *env_order;	/* the same, each after those it refers to (config_validate) */
 
 	char **trust;		/* sandbox.trust from the user's own config: "<sha256> <common dir>" */
 	size_t ntrust;

@@ -1,7 +1,7 @@
 /*
  * derive.c: templates ({host}, {port}, ${NAME}) and what is derived with
- * them from a sandbox's ports and names: the port groups' URLs (derive.h).
- * Pure: no file, engine or environment.
+ * them from a sandbox's ports and names: the port groups' URLs and the
+ * [env] variables (derive.h). Pure: no file, engine or environment.
  */
 #include <ctype.h>
 #include <stdio.h>
@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "derive.h"
+#include "secrets.h"
 #include "util.h"
 
 enum token { TOK_ERROR = -1, TOK_END, TOK_TEXT, TOK_HOST, TOK_PORT, TOK_REF };
@@ -200,6 +201,80 @@ int template_expand(struct strbuf *out, const char *tmpl, const struct template_
 	return 0;
 }
 
+/* --- the order of [env] variables --------------------------------------- */
+
+struct order {
+	const struct env_def *defs;
+	size_t n;
+	unsigned char *mark;	/* 0 unseen, 1 being expanded, 2 done */
+	size_t *stack, depth;
+	size_t *order, norder;
+	size_t *at;
+	struct strbuf *why;
+};
+
+static size_t def_index(const struct env_def *defs, size_t n, const char *name, size_t len)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (strlen(defs[i].name) == len && !strncmp(defs[i].name, name, len))
+			return i;
+	return n;
+}
+
+static int visit(struct order *o, size_t i);
+
+static int visit_ref(const char *name, size_t len, void *data)
+{
+	struct order *o = data;
+	size_t j = def_index(o->defs, o->n, name, len);
+
+	return j < o->n ? visit(o, j) : 0;
+}
+
+static int visit(struct order *o, size_t i)
+{
+	size_t k;
+
+	if (o->mark[i] == 2)
+		return 0;
+	if (o->mark[i] == 1) {
+		/* the cycle: from i's place on the stack back to i */
+		for (k = 0; o->stack[k] != i; k++)
+			;
+		*o->at = i;
+		for (; k < o->depth; k++)
+			strbuf_addf(o->why, "%s -> ", o->defs[o->stack[k]].name);
+		strbuf_addstr(o->why, o->defs[i].name);
+		return -1;
+	}
+	o->mark[i] = 1;
+	o->stack[o->depth++] = i;
+	if (template_refs(o->defs[i].value, visit_ref, o))
+		return -1;
+	o->depth--;
+	o->mark[i] = 2;
+	o->order[o->norder++] = i;
+	return 0;
+}
+
+int template_order(const struct env_def *defs, size_t n, size_t *order, size_t *at,
+		   struct strbuf *why)
+{
+	struct order o = { defs, n, NULL, NULL, 0, order, 0, at, why };
+	size_t i;
+	int ret = 0;
+
+	o.mark = xcalloc(n + 1, 1);
+	o.stack = xcalloc(n + 1, sizeof(*o.stack));
+	for (i = 0; i < n && !ret; i++)
+		ret = visit(&o, i);
+	free(o.mark);
+	free(o.stack);
+	return ret;
+}
+
 /* --- URLs ------------------------------------------------------------------ */
 
 const char *port_url_template(const struct port_group *g)
@@ -244,4 +319,139 @@ void urls_free(const char **names, char **urls, size_t n)
 {
 	free(names);
 	free_strings(urls, n);
+}
+
+/* --- [env] variables --------------------------------------------------- */
+
+/* where a reference is looked up: "K=V" lists, then the secrets */
+struct lookup {
+	char *const *env;	/* NULL-terminated, or with n entries */
+	size_t nenv;
+	char *const *derived;	/* cfg->nenvs entries, NULL where none */
+	size_t nderived;
+	const struct secret *secrets;
+	size_t nsecrets;
+};
+
+static const char *in_list(char *const *v, size_t n, const char *name, size_t len)
+{
+	size_t i;
+
+	for (i = 0; v && i < n && (v[i] || n != (size_t)-1); i++)
+		if (v[i] && !strncmp(v[i], name, len) && v[i][len] == '=')
+			return v[i] + len + 1;
+	return NULL;
+}
+
+static const char *lookup(const char *name, size_t len, void *data)
+{
+	const struct lookup *l = data;
+	const char *v;
+	size_t i;
+
+	if ((v = in_list(l->env, l->nenv, name, len)) ||
+	    (v = in_list(l->derived, l->nderived, name, len)))
+		return v;
+	for (i = 0; i < l->nsecrets; i++)
+		if (strlen(l->secrets[i].var) == len && !strncmp(l->secrets[i].var, name, len))
+			return l->secrets[i].value;
+	return NULL;
+}
+
+/* "NAME=<value expanded>" in a block of its own, or NULL with why */
+static char *expand_var(const struct env_def *d, const char *host, struct lookup *l,
+			struct strbuf *why)
+{
+	struct template_vars v = { host, 0, lookup, l };
+	struct strbuf out = STRBUF_INIT, err = STRBUF_INIT;
+
+	strbuf_add_secret(&out, d->name, strlen(d->name));
+	strbuf_add_secret(&out, "=", 1);
+	if (template_expand(&out, d->value, &v, &err) < 0) {
+		strbuf_release_secret(&out);
+		strbuf_addf(why, "%s%s (%s)", why->len ? "; " : "", d->name, err.buf);
+		strbuf_release(&err);
+		return NULL;
+	}
+	strbuf_release(&err);
+	return strbuf_detach(&out);
+}
+
+static void append(char ***env, size_t *n, size_t *alloc, char *s)
+{
+	ALLOC_GROW(*env, *n + 2, *alloc);
+	(*env)[(*n)++] = s;
+	(*env)[*n] = NULL;
+}
+
+size_t derive_env(const struct sb_config *cfg, const char *host, char ***env, size_t *n,
+		  size_t *alloc, struct strbuf *why)
+{
+	char **vals = xcalloc(cfg->nenvs + 1, sizeof(char *));
+	struct lookup l = { *env, *n, vals, cfg->nenvs, NULL, 0 };
+	size_t k, left = 0;
+
+	for (k = 0; k < cfg->nenvs; k++) {
+		size_t i = cfg->env_order ? cfg->env_order[k] : k;
+
+		if (cfg->envs[i].secret)
+			continue;
+		if (!(vals[i] = expand_var(&cfg->envs[i], host, &l, why)))
+			left++;
+	}
+	for (k = 0; k < cfg->nenvs; k++)
+		if (vals[k])
+			append(env, n, alloc, vals[k]);
+	free(vals);
+	return left;
+}
+
+/* is a reference a secret without a value, or a variable unset for that? */
+struct unset {
+	const struct sb_config *cfg;
+	char *const *derived;
+	const struct secret *secrets;
+	size_t nsecrets;
+};
+
+static int is_unset(const char *name, size_t len, void *data)
+{
+	const struct unset *u = data;
+	size_t i;
+
+	for (i = 0; i < u->nsecrets; i++)
+		if (strlen(u->secrets[i].var) == len && !strncmp(u->secrets[i].var, name, len))
+			return !u->secrets[i].value;
+	for (i = 0; i < u->cfg->nenvs; i++)
+		if (strlen(u->cfg->envs[i].name) == len && !strncmp(u->cfg->envs[i].name, name, len))
+			return u->derived[i] && !strchr(u->derived[i], '=');
+	return 0;
+}
+
+size_t derive_secret_env(const struct sb_config *cfg, const char *host, const char *const *env,
+			 const struct secret *secrets, size_t nsecrets, char ***out, size_t *n,
+			 size_t *alloc, struct strbuf *why)
+{
+	char **vals = xcalloc(cfg->nenvs + 1, sizeof(char *));
+	struct lookup l = { (char *const *)env, (size_t)-1, vals, cfg->nenvs, secrets, nsecrets };
+	struct unset u = { cfg, vals, secrets, nsecrets };
+	size_t k, left = 0;
+
+	for (k = 0; k < cfg->nenvs; k++) {
+		size_t i = cfg->env_order ? cfg->env_order[k] : k;
+		const struct env_def *d = &cfg->envs[i];
+
+		if (!d->secret)
+			continue;
+		/* a secret left unset leaves what is made of it unset: compose's default applies */
+		if (template_refs(d->value, is_unset, &u))
+			vals[i] = xstrdup(d->name);
+		else if (!(vals[i] = expand_var(d, host, &l, why)))
+			left++;
+	}
+	for (k = 0; k < cfg->nenvs; k++)
+		if (vals[k])
+			append(out, n, alloc, vals[k]);
+	free(vals);
+	return left;
 }

@@ -1,7 +1,8 @@
 /*
  * derive.h: what is derived from a sandbox's ports and names, in one
  * place: the URL of a port group ([port] url, a template of {host} and
- * {port}).
+ * {port}) and the variables of [env "<NAME>"] (templates of ${VAR}
+ * references to the sandbox's own variables, and {host}).
  *
  * A template is text in which "{host}" is the engine's host (an IPv6
  * address in brackets, as a URL has it), "{port}" a group's first leased
@@ -63,6 +64,14 @@ int template_expand(struct strbuf *out, const char *tmpl, const struct template_
 		    struct strbuf *why);
 
 /*
+ * An order in which the n variables of defs can be expanded: each after
+ * those among them it refers to. 0 with order[0..n) filled, or -1 with
+ * why naming a cycle ("A -> B -> A") and *at the index of its first.
+ */
+int template_order(const struct env_def *defs, size_t n, size_t *order, size_t *at,
+		   struct strbuf *why);
+
+/*
  * The URL template of group g: its url, else DEFAULT_URL_TEMPLATE for a
  * group with a health check, else NULL (none, or url set empty).
  */
@@ -77,5 +86,29 @@ const char *port_url_template(const struct port_group *g);
 size_t urls_of(const struct sb_config *cfg, const struct port_set *ps, const char *host,
 	       const char ***names, char ***urls);
 void urls_free(const char **names, char **urls, size_t n);
+
+/*
+ * Append to *env ("K=V", NULL-terminated; grows it) the [env] variables of
+ * cfg that refer to no secret, in cfg's order, expanded from what *env
+ * holds and host. One that cannot be expanded (it uses {host} and host is
+ * NULL, or refers to a variable *env lacks: the configuration changed
+ * since the ports were leased) is left out, said in why. Returns how many
+ * were left out.
+ */
+size_t derive_env(const struct sb_config *cfg, const char *host, char ***env, size_t *n,
+		  size_t *alloc, struct strbuf *why);
+
+/*
+ * Append to *out the [env] variables of cfg that refer to a secret, in
+ * cfg's order: "K=V" expanded from env (derive_env()'s result), the
+ * secrets and host, or "K" (unset, so that compose's own default applies)
+ * when a secret it refers to is unset. Each string is for free_secret();
+ * no copy of a value is left elsewhere. One that cannot be expanded is
+ * left out, said in why. Returns how many were left out.
+ */
+struct secret;
+size_t derive_secret_env(const struct sb_config *cfg, const char *host, const char *const *env,
+			 const struct secret *secrets, size_t nsecrets, char ***out, size_t *n,
+			 size_t *alloc, struct strbuf *why);
 
 #endif

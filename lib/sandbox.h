@@ -60,6 +60,12 @@ struct sandbox {
 #define SB_ANY_ENGINE	(1 << 4)
 /* The command asks no engine: none is resolved (no_engine). */
 #define SB_NO_ENGINE	(1 << 5)
+/*
+ * The command asks no engine but gives the sandbox's variables: when a
+ * derived one is made of {host}, the engine is resolved (never asked) as
+ * with SB_ANY_ENGINE, else none is, as with SB_NO_ENGINE.
+ */
+#define SB_ENV_HOST	(1 << 6)
 
 /*
  * Find the sandbox to act on: name NULL means the worktree around the
@@ -99,7 +105,13 @@ char *sandbox_worktree_path(const struct repo *r, const struct sb_config *cfg, c
  */
 size_t sandbox_ports_drift(const struct sandbox *sb, struct strbuf *why);
 
-/* The variables of .env.sandbox, "KEY=value", NULL-terminated, newly allocated. */
+/*
+ * The variables of .env.sandbox, "KEY=value", NULL-terminated, newly
+ * allocated: its ports, SANDBOX_NAME, SANDBOX_SLOT, COMPOSE_PROJECT_NAME,
+ * then the [env] variables that refer to no secret (derive.h). One that
+ * cannot be made (its engine's host unknown, a variable the configuration
+ * names that was not leased) is left out, with a warning.
+ */
 char **sandbox_env(const struct sandbox *sb);
 void free_env(char **env);
 

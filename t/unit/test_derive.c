@@ -1,9 +1,10 @@
-/* Unit tests for lib/derive.c: templates and URLs. */
+/* Unit tests for lib/derive.c: templates, URLs and derived variables. */
 #include <check.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "derive.h"
+#include "secrets.h"
 #include "strbuf.h"
 #include "util.h"
 #include "unit.h"
@@ -134,6 +135,37 @@ START_TEST(test_expand)
 }
 END_TEST
 
+START_TEST(test_order)
+{
+	struct env_def d[4] = {
+		{ (char *)"C", (char *)"${B}/${A}", NULL, ORIGIN_PROJECT, 0, 0 },
+		{ (char *)"A", (char *)"${API_PORT}", NULL, ORIGIN_PROJECT, 0, 0 },
+		{ (char *)"B", (char *)"${A}x", NULL, ORIGIN_PROJECT, 0, 0 },
+		{ (char *)"D", (char *)"plain", NULL, ORIGIN_PROJECT, 0, 0 },
+	};
+	struct strbuf why = STRBUF_INIT;
+	size_t order[4], at = 99;
+
+	ck_assert_int_eq(template_order(d, 4, order, &at, &why), 0);
+	ck_assert_uint_eq(order[0], 1);	/* A */
+	ck_assert_uint_eq(order[1], 2);	/* B */
+	ck_assert_uint_eq(order[2], 0);	/* C */
+	ck_assert_uint_eq(order[3], 3);	/* D */
+
+	d[1].value = (char *)"${C}";
+	ck_assert_int_eq(template_order(d, 4, order, &at, &why), -1);
+	ck_assert_str_eq(why.buf, "C -> B -> A -> C");
+	ck_assert_uint_eq(at, 0);
+
+	strbuf_reset(&why);
+	d[1].value = (char *)"${A}";
+	ck_assert_int_eq(template_order(d, 4, order, &at, &why), -1);
+	ck_assert_str_eq(why.buf, "A -> A");
+	ck_assert_uint_eq(at, 1);
+	strbuf_release(&why);
+}
+END_TEST
+
 START_TEST(test_urls)
 {
 	struct port_group g[4] = {
@@ -175,6 +207,109 @@ START_TEST(test_urls)
 }
 END_TEST
 
+static char **base_env(size_t *n, size_t *alloc)
+{
+	char **env = NULL;
+
+	*n = *alloc = 0;
+	ALLOC_GROW(env, 4, *alloc);
+	env[(*n)++] = xstrdup("DB_PORT=5433");
+	env[(*n)++] = xstrdup("SANDBOX_NAME=feat");
+	env[*n] = NULL;
+	return env;
+}
+
+static void free_env_(char **env)
+{
+	size_t i;
+
+	for (i = 0; env && env[i]; i++)
+		free(env[i]);
+	free(env);
+}
+
+START_TEST(test_derive_env)
+{
+	struct env_def d[4] = {
+		{ (char *)"SELF", (char *)"${BASE}/self", NULL, ORIGIN_PROJECT, 0, 1 },
+		{ (char *)"BASE", (char *)"http://{host}:${DB_PORT}", NULL, ORIGIN_PROJECT, 0, 1 },
+		{ (char *)"DSN", (char *)"pg://app:${DB_PASSWORD}@db:${DB_PORT}/${SANDBOX_NAME}", NULL,
+		  ORIGIN_PROJECT, 1, 0 },
+		{ (char *)"GONE", (char *)"${WAS_PORT}", NULL, ORIGIN_PROJECT, 0, 0 },
+	};
+	size_t order[4] = { 1, 0, 2, 3 };
+	struct sb_config cfg = { 0 };
+	struct strbuf why = STRBUF_INIT;
+	size_t n, alloc;
+	char **env = base_env(&n, &alloc);
+
+	cfg.envs = d;
+	cfg.nenvs = 4;
+	cfg.env_order = order;
+	/* in the configuration's order; the secret's never; one whose variable is gone left out */
+	ck_assert_uint_eq(derive_env(&cfg, "localhost", &env, &n, &alloc, &why), 1);
+	ck_assert_uint_eq(n, 4);
+	ck_assert_str_eq(env[2], "SELF=http://localhost:5433/self");
+	ck_assert_str_eq(env[3], "BASE=http://localhost:5433");
+	ck_assert_ptr_null(env[4]);
+	ck_assert_str_eq(why.buf, "GONE (${WAS_PORT}: the sandbox has no such variable)");
+	free_env_(env);
+
+	/* no host: what is made of it is left out, and what is made of that */
+	strbuf_reset(&why);
+	env = base_env(&n, &alloc);
+	ck_assert_uint_eq(derive_env(&cfg, NULL, &env, &n, &alloc, &why), 3);
+	ck_assert_uint_eq(n, 2);
+	ck_assert_ptr_null(env[2]);
+	free_env_(env);
+	strbuf_release(&why);
+}
+END_TEST
+
+START_TEST(test_derive_secret_env)
+{
+	struct env_def d[3] = {
+		{ (char *)"DSN", (char *)"pg://app:${DB_PASSWORD}@db:${DB_PORT}/app", NULL,
+		  ORIGIN_PROJECT, 1, 0 },
+		{ (char *)"PLAIN", (char *)"${DB_PORT}", NULL, ORIGIN_PROJECT, 0, 0 },
+		{ (char *)"DSN2", (char *)"${DSN}?x=${JWT_SECRET}", NULL, ORIGIN_PROJECT, 1, 0 },
+	};
+	struct secret s[2] = {
+		{ (char *)"db_password", (char *)"DB_PASSWORD", (char *)"p@ss" },
+		{ (char *)"jwt", (char *)"JWT_SECRET", (char *)"j" },
+	};
+	struct sb_config cfg = { 0 };
+	struct strbuf why = STRBUF_INIT;
+	const char *env[] = { "DB_PORT=5433", "PLAIN=5433", NULL };
+	char **out = NULL;
+	size_t n = 0, alloc = 0, i;
+
+	cfg.envs = d;
+	cfg.nenvs = 3;
+	ck_assert_uint_eq(derive_secret_env(&cfg, "localhost", env, s, 2, &out, &n, &alloc, &why), 0);
+	ck_assert_uint_eq(n, 2);
+	ck_assert_str_eq(out[0], "DSN=pg://app:p@ss@db:5433/app");
+	ck_assert_str_eq(out[1], "DSN2=pg://app:p@ss@db:5433/app?x=j");
+	ck_assert_ptr_null(out[2]);
+	for (i = 0; i < n; i++)
+		free_secret(out[i]);
+	free(out);
+
+	/* a secret without a value (--no-secrets, no default): unset, and what is made of it */
+	s[1].value = NULL;
+	out = NULL;
+	n = alloc = 0;
+	ck_assert_uint_eq(derive_secret_env(&cfg, "localhost", env, s, 2, &out, &n, &alloc, &why), 0);
+	ck_assert_uint_eq(n, 2);
+	ck_assert_str_eq(out[0], "DSN=pg://app:p@ss@db:5433/app");
+	ck_assert_str_eq(out[1], "DSN2");
+	for (i = 0; i < n; i++)
+		free_secret(out[i]);
+	free(out);
+	strbuf_release(&why);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("derive");
@@ -183,7 +318,10 @@ int main(void)
 	tcase_add_test(tc, test_check);
 	tcase_add_test(tc, test_refs_and_uses);
 	tcase_add_test(tc, test_expand);
+	tcase_add_test(tc, test_order);
 	tcase_add_test(tc, test_urls);
+	tcase_add_test(tc, test_derive_env);
+	tcase_add_test(tc, test_derive_secret_env);
 	suite_add_tcase(s, tc);
 	return run_suite(s);
 }
