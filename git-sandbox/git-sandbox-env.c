@@ -31,7 +31,7 @@ int main(int argc, char **argv)
 	progname = "git sandbox env";
 	if (parse_options(argc, argv, opts, usage, "git-sandbox-env", 0))
 		usage_msg(usage, "too many arguments");
-	sandbox_open(&sb, name, SB_NEED_SLOT | SB_NO_ENGINE);
+	sandbox_open(&sb, name, SB_NEED_SLOT | SB_ENV_HOST);
 	/* the env file is derived from the state: put it back if it went missing */
 	if (sb.has_state && !sb.missing && envfile_ensure(&sb) < 0)
 		warning("could not regenerate '%s'", sb.cfg.env_file);

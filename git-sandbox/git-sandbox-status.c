@@ -4,6 +4,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "derive.h"
 #include "opts.h"
 #include "registry.h"
 #include "secrets.h"
@@ -117,9 +118,10 @@ int main(int argc, char **argv)
 	enum stack_kind kind;
 	struct strbuf out = STRBUF_INIT, ports = STRBUF_INIT, drift = STRBUF_INIT;
 	struct sandbox_view v;
-	char **names, *branch, *repo;
+	char **names, *branch, *repo, **urls;
+	const char **url_names;
 	const struct container **cs = NULL;
-	size_t np, nc, i;
+	size_t np, nc, i, nurls;
 	long *p;
 
 	progname = "git sandbox status";
@@ -160,6 +162,11 @@ int main(int argc, char **argv)
 	v.port_names = names;
 	v.nports = np;
 	v.engine = sb.engine.name;
+	/* no engine, no host to name */
+	nurls = urls_of(&sb.cfg, &sb.ports, sandbox_host(&sb), &url_names, &urls);
+	v.url_names = url_names;
+	v.urls = urls;
+	v.nurls = nurls;
 	nc = stacks.code == DOCKER_OK ? stack_containers(&stacks.containers, sb.project, &cs) : 0;
 	if (json) {
 		show_json_open(&out, &v);
@@ -188,17 +195,8 @@ int main(int argc, char **argv)
 		strbuf_addf(&out, "project  %s\n", sb.project);
 		strbuf_addf(&out, "ports    %s\n", np ? ports.buf : "(none)");
 		strbuf_addf(&out, "engine   %s\n", sb.engine.name);
-		for (i = 0; i < sb.cfg.nports; i++) {
-			const struct port_lease *l = port_set_find(&sb.ports, sb.cfg.ports[i].name);
-			char *url;
-
-			/* no engine, no host to name */
-			if (!sb.cfg.ports[i].health || !l || !l->n || sb.no_engine)
-				continue;
-			url = engine_http_url(&sb.engine, l->port[0]);
-			strbuf_addf(&out, "url      %s %s\n", l->name, url);
-			free(url);
-		}
+		for (i = 0; i < nurls; i++)
+			strbuf_addf(&out, "url      %s %s\n", url_names[i], urls[i]);
 		if (drift.len)
 			strbuf_addf(&out, "drift    the configuration asks for other ports: %s; "
 				    "'git sandbox repair' leases them\n", drift.buf);
@@ -212,6 +210,7 @@ int main(int argc, char **argv)
 	strbuf_release(&ports);
 	strbuf_release(&drift);
 	free(cs);
+	urls_free(url_names, urls, nurls);
 	stack_list_free(&stacks);
 	free(p);
 	free(names);

@@ -6,6 +6,7 @@
 
 #include "compose.h"
 #include "composelint.h"
+#include "derive.h"
 #include "docker.h"
 #include "envfile.h"
 #include "health.h"
@@ -203,9 +204,11 @@ int main(int argc, char **argv)
 	struct stack_ident si;
 	struct compose c;
 	struct sandbox sb;
-	char **env;
+	char **env = NULL, **urls;
+	const char **url_names;
 	const struct container **own = NULL;
-	size_t i, n = 0, nchecks = 0, nown, running = 0;
+	size_t i, n = 0, alloc = 0, nchecks = 0, nown, running = 0, nurls;
+	struct strbuf why = STRBUF_INIT;
 
 	progname = "git sandbox up";
 	if (parse_options(argc, argv, opts, usage, "git-sandbox-up", 0))
@@ -263,14 +266,20 @@ int main(int argc, char **argv)
 	timing_phase("secrets");
 
 	/*
-	 * Ports and names come from the env file; secrets only from compose's
-	 * environment. Each "VAR=value" (or "VAR": unset, compose's default
-	 * applies) is a copy of a value, wiped by free_secret() once compose
-	 * is done; the child's own copy goes away when it execs.
+	 * Ports and names come from the env file; secrets, and the derived
+	 * variables made of one, only from compose's environment. Each
+	 * "VAR=value" (or "VAR": unset, compose's default applies) is a copy
+	 * of a value, wiped by free_secret() once compose is done; the
+	 * child's own copy goes away when it execs.
 	 */
-	env = xcalloc(secrets.nr + 1, sizeof(char *));
+	ALLOC_GROW(env, secrets.nr + 1, alloc);
 	for (i = 0; i < secrets.nr; i++)
 		env[n++] = secret_env(&secrets.v[i]);
+	env[n] = NULL;
+	if (derive_secret_env(&sb.cfg, sandbox_host(&sb), c.env, secrets.v, secrets.nr, &env, &n,
+			      &alloc, &why))
+		warning("sandbox '%s': left out of compose's variables: %s", sb.name, why.buf);
+	strbuf_release(&why);
 	c.secrets = (const char *const *)env;
 	/*
 	 * the project's name leased on the engine, now that the hooks and
@@ -340,13 +349,10 @@ int main(int argc, char **argv)
 	if (run_hook(&sb, &sb.cfg.hook_post_up, "hook.postUp") < 0)
 		ret = EXIT_FATAL;
 	printf("Sandbox '%s' is up (slot %ld, project %s)\n", sb.name, sb.slot, sb.project);
-	for (i = 0; i < sb.cfg.nports; i++)
-		if (sb.cfg.ports[i].health) {
-			char *url = engine_http_url(&sb.engine, leased_port(&sb, sb.cfg.ports[i].name));
-
-			printf("  %s  %s\n", sb.cfg.ports[i].name, url);
-			free(url);
-		}
+	nurls = urls_of(&sb.cfg, &sb.ports, sandbox_host(&sb), &url_names, &urls);
+	for (i = 0; i < nurls; i++)
+		printf("  %s  %s\n", url_names[i], urls[i]);
+	urls_free(url_names, urls, nurls);
 	free(checks);
 	stack_compose_free(&c);
 	sandbox_close(&sb);

@@ -9,6 +9,7 @@
 #include <sodium.h>
 
 #include "config.h"
+#include "derive.h"
 #include "gitconfig.h"
 #include "repo.h"
 #include "strbuf.h"
@@ -336,7 +337,7 @@ static const char *const sandbox_keys[] = {
 	"engine", "host", NULL
 };
 static const char *const port_keys[] = {
-	"var", "base", "step", "main", "count", "health", "wait", NULL
+	"var", "base", "step", "main", "count", "health", "wait", "url", NULL
 };
 static const char *const secrets_keys[] = { "item", "vault", "account", "ttl", NULL };
 static const char *const secret_keys[] = { "var", "default", NULL };
@@ -442,13 +443,57 @@ static struct secret_def *secret_def(struct sb_config *cfg, const char *name, si
 	return s;
 }
 
+static struct env_def *env_def(struct sb_config *cfg, const char *name, size_t len)
+{
+	size_t i;
+	struct env_def *d;
+
+	for (i = 0; i < cfg->nenvs; i++)
+		if (strlen(cfg->envs[i].name) == len && !strncmp(cfg->envs[i].name, name, len))
+			return &cfg->envs[i];
+	if (cfg->nenvs >= MAX_GROUPS)
+		return NULL;
+	cfg->envs = xrealloc(cfg->envs, (cfg->nenvs + 1) * sizeof(*cfg->envs));
+	d = &cfg->envs[cfg->nenvs++];
+	memset(d, 0, sizeof(*d));
+	d->name = xstrndup(name, len);
+	return d;
+}
+
+/* [env "<NAME>"] value: the template is checked here, its references once all is read */
+static int apply_env(struct sb_config *cfg, const struct entry *e, const char *sub, size_t len,
+		     const char *name)
+{
+	struct strbuf why = STRBUF_INIT;
+	struct env_def *d;
+	int ret = 0;
+
+	if (!len)
+		return bad(e, "a derived variable needs a name: [env \"<NAME>\"]");
+	if (strcmp(name, "value"))
+		return bad(e, "unknown key (known: value)");
+	if (!(d = env_def(cfg, sub, len)))
+		return bad(e, "more than %d derived variables", MAX_GROUPS);
+	if (!valid_var(d->name))
+		return bad(e, "'%s' is not a valid environment variable name", d->name);
+	if (set_str(e, &d->value))
+		return -1;
+	d->origin = e->origin;
+	free(d->src);
+	d->src = xstrdup(e->src);
+	if (template_check(d->value, TEMPLATE_HOST | TEMPLATE_VARS, &why) < 0)
+		ret = bad(e, "%s", why.buf);
+	strbuf_release(&why);
+	return ret;
+}
+
 static int apply_port(struct sb_config *cfg, const struct entry *e, const char *sub, size_t len,
 		      const char *name)
 {
 	struct port_group *g;
 
 	if (!in_list(port_keys, name))
-		return bad(e, "unknown key (known: var, base, step, main, count, health, wait)");
+		return bad(e, "unknown key (known: var, base, step, main, count, health, wait, url)");
 	if (!(g = port_group(cfg, sub, len)))
 		return bad(e, "more than %d port groups", MAX_GROUPS);
 	if (!strcmp(name, "var")) {
@@ -473,6 +518,19 @@ static int apply_port(struct sb_config *cfg, const struct entry *e, const char *
 		if (g->health[0] != '/' || strpbrk(g->health, " \t\r\n"))
 			return bad(e, "'%s' is not an HTTP path (it must start with '/')", g->health);
 		return 0;
+	}
+	if (!strcmp(name, "url")) {
+		struct strbuf why = STRBUF_INIT;
+		int ret = 0;
+
+		/* empty: no URL, not even the default of a group with a health check */
+		if (set_str(e, &g->url))
+			return -1;
+		g->url_set = 1;
+		if (template_check(g->url, TEMPLATE_HOST | TEMPLATE_PORT | TEMPLATE_URL, &why) < 0)
+			ret = bad(e, "not a URL template: %s", why.buf);
+		strbuf_release(&why);
+		return ret;
 	}
 	/* wait */
 	if (need_value(e))
@@ -576,6 +634,8 @@ static int apply(struct sb_config *cfg, const struct entry *e)
 				return bad(e, "a port group name has only letters, digits, '.', '_' and '-'");
 		return apply_port(cfg, e, sub, sublen, name);
 	}
+	if (SECTION("env"))
+		return apply_env(cfg, e, sub, last == dot ? 0 : sublen, name);
 	if (SECTION("secrets")) {
 		if (last != dot)
 			return bad(e, "unknown key");
@@ -701,6 +761,17 @@ int config_check_untrusted(const struct sb_config *cfg)
 					 "_KEY or _TOKEN; read the file, then run 'git sandbox trust' to allow it",
 					 cfg->file, d->name, d->var);
 	}
+	/*
+	 * a derived value is text the file chooses, reaching exec, the hooks
+	 * and the caller's shell: no shape of a name makes that safe (a
+	 * package manager fetches code from the URL in UV_INDEX_URL)
+	 */
+	for (i = 0; i < cfg->nenvs; i++)
+		if (cfg->envs[i].origin == ORIGIN_PROJECT)
+			return cfg_error("bad config in '%s': env.%s.value: from a project file you have "
+					 "not trusted, a derived variable is not used (its value reaches exec, "
+					 "the hooks and your shell); read the file, then run 'git sandbox trust' "
+					 "to allow it", cfg->file, cfg->envs[i].name);
 	return 0;
 }
 
@@ -887,6 +958,149 @@ static int check_var_name(const char *where, const char *key, const char *var, l
 	return 0;
 }
 
+/* the variables git-sandbox sets that an [env] value may refer to, besides ports and secrets */
+static const char *const builtin_vars[] = { "SANDBOX_NAME", "SANDBOX_SLOT", "COMPOSE_PROJECT_NAME", NULL };
+
+/* The port group whose variable name is (VAR, or VAR_<k> of a group of k or more ports), or NULL. */
+static const struct port_group *port_var_of(const struct sb_config *cfg, const char *name, size_t len)
+{
+	size_t i, vl, k;
+
+	for (i = 0; i < cfg->nports; i++) {
+		const struct port_group *g = &cfg->ports[i];
+		long num = 0;
+
+		vl = strlen(g->var);
+		if (g->count == 1) {
+			if (vl == len && !strncmp(name, g->var, len))
+				return g;
+			continue;
+		}
+		if (len < vl + 2 || strncmp(name, g->var, vl) || name[vl] != '_' || name[vl + 1] == '0')
+			continue;
+		for (k = vl + 1; k < len && isdigit((unsigned char)name[k]) && num <= g->count; k++)
+			num = num * 10 + (name[k] - '0');
+		if (k == len && num >= 1 && num <= g->count)
+			return g;
+	}
+	return NULL;
+}
+
+static const struct secret_def *secret_var_of(const struct sb_config *cfg, const char *name, size_t len)
+{
+	size_t i;
+
+	for (i = 0; i < cfg->nsecrets; i++)
+		if (strlen(cfg->secrets[i].var) == len && !strncmp(cfg->secrets[i].var, name, len))
+			return &cfg->secrets[i];
+	return NULL;
+}
+
+static const struct env_def *env_var_of(const struct sb_config *cfg, const char *name, size_t len)
+{
+	size_t i;
+
+	for (i = 0; i < cfg->nenvs; i++)
+		if (strlen(cfg->envs[i].name) == len && !strncmp(cfg->envs[i].name, name, len))
+			return &cfg->envs[i];
+	return NULL;
+}
+
+struct env_ref {
+	const struct sb_config *cfg;
+	const struct env_def *d;
+	const char *src;
+	int secret, host;	/* what the references bring */
+};
+
+static int check_ref(const char *name, size_t len, void *data)
+{
+	struct env_ref *r = data;
+	size_t i;
+
+	for (i = 0; builtin_vars[i]; i++)
+		if (strlen(builtin_vars[i]) == len && !strncmp(builtin_vars[i], name, len))
+			return 0;
+	if (port_var_of(r->cfg, name, len) || secret_var_of(r->cfg, name, len) ||
+	    env_var_of(r->cfg, name, len))
+		return 0;
+	return cfg_error("bad config in %s: env.%s.value: ${%.*s} is not one of the sandbox's variables "
+			 "(its ports', SANDBOX_NAME, SANDBOX_SLOT, COMPOSE_PROJECT_NAME, its secrets' "
+			 "and the other [env] variables)", r->src, r->d->name, (int)len, name);
+}
+
+/* what a reference brings to the variable that makes it: a secret, {host} */
+static int inherit(const char *name, size_t len, void *data)
+{
+	struct env_ref *r = data;
+	const struct env_def *o = env_var_of(r->cfg, name, len);
+
+	if (secret_var_of(r->cfg, name, len))
+		r->secret = 1;
+	if (o) {
+		r->secret |= o->secret;
+		r->host |= o->host;
+	}
+	return 0;
+}
+
+/*
+ * The [env] variables: names no other variable has and nothing reads,
+ * references to the sandbox's own variables only, and no cycle. Sets
+ * env_order and each one's secret and host.
+ */
+static int validate_envs(struct sb_config *cfg)
+{
+	char *where = xasprintf("'%s'", cfg->file);
+	struct strbuf why = STRBUF_INIT;
+	size_t i, at;
+	int ret = 0;
+
+	free(cfg->env_order);
+	cfg->env_order = NULL;
+	for (i = 0; i < cfg->nenvs && !ret; i++) {
+		struct env_def *d = &cfg->envs[i];
+		struct env_ref r = { cfg, d, d->src ? d->src : where, 0, 0 };
+		const struct port_group *g;
+		const struct secret_def *s;
+		const char *what;
+
+		if (!d->value)
+			ret = cfg_error("bad config in %s: env.%s.value is missing", r.src, d->name);
+		else if (config_reserved_var(d->name, &what))
+			ret = cfg_error("bad config in %s: env.%s: %s is %s; choose another name",
+					r.src, d->name, d->name, what);
+		else if ((g = port_var_of(cfg, d->name, strlen(d->name))))
+			ret = cfg_error("bad config in %s: env.%s: port.%s.var already gives %s",
+					r.src, d->name, g->name, d->name);
+		else if ((s = secret_var_of(cfg, d->name, strlen(d->name))))
+			ret = cfg_error("bad config in %s: env.%s: secret.%s.var already gives %s",
+					r.src, d->name, s->name, d->name);
+		else
+			ret = template_refs(d->value, check_ref, &r);
+	}
+	if (!ret && cfg->nenvs) {
+		cfg->env_order = xcalloc(cfg->nenvs, sizeof(*cfg->env_order));
+		if (template_order(cfg->envs, cfg->nenvs, cfg->env_order, &at, &why) < 0) {
+			const struct env_def *d = &cfg->envs[at];
+
+			ret = cfg_error("bad config in %s: env.%s.value: the variables refer to each "
+					"other in a cycle: %s", d->src ? d->src : where, d->name, why.buf);
+		}
+	}
+	for (i = 0; !ret && i < cfg->nenvs; i++) {
+		struct env_def *d = &cfg->envs[cfg->env_order[i]];
+		struct env_ref r = { cfg, d, NULL, 0, 0 };
+
+		template_refs(d->value, inherit, &r);
+		d->secret = r.secret;
+		d->host = r.host || template_uses(d->value, "host");
+	}
+	strbuf_release(&why);
+	free(where);
+	return ret;
+}
+
 int config_validate(struct sb_config *cfg)
 {
 	const char *where = cfg->file;
@@ -942,6 +1156,8 @@ int config_validate(struct sb_config *cfg)
 	}
 	if (cfg->nsecrets && !cfg->secrets_item)
 		return cfg_error("bad config in '%s': [secret] fields are set but secrets.item is missing", where);
+	if (validate_envs(cfg) < 0)
+		return -1;
 
 	/*
 	 * every port of every group in every slot, in group then slot order:
@@ -1093,6 +1309,13 @@ static void collect_needs_trust(struct sb_config *cfg)
 			char *key = xasprintf("port.%s.var", cfg->ports[i].name);
 
 			needs_trust(cfg, key, cfg->ports[i].var);
+			free(key);
+		}
+	for (i = 0; i < cfg->nenvs; i++)
+		if (cfg->envs[i].origin == ORIGIN_PROJECT) {
+			char *key = xasprintf("env.%s.value", cfg->envs[i].name);
+
+			needs_trust(cfg, key, cfg->envs[i].value);
 			free(key);
 		}
 	for (i = 0; i < ARRAY_SIZE(hooks); i++)
@@ -1402,6 +1625,7 @@ void config_free(struct sb_config *cfg)
 		free(cfg->ports[i].name);
 		free(cfg->ports[i].var);
 		free(cfg->ports[i].health);
+		free(cfg->ports[i].url);
 	}
 	free(cfg->ports);
 	free(cfg->secrets_item);
@@ -1413,6 +1637,13 @@ void config_free(struct sb_config *cfg)
 		free(cfg->secrets[i].def);
 	}
 	free(cfg->secrets);
+	for (i = 0; i < cfg->nenvs; i++) {
+		free(cfg->envs[i].name);
+		free(cfg->envs[i].value);
+		free(cfg->envs[i].src);
+	}
+	free(cfg->envs);
+	free(cfg->env_order);
 	for (i = 0; i < cfg->ncopy; i++)
 		free(cfg->copy[i].value);
 	free(cfg->copy);

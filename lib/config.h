@@ -33,6 +33,8 @@ struct port_group {
 	char *health;		/* HTTP path up waits for, or NULL */
 	int wait_tcp;		/* up waits until it accepts TCP */
 	enum config_origin var_origin;
+	char *url;		/* its URL's template (derive.h), or NULL */
+	int url_set;		/* url was given: empty, the group has none */
 };
 
 struct secret_def {
@@ -40,6 +42,16 @@ struct secret_def {
 	char *var;		/* environment variable */
 	char *def;		/* default for --no-secrets, or NULL */
 	enum config_origin origin;	/* of var: which field goes to the stack */
+};
+
+/* [env "<NAME>"]: a variable derived from the sandbox's own (derive.h) */
+struct env_def {
+	char *name;
+	char *value;		/* its template: ${VAR} references and {host} */
+	char *src;		/* the file or layer that set it, for messages */
+	enum config_origin origin;
+	int secret;		/* refers to a secret, itself or through another: compose's only */
+	int host;		/* uses {host}, itself or through another */
 };
 
 struct config_value {
@@ -93,6 +105,10 @@ struct sb_config {
 	long secrets_ttl;	/* seconds */
 	struct secret_def *secrets;
 	size_t nsecrets;
+
+	struct env_def *envs;	/* [env] variables, in the order of the configuration */
+	size_t nenvs;
+	size_t *env_order;	/* the same, each after those it refers to (config_validate) */
 
 	char **trust;		/* sandbox.trust from the user's own config: "<sha256> <common dir>" */
 	size_t ntrust;

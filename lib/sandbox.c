@@ -5,6 +5,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "derive.h"
 #include "docker.h"
 #include "engine.h"
 #include "registry.h"
@@ -365,6 +366,14 @@ void sandbox_open(struct sandbox *sb, const char *name, unsigned flags)
 		}
 		registry_release(&reg);
 	}
+	if (flags & SB_ENV_HOST) {
+		size_t i;
+
+		/* the engine's host, for a derived variable made of it: resolved, never asked */
+		for (i = 0; i < sb->cfg.nenvs && !(!sb->cfg.envs[i].secret && sb->cfg.envs[i].host); i++)
+			;
+		flags |= i < sb->cfg.nenvs ? SB_ANY_ENGINE : SB_NO_ENGINE;
+	}
 	open_engine(sb, engine, certs, flags);
 	free(entry_engine);
 	free(entry_certs);
@@ -390,6 +399,7 @@ void sandbox_close(struct sandbox *sb)
 
 char **sandbox_env(const struct sandbox *sb)
 {
+	struct strbuf why = STRBUF_INIT;
 	size_t n = 0, alloc = 0;
 	char **env = NULL;
 
@@ -399,7 +409,16 @@ char **sandbox_env(const struct sandbox *sb)
 	env[n++] = xasprintf("SANDBOX_SLOT=%ld", sb->slot);
 	env[n++] = xasprintf("COMPOSE_PROJECT_NAME=%s", sb->project);
 	env[n] = NULL;
+	if (derive_env(&sb->cfg, sandbox_host(sb), &env, &n, &alloc, &why))
+		warning("sandbox '%s': left out of its variables: %s", sb->name ? sb->name : sb->path,
+			why.buf);
+	strbuf_release(&why);
 	return env;
+}
+
+const char *sandbox_host(const struct sandbox *sb)
+{
+	return sb->no_engine ? NULL : sb->engine.address;
 }
 
 void free_env(char **env)

@@ -62,6 +62,12 @@ struct sandbox {
 #define SB_NO_ENGINE	(1 << 5)
 /* die when the named sandbox's worktree is gone (missing) */
 #define SB_NEED_WORKTREE (1 << 6)
+/*
+ * The command asks no engine but gives the sandbox's variables: when a
+ * derived one is made of {host}, the engine is resolved (never asked) as
+ * with SB_ANY_ENGINE, else none is, as with SB_NO_ENGINE.
+ */
+#define SB_ENV_HOST	(1 << 7)
 
 /*
  * Find the sandbox to act on: name NULL means the worktree around the
@@ -104,9 +110,18 @@ char *sandbox_worktree_path(const struct repo *r, const struct sb_config *cfg, c
  */
 size_t sandbox_ports_drift(const struct sandbox *sb, struct strbuf *why);
 
-/* The variables of .env.sandbox, "KEY=value", NULL-terminated, newly allocated. */
+/*
+ * The variables of .env.sandbox, "KEY=value", NULL-terminated, newly
+ * allocated: its ports, SANDBOX_NAME, SANDBOX_SLOT, COMPOSE_PROJECT_NAME,
+ * then the [env] variables that refer to no secret (derive.h). One that
+ * cannot be made (its engine's host unknown, a variable the configuration
+ * names that was not leased) is left out, with a warning.
+ */
 char **sandbox_env(const struct sandbox *sb);
 void free_env(char **env);
+
+/* Where sb's published ports answer (engine.h), or NULL without an engine. */
+const char *sandbox_host(const struct sandbox *sb);
 
 /*
  * Choose the engine for a new sandbox (create, init): spec (--engine)

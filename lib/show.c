@@ -3,6 +3,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "derive.h"
 #include "repo.h"
 #include "sandbox.h"
 #include "show.h"
@@ -76,6 +77,21 @@ void show_json_open(struct strbuf *out, const struct sandbox_view *v)
 		i = j;
 	}
 	strbuf_addch(out, '}');
+	/* the first group's URL is the sandbox's, as list shows it */
+	strbuf_addstr(out, ",\"url\":");
+	if (v->nurls)
+		strbuf_addjson(out, v->urls[0]);
+	else
+		strbuf_addstr(out, "null");
+	strbuf_addstr(out, ",\"urls\":{");
+	for (i = 0; i < v->nurls; i++) {
+		if (i)
+			strbuf_addch(out, ',');
+		strbuf_addjson(out, v->url_names[i]);
+		strbuf_addch(out, ':');
+		strbuf_addjson(out, v->urls[i]);
+	}
+	strbuf_addch(out, '}');
 }
 
 int want_color(int fd, int setting)
@@ -105,8 +121,9 @@ const char *status_color(const char *status, int color)
 void show_created(const struct sandbox *sb, const char *verb)
 {
 	struct strbuf ports = STRBUF_INIT;
-	char **names, *branch = worktree_branch(sb->gitdir);
-	size_t i, j;
+	char **names, *branch = worktree_branch(sb->gitdir), **urls;
+	const char **url_names;
+	size_t i, nurls;
 	long *p;
 	size_t n = port_set_flat(&sb->ports, &p, &names);
 
@@ -119,15 +136,10 @@ void show_created(const struct sandbox *sb, const char *verb)
 		printf("  ports    %s\n", ports.buf);
 	if (!engine_is_local(&sb->engine))
 		printf("  engine   %s\n", sb->engine.name);
-	for (i = 0; i < sb->cfg.nports; i++)
-		for (j = 0; j < sb->ports.n; j++)
-			if (sb->cfg.ports[i].health && sb->ports.g[j].n &&
-			    !strcmp(sb->ports.g[j].name, sb->cfg.ports[i].name)) {
-				char *url = engine_http_url(&sb->engine, sb->ports.g[j].port[0]);
-
-				printf("  url      %s %s\n", sb->ports.g[j].name, url);
-				free(url);
-			}
+	nurls = urls_of(&sb->cfg, &sb->ports, sandbox_host(sb), &url_names, &urls);
+	for (i = 0; i < nurls; i++)
+		printf("  url      %s %s\n", url_names[i], urls[i]);
+	urls_free(url_names, urls, nurls);
 	if (sb->repo.worktree && !strcmp(sb->repo.worktree, sb->path))
 		printf("Next: git sandbox up\n");
 	else

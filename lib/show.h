@@ -19,6 +19,9 @@ struct sandbox_view {
 	char *const *port_names;
 	size_t nports;
 	const char *engine;	/* the engine its stack lives on (a context or URL) */
+	const char *const *url_names;	/* its groups' URLs (derive.h: urls_of), in order */
+	char *const *urls;
+	size_t nurls;
 };
 
 /* "api 8001, db 5433, workers 5010-5013" */

@@ -21,13 +21,13 @@ test_expect_success 'list with no sandboxes prints nothing on stdout' '
 	test_path_is_missing none
 '
 
-test_expect_success 'list shows every sandbox: name, slot, branch, status, path' '
+test_expect_success 'list shows every sandbox: name, slot, branch, status, main URL, path' '
 	(cd ktrdr && git sandbox list >../out) &&
 	test_line_count = 3 out &&
 	head -n 1 out >header &&
-	test_grep "^NAME  *SLOT  *BRANCH  *STATUS  *PATH$" header &&
-	test_grep "^alpha  *1  *alpha  *no-stack  *$root/ktrdr--alpha$" out &&
-	test_grep "^beta  *2  *topic/beta  *no-stack  *$root/ktrdr--beta$" out
+	test_grep "^NAME  *SLOT  *BRANCH  *STATUS  *URL  *PATH$" header &&
+	test_grep "^alpha  *1  *alpha  *no-stack  *http://localhost:$(sb_port 8001)/  *$root/ktrdr--alpha$" out &&
+	test_grep "^beta  *2  *topic/beta  *no-stack  *http://localhost:$(sb_port 8002)/  *$root/ktrdr--beta$" out
 '
 
 test_expect_success 'list is the same from anywhere, even outside a repository' '
@@ -290,7 +290,7 @@ test_expect_success 'list shows the sandboxes of every repository' '
 	test_grep "slot 3" out &&
 	(cd ktrdr && git sandbox list >../out) &&
 	test_line_count = 4 out &&
-	test_grep "^gamma  *3  *gamma  *no-stack  *$root/other--gamma$" out &&
+	test_grep "^gamma  *3  *gamma  *no-stack  *http://localhost:$(sb_port 8003)/  *$root/other--gamma$" out &&
 	git sandbox list --json >out &&
 	test_grep -F "{\"name\":\"gamma\",\"slot\":3,\"repo\":\"$root/other\"" out
 '
@@ -302,8 +302,8 @@ test_expect_success 'a sandbox whose docker context was deleted: list names it, 
 	printf "services: {}\n" >other--delta/docker-compose.sandbox.yml &&
 	docker context rm t3ctx >/dev/null &&
 	(cd ktrdr && git sandbox list >../out 2>../err) &&
-	test_grep "^delta  *4  *delta  *unknown  *t3ctx  *$root/other--delta$" out &&
-	test_grep "^alpha  *1  *alpha  *no-stack  *unix:///var/run/docker.sock  *$root/ktrdr--alpha$" out &&
+	test_grep "^delta  *4  *delta  *unknown  *t3ctx  *-  *$root/other--delta$" out &&
+	test_grep "^alpha  *1  *alpha  *no-stack  *unix:///var/run/docker.sock  *http://localhost:$(sb_port 8001)/  *$root/ktrdr--alpha$" out &&
 	test_grep "docker context .t3ctx. does not exist" err &&
 	(cd other--delta && test_expect_code 128 git sandbox up --no-secrets 2>../err) &&
 	test_grep "GIT_SANDBOX_ENGINE=<context or URL>" err

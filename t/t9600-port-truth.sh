@@ -350,13 +350,13 @@ test_expect_success 'repair in a worktree moved again records where it is, and u
 	git -C t96 worktree move ../elsewhere/m ../elsewhere/m2 &&
 	# list finds it by its git dir before anything records the move
 	(cd t96 && git sandbox list >../out) &&
-	test_grep "^m  .* stopped  *$TRASH_DIRECTORY/elsewhere/m2\$" out &&
+	test_grep "^m  .* stopped  *http://localhost:$m_api/  *$TRASH_DIRECTORY/elsewhere/m2\$" out &&
 	(cd elsewhere/m2 && git sandbox status >../../out 2>&1) &&
 	test_grep "sandbox .m. moved from .$TRASH_DIRECTORY/elsewhere/m.; run .git sandbox repair." out &&
 	(cd elsewhere/m2 && git sandbox repair >../../out 2>&1) &&
 	test_grep "^Sandbox .m. moved: $TRASH_DIRECTORY/elsewhere/m -> $TRASH_DIRECTORY/elsewhere/m2\$" out &&
 	(cd t96 && git sandbox list >../out) &&
-	test_grep "^m  .* stopped  *$TRASH_DIRECTORY/elsewhere/m2\$" out &&
+	test_grep "^m  .* stopped  *http://localhost:$m_api/  *$TRASH_DIRECTORY/elsewhere/m2\$" out &&
 	test "$(git -C elsewhere/m2 sandbox port api)" = "$m_api" &&
 	(cd elsewhere/m2 && git sandbox up --no-secrets >/dev/null 2>&1) &&
 	publishes t96-m api $m_api &&

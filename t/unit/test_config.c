@@ -144,7 +144,7 @@ static const struct port_group *group(const struct sb_config *cfg, const char *n
 
 START_TEST(test_port_formula)
 {
-	struct port_group g = { "w", "W", 5000, 10, 5003, 4, NULL, 0, ORIGIN_PROJECT };
+	struct port_group g = { "w", "W", 5000, 10, 5003, 4, NULL, 0, ORIGIN_PROJECT, NULL, 0 };
 
 	ck_assert_int_eq(port_of(&g, 0, 0), 5003);
 	ck_assert_int_eq(port_of(&g, 0, 3), 5006);
@@ -392,6 +392,107 @@ START_TEST(test_validation)
 }
 END_TEST
 
+#define ENV_PORTS "[port \"api\"]\nvar = API_PORT\nbase = 8000\nhealth = /h\n" \
+	"[port \"db\"]\nvar = DB_PORT\nbase = 5432\n" \
+	"[port \"w\"]\nvar = W_PORT\nbase = 6000\nstep = 10\ncount = 3\n" \
+	"[secrets]\nitem = x\n[secret \"p\"]\nvar = DB_PASSWORD\n"
+
+/* [port] url and [env] variables: templates checked on load, references and cycles too */
+START_TEST(test_urls_and_env)
+{
+	struct sb_config cfg;
+	size_t i;
+
+	ck_assert_int_eq(load(&cfg, ENV_PORTS
+			      "[port \"db\"]\nurl = postgres://{host}:{port}/\n"
+			      "[env \"SELF_URL\"]\nvalue = ${API_URL}/self/${SANDBOX_NAME}\n"
+			      "[env \"API_URL\"]\nvalue = http://{host}:${API_PORT}/api\n"
+			      "[env \"DATABASE_URL\"]\nvalue = pg://app:${DB_PASSWORD}@db:${DB_PORT}/a\n"
+			      "[env \"W\"]\nvalue = ${W_PORT_1},${W_PORT_3},${SANDBOX_SLOT},${COMPOSE_PROJECT_NAME}\n"
+			      "[env \"DSN2\"]\nvalue = ${DATABASE_URL}\n"), 0);
+	ck_assert_int_eq(cfg.ports[1].url_set, 1);
+	ck_assert_str_eq(cfg.ports[1].url, "postgres://{host}:{port}/");
+	ck_assert_int_eq(cfg.ports[0].url_set, 0);
+	ck_assert_uint_eq(cfg.nenvs, 5);
+	ck_assert_str_eq(cfg.envs[0].name, "SELF_URL");
+	ck_assert_str_eq(cfg.envs[0].value, "${API_URL}/self/${SANDBOX_NAME}");
+	/* made of {host}, or of a secret, itself or through another */
+	ck_assert_int_eq(cfg.envs[0].host, 1);
+	ck_assert_int_eq(cfg.envs[0].secret, 0);
+	ck_assert_int_eq(cfg.envs[1].host, 1);
+	ck_assert_int_eq(cfg.envs[2].secret, 1);
+	ck_assert_int_eq(cfg.envs[2].host, 0);
+	ck_assert_int_eq(cfg.envs[3].secret, 0);
+	ck_assert_int_eq(cfg.envs[4].secret, 1);
+	/* API_URL before SELF_URL, which refers to it */
+	for (i = 0; cfg.env_order[i] != 1; i++)
+		ck_assert_uint_ne(cfg.env_order[i], 0);
+	/* from the project file, each needs trust */
+	ck_assert_uint_eq(cfg.nneeds_trust, 7);
+	ck_assert_str_eq(cfg.needs_trust[2].key, "env.SELF_URL.value");
+	ck_assert_str_eq(cfg.needs_trust[2].value, "${API_URL}/self/${SANDBOX_NAME}");
+	ck_assert_int_eq(config_check_untrusted(&cfg), -1);
+	ck_assert_ptr_nonnull(strstr(config_error(), "env.SELF_URL.value: from a project file you have not trusted"));
+	cfg.trusted = 1;
+	ck_assert_int_eq(config_check_untrusted(&cfg), 0);
+	config_free(&cfg);
+
+	/* an empty url: none, not even a health check's */
+	ck_assert_int_eq(load(&cfg, ENV_PORTS "[port \"api\"]\nurl =\n"), 0);
+	ck_assert_int_eq(cfg.ports[0].url_set, 1);
+	ck_assert_str_eq(cfg.ports[0].url, "");
+	config_free(&cfg);
+
+	refused(ENV_PORTS "[port \"api\"]\nurl = http://{hots}:{port}/\n",
+		"port.api.url: not a URL template: unknown placeholder {hots} (known: {host}, {port})");
+	refused(ENV_PORTS "[port \"api\"]\nurl = \"http://a b/\"\n", "port.api.url: not a URL template: a URL has no blank");
+	refused(ENV_PORTS "[port \"api\"]\nurl\n", "port.api.url: missing value");
+	refused("[env]\nvalue = x\n", "env.value: a derived variable needs a name");
+	refused("[env \"X\"]\nbogus = x\n", "env.X.bogus: unknown key (known: value)");
+	refused("[env \"A-B\"]\nvalue = x\n", "env.A-B.value: 'A-B' is not a valid environment variable name");
+	refused("[env \"X\"]\nvalue\n", "env.X.value: missing value");
+	refused(ENV_PORTS "[env \"X\"]\nvalue = $API_PORT\n", "env.X.value: a '$' starts a reference, ${NAME}");
+	refused(ENV_PORTS "[env \"X\"]\nvalue = {port}\n", "env.X.value: unknown placeholder {port} (known: {host})");
+	refused(ENV_PORTS "[env \"X\"]\nvalue = ${NOPE}\n",
+		"env.X.value: ${NOPE} is not one of the sandbox's variables");
+	/* a group of several ports has VAR_1 to VAR_<count> only */
+	refused(ENV_PORTS "[env \"X\"]\nvalue = ${W_PORT}\n", "${W_PORT} is not one");
+	refused(ENV_PORTS "[env \"X\"]\nvalue = ${W_PORT_4}\n", "${W_PORT_4} is not one");
+	refused(ENV_PORTS "[env \"X\"]\nvalue = ${W_PORT_01}\n", "${W_PORT_01} is not one");
+	refused(ENV_PORTS "[env \"X\"]\nvalue = ${SANDBOX_PATH}\n", "${SANDBOX_PATH} is not one");
+	refused(ENV_PORTS "[env \"A\"]\nvalue = ${B}\n[env \"B\"]\nvalue = x${C}\n[env \"C\"]\nvalue = ${A}\n",
+		"env.A.value: the variables refer to each other in a cycle: A -> B -> C -> A");
+	refused(ENV_PORTS "[env \"A\"]\nvalue = ${A}\n", "cycle: A -> A");
+	refused(ENV_PORTS "[env \"PATH\"]\nvalue = /x\n", "env.PATH: PATH is read by the shell");
+	refused(ENV_PORTS "[env \"LD_PRELOAD\"]\nvalue = /x\n", "env.LD_PRELOAD: LD_PRELOAD is read by the dynamic loader");
+	refused(ENV_PORTS "[env \"SANDBOX_NAME\"]\nvalue = x\n", "env.SANDBOX_NAME: SANDBOX_NAME is set by git-sandbox itself");
+	refused(ENV_PORTS "[env \"COMPOSE_PROJECT_NAME\"]\nvalue = x\n", "read by Docker Compose");
+	refused(ENV_PORTS "[env \"DB_PORT\"]\nvalue = x\n", "env.DB_PORT: port.db.var already gives DB_PORT");
+	refused(ENV_PORTS "[env \"W_PORT_2\"]\nvalue = x\n", "env.W_PORT_2: port.w.var already gives W_PORT_2");
+	refused(ENV_PORTS "[env \"DB_PASSWORD\"]\nvalue = x\n", "env.DB_PASSWORD: secret.p.var already gives DB_PASSWORD");
+}
+END_TEST
+
+/* an [env] error names the layer that set it: git -c, not the project file */
+START_TEST(test_env_from_command_line)
+{
+	struct sb_config cfg;
+
+	setenv("GIT_CONFIG_PARAMETERS", "'env.DSN.value'='pg://${DB_PORT}' 'port.api.url'='http://{host}/'", 1);
+	ck_assert_int_eq(load(&cfg, ENV_PORTS), 0);
+	ck_assert_uint_eq(cfg.nenvs, 1);
+	ck_assert_int_eq(cfg.envs[0].origin, ORIGIN_COMMAND_LINE);
+	ck_assert_str_eq(cfg.ports[0].url, "http://{host}/");
+	/* yours: no trust needed */
+	ck_assert_int_eq(config_check_untrusted(&cfg), 0);
+	config_free(&cfg);
+	setenv("GIT_CONFIG_PARAMETERS", "'env.DSN.value'='${NOPE}'", 1);
+	ck_assert_int_eq(load(&cfg, ENV_PORTS), -1);
+	ck_assert_ptr_nonnull(strstr(errbuf, "bad config in the command line (git -c): env.DSN.value: ${NOPE}"));
+	unsetenv("GIT_CONFIG_PARAMETERS");
+}
+END_TEST
+
 START_TEST(test_needs_trust)
 {
 	struct sb_config cfg;
@@ -462,8 +563,8 @@ END_TEST
 START_TEST(test_validate_direct)
 {
 	struct port_group g[2] = {
-		{ "a", "A", 1000, 1, 1000, 1, NULL, 0, ORIGIN_PROJECT },
-		{ "b", "B", 1005, 1, 1005, 1, NULL, 0, ORIGIN_PROJECT },
+		{ "a", "A", 1000, 1, 1000, 1, NULL, 0, ORIGIN_PROJECT, NULL, 0 },
+		{ "b", "B", 1005, 1, 1005, 1, NULL, 0, ORIGIN_PROJECT, NULL, 0 },
 	};
 	struct sb_config cfg = { 0 };
 
@@ -714,6 +815,8 @@ int main(void)
 	tcase_add_test(tc, test_validation);
 	tcase_add_test(tc, test_validate_direct);
 	tcase_add_test(tc, test_needs_trust);
+	tcase_add_test(tc, test_urls_and_env);
+	tcase_add_test(tc, test_env_from_command_line);
 	tcase_add_test(tc, test_parameters);
 	tcase_add_test(tc, test_command_line_layer);
 	tcase_add_test(tc, test_repo_config_layer);

@@ -54,8 +54,8 @@ static void setup(void)
 	ck_assert_int_eq(chmod(store, 01777), 0);
 	setenv("GIT_SANDBOX_LEASES", store, 1);
 	memset(groups, 0, sizeof(groups));
-	groups[0] = (struct port_group){ "api", "API_PORT", BASE, 1, BASE, 1, NULL, 0, ORIGIN_PROJECT };
-	groups[1] = (struct port_group){ "workers", "WORKER_PORT", BASE + 100, 10, BASE + 103, 2, NULL, 0, ORIGIN_PROJECT };
+	groups[0] = (struct port_group){ "api", "API_PORT", BASE, 1, BASE, 1, NULL, 0, ORIGIN_PROJECT, NULL, 0 };
+	groups[1] = (struct port_group){ "workers", "WORKER_PORT", BASE + 100, 10, BASE + 103, 2, NULL, 0, ORIGIN_PROJECT, NULL, 0 };
 	memset(&cfg, 0, sizeof(cfg));
 	cfg.slots = 5;
 	cfg.ports = groups;
