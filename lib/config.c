@@ -1334,32 +1334,44 @@ const char *config_compose_outside(const struct sb_config *cfg)
 }
 
 /*
- * No configuration file names the compose files: the caller's
- * COMPOSE_FILE does, as it does for compose (parts split on
- * COMPOSE_PATH_SEPARATOR, ':' by default), else the default name.
+ * The next file COMPOSE_FILE names from *p on, as compose splits it (on
+ * COMPOSE_PATH_SEPARATOR, ':' by default; empty parts are none): its
+ * length, *p at its start and *end after it; 0 at the end.
  */
-static int compose_default(struct sb_config *cfg)
+static size_t compose_file_next(const char **p, const char **end)
 {
-	const char *env = getenv("COMPOSE_FILE"), *sep = getenv("COMPOSE_PATH_SEPARATOR");
-	const char *p = env;
+	const char *sep = getenv("COMPOSE_PATH_SEPARATOR");
+	size_t len;
 
 	if (!sep || !*sep)
 		sep = ":";
-	while (p && *p) {
-		size_t len = strstr(p, sep) ? (size_t)(strstr(p, sep) - p) : strlen(p);
+	while (*p && **p) {
+		len = strstr(*p, sep) ? (size_t)(strstr(*p, sep) - *p) : strlen(*p);
+		*end = *p + len + ((*p)[len] ? strlen(sep) : 0);
+		if (len)
+			return len;
+		*p = *end;
+	}
+	return 0;
+}
 
+/*
+ * No configuration file names the compose files: the caller's
+ * COMPOSE_FILE does, as it does for compose, else the default name.
+ */
+static int compose_default(struct sb_config *cfg)
+{
+	const char *p = getenv("COMPOSE_FILE"), *end;
+	size_t len;
+
+	for (; (len = compose_file_next(&p, &end)); p = end) {
 		/* a file left out would be a stack other than the one asked for */
-		if (len && cfg->ncompose == MAX_COMPOSE_FILES)
+		if (cfg->ncompose == MAX_COMPOSE_FILES)
 			return cfg_error("COMPOSE_FILE names more than %d compose files",
 					 MAX_COMPOSE_FILES);
-		if (len) {
-			cfg->compose = xrealloc(cfg->compose, (cfg->ncompose + 2) * sizeof(char *));
-			cfg->compose[cfg->ncompose++] = xstrndup(p, len);
-			cfg->compose[cfg->ncompose] = NULL;
-		}
-		p += len;
-		if (*p)
-			p += strlen(sep);
+		cfg->compose = xrealloc(cfg->compose, (cfg->ncompose + 2) * sizeof(char *));
+		cfg->compose[cfg->ncompose++] = xstrndup(p, len);
+		cfg->compose[cfg->ncompose] = NULL;
 	}
 	if (cfg->ncompose) {
 		cfg->compose_origin = ORIGIN_USER;
@@ -1466,10 +1478,13 @@ int config_sets_compose(git_repository *repo, const char *worktree)
 {
 	struct layers l = { 0 };
 	char *file = path_join(worktree, ".gitsandbox"), *text;
+	const char *p, *end;
 	size_t len = 0, i;
 	int ret;
 
-	if (getenv("COMPOSE_FILE") && *getenv("COMPOSE_FILE")) {
+	/* as compose_default() reads it: "::" names no file */
+	p = getenv("COMPOSE_FILE");
+	if (compose_file_next(&p, &end)) {
 		free(file);
 		return 1;
 	}

@@ -290,7 +290,17 @@ START_TEST(test_compose_files)
 	ck_assert_str_eq(cfg.compose[0], "a.yml");
 	ck_assert_int_eq(cfg.compose_env, 0);
 	config_free(&cfg);
+	/* separators only name no file, for list and status too */
+	setenv("COMPOSE_FILE", "::", 1);
+	ck_assert_int_eq(load(&cfg, ""), 0);
+	ck_assert_int_eq(cfg.compose_set, 0);
+	ck_assert_str_eq(cfg.compose[0], DEFAULT_COMPOSE_FILE);
+	config_free(&cfg);
+	ck_assert_int_eq(config_sets_compose(repo, worktree), 0);
+	setenv("COMPOSE_FILE", ":x.yml", 1);
+	ck_assert_int_eq(config_sets_compose(repo, worktree), 1);
 	unsetenv("COMPOSE_FILE");
+	ck_assert_int_eq(config_sets_compose(repo, worktree), 0);
 	ck_assert_int_eq(load(&cfg, ""), 0);
 	ck_assert_int_eq(cfg.compose_set, 0);
 	config_free(&cfg);
