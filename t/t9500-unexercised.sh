@@ -207,9 +207,9 @@ test_expect_success 'create: a taken name, past the branch check, is refused nam
 	test_when_finished "git -C t95 branch -D spare" &&
 	snapshot before &&
 	(cd t95 && test_expect_code 128 sb_no_docker git sandbox create x -b spare 2>../err) &&
-	test_grep -Fx "fatal: sandbox '\''x'\'' already exists at '\''$root/t95--x'\''" err &&
+	test_grep -Fx "fatal: sandbox '\''x'\'' already exists at '\''$root/t95--x'\''; work there (cd '\''$root/t95--x'\''), remove it first with '\''git sandbox destroy x'\'', or choose another name" err &&
 	(cd t95 && test_expect_code 128 sb_no_docker git sandbox create x -b brand-new 2>../err) &&
-	test_grep -Fx "fatal: sandbox '\''x'\'' already exists at '\''$root/t95--x'\''" err &&
+	test_grep -Fx "fatal: sandbox '\''x'\'' already exists at '\''$root/t95--x'\''; work there (cd '\''$root/t95--x'\''), remove it first with '\''git sandbox destroy x'\'', or choose another name" err &&
 	snapshot after &&
 	test_cmp before after &&
 	test_must_fail git -C t95 rev-parse -q --verify refs/heads/brand-new
@@ -218,7 +218,7 @@ test_expect_success 'create: a taken name, past the branch check, is refused nam
 test_expect_success 'create: a name registered for a worktree elsewhere is refused, nothing made' '
 	snapshot before &&
 	(cd t95 && test_expect_code 128 sb_no_docker git sandbox create far 2>../err) &&
-	test_grep -Fx "fatal: sandbox '\''far'\'' already exists at '\''$root/elsewhere'\''" err &&
+	test_grep -Fx "fatal: sandbox '\''far'\'' already exists at '\''$root/elsewhere'\''; work there (cd '\''$root/elsewhere'\''), remove it first with '\''git sandbox destroy far'\'', or choose another name" err &&
 	test_path_is_missing t95--far &&
 	test_must_fail git -C t95 rev-parse -q --verify refs/heads/far &&
 	snapshot after &&
