@@ -80,6 +80,8 @@ test_expect_success 'a stack whose directory is provably gone from a directory o
 	test_when_finished "drop_stack t94g-one; drop_stack t94g-far" &&
 	git init -q -b main src/t94g &&
 	git -C src/t94g commit -q --allow-empty -m init &&
+	git -C src/t94g config port.app.var APP_PORT &&
+	git -C src/t94g config port.app.base $(sb_port 7900) &&
 	(cd src/t94g && git sandbox create two >/dev/null) &&
 	fake_stack t94g-one "$PWD/src/t94g--one" &&
 	# gone too, but not where this registry keeps sandboxes: another machine'"'"'s

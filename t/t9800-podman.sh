@@ -147,7 +147,7 @@ test_expect_success 'status, list and port show it running' '
 	test_grep "^  api  *running" out &&
 	test_grep "^  db  *running" out &&
 	(cd hpod && git sandbox list >../out 2>/dev/null && git sandbox list --json >../json) &&
-	test_grep "^feat  *1  *feat  *running  *$(pwd -P)/hpod--feat" out &&
+	test_grep "^feat  *1  *feat  *running  .*$(pwd -P)/hpod--feat" out &&
 	test_grep "\"status\":\"running\"" json &&
 	(cd hpod--feat && git sandbox port api >../port && git sandbox port db >>../port) &&
 	printf "%s\n" $((API + 1)) $((DB + 1)) >expect &&
