@@ -1052,6 +1052,35 @@ START_TEST(test_op_capture_wipes)
 END_TEST
 #endif
 
+START_TEST(test_start_finish_command)
+{
+	const char *argv[] = { "sh", "-c", "sleep 2; echo done", NULL };
+	const char *none[] = { "/nonexistent/program", NULL };
+	struct child c = CHILD_INIT;
+	time_t start = time(NULL);
+
+	c.argv = argv;
+	c.capture_out = 1;
+	c.timeout_ms = 1500;
+	ck_assert_int_eq(start_command(&c), 0);
+	ck_assert_int_le(time(NULL) - start, 1);
+	/* the timeout counts from finish_command(): 2 s in all, 1 s of it waited */
+	sleep(1);
+	ck_assert_int_eq(finish_command(&c), 0);
+	ck_assert_int_eq(c.timed_out, 0);
+	ck_assert_str_eq(c.out.buf, "done\n");
+	strbuf_release(&c.out);
+	strbuf_release(&c.err);
+
+	memset(&c, 0, sizeof(c));
+	c.argv = none;
+	ck_assert_int_eq(start_command(&c), -1);
+	ck_assert_int_eq(errno, ENOENT);
+	strbuf_release(&c.out);
+	strbuf_release(&c.err);
+}
+END_TEST
+
 START_TEST(test_secret_env)
 {
 	struct secret s = { "db_password", "DB_PASSWORD", DB_SECRET };
@@ -1111,6 +1140,7 @@ static Suite *secrets_suite(void)
 	tcase_add_test(tc, test_key_fifo_refused);
 	tcase_add_test(tc, test_cache_fifo_and_oversize_ignored);
 	tcase_add_test(tc, test_secret_env);
+	tcase_add_test(tc, test_start_finish_command);
 #ifdef SB_TEST_HOOKS
 	tcase_add_test(tc, test_secret_strbuf_growth_wipes);
 	tcase_add_test(tc, test_secret_capture_wipes);
