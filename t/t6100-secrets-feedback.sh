@@ -1,6 +1,6 @@
 #!/bin/sh
 
-test_description='secrets feedback: what up loaded and from where, the recheck in parallel with compose, offline use, where the running stack has its secrets from'
+test_description='secrets feedback: what up loaded and from where, the recheck in parallel with compose, offline use, exec --secrets, where the running stack has its secrets from'
 
 . ./test-lib.sh
 
@@ -222,7 +222,30 @@ test_expect_success 'offline with a cache older than maxAge: up refuses and star
 	test_must_be_empty left
 '
 
-test_expect_success 'from 1Password to --no-secrets: the rotation warning fires; status says defaults' '
+test_expect_success 'exec gives no secrets by default; exec --secrets gives them to the command only' '
+	in_sb git sandbox up >/dev/null 2>&1 &&
+	in_sb git sandbox exec -- sh -c "echo \"db=\${DB_PASSWORD-unset} jwt=\${JWT_SECRET-unset} api=\$API_PORT\"" >out &&
+	echo "db=unset jwt=unset api=$port" >expect &&
+	test_cmp expect out &&
+	in_sb git sandbox exec --secrets -- sh -c "echo \"db=\$DB_PASSWORD jwt=\$JWT_SECRET api=\$API_PORT\"" >out 2>err &&
+	echo "db=rotated-value jwt=jwt-value api=$port" >expect &&
+	test_cmp expect out &&
+	test_must_be_empty err &&
+	# nothing left in a file
+	! grep -rlF rotated-value t61--one t61/.git >found &&
+	test_must_be_empty found
+'
+
+test_expect_success 'exec --secrets: a project file not trusted does not choose the item' '
+	(cd t61 && git sandbox trust --revoke >/dev/null) &&
+	test_when_finished "(cd t61 && git sandbox trust >/dev/null)" &&
+	calls=$(op_calls) &&
+	in_sb test_expect_code 128 git sandbox exec --secrets -- true 2>err &&
+	test_grep "chooses which secrets of the 1Password item .t61-dev." err &&
+	test "$(op_calls)" = $calls
+'
+
+test_expect_success 'from 1Password to --no-secrets: the rotation warning fires; status says defaults; exec --secrets gives them' '
 	in_sb git sandbox down >/dev/null 2>&1 &&
 	in_sb git sandbox up --no-secrets >out 2>err &&
 	test_grep -Fx "Loaded the defaults (--no-secrets): DB_PASSWORD; no default, left unset: JWT_SECRET" err &&
@@ -231,7 +254,11 @@ test_expect_success 'from 1Password to --no-secrets: the rotation warning fires;
 	in_sb git sandbox status >out &&
 	test_grep "^secrets  t61-dev: the stack has the defaults (up --no-secrets) (DB_PASSWORD, JWT_SECRET)$" out &&
 	in_sb git sandbox status --json >json &&
-	test_grep "\"secrets\":{\"source\":\"defaults\",\"age_seconds\":null," json
+	test_grep "\"secrets\":{\"source\":\"defaults\",\"age_seconds\":null," json &&
+	in_sb git sandbox exec --secrets -- sh -c "echo \"db=\$DB_PASSWORD jwt=\${JWT_SECRET-unset}\"" >out 2>err &&
+	echo "db=localdev jwt=unset" >expect &&
+	test_cmp expect out &&
+	test_grep "the command gets the defaults" err
 '
 
 test_expect_success 'and back: from --no-secrets to 1Password fires it too' '
