@@ -4,15 +4,18 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "derive.h"
 #include "engine.h"
 #include "envfile.h"
 #include "opts.h"
 #include "run.h"
 #include "sandbox.h"
+#include "secrets.h"
+#include "trust.h"
 #include "util.h"
 
 static const char *const usage[] = {
-	"git sandbox exec [-s <name>] [--] <command> [<arg>...]",
+	"git sandbox exec [-s <name>] [--secrets] [--] <command> [<arg>...]",
 	NULL
 };
 
@@ -29,11 +32,52 @@ static int inside(const char *dir)
 	return ret;
 }
 
+/*
+ * The secrets, as up gives them to the stack: the defaults when the stack
+ * was last started with them (its database has those), else from the
+ * cache or 1Password. Each "VAR=value" is a copy that goes away when this
+ * process becomes the command.
+ */
+static void add_secrets(struct sandbox *sb, char ***env, size_t *n, size_t *alloc)
+{
+	const char *src = sb->has_state ? state_get(&sb->st, "stack", "secrets") : NULL;
+	int defaults = src && !strcmp(src, "defaults");
+	struct secret_set set;
+	struct strbuf why = STRBUF_INIT;
+	char **sec = NULL;
+	size_t i, nsec = 0, asec = 0;
+
+	if (!defaults && trust_secrets(&sb->cfg) < 0)
+		exit(EXIT_FATAL);
+	if (secrets_load(&sb->cfg, defaults ? SECRETS_DEFAULTS : 0, &set) < 0)
+		exit(EXIT_FATAL);
+	if (defaults && set.nr)
+		note("the stack was last started with 'git sandbox up --no-secrets': "
+		     "the command gets the defaults");
+	ALLOC_GROW(sec, nsec + set.nr + 1, asec);
+	for (i = 0; i < set.nr; i++)
+		sec[nsec++] = secret_env(&set.v[i]);
+	sec[nsec] = NULL;
+	/* and the derived variables made of one, from the others and them */
+	if (derive_secret_env(&sb->cfg, sandbox_host(sb), (const char *const *)*env, set.v,
+			      set.nr, &sec, &nsec, &asec, &why))
+		warning("sandbox '%s': left out of the command's variables: %s", sb->name, why.buf);
+	strbuf_release(&why);
+	secret_set_free(&set);
+	ALLOC_GROW(*env, *n + nsec + 1, *alloc);
+	for (i = 0; i < nsec; i++)
+		(*env)[(*n)++] = sec[i];
+	(*env)[*n] = NULL;
+	free(sec);
+}
+
 int main(int argc, char **argv)
 {
 	const char *name = NULL;
+	int with_secrets = 0;
 	const struct opt opts[] = {
 		OPT_SANDBOX_(&name),
+		OPT_BOOL_(0, "secrets", &with_secrets),
 		OPT_END_(),
 	};
 	struct sandbox sb;
@@ -56,10 +100,12 @@ int main(int argc, char **argv)
 		setenv("PWD", sb.path, 1);
 	}
 	env = sandbox_env(&sb);
-	/* docker and compose run here reach the sandbox's engine */
 	for (nenv = 0; env[nenv]; nenv++)
 		;
 	alloc = nenv + 1;
+	if (with_secrets)
+		add_secrets(&sb, &env, &nenv, &alloc);
+	/* docker and compose run here reach the sandbox's engine */
 	engine_env(&sb.engine, &env, &nenv, &alloc);
 	exec_command((const char *const *)argv, (const char *const *)env);
 }

@@ -14,9 +14,25 @@ static const char *const usage[] = {
 	NULL
 };
 
+/* What the next up does with a cache of this age (durations as the user wrote them). */
+static const char *freshness(const struct sb_config *cfg, const struct secrets_status *st)
+{
+	if (st->age_seconds < 0)
+		return "from the future: the next 'git sandbox up' asks 1Password";
+	if (!st->fresh && st->age_seconds < cfg->secrets_ttl)
+		return "incomplete: the next 'git sandbox up' asks 1Password";
+	if (st->age_seconds >= cfg->secrets_ttl)
+		return st->age_seconds < cfg->secrets_max_age ?
+			"expired; used only while 1Password cannot be asked" : "expired, past maxAge";
+	if (st->age_seconds < cfg->secrets_recheck)
+		return "fresh";
+	return "fresh; the next 'git sandbox up' asks 1Password for changes while it starts";
+}
+
 static void show_status(const struct sb_config *cfg)
 {
 	struct secrets_status st;
+	char age[32];
 	size_t i;
 
 	if (secrets_status(cfg, &st) < 0)
@@ -33,8 +49,9 @@ static void show_status(const struct sb_config *cfg)
 		printf(" (account %s)", st.account);
 	printf("\ncache    %s\n", st.cache_path);
 	if (st.cache == SECRETS_CACHE_OK)
-		printf("age      %llds (%s; ttl %lds)\n", st.age_seconds, st.fresh ? "fresh" : "expired",
-		       cfg->secrets_ttl);
+		printf("age      %s (%s; recheck %s, ttl %s, maxAge %s)\n",
+		       format_duration(age, sizeof(age), st.age_seconds), freshness(cfg, &st),
+		       cfg->secrets_recheck_text, cfg->secrets_ttl_text, cfg->secrets_max_age_text);
 	else if (st.cache == SECRETS_CACHE_NONE)
 		printf("age      none: the next 'git sandbox up' asks 1Password\n");
 	else

@@ -1,4 +1,5 @@
 /* git sandbox status: one sandbox in detail */
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -51,56 +52,84 @@ static void check_registry(const struct sandbox *sb)
 	registry_release(&reg);
 }
 
-/* names and age only, never a value */
-static void show_secrets_json(struct strbuf *out, const struct sb_config *cfg)
+/*
+ * Where the running stack's secrets came from, as up recorded it:
+ * "1password", "cache" or "defaults", and when they were fetched (0 for
+ * the defaults); NULL when no stack runs or up recorded nothing.
+ */
+static const char *stack_secrets(const struct sandbox *sb, const char *status, long long *fetched)
 {
-	struct secrets_status st;
-	const char *source = "none";
-	size_t i;
+	const char *t;
+	long v;
 
-	if (secrets_status(cfg, &st) < 0) {
-		strbuf_addstr(out, ",\"secrets\":null");
-		return;
-	}
-	if (st.configured)
-		source = st.cache == SECRETS_CACHE_OK ? "cache" : "none";
+	*fetched = 0;
+	if (!sb->has_state || (strcmp(status, "running") && strcmp(status, "partial")))
+		return NULL;
+	t = state_get(&sb->st, "stack", "fetched");
+	if (t && !parse_int(t, 1, LONG_MAX, &v))
+		*fetched = v;
+	return state_get(&sb->st, "stack", "secrets");
+}
+
+/* names and age only, never a value */
+static void show_secrets_json(struct strbuf *out, const struct sb_config *cfg, const char *src,
+			      long long fetched)
+{
+	size_t i;
+	int configured = cfg->secrets_item && *cfg->secrets_item;
+
 	strbuf_addstr(out, ",\"secrets\":{\"source\":");
-	strbuf_addjson(out, source);
-	if (st.configured && st.cache == SECRETS_CACHE_OK)
-		strbuf_addf(out, ",\"age_seconds\":%lld", st.age_seconds);
+	if (!configured)
+		strbuf_addjson(out, "none");
+	else if (src)
+		strbuf_addjson(out, src);
+	else
+		strbuf_addstr(out, "null");
+	if (configured && src && fetched)
+		strbuf_addf(out, ",\"age_seconds\":%lld", (long long)time(NULL) - fetched);
 	else
 		strbuf_addstr(out, ",\"age_seconds\":null");
 	strbuf_addstr(out, ",\"names\":[");
-	for (i = 0; st.configured && i < st.nnames; i++) {
+	for (i = 0; configured && i < cfg->nsecrets; i++) {
 		if (i)
 			strbuf_addch(out, ',');
-		strbuf_addjson(out, st.names[i]);
+		strbuf_addjson(out, cfg->secrets[i].var);
 	}
 	strbuf_addstr(out, "]}");
-	secrets_status_free(&st);
 }
 
-static void show_secrets(struct strbuf *out, const struct sb_config *cfg)
+static void show_secrets(struct strbuf *out, const struct sb_config *cfg, const char *src,
+			 long long fetched)
 {
 	struct secrets_status st;
+	char age[32];
 	size_t i;
 
-	if (secrets_status(cfg, &st) < 0)
+	if (!cfg->secrets_item || !*cfg->secrets_item)
 		return;
-	if (!st.configured) {
+	strbuf_addf(out, "secrets  %s: ", cfg->secrets_item);
+	if (src && !strcmp(src, "defaults")) {
+		strbuf_addstr(out, "the stack has the defaults (up --no-secrets)");
+	} else if (src) {
+		strbuf_addf(out, "the stack has them from %s", strcmp(src, "cache") ? "1Password" : "the cache");
+		if (fetched)
+			strbuf_addf(out, ", fetched %s ago",
+				    format_duration(age, sizeof(age), time(NULL) - fetched));
+	} else if (secrets_status(cfg, &st) < 0) {
+		strbuf_addstr(out, "cache unknown");
+	} else {
+		/* no stack runs: what the next up would start from */
+		if (st.cache == SECRETS_CACHE_OK)
+			strbuf_addf(out, "cached %s ago%s", format_duration(age, sizeof(age), st.age_seconds),
+				    st.fresh ? "" : " (expired)");
+		else
+			strbuf_addstr(out, "not cached");
 		secrets_status_free(&st);
-		return;
 	}
-	strbuf_addf(out, "secrets  %s: ", st.item);
-	if (st.cache == SECRETS_CACHE_OK)
-		strbuf_addf(out, "cached %llds ago%s", st.age_seconds, st.fresh ? "" : " (expired)");
-	else
-		strbuf_addstr(out, "not cached");
 	strbuf_addstr(out, " (");
-	for (i = 0; i < st.nnames; i++)
-		strbuf_addf(out, "%s%s", i ? ", " : "", st.names[i]);
+	for (i = 0; i < cfg->nsecrets; i++)
+		strbuf_addf(out, "%s%s", i ? ", " : "", cfg->secrets[i].var);
 	strbuf_addstr(out, ")\n");
-	secrets_status_free(&st);
 }
 
 int main(int argc, char **argv)
@@ -122,6 +151,8 @@ int main(int argc, char **argv)
 	const char **url_names;
 	const struct container **cs = NULL;
 	size_t np, nc, i, nurls;
+	long long fetched;
+	const char *secrets_src;
 	long *p;
 
 	progname = "git sandbox status";
@@ -168,6 +199,7 @@ int main(int argc, char **argv)
 	v.urls = urls;
 	v.nurls = nurls;
 	nc = stacks.code == DOCKER_OK ? stack_containers(&stacks.containers, sb.project, &cs) : 0;
+	secrets_src = stack_secrets(&sb, v.status, &fetched);
 	if (json) {
 		show_json_open(&out, &v);
 		strbuf_addstr(&out, ",\"containers\":[");
@@ -185,7 +217,7 @@ int main(int argc, char **argv)
 			strbuf_addjson(&out, drift.buf);
 		else
 			strbuf_addstr(&out, "null");
-		show_secrets_json(&out, &sb.cfg);
+		show_secrets_json(&out, &sb.cfg, secrets_src, fetched);
 		strbuf_addstr(&out, "}\n");
 	} else {
 		show_ports(&ports, p, names, np);
@@ -203,7 +235,7 @@ int main(int argc, char **argv)
 		strbuf_addf(&out, "status   %s\n", v.status);
 		for (i = 0; i < nc; i++)
 			strbuf_addf(&out, "  %-12s %s\n", cs[i]->service, cs[i]->state);
-		show_secrets(&out, &sb.cfg);
+		show_secrets(&out, &sb.cfg, secrets_src, fetched);
 	}
 	fputs(out.buf, stdout);
 	strbuf_release(&out);

@@ -2,6 +2,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "compose.h"
@@ -16,6 +17,7 @@
 #include "sandbox.h"
 #include "secrets.h"
 #include "stack.h"
+#include "strbuf.h"
 #include "trust.h"
 #include "util.h"
 
@@ -25,35 +27,120 @@ static const char *const usage[] = {
 	NULL
 };
 
+/* The one line that says which secrets the stack gets, and from where. */
+static void say_loaded(const struct secret_set *set)
+{
+	struct strbuf vars = STRBUF_INIT, unset = STRBUF_INIT;
+	char age[32];
+	size_t i;
+
+	if (!set->nr)
+		return;
+	for (i = 0; i < set->nr; i++) {
+		struct strbuf *sb = set->v[i].value ? &vars : &unset;
+
+		strbuf_addf(sb, "%s%s", sb->len ? ", " : "", set->v[i].var);
+	}
+	if (!strcmp(set->source, "defaults"))
+		note("Loaded the defaults (--no-secrets): %s%s%s", vars.len ? vars.buf : "none",
+		     unset.len ? "; no default, left unset: " : "", unset.buf);
+	else if (!strcmp(set->source, "cache"))
+		note("Loaded from the cache, fetched %s ago: %s",
+		     format_duration(age, sizeof(age), time(NULL) - set->fetched_at), vars.buf);
+	else
+		note("Loaded from 1Password: %s", vars.buf);
+	strbuf_release(&vars);
+	strbuf_release(&unset);
+}
+
+static int real_secrets(const char *source)
+{
+	return source && (!strcmp(source, "1password") || !strcmp(source, "cache"));
+}
+
+/* state_set(), saying whether it changed anything */
+static int set_if_other(struct sb_state *st, const char *section, const char *key, const char *value)
+{
+	const char *old = state_get(st, section, key);
+
+	if (old == value || (old && value && !strcmp(old, value)))
+		return 0;
+	state_set(st, section, key, value);
+	return 1;
+}
+
 /*
  * A rotated secret does not reach a database that stored the old one in
- * its volume: remember a keyed fingerprint of each value and say so.
+ * its volume: remember a keyed fingerprint of each value ("unset" for a
+ * variable left unset) and say so when it changes, including between the
+ * defaults and 1Password's values. Also record where the stack's secrets
+ * came from, for status.
  */
 static void note_rotation(struct sandbox *sb, const struct secret_set *set)
 {
+	const char *was, *then = "";
+	char fetched[32];
 	size_t i;
-	int dirty = 0;
+	int from_defaults = 0, dirty = 0;
 
-	if (!sb->has_state || !strcmp(set->source, "defaults"))
+	if (!sb->has_state || !set->nr)
 		return;
+	was = state_get(&sb->st, "stack", "secrets");
+	if (real_secrets(was) && !strcmp(set->source, "defaults")) {
+		then = " (1Password's then, the default now)";
+	} else if (was && !strcmp(was, "defaults") && real_secrets(set->source)) {
+		then = " (the default then, 1Password's now)";
+		from_defaults = 1;
+	}
 	for (i = 0; i < set->nr; i++) {
-		char *fp = secrets_fingerprint(set, set->v[i].name);
-		const char *old = state_get(&sb->st, "secrets", set->v[i].name);
+		const struct secret *s = &set->v[i];
+		const struct secret_def *d = NULL;
+		char *fp = s->value ? secrets_fingerprint(set, s->name) : xstrdup("unset");
+		const char *old = state_get(&sb->st, "secrets", s->name);
+		int changed;
+		size_t k;
 
-		if (!fp)
-			continue;
-		if (old && strcmp(old, fp))
-			warning("secret '%s' changed since the last up; a service that keeps it in a volume "
+		for (k = 0; k < sb->cfg.nsecrets; k++)
+			if (!strcmp(sb->cfg.secrets[k].name, s->name))
+				d = &sb->cfg.secrets[k];
+		if (fp && old)
+			changed = strcmp(old, fp) != 0;
+		else if (*then && !fp)
+			/* the defaults, and no key to compare them with: they differ, as a rule */
+			changed = 1;
+		else if (from_defaults && d)
+			/* the defaults then, not recorded (no key then): compare with them */
+			changed = !d->def || strcmp(d->def, s->value);
+		else
+			changed = 0;
+		if (changed)
+			warning("secret '%s' changed since the last up%s; a service that keeps it in a volume "
 				"(a database) still has the old one: 'git sandbox down --volumes' resets it",
-				set->v[i].name);
-		if (!old || strcmp(old, fp)) {
-			state_set(&sb->st, "secrets", set->v[i].name, fp);
-			dirty = 1;
-		}
+				s->name, then);
+		/* a value that cannot be fingerprinted leaves no stale one behind */
+		dirty |= set_if_other(&sb->st, "secrets", s->name, fp);
 		free(fp);
 	}
+	snprintf(fetched, sizeof(fetched), "%lld", set->fetched_at);
+	dirty |= set_if_other(&sb->st, "stack", "secrets", set->source);
+	dirty |= set_if_other(&sb->st, "stack", "fetched", set->fetched_at ? fetched : NULL);
 	if (dirty && state_write(sb->state_file, &sb->st) < 0)
 		warning("could not record the secrets' fingerprints in '%s'", sb->state_file);
+}
+
+/* The last line of up: what the recheck found changed in 1Password. */
+static void say_changed(const struct sb_config *cfg, const struct secrets_recheck *rc, int n)
+{
+	struct strbuf vars = STRBUF_INIT;
+	size_t i;
+
+	for (i = 0; i < rc->n && i < cfg->nsecrets; i++)
+		if (rc->changed[i])
+			strbuf_addf(&vars, "%s%s", vars.len ? ", " : "", cfg->secrets[i].var);
+	printf("%s changed in 1Password: the next 'git sandbox up' applies %s "
+	       "(after 'git sandbox down --volumes' for a database that keeps %s)\n",
+	       vars.buf, n == 1 ? "it" : "them", n == 1 ? "it" : "them");
+	strbuf_release(&vars);
 }
 
 /* The first leased port of group name (drift is refused, so it has one). */
@@ -199,6 +286,7 @@ int main(int argc, char **argv)
 	};
 	const char *args[COMPOSE_MAX_ARGS];
 	struct secret_set secrets = SECRET_SET_INIT;
+	struct secrets_recheck recheck = { 0 };
 	struct health_check *checks;
 	struct stack_list stacks;
 	struct stack_ident si;
@@ -260,9 +348,15 @@ int main(int argc, char **argv)
 		die("not starting the stack: hook.preUp failed");
 	timing_phase("prepare");
 	if (secrets_load(&sb.cfg, no_secrets ? SECRETS_DEFAULTS : refresh ? SECRETS_REFRESH : 0,
-			 &secrets) < 0)
+			 &secrets) < 0) {
+		fprintf(stderr, "hint: or start it with each secret's default: 'git sandbox up --no-secrets'\n");
 		exit(EXIT_FATAL);
+	}
+	say_loaded(&secrets);
 	note_rotation(&sb, &secrets);
+	/* an older cache serves now; 1Password is asked while compose runs */
+	if (secrets_recheck_due(&sb.cfg, &secrets))
+		secrets_recheck_start(&sb.cfg, &secrets, &recheck);
 	timing_phase("secrets");
 
 	/*
@@ -353,6 +447,15 @@ int main(int argc, char **argv)
 	for (i = 0; i < nurls; i++)
 		printf("  %s  %s\n", url_names[i], urls[i]);
 	urls_free(url_names, urls, nurls);
+	fflush(stdout);
+	if (recheck.running) {
+		int changed = secrets_recheck_finish(&sb.cfg, &recheck);
+
+		if (changed > 0)
+			say_changed(&sb.cfg, &recheck, changed);
+		timing_phase("recheck");
+	}
+	secrets_recheck_free(&recheck);
 	free(checks);
 	stack_compose_free(&c);
 	sandbox_close(&sb);

@@ -339,7 +339,9 @@ static const char *const sandbox_keys[] = {
 static const char *const port_keys[] = {
 	"var", "base", "step", "main", "count", "health", "wait", "url", NULL
 };
-static const char *const secrets_keys[] = { "item", "vault", "account", "ttl", NULL };
+static const char *const secrets_keys[] = {
+	"item", "vault", "account", "ttl", "recheck", "maxage", NULL
+};
 static const char *const secret_keys[] = { "var", "default", NULL };
 static const char *const hook_keys[] = { "postcreate", "preup", "postup", "predestroy", NULL };
 
@@ -394,6 +396,18 @@ static int set_str(const struct entry *e, char **dst)
 		return -1;
 	free(*dst);
 	*dst = xstrdup(e->value);
+	return 0;
+}
+
+/* a duration, and its text as written, for messages */
+static int set_duration(const struct entry *e, long *secs, char **text)
+{
+	if (need_value(e))
+		return -1;
+	if ((*secs = parse_duration(e->value)) < 0)
+		return bad(e, "'%s' is not a duration (like 90s, 15m, 12h, 2d)", e->value);
+	free(*text);
+	*text = xstrdup(e->value);
 	return 0;
 }
 
@@ -640,8 +654,8 @@ static int apply(struct sb_config *cfg, const struct entry *e)
 		if (last != dot)
 			return bad(e, "unknown key");
 		if (!in_list(secrets_keys, name))
-			return bad(e, "unknown key (known: item, vault, account, ttl)");
-		if (strcmp(name, "ttl")) {
+			return bad(e, "unknown key (known: item, vault, account, ttl, recheck, maxAge)");
+		if (strcmp(name, "ttl") && strcmp(name, "recheck") && strcmp(name, "maxage")) {
 			/* which item's secrets go to the stack: the repository cannot choose alone */
 			unsigned bit = !strcmp(name, "item") ? 1 : !strcmp(name, "vault") ? 2 : 4;
 
@@ -656,11 +670,11 @@ static int apply(struct sb_config *cfg, const struct entry *e)
 			return set_str(e, &cfg->secrets_vault);
 		if (!strcmp(name, "account"))
 			return set_str(e, &cfg->secrets_account);
-		if (need_value(e))
-			return -1;
-		if ((cfg->secrets_ttl = parse_duration(e->value)) < 0)
-			return bad(e, "'%s' is not a duration (like 90s, 15m, 12h, 2d)", e->value);
-		return 0;
+		if (!strcmp(name, "ttl"))
+			return set_duration(e, &cfg->secrets_ttl, &cfg->secrets_ttl_text);
+		if (!strcmp(name, "recheck"))
+			return set_duration(e, &cfg->secrets_recheck, &cfg->secrets_recheck_text);
+		return set_duration(e, &cfg->secrets_max_age, &cfg->secrets_max_age_text);
 	}
 	if (SECTION("secret")) {
 		struct secret_def *s;
@@ -1400,6 +1414,11 @@ static void init(struct sb_config *cfg, char *file)
 	cfg->file = file;
 	cfg->slots = 10;
 	cfg->secrets_ttl = 12 * 3600;
+	cfg->secrets_ttl_text = xstrdup("12h");
+	cfg->secrets_recheck = 3600;
+	cfg->secrets_recheck_text = xstrdup("1h");
+	cfg->secrets_max_age = 7 * 86400;
+	cfg->secrets_max_age_text = xstrdup("7d");
 	cfg->color = -1;
 }
 
@@ -1646,6 +1665,9 @@ void config_free(struct sb_config *cfg)
 	free(cfg->secrets_item);
 	free(cfg->secrets_vault);
 	free(cfg->secrets_account);
+	free(cfg->secrets_ttl_text);
+	free(cfg->secrets_recheck_text);
+	free(cfg->secrets_max_age_text);
 	for (i = 0; i < cfg->nsecrets; i++) {
 		free(cfg->secrets[i].name);
 		free(cfg->secrets[i].var);

@@ -102,7 +102,19 @@ struct sb_config {
 	char *secrets_vault;
 	char *secrets_account;
 	int secrets_from_project;	/* item, vault or account comes from the project file */
-	long secrets_ttl;	/* seconds */
+	/*
+	 * Durations in seconds, and as the user wrote them ("12h"; NULL when
+	 * unset in a configuration not built by config_load()), for messages.
+	 * ttl: a cache younger is used without asking op; recheck: a cache
+	 * older is used, and op asked while compose runs; maxAge: an expired
+	 * cache younger is used when op cannot be asked.
+	 */
+	long secrets_ttl;
+	char *secrets_ttl_text;
+	long secrets_recheck;
+	char *secrets_recheck_text;
+	long secrets_max_age;
+	char *secrets_max_age_text;
 	struct secret_def *secrets;
 	size_t nsecrets;
 

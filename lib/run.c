@@ -100,12 +100,10 @@ static void redirect_null(int fd, int flags)
 	}
 }
 
-int run_command(struct child *c)
+int start_command(struct child *c)
 {
 	int outp[2] = { -1, -1 }, errp[2] = { -1, -1 }, errp_exec[2];
-	char buf[8192];	/* what the child printed: wiped below when c->secret */
 	int status, e, err_code = 0;
-	long deadline = c->timeout_ms > 0 ? now_ms() + c->timeout_ms : 0;
 	pid_t pid;
 
 	if (!c->out.buf)
@@ -113,6 +111,8 @@ int run_command(struct child *c)
 	if (!c->err.buf)
 		strbuf_init(&c->err);
 	c->timed_out = 0;
+	c->pid = 0;
+	c->out_fd = c->err_fd = -1;
 	trace("spawn", c->argv);
 	fflush(NULL);
 	if ((c->capture_out && pipe2(outp, O_CLOEXEC) < 0) ||
@@ -165,15 +165,30 @@ int run_command(struct child *c)
 		return -1;
 	}
 	close(errp_exec[0]);
+	c->pid = pid;
+	c->out_fd = outp[0];
+	c->err_fd = errp[0];
+	return 0;
+}
 
-	while (outp[0] >= 0 || errp[0] >= 0) {
+int finish_command(struct child *c)
+{
+	char buf[8192];	/* what the child printed: wiped below when c->secret */
+	int status;
+	/* counted from here: a child started earlier had that time for free */
+	long deadline = c->timeout_ms > 0 ? now_ms() + c->timeout_ms : 0;
+	pid_t pid = c->pid;
+
+	if (pid <= 0)
+		die("BUG: finish_command() without start_command()");
+	while (c->out_fd >= 0 || c->err_fd >= 0) {
 		struct pollfd pfd[2];
 		int n = 0, i, wait_ms = -1;
 
-		if (outp[0] >= 0)
-			pfd[n++] = (struct pollfd){ outp[0], POLLIN, 0 };
-		if (errp[0] >= 0)
-			pfd[n++] = (struct pollfd){ errp[0], POLLIN, 0 };
+		if (c->out_fd >= 0)
+			pfd[n++] = (struct pollfd){ c->out_fd, POLLIN, 0 };
+		if (c->err_fd >= 0)
+			pfd[n++] = (struct pollfd){ c->err_fd, POLLIN, 0 };
 		if (deadline) {
 			wait_ms = deadline - now_ms();
 			if (wait_ms < 0)
@@ -189,8 +204,8 @@ int run_command(struct child *c)
 		}
 		for (i = 0; i < n; i++) {
 			ssize_t r;
-			int *fdp = pfd[i].fd == outp[0] ? &outp[0] : &errp[0];
-			struct strbuf *sb = fdp == &outp[0] ? &c->out : &c->err;
+			int *fdp = pfd[i].fd == c->out_fd ? &c->out_fd : &c->err_fd;
+			struct strbuf *sb = fdp == &c->out_fd ? &c->out : &c->err;
 
 			if (!pfd[i].revents)
 				continue;
@@ -211,10 +226,12 @@ int run_command(struct child *c)
 	}
 	if (c->secret)
 		sodium_memzero(buf, sizeof(buf));
-	if (outp[0] >= 0)
-		close(outp[0]);
-	if (errp[0] >= 0)
-		close(errp[0]);
+	if (c->out_fd >= 0)
+		close(c->out_fd);
+	if (c->err_fd >= 0)
+		close(c->err_fd);
+	c->out_fd = c->err_fd = -1;
+	c->pid = 0;
 	while (deadline && !c->timed_out) {
 		pid_t w = waitpid(pid, &status, WNOHANG);
 
@@ -236,6 +253,13 @@ done:
 	if (WIFSIGNALED(status))
 		return 128 + WTERMSIG(status);
 	return 255;
+}
+
+int run_command(struct child *c)
+{
+	if (start_command(c) < 0)
+		return -1;
+	return finish_command(c);
 }
 
 void exec_command(const char *const *argv, const char *const *env)

@@ -2,6 +2,8 @@
 #ifndef SB_RUN_H
 #define SB_RUN_H
 
+#include <sys/types.h>
+
 #include "strbuf.h"
 
 struct child {
@@ -18,6 +20,10 @@ struct child {
 	int secret;			/* captured output is secret: grown and read without leaving copies */
 	struct strbuf out, err;		/* filled when capturing; caller releases */
 	int timed_out;			/* set when timeout_ms or max_out killed it */
+
+	/* between start_command() and finish_command(): the running child */
+	pid_t pid;
+	int out_fd, err_fd;
 };
 
 #define CHILD_INIT { 0 }
@@ -34,6 +40,19 @@ struct child {
  * GIT_SANDBOX_TRACE (a path) makes every spawn append its argv to that file.
  */
 int run_command(struct child *c);
+
+/*
+ * run_command() in two halves, for a child that runs while we do other
+ * work: start_command() starts it (0, or -1 as run_command() when it
+ * cannot be started; nothing is printed), finish_command() reads what it
+ * printed, waits and returns its status as run_command() does. Its
+ * timeout counts from finish_command(): until then it may take its time
+ * (what it prints waits in the pipe, and a child that prints more than a
+ * pipe holds waits with it). A child never finished is left to run on its
+ * own when we exit.
+ */
+int start_command(struct child *c);
+int finish_command(struct child *c);
 
 /*
  * With GIT_SANDBOX_TRACE (a path), append "<what>: <words...>" to that

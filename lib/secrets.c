@@ -2,6 +2,7 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
@@ -556,38 +557,67 @@ static void fill_set(struct secret_set *out, const struct sb_config *cfg,
 	}
 }
 
-static void use_defaults(const struct sb_config *cfg, struct secret_set *out)
+/* how a duration of the configuration was written, for messages */
+static const char *written(const char *text, long secs, char *buf, size_t size)
 {
-	struct strbuf unset = STRBUF_INIT;
+	if (text)
+		return text;
+	snprintf(buf, size, "%lds", secs);
+	return buf;
+}
+
+static const char *const *wanted(const struct sb_config *cfg)
+{
+	const char **want = xcalloc(cfg->nsecrets + 1, sizeof(*want));
 	size_t i;
 
-	fill_set(out, cfg, NULL, 1);
-	out->source = "defaults";
-	if (!cfg->nsecrets)
-		return;
-	note("--no-secrets: using the default values of the secrets, not 1Password");
-	for (i = 0; i < out->nr; i++)
-		if (!out->v[i].value)
-			strbuf_addf(&unset, " %s", out->v[i].var);
-	if (unset.len)
-		note("no default, left unset:%s", unset.buf);
-	strbuf_release(&unset);
+	for (i = 0; i < cfg->nsecrets; i++)
+		want[i] = cfg->secrets[i].name;
+	return want;
+}
+
+static struct op_ref item_ref(const struct sb_config *cfg)
+{
+	return (struct op_ref){ cfg->secrets_item, cfg->secrets_vault, cfg->secrets_account };
+}
+
+/*
+ * op could not be asked (why): an expired cache (fetched at t) younger
+ * than secrets.maxAge still serves, with a warning. 1 if it does.
+ */
+static int use_offline(const struct sb_config *cfg, const char *why, long long t, long long now)
+{
+	char age[32], b1[32], b2[32];
+	const char *ttl = written(cfg->secrets_ttl_text, cfg->secrets_ttl, b1, sizeof(b1));
+	const char *max = written(cfg->secrets_max_age_text, cfg->secrets_max_age, b2, sizeof(b2));
+
+	format_duration(age, sizeof(age), now - t);
+	if (now - t >= cfg->secrets_max_age) {
+		error("%s; the secrets cached %s ago are older than secrets.maxAge (%s)", why, age, max);
+		return 0;
+	}
+	warning("%s; using the secrets cached %s ago (older than secrets.ttl, %s, and younger "
+		"than secrets.maxAge, %s)", why, age, ttl, max);
+	return 1;
 }
 
 int secrets_load(const struct sb_config *cfg, int flags, struct secret_set *out)
 {
 	unsigned char key[KEY_LEN];
-	struct op_fields f = OP_FIELDS_INIT;
-	const char **want = NULL;
+	struct op_fields f = OP_FIELDS_INIT, cached = OP_FIELDS_INIT;
+	struct strbuf why = STRBUF_INIT;
+	struct op_ref ref;
+	const char *const *want = NULL;
 	const char *missing = NULL;
-	char *path = NULL, *id = NULL, *why = NULL;
-	size_t idlen, i;
+	char *path = NULL, *id = NULL, *bad = NULL;
+	size_t idlen;
 	long long t = 0, now = time(NULL);
-	int ret = -1, r;
+	int ret = -1, r, have_cache = 0;
 
 	*out = (struct secret_set)SECRET_SET_INIT;
 	if (flags & SECRETS_DEFAULTS) {
-		use_defaults(cfg, out);
+		fill_set(out, cfg, NULL, 1);
+		out->source = "defaults";
 		return 0;
 	}
 	if (!cfg->secrets_item || !*cfg->secrets_item || !cfg->nsecrets)
@@ -601,30 +631,43 @@ int secrets_load(const struct sb_config *cfg, int flags, struct secret_set *out)
 	id = identity(cfg, &idlen);
 
 	if (!(flags & SECRETS_REFRESH)) {
-		r = open_cache(path, key, id, idlen, &t, &f, &why);
+		r = open_cache(path, key, id, idlen, &t, &cached, &bad);
 		if (r < 0) {
-			warning("ignoring the secrets cache '%s': %s", path, why);
-			free(why);
-		} else if (r > 0 && has_all(cfg, &f, &missing) &&
-			   now >= t && now - t < cfg->secrets_ttl) {
-			fill_set(out, cfg, &f, 0);
-			out->source = "cache";
-			out->fetched_at = t;
-			ret = 0;
-			goto out;
-		} else if (r > 0 && missing) {
+			warning("ignoring the secrets cache '%s': %s", path, bad);
+			free(bad);
+		} else if (r > 0 && !has_all(cfg, &cached, &missing)) {
 			note("the secrets cache has no '%s'; asking 1Password again", missing);
+		} else if (r > 0 && now >= t) {
+			/* complete, and not from the future (a clock set back) */
+			have_cache = 1;
+			if (now - t < cfg->secrets_ttl) {
+				fill_set(out, cfg, &cached, 0);
+				out->source = "cache";
+				out->fetched_at = t;
+				ret = 0;
+				goto out;
+			}
 		}
-		op_fields_clear(&f);
 	}
 
-	want = xcalloc(cfg->nsecrets, sizeof(*want));
-	for (i = 0; i < cfg->nsecrets; i++)
-		want[i] = cfg->secrets[i].name;
+	want = wanted(cfg);
 	note("fetching secrets from 1Password item '%s'", cfg->secrets_item);
-	if (op_fetch(&(struct op_ref){ cfg->secrets_item, cfg->secrets_vault,
-				       cfg->secrets_account }, want, cfg->nsecrets, &f) < 0)
+	ref = item_ref(cfg);
+	r = op_fetch(&ref, want, cfg->nsecrets, &f, &why);
+	if (r == OP_UNAVAILABLE && have_cache) {
+		if (use_offline(cfg, why.buf, t, now)) {
+			fill_set(out, cfg, &cached, 0);
+			out->source = "cache";
+			out->fetched_at = t;
+			out->offline = 1;
+			ret = 0;
+		}
 		goto out;
+	}
+	if (r) {
+		error("%s", why.buf);
+		goto out;
+	}
 	if (write_cache(path, key, id, idlen, now, &f) < 0)
 		warning("the secrets are not cached; the next run will ask 1Password again");
 	fill_set(out, cfg, &f, 0);
@@ -634,10 +677,103 @@ int secrets_load(const struct sb_config *cfg, int flags, struct secret_set *out)
 out:
 	sodium_memzero(key, sizeof(key));
 	op_fields_clear(&f);
-	free(want);
+	op_fields_clear(&cached);
+	strbuf_release(&why);
+	free((void *)want);
 	free(id);
 	free(path);
 	return ret;
+}
+
+int secrets_recheck_due(const struct sb_config *cfg, const struct secret_set *set)
+{
+	long long now = time(NULL);
+
+	return !strcmp(set->source, "cache") && !set->offline && set->nr &&
+		now >= set->fetched_at && now - set->fetched_at >= cfg->secrets_recheck;
+}
+
+/* keyed with a key of this process alone: equal values, equal hashes, nothing else */
+static void recheck_hash(const struct secrets_recheck *rc, const char *value,
+			 unsigned char h[SECRETS_RECHECK_HASH])
+{
+	crypto_generichash(h, SECRETS_RECHECK_HASH, (const unsigned char *)value, strlen(value),
+			   rc->hkey, sizeof(rc->hkey));
+}
+
+void secrets_recheck_start(const struct sb_config *cfg, const struct secret_set *set,
+			   struct secrets_recheck *rc)
+{
+	struct op_ref ref;
+	size_t i;
+
+	memset(rc, 0, sizeof(*rc));
+	init_sodium();
+	randombytes_buf(rc->hkey, sizeof(rc->hkey));
+	rc->n = set->nr;
+	rc->hash = xcalloc(set->nr + 1, sizeof(*rc->hash));
+	rc->changed = xcalloc(set->nr + 1, sizeof(*rc->changed));
+	for (i = 0; i < set->nr; i++)
+		if (set->v[i].value)
+			recheck_hash(rc, set->v[i].value, rc->hash[i]);
+	/* the hash's state held the last block of each value */
+	wipe_stack();
+	rc->want = wanted(cfg);
+	rc->started = time(NULL);
+	ref = item_ref(cfg);
+	op_fetch_start(&rc->call, &ref);
+	rc->running = 1;
+}
+
+int secrets_recheck_finish(const struct sb_config *cfg, struct secrets_recheck *rc)
+{
+	unsigned char key[KEY_LEN], h[SECRETS_RECHECK_HASH];
+	struct op_fields f = OP_FIELDS_INIT;
+	struct strbuf why = STRBUF_INIT;
+	char *path, *id;
+	size_t idlen, i;
+	int n = 0;
+
+	if (!rc->running)
+		return 0;
+	rc->running = 0;
+	if (op_fetch_finish(&rc->call, rc->want, cfg->nsecrets, &f, &why)) {
+		warning("could not ask 1Password whether the cached secrets changed: %s", why.buf);
+		strbuf_release(&why);
+		return -1;
+	}
+	if (load_key(key) < 0) {
+		op_fields_clear(&f);
+		return -1;
+	}
+	path = secrets_cache_path(cfg);
+	id = identity(cfg, &idlen);
+	if (write_cache(path, key, id, idlen, rc->started, &f) < 0)
+		warning("the secrets are not cached; the next run will ask 1Password again");
+	sodium_memzero(key, sizeof(key));
+	for (i = 0; i < rc->n && i < cfg->nsecrets; i++) {
+		recheck_hash(rc, op_fields_get(&f, cfg->secrets[i].name), h);
+		rc->changed[i] = !!sodium_memcmp(h, rc->hash[i], sizeof(h));
+		n += rc->changed[i];
+	}
+	sodium_memzero(h, sizeof(h));
+	wipe_stack();
+	op_fields_clear(&f);
+	strbuf_release(&why);
+	free(path);
+	free(id);
+	return n;
+}
+
+void secrets_recheck_free(struct secrets_recheck *rc)
+{
+	sodium_memzero(rc->hkey, sizeof(rc->hkey));
+	if (rc->hash)
+		sodium_memzero(rc->hash, rc->n * sizeof(*rc->hash));
+	free(rc->hash);
+	free(rc->changed);
+	free((void *)rc->want);
+	memset(rc, 0, sizeof(*rc));
 }
 
 void secret_set_free(struct secret_set *set)
@@ -689,8 +825,17 @@ char *secrets_fingerprint(const struct secret_set *set, const char *name)
 	if (!s || !s->value)
 		return NULL;
 	init_sodium();
-	if (load_key(key) < 0)
+	if (!strcmp(set->source, "defaults")) {
+		char *why = NULL;
+
+		/* the defaults are no secret: never a key made for them */
+		if (read_key(key, 0, &why) < 0) {
+			free(why);
+			return NULL;
+		}
+	} else if (load_key(key) < 0) {
 		return NULL;
+	}
 	/* the domain keeps these hashes apart from any other use of the key */
 	crypto_generichash_init(&st, key, sizeof(key), sizeof(h));
 	crypto_generichash_update(&st, (const unsigned char *)domain, sizeof(domain));

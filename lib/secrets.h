@@ -4,7 +4,9 @@
  * The values of [secret "<name>"] come from the fields of one 1Password
  * item (lib/op.h), fetched with one op call and cached encrypted
  * (XChaCha20-Poly1305) under ${XDG_CACHE_HOME:-~/.cache}/git-sandbox/, one
- * file per (account, vault, item), for secrets.ttl. The key is 32 random
+ * file per (account, vault, item), for secrets.ttl; one older than
+ * secrets.recheck is checked against op while the stack starts, and one
+ * younger than secrets.maxAge serves when op cannot be asked. The key is 32 random
  * bytes in ${XDG_CONFIG_HOME:-~/.config}/git-sandbox/key, created 0600 on
  * first use. Plaintext values live only in memory that is wiped when freed;
  * nothing here prints a value, and chatter goes to stderr.
@@ -15,6 +17,7 @@
 #include <stddef.h>
 
 #include "config.h"
+#include "op.h"
 
 #define SECRETS_REFRESH  (1 << 0)	/* ask 1Password now, rewrite the cache */
 #define SECRETS_DEFAULTS (1 << 1)	/* --no-secrets: each secret's default, no op, no key */
@@ -30,22 +33,26 @@ struct secret_set {
 	size_t nr;
 	const char *source;	/* "none" (no secrets.item), "cache", "1password" or "defaults" */
 	long long fetched_at;	/* unix time op was asked; 0 for "none" and "defaults" */
+	int offline;		/* "cache" past secrets.ttl: op could not be asked */
 };
 
-#define SECRET_SET_INIT { NULL, 0, "none", 0 }
+#define SECRET_SET_INIT { NULL, 0, "none", 0, 0 }
 
 /*
  * Fill out with the secrets cfg asks for (out need not be initialised).
  *
  * Without flags: a cache younger than cfg->secrets_ttl is used and op is
  * not called; otherwise exactly one op call, and the cache is rewritten.
- * A cache that cannot be decrypted or parsed is ignored with a warning. No
- * secrets.item (or no [secret]): an empty set, no op call.
+ * When op cannot be asked (missing, signed out, offline, no answer), a
+ * cache younger than cfg->secrets_max_age is used all the same, with a
+ * warning that says why (out->offline). A cache that cannot be decrypted
+ * or parsed is ignored with a warning. No secrets.item (or no [secret]):
+ * an empty set, no op call. SECRETS_REFRESH never uses the cache.
  *
- * SECRETS_DEFAULTS uses each secret's default and says so on stderr; a
- * secret without a default gets value NULL, so that the caller leaves its
- * variable unset and compose's own ${VAR:-...} / ${VAR:?...} apply (a note
- * names those variables). op and the key are not touched.
+ * SECRETS_DEFAULTS uses each secret's default, quietly (the caller says
+ * so); a secret without a default gets value NULL, so that the caller
+ * leaves its variable unset and compose's own ${VAR:-...} / ${VAR:?...}
+ * apply. op and the key are not touched.
  *
  * Also turns core dumps off for the rest of the process. Returns 0, or -1
  * after printing an error that says what to do; out is then empty.
@@ -70,9 +77,45 @@ const struct secret *secret_set_find(const struct secret_set *set, const char *n
  * give equal fingerprints on this machine, and a fingerprint reveals
  * nothing without the key. For "this secret changed since the last up".
  * Returns a new string, or NULL if name is not in set, its value is NULL,
- * or the key cannot be had (an error is printed in that last case).
+ * or the key cannot be had (an error is printed in that last case, but for
+ * a set of "defaults", which never makes a key: NULL without one).
  */
 char *secrets_fingerprint(const struct secret_set *set, const char *name);
+
+/*
+ * Asking op again while the stack starts: a set from a cache older than
+ * secrets.recheck (secrets_recheck_due) is used at once, and op is asked
+ * in the background (secrets_recheck_start) and collected once the stack
+ * is up (secrets_recheck_finish): the cache gets op's answer, and the
+ * caller learns which secrets changed. The values used are kept only as
+ * hashes keyed with a key of this process, wiped when done.
+ */
+#define SECRETS_RECHECK_HASH 32
+
+struct secrets_recheck {
+	int running;
+	struct op_call call;
+	const char *const *want;	/* the labels asked for */
+	unsigned char hkey[32];
+	unsigned char (*hash)[SECRETS_RECHECK_HASH];	/* of each value used, in the set's order */
+	int *changed;		/* after finish: changed[i] for cfg->secrets[i] */
+	size_t n;
+	long long started;	/* when op was asked: the new cache's fetch time */
+};
+
+/* Is set from a cache older than cfg->secrets_recheck (and op not known to be unreachable)? */
+int secrets_recheck_due(const struct sb_config *cfg, const struct secret_set *set);
+/* Start op for cfg's item; set is what the stack gets (from the cache). */
+void secrets_recheck_start(const struct sb_config *cfg, const struct secret_set *set,
+			   struct secrets_recheck *rc);
+/*
+ * Wait for op (its timeout counts from here), rewrite the cache with its
+ * answer and set rc->changed[]. Returns how many secrets changed (0 when
+ * nothing was started), or -1 after a warning saying why op could not
+ * tell (the cache is left as it was).
+ */
+int secrets_recheck_finish(const struct sb_config *cfg, struct secrets_recheck *rc);
+void secrets_recheck_free(struct secrets_recheck *rc);
 
 enum secrets_cache_state {
 	SECRETS_CACHE_NONE,	/* no cache file */

@@ -215,6 +215,21 @@ long parse_duration(const char *s)
 	return v * mult;
 }
 
+char *format_duration(char *buf, size_t size, long long secs)
+{
+	if (secs < 0)
+		secs = 0;
+	if (secs < 60)
+		snprintf(buf, size, "%llds", secs);
+	else if (secs < 3600)
+		snprintf(buf, size, "%lldm", secs / 60);
+	else if (secs < 86400)
+		snprintf(buf, size, "%lldh", secs / 3600);
+	else
+		snprintf(buf, size, "%lldd", secs / 86400);
+	return buf;
+}
+
 int starts_with(const char *s, const char *prefix)
 {
 	return !strncmp(s, prefix, strlen(prefix));

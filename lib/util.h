@@ -55,6 +55,11 @@ char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 int parse_int(const char *s, long min, long max, long *out);
 /* Parse a duration: "90", "90s", "15m", "12h", "2d" -> seconds; -1 on error. */
 long parse_duration(const char *s);
+/*
+ * secs in its largest whole unit, rounded down, into buf: "45s", "12m",
+ * "2h", "3d" (for "fetched 2h ago"); a negative secs is "0s". Returns buf.
+ */
+char *format_duration(char *buf, size_t size, long long secs);
 
 int starts_with(const char *s, const char *prefix);
 /* Free a NULL-terminated or counted array of strings. */

@@ -286,6 +286,10 @@ check 'secrets <TAB>: its actions' \
 	expect 'git sandbox secrets ' status refresh clear
 check 'exec <TAB>: --' \
 	expect 'git sandbox exec ' --
+check 'exec -<TAB>: its option and --' \
+	expect 'git sandbox exec -' --secrets --
+check 'exec --secrets <TAB>: --' \
+	expect 'git sandbox exec --secrets ' --
 check 'an alias of sandbox completes the same' eval '
 	git config alias.sb sandbox && expect "git sb destroy " alpha beta'
 check 'a git-sandbox-<sub> on PATH is a subcommand' eval '
@@ -351,6 +355,7 @@ if command -v zsh >/dev/null && zsh -fc 'zmodload zsh/zpty' 2>/dev/null; then
 	check 'zsh: create -b fea<TAB>: the branches' \
 		zexpect 'git sandbox create feat -b fea' feature-x feature-y
 	check 'zsh: port <TAB>: the services' zexpect 'git sandbox port ' api db
+	check 'zsh: exec -<TAB>: its option and --' zexpect 'git sandbox exec -' --secrets --
 	check 'zsh: git-sandbox status <TAB>' zexpect 'git-sandbox status ' alpha beta
 	check 'zsh: up -s <TAB> and path <TAB>: the sandbox names' eval '
 		zexpect "git sandbox up -s " alpha beta &&

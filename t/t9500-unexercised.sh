@@ -371,7 +371,7 @@ test_expect_success 'a secrets cache not owned by you is ignored, fetched anew a
 	test "$(stat -c %u "$cache")" = "$(id -u)" &&
 	test "$(stat -c %a "$cache")" = 600 &&
 	secrets_status &&
-	test_grep "^age      [0-9]*s (fresh; ttl 43200s)$" sec &&
+	test_grep "^age      [0-9]*s (fresh; recheck 1h, ttl 12h, maxAge 7d)$" sec &&
 	calls=$(op_calls) &&
 	up_x &&
 	test "$(op_calls)" = "$calls"

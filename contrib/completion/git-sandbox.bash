@@ -196,6 +196,7 @@ _git_sandbox ()
 	list)    opts="--json" ;;
 	status)  opts="--json" ;;
 	env)     opts="--export" ;;
+	exec)    opts="--secrets" ;;
 	port)    opts="-l --list" ;;
 	logs)    opts="-f --follow --tail="; argopts="--tail" ;;
 	prune)   opts="-n --dry-run" ;;

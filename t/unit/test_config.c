@@ -174,6 +174,12 @@ START_TEST(test_spec_file)
 	ck_assert_str_eq(cfg.secrets_vault, "Private");
 	ck_assert_str_eq(cfg.secrets_account, "my.1password.com");
 	ck_assert_int_eq(cfg.secrets_ttl, 12 * 3600);
+	ck_assert_str_eq(cfg.secrets_ttl_text, "12h");
+	/* unset: the defaults, written as the documentation writes them */
+	ck_assert_int_eq(cfg.secrets_recheck, 3600);
+	ck_assert_str_eq(cfg.secrets_recheck_text, "1h");
+	ck_assert_int_eq(cfg.secrets_max_age, 7 * 86400);
+	ck_assert_str_eq(cfg.secrets_max_age_text, "7d");
 	ck_assert_uint_eq(cfg.nsecrets, 1);
 	ck_assert_str_eq(cfg.secrets[0].name, "db_password");
 	ck_assert_str_eq(cfg.secrets[0].var, "DB_PASSWORD");
@@ -360,6 +366,22 @@ START_TEST(test_validation)
 	refused("[secrets]\nitem = x\nttl = forever\n", "secrets.ttl: 'forever' is not a duration");
 	refused("[secrets]\nitem = x\nttl = 12x\n", "secrets.ttl");
 	refused("[secrets]\nitem = x\nttl = -1h\n", "secrets.ttl");
+	refused("[secrets]\nitem = x\nrecheck = soon\n", "secrets.recheck: 'soon' is not a duration");
+	refused("[secrets]\nitem = x\nmaxAge = 1w\n", "secrets.maxage: '1w' is not a duration");
+	refused("[secrets]\nitem = x\nmaxAges = 1d\n", "known: item, vault, account, ttl, recheck, maxAge");
+	{
+		struct sb_config cfg;
+
+		/* durations as written, for messages: 720m stays 720m */
+		ck_assert_int_eq(load(&cfg, "[secrets]\nitem = x\nttl = 720m\nrecheck = 90\nMaxAge = 2d\n"), 0);
+		ck_assert_int_eq(cfg.secrets_ttl, 43200);
+		ck_assert_str_eq(cfg.secrets_ttl_text, "720m");
+		ck_assert_int_eq(cfg.secrets_recheck, 90);
+		ck_assert_str_eq(cfg.secrets_recheck_text, "90");
+		ck_assert_int_eq(cfg.secrets_max_age, 2 * 86400);
+		ck_assert_str_eq(cfg.secrets_max_age_text, "2d");
+		config_free(&cfg);
+	}
 	refused("[secrets]\nitem = x\n[secret \"f\"]\ndefault = d\n", "secret.f.var is missing");
 	refused("[secret \"f\"]\nvar = F\n", "secrets.item is missing");
 	refused("[secrets]\nitem = x\n[secret \"f\"]\nvar = API\n" API, "secret.f.var and port.api.var are both API");

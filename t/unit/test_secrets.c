@@ -67,6 +67,14 @@ static void touch(const char *name)
 	free(p);
 }
 
+static void rm_file(const char *name)
+{
+	char *p = tmp_path(name);
+
+	ck_assert_int_eq(unlink(p), 0);
+	free(p);
+}
+
 static int op_calls(void)
 {
 	char *p = tmp_path("op.log");
@@ -603,14 +611,14 @@ START_TEST(test_signed_out)
 {
 	touch("op/signed-out");
 	load_fails("error: 1Password CLI is not signed in: run 'op signin' "
-		   "(or set OP_SERVICE_ACCOUNT_TOKEN), or use --no-secrets");
+		   "(or set OP_SERVICE_ACCOUNT_TOKEN)\n");
 }
 END_TEST
 
 START_TEST(test_missing_item)
 {
 	cfg.secrets_item = "nope";
-	load_fails("error: 1Password item 'nope' not found: fix secrets.item in .gitsandbox (or --no-secrets)");
+	load_fails("error: 1Password item 'nope' not found: fix secrets.item in .gitsandbox\n");
 	ck_assert_int_eq(op_calls(), 1);
 }
 END_TEST
@@ -652,7 +660,7 @@ START_TEST(test_missing_op)
 
 	ck_assert_int_eq(mkdir(empty, 0700), 0);
 	setenv("PATH", empty, 1);
-	load_fails("error: the 1Password CLI 'op' is not installed; install it, or run with --no-secrets");
+	load_fails("error: the 1Password CLI 'op' is not installed\n");
 	free(empty);
 }
 END_TEST
@@ -745,7 +753,7 @@ END_TEST
 START_TEST(test_defaults)
 {
 	struct secret_set s;
-	char *kp = secrets_key_path();
+	char *kp = secrets_key_path(), *s2;
 
 	touch("op/signed-out");
 	ck_assert_int_eq(secrets_load(&cfg, SECRETS_DEFAULTS, &s), 0);
@@ -756,8 +764,15 @@ START_TEST(test_defaults)
 	secret_set_free(&s);
 	ck_assert_int_eq(op_calls(), 0);
 	ck_assert_int_eq(access(kp, F_OK), -1);
-	assert_err_has("--no-secrets: using the default values");
-	assert_err_has("no default, left unset: API_TOKEN");
+	/* quiet: the command says so, and names no option of ours here */
+	s2 = err_text();
+	ck_assert_str_eq(s2, "");
+	free(s2);
+	/* the defaults never make a key to fingerprint them */
+	ck_assert_int_eq(secrets_load(&cfg, SECRETS_DEFAULTS, &s), 0);
+	ck_assert_ptr_null(secrets_fingerprint(&s, "db_password"));
+	ck_assert_int_eq(access(kp, F_OK), -1);
+	secret_set_free(&s);
 	free(kp);
 }
 END_TEST
@@ -1048,6 +1063,183 @@ START_TEST(test_op_capture_wipes)
 END_TEST
 #endif
 
+/* op cannot be asked: an expired cache younger than maxAge serves, with a warning */
+START_TEST(test_offline)
+{
+	struct secret_set s;
+
+	cfg.secrets_max_age = 86400;
+	cfg.secrets_max_age_text = "1d";
+	cfg.secrets_ttl_text = "1h";
+	load_ok(0, "1password", 1);
+	craft_cache(time(NULL) - 7200, DB_SECRET, 1);
+	touch("op/signed-out");
+	clear_err();
+	ck_assert_int_eq(secrets_load(&cfg, 0, &s), 0);
+	ck_assert_str_eq(s.source, "cache");
+	ck_assert_int_eq(s.offline, 1);
+	ck_assert(s.fetched_at <= time(NULL) - 7200 && s.fetched_at >= time(NULL) - 7203);
+	assert_values(&s);
+	ck_assert_int_eq(secrets_recheck_due(&cfg, &s), 0);
+	secret_set_free(&s);
+	assert_err_has("warning: 1Password CLI is not signed in: run 'op signin' (or set "
+		       "OP_SERVICE_ACCOUNT_TOKEN); using the secrets cached 2h ago (older than "
+		       "secrets.ttl, 1h, and younger than secrets.maxAge, 1d)\n");
+	ck_assert_int_eq(op_calls(), 2);
+
+	/* servers out of reach: the same */
+	rm_file("op/signed-out");
+	touch("op/offline");
+	clear_err();
+	ck_assert_int_eq(secrets_load(&cfg, 0, &s), 0);
+	ck_assert_int_eq(s.offline, 1);
+	secret_set_free(&s);
+	assert_err_has("warning: 1Password cannot be reached: ");
+	assert_err_has("no such host; using the secrets cached 2h ago");
+
+	/* older than maxAge: refused */
+	craft_cache(time(NULL) - 2 * 86400, DB_SECRET, 1);
+	clear_err();
+	load_fails("error: 1Password cannot be reached: ");
+	assert_err_has("; the secrets cached 2d ago are older than secrets.maxAge (1d)\n");
+
+	/* op answers no (not "cannot be asked"): no cache serves */
+	rm_file("op/offline");
+	craft_cache(time(NULL) - 7200, DB_SECRET, 1);
+	cfg.secrets_item = "nope";
+	load_fails("1Password item 'nope' not found");
+}
+END_TEST
+
+START_TEST(test_offline_refresh_fails)
+{
+	struct secret_set s;
+
+	cfg.secrets_max_age = 86400;
+	load_ok(0, "1password", 1);
+	touch("op/signed-out");
+	ck_assert_int_eq(secrets_load(&cfg, SECRETS_REFRESH, &s), -1);
+	assert_err_has("error: 1Password CLI is not signed in");
+}
+END_TEST
+
+/* the recheck: the cache serves, op runs alongside, and the change is found */
+START_TEST(test_recheck)
+{
+	struct secrets_recheck rc;
+	struct secret_set s;
+	time_t start;
+
+	cfg.secrets_recheck = 600;
+	load_ok(0, "1password", 1);
+	/* younger than recheck: nothing to do */
+	ck_assert_int_eq(secrets_load(&cfg, 0, &s), 0);
+	ck_assert_int_eq(secrets_recheck_due(&cfg, &s), 0);
+	secret_set_free(&s);
+
+	craft_cache(time(NULL) - 1200, DB_SECRET, 1);
+	ck_assert_int_eq(secrets_load(&cfg, 0, &s), 0);
+	ck_assert_str_eq(s.source, "cache");
+	ck_assert_int_eq(secrets_recheck_due(&cfg, &s), 1);
+	fake_put("Private", "sandbox-dev", "db_password=rotated", "api_token=" API_SECRET);
+	setenv("OP_FAKE_DELAY", "1", 1);
+	start = time(NULL);
+	secrets_recheck_start(&cfg, &s, &rc);
+	/* started, not waited for */
+	ck_assert_int_le(time(NULL) - start, 1);
+	secret_set_free(&s);
+	ck_assert_int_eq(secrets_recheck_finish(&cfg, &rc), 1);
+	ck_assert_int_eq(rc.changed[0], 1);
+	ck_assert_int_eq(rc.changed[1], 0);
+	secrets_recheck_free(&rc);
+	ck_assert_int_eq(op_calls(), 2);
+	unsetenv("OP_FAKE_DELAY");
+
+	/* the cache has op's answer, fresh */
+	ck_assert_int_eq(secrets_load(&cfg, 0, &s), 0);
+	ck_assert_str_eq(s.source, "cache");
+	ck_assert_str_eq(s.v[0].value, "rotated");
+	ck_assert_int_eq(secrets_recheck_due(&cfg, &s), 0);
+	secret_set_free(&s);
+	ck_assert_int_eq(op_calls(), 2);
+
+	/* nothing changed: 0, and the cache is fresh again */
+	craft_cache(time(NULL) - 1200, "rotated", 1);
+	ck_assert_int_eq(secrets_load(&cfg, 0, &s), 0);
+	secrets_recheck_start(&cfg, &s, &rc);
+	secret_set_free(&s);
+	ck_assert_int_eq(secrets_recheck_finish(&cfg, &rc), 0);
+	secrets_recheck_free(&rc);
+	ck_assert_int_eq(secrets_load(&cfg, 0, &s), 0);
+	ck_assert_int_eq(secrets_recheck_due(&cfg, &s), 0);
+	secret_set_free(&s);
+
+	/* op cannot tell: a warning, and the cache stays */
+	craft_cache(time(NULL) - 1200, "rotated", 1);
+	ck_assert_int_eq(secrets_load(&cfg, 0, &s), 0);
+	touch("op/signed-out");
+	secrets_recheck_start(&cfg, &s, &rc);
+	secret_set_free(&s);
+	clear_err();
+	ck_assert_int_eq(secrets_recheck_finish(&cfg, &rc), -1);
+	secrets_recheck_free(&rc);
+	assert_err_has("warning: could not ask 1Password whether the cached secrets changed: "
+		       "1Password CLI is not signed in");
+	ck_assert_int_eq(secrets_load(&cfg, 0, &s), 0);
+	ck_assert_int_eq(secrets_recheck_due(&cfg, &s), 1);
+	secret_set_free(&s);
+
+	/* nothing started: nothing to collect */
+	memset(&rc, 0, sizeof(rc));
+	ck_assert_int_eq(secrets_recheck_finish(&cfg, &rc), 0);
+	secrets_recheck_free(&rc);
+}
+END_TEST
+
+START_TEST(test_start_finish_command)
+{
+	const char *argv[] = { "sh", "-c", "sleep 2; echo done", NULL };
+	const char *none[] = { "/nonexistent/program", NULL };
+	struct child c = CHILD_INIT;
+	time_t start = time(NULL);
+
+	c.argv = argv;
+	c.capture_out = 1;
+	c.timeout_ms = 1500;
+	ck_assert_int_eq(start_command(&c), 0);
+	ck_assert_int_le(time(NULL) - start, 1);
+	/* the timeout counts from finish_command(): 2 s in all, 1 s of it waited */
+	sleep(1);
+	ck_assert_int_eq(finish_command(&c), 0);
+	ck_assert_int_eq(c.timed_out, 0);
+	ck_assert_str_eq(c.out.buf, "done\n");
+	strbuf_release(&c.out);
+	strbuf_release(&c.err);
+
+	memset(&c, 0, sizeof(c));
+	c.argv = none;
+	ck_assert_int_eq(start_command(&c), -1);
+	ck_assert_int_eq(errno, ENOENT);
+	strbuf_release(&c.out);
+	strbuf_release(&c.err);
+}
+END_TEST
+
+START_TEST(test_format_duration)
+{
+	char b[32];
+
+	ck_assert_str_eq(format_duration(b, sizeof(b), -5), "0s");
+	ck_assert_str_eq(format_duration(b, sizeof(b), 0), "0s");
+	ck_assert_str_eq(format_duration(b, sizeof(b), 59), "59s");
+	ck_assert_str_eq(format_duration(b, sizeof(b), 60), "1m");
+	ck_assert_str_eq(format_duration(b, sizeof(b), 3599), "59m");
+	ck_assert_str_eq(format_duration(b, sizeof(b), 7200), "2h");
+	ck_assert_str_eq(format_duration(b, sizeof(b), 86399), "23h");
+	ck_assert_str_eq(format_duration(b, sizeof(b), 7 * 86400 + 5), "7d");
+}
+END_TEST
+
 START_TEST(test_secret_env)
 {
 	struct secret s = { "db_password", "DB_PASSWORD", DB_SECRET };
@@ -1107,6 +1299,11 @@ static Suite *secrets_suite(void)
 	tcase_add_test(tc, test_key_fifo_refused);
 	tcase_add_test(tc, test_cache_fifo_and_oversize_ignored);
 	tcase_add_test(tc, test_secret_env);
+	tcase_add_test(tc, test_offline);
+	tcase_add_test(tc, test_offline_refresh_fails);
+	tcase_add_test(tc, test_recheck);
+	tcase_add_test(tc, test_start_finish_command);
+	tcase_add_test(tc, test_format_duration);
 #ifdef SB_TEST_HOOKS
 	tcase_add_test(tc, test_secret_strbuf_growth_wipes);
 	tcase_add_test(tc, test_secret_capture_wipes);
