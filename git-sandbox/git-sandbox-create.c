@@ -164,10 +164,10 @@ int main(int argc, char **argv)
 	const char *branch = NULL, *base = NULL, *engine = NULL, *name;
 	long want = 0;
 	const struct opt opts[] = {
-		OPT_STRING_('b', "branch", &branch),
-		OPT_STRING_(0, "base", &base),
-		OPT_LONG_(0, "slot", &want, 1, MAX_SLOTS),
-		OPT_STRING_(0, "engine", &engine),
+		OPT_STRING_('b', "branch", &branch, "<branch>", "check out <branch> instead of a new branch <name>"),
+		OPT_STRING_(0, "base", &base, "<commit-ish>", "start a new branch there (default: HEAD)"),
+		OPT_LONG_(0, "slot", &want, 1, MAX_SLOTS, "<n>", "take this slot"),
+		OPT_STRING_(0, "engine", &engine, "<engine>", "place the stack on this engine (context or URL)"),
 		OPT_END_(),
 	};
 	struct sandbox sb;

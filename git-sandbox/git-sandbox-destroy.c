@@ -54,9 +54,9 @@ int main(int argc, char **argv)
 	const char *name = NULL;
 	const struct opt opts[] = {
 		OPT_SANDBOX_(&name),
-		OPT_BOOL_('f', "force", &force),
-		OPT_BOOL_(0, "keep-worktree", &keep),
-		OPT_BOOL_(0, "delete-branch", &delete_branch),
+		OPT_BOOL_('f', "force", &force, "lose local changes; delete an unmerged branch"),
+		OPT_BOOL_(0, "keep-worktree", &keep, "keep the worktree and branch; remove the sandbox"),
+		OPT_BOOL_(0, "delete-branch", &delete_branch, "also delete the branch (kept if not merged)"),
 		OPT_END_(),
 	};
 	struct sandbox sb;

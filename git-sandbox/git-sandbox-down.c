@@ -213,8 +213,8 @@ int main(int argc, char **argv)
 	const char *name = NULL;
 	const struct opt opts[] = {
 		OPT_SANDBOX_(&name),
-		OPT_BOOL_(0, "all", &all),
-		OPT_BOOL_('v', "volumes", &volumes),
+		OPT_BOOL_(0, "all", &all, "stop every running sandbox of the repository"),
+		OPT_BOOL_('v', "volumes", &volumes, "also remove the stack's volumes"),
 		OPT_END_(),
 	};
 

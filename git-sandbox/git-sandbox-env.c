@@ -20,7 +20,7 @@ int main(int argc, char **argv)
 	const char *name = NULL;
 	const struct opt opts[] = {
 		OPT_SANDBOX_(&name),
-		OPT_BOOL_(0, "export", &export),
+		OPT_BOOL_(0, "export", &export, "prefix each line with export"),
 		OPT_END_(),
 	};
 	struct sandbox sb;

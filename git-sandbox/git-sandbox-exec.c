@@ -77,7 +77,7 @@ int main(int argc, char **argv)
 	int with_secrets = 0;
 	const struct opt opts[] = {
 		OPT_SANDBOX_(&name),
-		OPT_BOOL_(0, "secrets", &with_secrets),
+		OPT_BOOL_(0, "secrets", &with_secrets, "also give the command the secrets"),
 		OPT_END_(),
 	};
 	struct sandbox sb;

@@ -83,9 +83,9 @@ int main(int argc, char **argv)
 	const char *want_name = NULL, *engine = NULL;
 	long want = 0;
 	const struct opt opts[] = {
-		OPT_STRING_(0, "name", &want_name),
-		OPT_LONG_(0, "slot", &want, 1, MAX_SLOTS),
-		OPT_STRING_(0, "engine", &engine),
+		OPT_STRING_(0, "name", &want_name, "<name>", "the sandbox's name instead of the directory's"),
+		OPT_LONG_(0, "slot", &want, 1, MAX_SLOTS, "<n>", "take this slot"),
+		OPT_STRING_(0, "engine", &engine, "<engine>", "place the stack on this engine (context or URL)"),
 		OPT_END_(),
 	};
 	struct sandbox sb;

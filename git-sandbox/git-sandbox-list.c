@@ -98,7 +98,7 @@ int main(int argc, char **argv)
 {
 	int json = 0;
 	const struct opt opts[] = {
-		OPT_BOOL_(0, "json", &json),
+		OPT_BOOL_(0, "json", &json, "print JSON"),
 		OPT_END_(),
 	};
 	struct registry reg;

@@ -22,8 +22,8 @@ int main(int argc, char **argv)
 	const char *tail = NULL, *name = NULL;
 	const struct opt opts[] = {
 		OPT_SANDBOX_(&name),
-		OPT_BOOL_('f', "follow", &follow),
-		OPT_STRING_(0, "tail", &tail),
+		OPT_BOOL_('f', "follow", &follow, "follow the output"),
+		OPT_STRING_(0, "tail", &tail, "<n>", "show the last <n> lines of each service (or all)"),
 		OPT_END_(),
 	};
 	const char *args[COMPOSE_MAX_ARGS], **argv_c;

@@ -19,7 +19,7 @@ int main(int argc, char **argv)
 	const char *name = NULL;
 	const struct opt opts[] = {
 		OPT_SANDBOX_(&name),
-		OPT_BOOL_('l', "list", &list),
+		OPT_BOOL_('l', "list", &list, "list the port groups the sandbox leased"),
 		OPT_END_(),
 	};
 	const struct port_lease *g = NULL;

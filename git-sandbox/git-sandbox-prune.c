@@ -564,7 +564,7 @@ int main(int argc, char **argv)
 {
 	int dry = 0;
 	const struct opt opts[] = {
-		OPT_BOOL_('n', "dry-run", &dry),
+		OPT_BOOL_('n', "dry-run", &dry, "say what would be removed, remove nothing"),
 		OPT_END_(),
 	};
 	struct registry reg, gone = { .lockfd = -1 };	/* entries pruned by this run */

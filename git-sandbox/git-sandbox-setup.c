@@ -62,7 +62,7 @@ int main(int argc, char **argv)
 {
 	int write = 0, n;
 	const struct opt opts[] = {
-		OPT_BOOL_(0, "write", &write),
+		OPT_BOOL_(0, "write", &write, "write .gitsandbox instead of printing it"),
 		OPT_END_(),
 	};
 	struct strbuf out = STRBUF_INIT, advice = STRBUF_INIT, err = STRBUF_INIT;

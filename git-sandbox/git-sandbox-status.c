@@ -138,7 +138,7 @@ int main(int argc, char **argv)
 	const char *name = NULL;
 	const struct opt opts[] = {
 		OPT_SANDBOX_(&name),
-		OPT_BOOL_(0, "json", &json),
+		OPT_BOOL_(0, "json", &json, "print JSON"),
 		OPT_END_(),
 	};
 	struct sandbox sb;

@@ -69,8 +69,8 @@ int main(int argc, char **argv)
 {
 	int show = 0, do_revoke = 0, ret = 0;
 	const struct opt opts[] = {
-		OPT_BOOL_(0, "show", &show),
-		OPT_BOOL_(0, "revoke", &do_revoke),
+		OPT_BOOL_(0, "show", &show, "say whether the file is trusted; change nothing"),
+		OPT_BOOL_(0, "revoke", &do_revoke, "remove the trust of this repository"),
 		OPT_END_(),
 	};
 	struct sandbox sb;

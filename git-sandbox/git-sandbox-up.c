@@ -275,13 +275,13 @@ int main(int argc, char **argv)
 	const char *name = NULL;
 	const struct opt opts[] = {
 		OPT_SANDBOX_(&name),
-		OPT_BOOL_(0, "build", &build),
-		OPT_BOOL_(0, "recreate", &recreate),
-		OPT_STRING_LIST_(0, "profile", &profiles),
-		OPT_BOOL_(0, "no-secrets", &no_secrets),
-		OPT_BOOL_(0, "refresh-secrets", &refresh),
-		OPT_BOOL_(0, "no-wait", &no_wait),
-		OPT_LONG_(0, "timeout", &timeout, 0, 86400),
+		OPT_BOOL_(0, "build", &build, "build images before starting"),
+		OPT_BOOL_(0, "recreate", &recreate, "recreate every container (and switch compose)"),
+		OPT_STRING_LIST_(0, "profile", &profiles, "<name>", "enable a compose profile (repeatable)"),
+		OPT_BOOL_(0, "no-secrets", &no_secrets, "give each secret its default; ask no 1Password"),
+		OPT_BOOL_(0, "refresh-secrets", &refresh, "fetch the secrets from 1Password, not the cache"),
+		OPT_BOOL_(0, "no-wait", &no_wait, "return once compose has started the stack"),
+		OPT_LONG_(0, "timeout", &timeout, 0, 86400, "<s>", "seconds to wait for the health checks"),
 		OPT_END_(),
 	};
 	const char *args[COMPOSE_MAX_ARGS];

@@ -1,3 +1,4 @@
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -91,7 +92,7 @@ int parse_options(int argc, char **argv, const struct opt *opts, const char *con
 			continue;
 		}
 		if (!strcmp(a, "-h"))
-			usage_with(usage, 0);
+			usage_with_options(usage, opts);
 		if (!strcmp(a, "--help"))
 			show_manpage(manpage, usage);
 		if (a[1] == '-') {
@@ -140,6 +141,40 @@ int parse_options(int argc, char **argv, const struct opt *opts, const char *con
 	argv[n] = NULL;
 	free(args);
 	return n;
+}
+
+/* git's layout: the help in a column, or on a line of its own below a long option */
+#define OPTS_WIDTH 26
+#define OPTS_GAP 2
+
+void usage_with_options(const char *const *usage, const struct opt *opts)
+{
+	int listed = opts->type != OPT_END;
+	size_t i;
+
+	for (i = 0; usage[i]; i++)
+		printf("%s%s\n", i ? "   or: " : "usage: ", usage[i]);
+	if (listed)
+		putchar('\n');
+	for (; opts->type != OPT_END; opts++) {
+		int pos = printf("    ");
+
+		if (opts->short_name)
+			pos += printf("-%c%s", opts->short_name, opts->long_name ? ", " : "");
+		if (opts->long_name)
+			pos += printf("--%s", opts->long_name);
+		if (opts->argh)
+			pos += printf(" %s", opts->argh);
+		if (pos + OPTS_GAP > OPTS_WIDTH) {
+			putchar('\n');
+			pos = 0;
+		}
+		printf("%*s%s\n", OPTS_WIDTH - pos, "", opts->help ? opts->help : "");
+	}
+	if (listed)
+		putchar('\n');
+	fflush(stdout);
+	exit(EXIT_USAGE);
 }
 
 const char *opt_sandbox(const char *opt, const char *pos, const char *const *usage)

@@ -16,23 +16,26 @@ struct opt {
 	const char *long_name;	/* NULL: none */
 	void *value;		/* int * (BOOL), const char ** (STRING), long * (LONG), struct opt_list * */
 	long min, max;		/* OPT_LONG range */
+	const char *argh;	/* its value's name in -h, "<n>"; NULL for a BOOL */
+	const char *help;	/* one line for -h */
 };
 
-#define OPT_BOOL_(s, l, v) { OPT_BOOL, s, l, v, 0, 0 }
-#define OPT_STRING_(s, l, v) { OPT_STRING, s, l, v, 0, 0 }
-#define OPT_LONG_(s, l, v, lo, hi) { OPT_LONG, s, l, v, lo, hi }
-#define OPT_STRING_LIST_(s, l, v) { OPT_STRING_LIST, s, l, v, 0, 0 }
-#define OPT_END_() { OPT_END, 0, NULL, NULL, 0, 0 }
+#define OPT_BOOL_(s, l, v, h) { OPT_BOOL, s, l, v, 0, 0, NULL, h }
+#define OPT_STRING_(s, l, v, a, h) { OPT_STRING, s, l, v, 0, 0, a, h }
+#define OPT_LONG_(s, l, v, lo, hi, a, h) { OPT_LONG, s, l, v, lo, hi, a, h }
+#define OPT_STRING_LIST_(s, l, v, a, h) { OPT_STRING_LIST, s, l, v, 0, 0, a, h }
+#define OPT_END_() { OPT_END, 0, NULL, NULL, 0, 0, NULL, NULL }
 
 /*
  * The one way every command that acts on one sandbox is told which:
  * -s <name> or --sandbox <name>, from anywhere in the repository.
  */
-#define OPT_SANDBOX_(v) OPT_STRING_('s', "sandbox", v)
+#define OPT_SANDBOX_(v) \
+	OPT_STRING_('s', "sandbox", v, "<name>", "act on this sandbox of the repository")
 
 /*
- * Parse argv[1..] against opts. -h prints usage on stdout and --help opens
- * manpage (both exit 129). Options and arguments may mix; "--" ends
+ * Parse argv[1..] against opts. -h prints usage and the options, one line
+ * of help each, on stdout and --help opens manpage (both exit 129). Options and arguments may mix; "--" ends
  * options (and is kept out of the result). Stops at the first argument
  * when stop_at_arg is set (for `exec`). Bad usage prints the error and the
  * usage on stderr and exits 129. Returns the number of positional
@@ -47,6 +50,10 @@ int parse_options(int argc, char **argv, const struct opt *opts, const char *con
  * worktree around the current directory). Both given and different is a
  * usage error (exits 129).
  */
+/* The usage, then opts with their help as git lists them, on stdout; exits 129. */
+void usage_with_options(const char *const *usage, const struct opt *opts)
+	__attribute__((noreturn));
+
 const char *opt_sandbox(const char *opt, const char *pos, const char *const *usage);
 
 #endif

@@ -74,6 +74,26 @@ for src in "$top"/git-sandbox/git-sandbox-*.c; do
 		(cd "$tmp" && diff -u usage synopsis) | sed 's/^/# /'
 		fail=1
 	fi
+	# each option -h lists has its help line and is described in the page
+	"$bin" -h </dev/null 2>/dev/null |
+	sed -n 's/^    \(-[a-zA-Z], \)*\(--[a-z][-a-z]*\).*/\2/p' >"$tmp/options"
+	undescribed=
+	while read -r opt; do
+		man_opt=$(printf '%s\n' "$opt" | sed 's/-/\\\\-/g')
+		sed -n '/^\.SH  *"*OPTIONS/,/^\.SH/p' "$page" | grep -q -- "$man_opt" ||
+			undescribed="$undescribed $opt"
+	done <"$tmp/options"
+	# help beside the option, or on the next line for a long one
+	nohelp=$("$bin" -h </dev/null 2>/dev/null | awk '
+		pending { if ($0 !~ /^                          [^ ]/) n++; pending = 0 }
+		/^    -/ { if ($0 !~ /[^ ]  +[^ ]/) pending = 1 }
+		END { print n + pending }')
+	if [ -n "$undescribed" ] || [ "$nohelp" != 0 ]; then
+		tap "not ok" "$cmd: -h options without help ($nohelp) or not in OPTIONS:$undescribed"
+		fail=1
+	else
+		tap ok "$cmd: -h lists its options, each with help, each in OPTIONS"
+	fi
 done
 if [ "$checked" = 0 ] && [ "$fail" = 0 ]; then
 	tap "not ok" "no git-sandbox/git-sandbox-*.c found under $top"
