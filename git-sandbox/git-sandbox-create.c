@@ -74,7 +74,7 @@ static void refuse_taken(const struct sandbox *sb, const char *name)
 	const struct reg_entry *old;
 
 	if (registry_read(&reg) < 0)
-		exit(EXIT_FATAL);
+		die("the sandbox was not created");
 	if ((old = registry_find(&reg, sb->repo.commondir, name)))
 		die("sandbox '%s' already exists at '%s'; work there (cd '%s'), remove it first "
 		    "with 'git sandbox destroy %s', or choose another name",
@@ -91,7 +91,7 @@ static long reserve(struct sandbox *sb, const char *name, const char *path, long
 	int ok;
 
 	if (registry_lock(&reg) < 0)
-		exit(EXIT_FATAL);
+		die("the sandbox was not created");
 	if ((old = registry_find(&reg, sb->repo.commondir, name)))
 		die("sandbox '%s' already exists at '%s'", name, old->path);
 	if (!access(path, F_OK) || errno != ENOENT)
@@ -104,7 +104,7 @@ static long reserve(struct sandbox *sb, const char *name, const char *path, long
 	/* its ports claimed on the machine with the slot (lease.h) */
 	slot = lease_choose(&reg, &sb->cfg, sb->repo.commondir, name, want, &sb->ports);
 	if (slot < 0)
-		exit(EXIT_FATAL);
+		die("the sandbox was not created");
 	e.slot = slot;
 	e.repo = sb->repo.commondir;
 	e.name = (char *)name;
@@ -127,7 +127,7 @@ static long reserve(struct sandbox *sb, const char *name, const char *path, long
 	}
 	registry_release(&reg);
 	if (!ok)
-		exit(EXIT_FATAL);
+		die("the sandbox was not created");
 	junk.reserved = 1;
 	free(e.project);
 	free(e.ports);
@@ -217,7 +217,7 @@ int main(int argc, char **argv)
 		    "run 'git sandbox setup' to write a .gitsandbox from the compose file");
 	/* the engine its stack will live on, recorded with it */
 	if (sandbox_place(&sb, engine) < 0)
-		exit(EXIT_FATAL);
+		die("the sandbox was not created");
 	/* beside the main worktree, whichever worktree create runs in */
 	path = sandbox_worktree_path(&sb.repo, &sb.cfg, name);
 	if (head)
@@ -263,22 +263,22 @@ int main(int argc, char **argv)
 	sb.gitdir = gitdir;
 	sb.state_file = state_path(gitdir, 0);
 	if (state_write(sb.state_file, &sb.st) < 0)
-		exit(EXIT_FATAL);
+		die("the sandbox was not created");
 	crash_point("create-state");
 	/* its stack's identity on the engine, from birth (stackid.h) */
 	if (stack_ident_read(gitdir, &si) < 0)
-		exit(EXIT_FATAL);
+		die("the sandbox was not created");
 	stack_ident_make_id(&si);
 	si.path = xstrdup(path);
 	if (stack_ident_write(&si) < 0)
-		exit(EXIT_FATAL);
+		die("the sandbox was not created");
 	/* the lock is released before exiting: the clean-up at exit takes it again */
 	if (registry_update(sb.repo.commondir, NULL, path, set_gitdir,
 			    &(struct made){ path, gitdir, si.id }) < 0)
-		exit(EXIT_FATAL);
+		die("the sandbox was not created");
 	stack_ident_free(&si);
 	if (envfile_write(&sb) < 0 || exclude_add(sb.repo.commondir, sb.cfg.env_file) < 0)
-		exit(EXIT_FATAL);
+		die("the sandbox was not created");
 	/*
 	 * sb.cfg is the sandbox's own configuration (read from the commit now
 	 * checked out there): copy and hook.postCreate follow it, not this
@@ -286,7 +286,7 @@ int main(int argc, char **argv)
 	 */
 	trust_filter_copy(&sb.cfg);
 	if (copy_into_sandbox(&sb.cfg, sb.repo.main_worktree, path) < 0)
-		exit(EXIT_FATAL);
+		die("the sandbox was not created");
 	crash_point("create-done");
 	memset(&junk, 0, sizeof(junk));
 

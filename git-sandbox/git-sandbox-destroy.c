@@ -35,7 +35,7 @@ static void release_slot(const struct sandbox *sb)
 {
 	if (registry_update(sb->repo.commondir, sb->is_main ? NULL : sb->gitdir, sb->path,
 			    end_lease, (void *)sb) < 0)
-		exit(EXIT_FATAL);
+		die("the sandbox's slot was not released");
 }
 
 static int inside(const char *dir)
@@ -141,9 +141,9 @@ int main(int argc, char **argv)
 		if (unlink(sb.state_file) < 0 && errno != ENOENT)
 			die_errno("cannot remove the sandbox state '%s'", sb.state_file);
 		if (stack_ident_forget(&sb) < 0)
-			exit(EXIT_FATAL);
+			die("the worktree is still a sandbox");
 		if (envfile_remove(&sb) < 0)
-			exit(EXIT_FATAL);
+			die("the worktree is still a sandbox");
 	} else {
 		if (worktree_remove(&sb.repo, sb.path) < 0)
 			die("could not remove the worktree '%s'; fix that and run destroy again", sb.path);

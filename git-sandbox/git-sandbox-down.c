@@ -43,10 +43,10 @@ static int down_one(const char *name, int volumes, int only_running)
 	if (sb.missing) {
 		/* compose needs the worktree's file: a stack left running is prune's */
 		if (stack_ident_load(&sb, &si) < 0)
-			exit(EXIT_FATAL);
+			die("the stack was not stopped");
 		ret = stack_count(&sb, &si, 1);
 		if (ret < 0)
-			exit(EXIT_FATAL);
+			die("the stack was not stopped");
 		if (ret)
 			die("the worktree of sandbox '%s' is gone, and its stack runs; "
 			    "'git sandbox prune' removes it", sb.name);
@@ -56,13 +56,13 @@ static int down_one(const char *name, int volumes, int only_running)
 	}
 	stack_lock(&sb);
 	if (stack_ident_load(&sb, &si) < 0)
-		exit(EXIT_FATAL);
+		die("the stack was not stopped");
 	kind = stack_kind(&sb.cfg, sb.path, &si);
 	if (kind != STACK_YES) {
 		if (stack_none_left(&sb, &si, kind) < 0) {
 			fprintf(stderr, "hint: put the compose file back to take them down, or "
 				"'git sandbox destroy' removes them with the sandbox\n");
-			exit(EXIT_FATAL);
+			die("the stack was not stopped");
 		}
 		if (!only_running)
 			printf("Sandbox '%s' has no stack (no %s): nothing to stop\n", sb.name,
@@ -74,7 +74,7 @@ static int down_one(const char *name, int volumes, int only_running)
 	if (only_running) {
 		ret = stack_count(&sb, &si, 1);
 		if (ret < 0)
-			exit(EXIT_FATAL);
+			die("the stack was not stopped");
 		if (!ret) {
 			stack_ident_free(&si);
 			sandbox_close(&sb);
@@ -83,7 +83,7 @@ static int down_one(const char *name, int volumes, int only_running)
 	}
 	stack_list_need(&stacks);
 	if (stack_claim(&si, sb.project, sb.path, &stacks.containers, 0) < 0)
-		exit(EXIT_FATAL);
+		die("the stack was not stopped");
 	stack_list_free(&stacks);
 	/* every profile's services: down means the whole stack */
 	stack_compose(&c, &sb, &si, STACK_COMPOSE_ALL_PROFILES);
@@ -91,13 +91,13 @@ static int down_one(const char *name, int volumes, int only_running)
 	ret = compose_run(&c, compose_down_args(args, 0));
 	stack_compose_free(&c);
 	if (ret)
-		exit(EXIT_FATAL);
+		die("the stack was not stopped");
 	if (volumes) {
 		stack_list_need(&stacks);
 		ret = stack_remove(&si, sb.project, sb.path, &stacks.containers, 1, 0);
 		stack_list_free(&stacks);
 		if (ret < 0)
-			exit(EXIT_FATAL);
+			die("the stack was not stopped");
 	}
 	stack_ident_free(&si);
 	printf("Sandbox '%s' is down%s\n", sb.name, volumes ? ", its volumes removed" : "");
@@ -134,7 +134,7 @@ static size_t repository_targets(struct target **out)
 
 	repo_open(&r);
 	if (registry_read(&reg) < 0)
-		exit(EXIT_FATAL);
+		die("the stack was not stopped");
 	for (i = 0; i < reg.n; i++) {
 		if (strcmp(reg.e[i].repo, r.commondir))
 			continue;

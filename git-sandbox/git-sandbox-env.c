@@ -51,5 +51,5 @@ int main(int argc, char **argv)
 	strbuf_release(&out);
 	free_env(env);
 	sandbox_close(&sb);
-	return ferror(stdout) ? EXIT_FATAL : 0;
+	return stdout_done();
 }

@@ -48,9 +48,9 @@ static void add_secrets(struct sandbox *sb, char ***env, size_t *n, size_t *allo
 	size_t i, nsec = 0, asec = 0;
 
 	if (!defaults && trust_secrets(&sb->cfg) < 0)
-		exit(EXIT_FATAL);
+		die("the command was not run");
 	if (secrets_load(&sb->cfg, defaults ? SECRETS_DEFAULTS : 0, &set) < 0)
-		exit(EXIT_FATAL);
+		die("the command was not run");
 	if (defaults && set.nr)
 		note("the stack was last started with 'git sandbox up --no-secrets': "
 		     "the command gets the defaults");

@@ -118,18 +118,18 @@ int main(int argc, char **argv)
 	 * 0's, or a sandbox destroyed with --keep-worktree) is another's
 	 */
 	if (stack_ident_load(&sb, &si) < 0)
-		exit(EXIT_FATAL);
+		die("the worktree was not made a sandbox");
 	if (sb.is_main)
 		refuse_running_main(&sb, &si);
 	stack_ident_reset(&si);
 	e.stack_id = (char *)stack_ident_make_id(&si);
 	/* the engine its stack will live on, recorded with it */
 	if (sandbox_place(&sb, engine) < 0)
-		exit(EXIT_FATAL);
+		die("the worktree was not made a sandbox");
 	e.engine = (char *)state_get(&sb.st, "engine", "name");
 	e.engine_certs = (char *)state_get(&sb.st, "engine", "certs");
 	if (registry_lock(&reg) < 0)
-		exit(EXIT_FATAL);
+		die("the worktree was not made a sandbox");
 	if ((old = registry_find(&reg, sb.repo.commondir, name)))
 		die("sandbox '%s' already exists at '%s'; choose another with --name <name>", name, old->path);
 	if ((old = registry_find_path(&reg, sb.path)))
@@ -142,7 +142,7 @@ int main(int argc, char **argv)
 	port_set_free(&sb.ports);	/* slot 0's, until now */
 	sb.slot = lease_choose(&reg, &sb.cfg, sb.repo.commondir, name, want, &sb.ports);
 	if (sb.slot < 0)
-		exit(EXIT_FATAL);
+		die("the worktree was not made a sandbox");
 	e.slot = sb.slot;
 	e.repo = sb.repo.commondir;
 	e.name = name;
@@ -155,7 +155,7 @@ int main(int argc, char **argv)
 	if (registry_write(&reg) < 0) {
 		registry_remove(&reg, &reg.e[reg.n - 1]);
 		lease_drop_unheld(&reg, &sb.ports);
-		exit(EXIT_FATAL);
+		die("the worktree was not made a sandbox");
 	}
 	/*
 	 * the lock stays until the state is written: a prune never sees the
@@ -180,13 +180,13 @@ int main(int argc, char **argv)
 	registry_release(&reg);
 	if (!ok) {
 		unlink(sb.state_file);
-		exit(EXIT_FATAL);
+		die("the worktree was not made a sandbox");
 	}
 	crash_point("init-state");
 	if (envfile_write(&sb) < 0 || exclude_add(sb.repo.commondir, sb.cfg.env_file) < 0) {
 		unlink(sb.state_file);
 		registry_update(sb.repo.commondir, NULL, sb.path, undo_lease, NULL);
-		exit(EXIT_FATAL);
+		die("the worktree was not made a sandbox");
 	}
 	show_created(&sb, "Initialized");
 	free(e.ports);

@@ -115,7 +115,7 @@ int main(int argc, char **argv)
 	if (parse_options(argc, argv, opts, usage, "git-sandbox-list", 0))
 		usage_msg(usage, "too many arguments");
 	if (registry_read(&reg) < 0)
-		exit(EXIT_FATAL);
+		die("cannot list the sandboxes");
 	if (reg.n)	/* reg.e is NULL for an empty registry, which qsort may not take */
 		qsort(reg.e, reg.n, sizeof(*reg.e), cmp_entry);
 	branches = xcalloc(reg.n + 1, sizeof(char *));
@@ -237,5 +237,5 @@ int main(int argc, char **argv)
 	stack_lists_free(&stacks);
 	stack_kinds_free(&kinds);
 	registry_release(&reg);
-	return ferror(stdout) ? EXIT_FATAL : 0;
+	return stdout_done();
 }

@@ -42,13 +42,13 @@ int main(int argc, char **argv)
 		usage_msg(usage, "--tail takes a number of lines or 'all', not '%s'", tail);
 	sandbox_open(&sb, name, SB_NEED_SLOT | SB_NEED_WORKTREE);
 	if (stack_ident_load(&sb, &si) < 0)
-		exit(EXIT_FATAL);
+		die("cannot show the stack's output");
 	kind = stack_kind(&sb.cfg, sb.path, &si);
 	if (kind != STACK_YES) {
 		/* no output is the true answer, not a failure: a loop over sandboxes goes on */
 		if (stack_none_left(&sb, &si, kind) < 0) {
 			fprintf(stderr, "hint: put the compose file back to see their output\n");
-			exit(EXIT_FATAL);
+			die("cannot show the stack's output");
 		}
 		note("sandbox '%s' has no stack (no %s): no logs", sb.name, sb.cfg.compose[0]);
 		stack_ident_free(&si);
@@ -58,7 +58,7 @@ int main(int argc, char **argv)
 	stack_list_need(&stacks);
 	/* another stack's output is not this sandbox's to show */
 	if (stack_claim(&si, sb.project, sb.path, &stacks.containers, 0) < 0)
-		exit(EXIT_FATAL);
+		die("cannot show the stack's output");
 	stack_ident_free(&si);
 	stack_list_free(&stacks);
 	stack_compose(&c, &sb, NULL, STACK_COMPOSE_ALL_PROFILES);

@@ -34,5 +34,5 @@ int main(int argc, char **argv)
 		     SB_ANY_CONFIG);
 	printf("%s\n", sb.path);
 	sandbox_close(&sb);
-	return ferror(stdout) || fflush(stdout) ? EXIT_FATAL : 0;
+	return stdout_done();
 }

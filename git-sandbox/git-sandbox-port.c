@@ -40,7 +40,7 @@ int main(int argc, char **argv)
 		for (i = 0; i < sb.ports.n; i++)
 			printf("%s\n", sb.ports.g[i].name);
 		sandbox_close(&sb);
-		return ferror(stdout) ? EXIT_FATAL : 0;
+		return stdout_done();
 	}
 	/* the leased ports, whatever the configuration says now */
 	for (i = 0; i < sb.ports.n; i++)
@@ -69,5 +69,5 @@ int main(int argc, char **argv)
 		for (k = 0; k < count; k++)
 			printf("%ld%c", g->port[k], k + 1 < count ? ' ' : '\n');
 	sandbox_close(&sb);
-	return ferror(stdout) ? EXIT_FATAL : 0;
+	return stdout_done();
 }

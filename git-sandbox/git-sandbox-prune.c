@@ -583,7 +583,7 @@ int main(int argc, char **argv)
 	 * held, the stacks go. A dry run only reads.
 	 */
 	if ((dry ? registry_read(&reg) : registry_lock(&reg)) < 0)
-		exit(EXIT_FATAL);
+		die("nothing was pruned");
 	repos = xcalloc(reg.n + 1, sizeof(char *));
 	recs = xcalloc(reg.n + 1, sizeof(*recs));
 	for (i = 0; i < reg.n;) {
@@ -641,7 +641,7 @@ int main(int argc, char **argv)
 	free(repos);
 	/* the lock alone tidies what killed writers left (lock.h) */
 	if (!dry && pruned && registry_write(&reg) < 0)
-		exit(EXIT_FATAL);
+		die("the registry was not updated; the next prune tries again");
 	/* the port leases follow: released ones go, lost ones come back */
 	if (!dry) {
 		for (i = 0; i < gone.n; i++)

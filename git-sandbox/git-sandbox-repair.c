@@ -55,12 +55,12 @@ int main(int argc, char **argv)
 		    "as they are, with nothing leased to repair", sb.missing ? sb.name : sb.path);
 	stack_lock(&sb);
 	if (stack_ident_load(&sb, &si) < 0)
-		exit(EXIT_FATAL);
+		die("the sandbox was not repaired");
 	running = stack_count(&sb, &si, 1);	/* on its old ports */
 	stack_ident_free(&si);
 
 	if (registry_lock(&reg) < 0)
-		exit(EXIT_FATAL);
+		die("the sandbox was not repaired");
 	e = registry_find_gitdir(&reg, sb.repo.commondir, sb.is_main ? sb.repo.commondir : sb.gitdir);
 	if (!e)
 		die("sandbox '%s' is not in the registry; 'git sandbox destroy --keep-worktree' then "
@@ -75,7 +75,7 @@ int main(int argc, char **argv)
 	ports_from_flat(&old, e->ports, e->port_names, e->nports, &sb.cfg);
 	slot = lease_rechoose(&reg, e, &sb.cfg, &ps);
 	if (slot < 0)
-		exit(EXIT_FATAL);
+		die("the sandbox was not repaired");
 	crash_point("repair-claimed");
 	changed = slot != e->slot || !port_set_same_ports(&old, &ps);
 	/* a running stack would keep publishing the old ports: change nothing under it */
@@ -98,7 +98,7 @@ int main(int argc, char **argv)
 	free(names);
 	if (registry_write(&reg) < 0) {
 		lease_drop_unheld(&reg, &ps);
-		exit(EXIT_FATAL);
+		die("the sandbox was not repaired");
 	}
 	/* the old ports, no longer held by any entry, go back to the machine */
 	lease_drop_unheld(&reg, &old);
@@ -120,7 +120,7 @@ int main(int argc, char **argv)
 	sb.ports = ps;
 	sb.ports_recorded = 1;
 	if (state_write(sb.state_file, &sb.st) < 0 || envfile_write(&sb) < 0)
-		exit(EXIT_FATAL);
+		die("the sandbox was not repaired");
 	if (!changed && !moved)
 		printf("Sandbox '%s' is in order (slot %ld)\n", sb.name, slot);
 	else

@@ -36,7 +36,7 @@ static void show_status(const struct sb_config *cfg)
 	size_t i;
 
 	if (secrets_status(cfg, &st) < 0)
-		exit(EXIT_FATAL);
+		die("cannot tell the state of the secrets");
 	if (!st.configured) {
 		printf("no secrets configured (no secrets.item in %s)\n", cfg->file);
 		secrets_status_free(&st);
@@ -86,16 +86,16 @@ int main(int argc, char **argv)
 		if (!sb.cfg.secrets_item)
 			die("no secrets configured: set secrets.item in %s", sb.cfg.file);
 		if (trust_secrets(&sb.cfg) < 0)
-			exit(EXIT_FATAL);
+			die("the secrets were not refreshed");
 		if (secrets_load(&sb.cfg, SECRETS_REFRESH, &set) < 0)
-			exit(EXIT_FATAL);
+			die("the secrets were not refreshed");
 		printf("Fetched %zu secret%s from 1Password item '%s'\n", set.nr, set.nr == 1 ? "" : "s",
 		       sb.cfg.secrets_item);
 		secret_set_free(&set);
 	} else {
 		r = secrets_clear(&sb.cfg);
 		if (r < 0)
-			exit(EXIT_FATAL);
+			die("the cache was not cleared");
 		printf(r ? "Removed the secrets cache\n" : "No secrets cache to remove\n");
 	}
 	sandbox_close(&sb);

@@ -116,7 +116,7 @@ int main(int argc, char **argv)
 		fputs(out.buf, stdout);
 	} else {
 		if (write_file_atomic(target, out.buf, out.len, 0644) < 0)
-			exit(EXIT_FATAL);
+			die("'%s' was not written", target);
 		printf("Wrote %s: %zu port group%s from", target, groups, groups == 1 ? "" : "s");
 		for (i = 0; i < nfiles; i++)
 			printf(" %s", files[i]);
@@ -130,5 +130,5 @@ int main(int argc, char **argv)
 	strbuf_release(&advice);
 	strbuf_release(&err);
 	repo_close(&r);
-	return ferror(stdout) ? EXIT_FATAL : 0;
+	return stdout_done();
 }

@@ -249,5 +249,5 @@ int main(int argc, char **argv)
 	free(branch);
 	free(repo);
 	sandbox_close(&sb);
-	return ferror(stdout) ? EXIT_FATAL : 0;
+	return stdout_done();
 }

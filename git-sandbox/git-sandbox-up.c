@@ -169,7 +169,7 @@ static void check_drift(struct sandbox *sb)
 	if (sb->has_state && !sb->ports_recorded) {
 		ports_to_state(&sb->ports, &sb->st);
 		if (state_write(sb->state_file, &sb->st) < 0)
-			exit(EXIT_FATAL);
+			die("the stack was not started");
 		sb->ports_recorded = 1;
 	}
 }
@@ -217,7 +217,7 @@ static void choose_compose(struct sandbox *sb, struct compose *c, size_t running
 	if (sb->has_state && (!c->recorded || strcmp(c->recorded, used))) {
 		state_set(&sb->st, "compose", "command", used);
 		if (state_write(sb->state_file, &sb->st) < 0)
-			exit(EXIT_FATAL);
+			die("the stack was not started");
 	}
 }
 
@@ -257,14 +257,16 @@ static int up_no_stack(struct sandbox *sb)
 
 	check_drift(sb);
 	if (envfile_write(sb) < 0 || exclude_add(sb->repo.commondir, sb->cfg.env_file) < 0)
-		exit(EXIT_FATAL);
+		die("the stack was not started");
 	if (run_hook(sb, &sb->cfg.hook_pre_up, "hook.preUp") < 0)
 		die("hook.preUp failed");
 	if (run_hook(sb, &sb->cfg.hook_post_up, "hook.postUp") < 0)
-		ret = EXIT_FATAL;
+		ret = -1;
 	printf("Sandbox '%s' has no stack (no %s): nothing to start; its ports are in %s\n",
 	       sb->name, sb->cfg.compose[0], sb->cfg.env_file);
-	return ret;
+	if (ret < 0)
+		die("hook.postUp failed");
+	return stdout_done();
 }
 
 int main(int argc, char **argv)
@@ -307,7 +309,7 @@ int main(int argc, char **argv)
 	sandbox_open(&sb, name, SB_NEED_SLOT | SB_NEED_WORKTREE);
 	stack_lock(&sb);
 	if (stack_ident_load(&sb, &si) < 0)
-		exit(EXIT_FATAL);
+		die("the stack was not started");
 	first = !stack_ident_started(&si);	/* compose never ran for this stack */
 	if (stack_kind(&sb.cfg, sb.path, &si) != STACK_YES) {
 		ret = up_no_stack(&sb);
@@ -317,14 +319,14 @@ int main(int argc, char **argv)
 	}
 	if (!no_secrets && trust_secrets(&sb.cfg) < 0) {
 		fprintf(stderr, "hint: or start it with each secret's default: 'git sandbox up --no-secrets'\n");
-		exit(EXIT_FATAL);
+		die("the stack was not started");
 	}
 	check_drift(&sb);
 
 	/* everything that can be checked before anything starts */
 	stack_list_need(&stacks);
 	if (stack_claim(&si, sb.project, sb.path, &stacks.containers, 1) < 0)
-		exit(EXIT_FATAL);
+		die("the stack was not started");
 	check_ports(&sb, &si, &stacks.containers);
 	nown = stack_own_containers(&si, sb.project, sb.path, &stacks.containers, &own);
 	for (i = 0; i < nown; i++)
@@ -343,14 +345,14 @@ int main(int argc, char **argv)
 	if (first)
 		lint(&sb, &c);
 	if (exclude_add(sb.repo.commondir, sb.cfg.env_file) < 0)
-		exit(EXIT_FATAL);
+		die("the stack was not started");
 	if (run_hook(&sb, &sb.cfg.hook_pre_up, "hook.preUp") < 0)
 		die("not starting the stack: hook.preUp failed");
 	timing_phase("prepare");
 	if (secrets_load(&sb.cfg, no_secrets ? SECRETS_DEFAULTS : refresh ? SECRETS_REFRESH : 0,
 			 &secrets) < 0) {
 		fprintf(stderr, "hint: or start it with each secret's default: 'git sandbox up --no-secrets'\n");
-		exit(EXIT_FATAL);
+		die("the stack was not started");
 	}
 	say_loaded(&secrets);
 	note_rotation(&sb, &secrets);
@@ -396,7 +398,7 @@ int main(int argc, char **argv)
 		stack_list_free(&stacks);
 		if (ret > 0)
 			error("compose failed (exit %d); see 'git sandbox logs' for the services' output", ret);
-		exit(EXIT_FATAL);
+		die("the stack did not start");
 	}
 	timing_phase("compose");
 
@@ -435,13 +437,13 @@ int main(int argc, char **argv)
 	    health_gate(checks, nchecks, timeout, isatty(2)) < 0) {
 		fprintf(stderr, "hint: the stack is left running for inspection: 'git sandbox logs' shows its output,\n"
 			"hint: 'git sandbox status' its containers, 'git sandbox down' stops it\n");
-		exit(EXIT_FATAL);
+		die("the stack did not become ready");
 	}
 	timing_phase("health");
 	free(own);
 	stack_list_free(&stacks);
 	if (run_hook(&sb, &sb.cfg.hook_post_up, "hook.postUp") < 0)
-		ret = EXIT_FATAL;
+		ret = -1;
 	printf("Sandbox '%s' is up (slot %ld, project %s)\n", sb.name, sb.slot, sb.project);
 	nurls = urls_of(&sb.cfg, &sb.ports, sandbox_host(&sb), &url_names, &urls);
 	for (i = 0; i < nurls; i++)
@@ -459,5 +461,7 @@ int main(int argc, char **argv)
 	free(checks);
 	stack_compose_free(&c);
 	sandbox_close(&sb);
-	return ret;
+	if (ret < 0)
+		die("hook.postUp failed; the stack is up");
+	return stdout_done();
 }

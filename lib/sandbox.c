@@ -108,7 +108,7 @@ static void open_named(struct sandbox *sb, const char *name)
 	if (!valid_name(name, &why))
 		die("invalid sandbox name '%s': %s", name, why.buf);
 	if (registry_read(&reg) < 0)
-		exit(EXIT_FATAL);
+		die("the registry of sandboxes cannot be read");
 	e = registry_find(&reg, sb->repo.commondir, name);
 	if (!e) {
 		if (!strcmp(name, "main")) {
@@ -146,7 +146,7 @@ static void entry_ports(struct sandbox *sb)
 	size_t i;
 
 	if (registry_read(&reg) < 0)
-		exit(EXIT_FATAL);
+		die("the registry of sandboxes cannot be read");
 	for (i = 0; i < reg.n; i++)
 		if (!strcmp(reg.e[i].gitdir, sb->gitdir) && !strcmp(reg.e[i].repo, sb->repo.commondir)) {
 			ports_from_flat(&sb->ports, reg.e[i].ports, reg.e[i].port_names, reg.e[i].nports,
@@ -332,7 +332,7 @@ void sandbox_open(struct sandbox *sb, const char *name, unsigned flags)
 	sb->state_file = state_path(sb->is_main ? sb->repo.commondir : sb->gitdir, sb->is_main);
 	r = state_read(sb->state_file, &sb->st);
 	if (r < 0)
-		exit(EXIT_FATAL);
+		die("the sandbox's state cannot be read");
 	if (!r) {
 		sb->has_state = 1;
 		sb->name = sb->st.name;
@@ -350,7 +350,7 @@ void sandbox_open(struct sandbox *sb, const char *name, unsigned flags)
 		struct reg_entry *e;
 
 		if (registry_read(&reg) < 0)
-			exit(EXIT_FATAL);
+			die("the registry of sandboxes cannot be read");
 		e = registry_find(&reg, sb->repo.commondir, name);
 		if (e) {
 			sb->st.name = xstrdup(e->name);

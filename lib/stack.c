@@ -30,7 +30,7 @@ void stack_list_need(struct stack_list *l)
 	stack_list_load(l);
 	if (l->code != DOCKER_OK) {
 		docker_error(l->code, l->why.buf);
-		exit(EXIT_FATAL);
+		die("the engine's containers cannot be listed");
 	}
 }
 
@@ -197,7 +197,7 @@ void stack_lock(const struct sandbox *sb)
 
 	/* the descriptor stays open: the lock goes when the process does */
 	if (lock_file(path) < 0)
-		exit(EXIT_FATAL);
+		die("the stack cannot be locked");
 	free(path);
 	free(dir);
 }
@@ -597,14 +597,13 @@ void stack_compose(struct compose *c, const struct sandbox *sb, struct stack_ide
 	int r = fill(c, sb, si, flags & STACK_COMPOSE_ALL_PROFILES, &why);
 
 	if (r == FILL_TRUST) {
-		error("%s", why.buf);
 		trust_hint(&sb->cfg);
-		exit(EXIT_FATAL);
+		die("%s", why.buf);
 	}
 	if (r < 0 && why.len)
 		die("%s", why.buf);
 	if (r < 0)
-		exit(EXIT_FATAL);	/* said already */
+		die("compose cannot be run for this sandbox");	/* the reason was said */
 	strbuf_release(&why);
 }
 

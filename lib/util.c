@@ -51,6 +51,17 @@ void die_errno(const char *fmt, ...)
 	exit(EXIT_FATAL);
 }
 
+int stdout_done(void)
+{
+	errno = 0;
+	if (fflush(stdout) || ferror(stdout)) {
+		if (errno)
+			die_errno("write failure on standard output");
+		die("write failure on standard output");
+	}
+	return 0;
+}
+
 int error(const char *fmt, ...)
 {
 	va_list ap;

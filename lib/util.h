@@ -23,6 +23,11 @@ int error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 int error_errno(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* "warning: <msg>" on stderr. */
 void warning(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/*
+ * A command's last word on its output: 0 when all it wrote reached stdout,
+ * else "fatal: write failure on standard output" and exit 128 (as git).
+ */
+int stdout_done(void);
 /* Free-form note on stderr (progress and chatter never go to stdout). */
 void note(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 

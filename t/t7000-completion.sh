@@ -286,8 +286,8 @@ check 'secrets <TAB>: its actions' \
 	expect 'git sandbox secrets ' status refresh clear
 check 'exec <TAB>: --' \
 	expect 'git sandbox exec ' --
-check 'exec -<TAB>: its option and --' \
-	expect 'git sandbox exec -' --secrets --
+check 'exec -<TAB>: its options and --' \
+	expect 'git sandbox exec -' -s --sandbox= --secrets --
 check 'exec --secrets <TAB>: --' \
 	expect 'git sandbox exec --secrets ' --
 check 'an alias of sandbox completes the same' eval '
@@ -355,7 +355,7 @@ if command -v zsh >/dev/null && zsh -fc 'zmodload zsh/zpty' 2>/dev/null; then
 	check 'zsh: create -b fea<TAB>: the branches' \
 		zexpect 'git sandbox create feat -b fea' feature-x feature-y
 	check 'zsh: port <TAB>: the services' zexpect 'git sandbox port ' api db
-	check 'zsh: exec -<TAB>: its option and --' zexpect 'git sandbox exec -' --secrets --
+	check 'zsh: exec -<TAB>: its options and --' zexpect 'git sandbox exec -' -s --sandbox= --secrets --
 	check 'zsh: git-sandbox status <TAB>' zexpect 'git-sandbox status ' alpha beta
 	check 'zsh: up -s <TAB> and path <TAB>: the sandbox names' eval '
 		zexpect "git sandbox up -s " alpha beta &&
