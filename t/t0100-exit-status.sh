@@ -9,14 +9,14 @@ test_description='fatal: exactly where the exit status is 128, -h with its optio
 expect_fatal () {
 	msg_=$1
 	shift
-	test_expect_code 128 "$@" 2>err.fatal &&
-	tail -n 1 err.fatal >last.fatal &&
-	test_grep "^fatal: $msg_" last.fatal
+	test_expect_code 128 "$@" 2>"$TRASH_DIRECTORY/err.fatal" &&
+	tail -n 1 "$TRASH_DIRECTORY/err.fatal" >"$TRASH_DIRECTORY/last.fatal" &&
+	test_grep "^fatal: $msg_" "$TRASH_DIRECTORY/last.fatal"
 }
 
 test_expect_success 'setup' '
-	sb_make_repo proj &&
-	(cd proj && git sandbox create feat >/dev/null)
+	sb_make_repo ktrdr &&
+	(cd ktrdr && git sandbox create feat >/dev/null)
 '
 
 test_expect_success 'no command exits 128 but through die()' '
@@ -31,38 +31,38 @@ test_expect_success 'a command whose lib call failed says fatal: after the error
 	cp "$reg" registry.good &&
 	test_when_finished "cp registry.good \"$reg\"" &&
 	printf "[sandbox 9\nslot = \n" >>"$reg" &&
-	(cd proj && expect_fatal "cannot list the sandboxes" git sandbox list) &&
+	(cd ktrdr && expect_fatal "cannot list the sandboxes" git sandbox list) &&
 	test_grep "^error: the registry .* is corrupt at line" err.fatal &&
-	(cd proj && expect_fatal "the sandbox was not created" git sandbox create other) &&
-	(cd proj && expect_fatal "the registry of sandboxes cannot be read" git sandbox status -s feat)
+	(cd ktrdr && expect_fatal "the sandbox was not created" git sandbox create other) &&
+	(cd ktrdr && expect_fatal "the registry of sandboxes cannot be read" git sandbox status -s feat)
 '
 
 test_expect_success 'a failed write to stdout is fatal' '
 	test -w /dev/full || { echo "/dev/full is missing"; false; } &&
-	(cd proj--feat && expect_fatal "write failure on standard output" git sandbox env >/dev/full) &&
-	(cd proj--feat && expect_fatal "write failure on standard output" git sandbox port --list >/dev/full) &&
-	(cd proj && expect_fatal "write failure on standard output" git sandbox path feat >/dev/full)
+	(cd ktrdr--feat && expect_fatal "write failure on standard output" git sandbox env >/dev/full) &&
+	(cd ktrdr--feat && expect_fatal "write failure on standard output" git sandbox port --list >/dev/full) &&
+	(cd ktrdr && expect_fatal "write failure on standard output" git sandbox path feat >/dev/full)
 '
 
 test_expect_success 'setup --write that cannot write is fatal and names the file' '
-	rm -f proj--feat/.gitsandbox &&
-	cat >proj--feat/docker-compose.yml <<-\EOF &&
+	rm -f ktrdr--feat/.gitsandbox &&
+	cat >ktrdr--feat/docker-compose.yml <<-\EOF &&
 	services:
 	  web:
 	    image: x
 	    ports: ["${WEB_PORT:-8080}:80"]
 	EOF
-	(cd proj--feat && GIT_SANDBOX_TEST_FAIL=atomic-write \
+	(cd ktrdr--feat && GIT_SANDBOX_TEST_FAIL=atomic-write \
 		expect_fatal ".*\.gitsandbox. was not written" git sandbox setup --write) &&
 	test_grep "^error: cannot write .*\.gitsandbox" err.fatal &&
-	test_path_is_missing proj--feat/.gitsandbox
+	test_path_is_missing ktrdr--feat/.gitsandbox
 '
 
 test_expect_success 'a usage error is 129 with no fatal:' '
-	(cd proj && test_expect_code 129 git sandbox up --no-such 2>err) &&
+	(cd ktrdr && test_expect_code 129 git sandbox up --no-such 2>../err) &&
 	test_grep "^error: unknown option" err &&
 	test_grep ! "^fatal:" err &&
-	(cd proj && test_expect_code 129 git sandbox status a b 2>err) &&
+	(cd ktrdr && test_expect_code 129 git sandbox status a b 2>../err) &&
 	test_grep ! "^fatal:" err
 '
 
