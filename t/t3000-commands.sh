@@ -75,7 +75,7 @@ test_expect_success 'status in a sandbox' '
 	engine   unix:///var/run/docker.sock
 	url      api http://localhost:$(sb_port 8001)/
 	status   no-stack
-	secrets  ktrdr-sandbox-dev: not cached (db_password)
+	secrets  ktrdr-sandbox-dev: not cached (DB_PASSWORD)
 	EOF
 	test_cmp expect out
 '
@@ -116,7 +116,7 @@ test_expect_success 'status --json' '
 	test_grep -F "\"workers\":[$(sb_port 5020),$(sb_port 5021),$(sb_port 5022),$(sb_port 5023)]}" out &&
 	test_grep -F ",\"containers\":[]" out &&
 	test_grep -F ",\"secrets\":{\"source\":" out &&
-	test_grep -F "\"secrets\":{\"source\":\"none\",\"age_seconds\":null,\"names\":[\"db_password\"]}}" out &&
+	test_grep -F "\"secrets\":{\"source\":null,\"age_seconds\":null,\"names\":[\"DB_PASSWORD\"]}}" out &&
 	test_grep ! localdev out
 '
 
