@@ -144,4 +144,54 @@ test_expect_success 'outside a repository a command fails with git'\''s message'
 	test_grep "^fatal: not a git repository" err
 '
 
+# a test script of its own, run by run-tests, in a copy of t/'s libraries
+write_meta_test () {
+	mkdir -p meta &&
+	cp "$TEST_DIRECTORY/test-lib.sh" "$TEST_DIRECTORY/lib-prereq.sh" "$TEST_DIRECTORY/run-tests" \
+		"$TEST_DIRECTORY/lsan.supp" meta/ &&
+	cat >"meta/$1" &&
+	chmod +x "meta/$1"
+}
+
+test_expect_success 'prerequisites: a test with one missing is skipped, a lazy one is tried once' '
+	write_meta_test t0001-meta.sh <<-\EOF &&
+	test_description=meta
+	. ./test-lib.sh
+	test_lazy_prereq NEVER "echo tried >>$TRASH_DIRECTORY/../tries; false"
+	test_lazy_prereq ALWAYS true
+	test_expect_success NEVER "needs NEVER" "false"
+	test_expect_success NEVER,ALWAYS "needs both" "false"
+	test_expect_success ALWAYS "needs ALWAYS" "true"
+	test_expect_success "needs nothing" "true"
+	test_done
+	EOF
+	(cd meta && GIT_SANDBOX_TEST_ALLOW_SKIP=1 ./run-tests t0001-meta.sh >../out 2>&1) &&
+	test_grep "^ok 1 # skip needs NEVER (missing NEVER)$" out &&
+	test_grep "^ok 2 # skip needs both (missing NEVER)$" out &&
+	test_grep "^ok 3 - needs ALWAYS$" out &&
+	test_grep "^2 passed, 0 failed, 2 skipped$" out &&
+	test_line_count = 1 meta/tries
+'
+
+test_expect_success 'prerequisites: a skip fails the run unless GIT_SANDBOX_TEST_ALLOW_SKIP is set' '
+	(cd meta && test_must_fail env -u GIT_SANDBOX_TEST_ALLOW_SKIP ./run-tests t0001-meta.sh >../out 2>&1) &&
+	test_grep "2 test(s) skipped for what this machine lacks" out
+'
+
+test_expect_success 'prerequisites: a script skipped whole counts as a skip' '
+	write_meta_test t0002-meta.sh <<-\EOF &&
+	test_description=meta
+	. ./test-lib.sh
+	test_lazy_prereq NEVER false
+	test_skip_all NEVER "what it needs"
+	test_expect_success "never runs" "false"
+	test_done
+	EOF
+	(cd meta && GIT_SANDBOX_TEST_ALLOW_SKIP=1 ./run-tests t0002-meta.sh >../out 2>&1) &&
+	test_grep "^1\.\.0 # SKIP what it needs (missing NEVER)$" out &&
+	test_grep "^0 passed, 0 failed, 1 skipped$" out &&
+	test_path_is_missing meta/trash.t0002-meta &&
+	(cd meta && test_must_fail env -u GIT_SANDBOX_TEST_ALLOW_SKIP ./run-tests t0002-meta.sh >/dev/null 2>&1)
+'
+
 test_done

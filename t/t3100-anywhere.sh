@@ -3,6 +3,7 @@
 test_description='any sandbox from anywhere: -s/--sandbox for every command, path, git-sandbox-cd, down --all'
 
 . ./test-lib.sh
+test_skip_all DOCKER "a Docker engine that answers"
 
 # The compose projects and the image of the stacks this script starts.
 IMAGE=git-sandbox-t3100:latest

@@ -3,6 +3,7 @@
 test_description='up, down, logs, status and destroy against a real Docker engine'
 
 . ./test-lib.sh
+test_skip_all DOCKER "a Docker engine that answers"
 
 # The image, and every compose project of this script (one per sandbox).
 IMAGE=git-sandbox-t5000:latest

@@ -3,6 +3,7 @@
 test_description='a project with no compose file: worktrees and ports, and no Docker needed'
 
 . ./test-lib.sh
+test_skip_all DOCKER "a Docker engine that answers"
 
 # The compose projects this script may leave on the engine: none is ever
 # started, but a test makes a container as a stack's remnant.

@@ -4,6 +4,7 @@ test_description='the lint of a compose file: what would collide with another sa
 stack, each with its fix, on the first up and in doctor; nothing for a clean file'
 
 . ./test-lib.sh
+test_skip_all DOCKER "a Docker engine that answers"
 
 IMAGE=git-sandbox-t5200:latest
 PROJECTS="t52-alpha t52c-one t52b-one"

@@ -4,6 +4,7 @@ test_description='compose conventions: the project .env, override files, several
 compose files, COMPOSE_FILE, profiles, and the compose each stack was started with'
 
 . ./test-lib.sh
+test_skip_all DOCKER "a Docker engine that answers"
 
 IMAGE=git-sandbox-t5300:latest
 PROJECTS="t53-alpha t53-beta t53-gamma t53b-one"

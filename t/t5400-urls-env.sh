@@ -3,6 +3,7 @@
 test_description='URLs of the port groups, and variables derived from the sandbox'"'"'s own, on a real stack'
 
 . ./test-lib.sh
+test_skip_all DOCKER "a Docker engine that answers"
 
 IMAGE=git-sandbox-t5400:latest
 PROJECTS="t54-one t54-two"

@@ -3,6 +3,7 @@
 test_description='secrets: one op call, an encrypted cache, rotation, --no-secrets'
 
 . ./test-lib.sh
+test_skip_all DOCKER "a Docker engine that answers"
 
 IMAGE=git-sandbox-t6000:latest
 api=$(sb_port 8000)

@@ -3,6 +3,7 @@
 test_description='secrets feedback: what up loaded and from where, the recheck in parallel with compose, offline use, exec --secrets, where the running stack has its secrets from'
 
 . ./test-lib.sh
+test_skip_all DOCKER "a Docker engine that answers"
 
 IMAGE=git-sandbox-t6100:latest
 api=$(sb_port 8200)

@@ -60,6 +60,7 @@ n=0 failed=0
 ok () { n=$((n + 1)); echo "ok $n - $1"; }
 not_ok () { n=$((n + 1)); failed=$((failed + 1)); echo "not ok $n - $1"; }
 skip () { n=$((n + 1)); echo "ok $n # skip $1"; }
+. "$(cd "$(dirname "$0")" && pwd)/lib-prereq.sh" || exit 1
 
 # check <description> <command>...: one test
 check () {
@@ -342,7 +343,7 @@ zexpect () {
 	fi
 }
 
-if command -v zsh >/dev/null && zsh -fc 'zmodload zsh/zpty' 2>/dev/null; then
+if test_have_prereq ZSH; then
 	check 'zsh: _git-sandbox is installed' test -f "$ZSH_COMPL_DIR/_git-sandbox"
 	check 'zsh: git sandbox <TAB> lists the subcommands' \
 		zexpect 'git sandbox ' create init up down destroy list status port \
@@ -366,7 +367,7 @@ if command -v zsh >/dev/null && zsh -fc 'zmodload zsh/zpty' 2>/dev/null; then
 			source $ZSH_COMPL_DIR/_git-sandbox && git-sandbox-cd alpha && pwd -P") &&
 		[ "$out" = "$TMP/proj--alpha" ]'
 else
-	skip 'zsh (with zsh/zpty) is not installed'
+	skip "zsh: its completion (missing $test_prereq_missing: zsh with zsh/zpty)"
 fi
 
 echo "1..$n"

@@ -3,6 +3,7 @@
 test_description='concurrency: many creates and destroys at once, two ups at once'
 
 . ./test-lib.sh
+test_skip_all DOCKER "a Docker engine that answers"
 
 IMAGE=git-sandbox-t9000:latest
 

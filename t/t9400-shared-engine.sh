@@ -3,6 +3,7 @@
 test_description='a shared engine: prune removes only what is provably this user'"'"'s'
 
 . ./test-lib.sh
+test_skip_all DOCKER "a Docker engine that answers"
 
 IMAGE=git-sandbox-t9400:latest
 OTHER=sbt9400u$$

@@ -3,6 +3,7 @@
 test_description='up when a hook or compose fails, and down -v after down and up'
 
 . ./test-lib.sh
+test_skip_all DOCKER "a Docker engine that answers"
 
 # Every compose project of this script starts with t95b; each test has
 # its own sandbox, so its own project, and removes what it made.

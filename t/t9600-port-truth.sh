@@ -3,6 +3,7 @@
 test_description='port truth: a sandbox keeps the ports it leased, whatever broke them before'
 
 . ./test-lib.sh
+test_skip_all DOCKER "a Docker engine that answers"
 
 # Every way ports broke before, one test each, against a real engine; each
 # ends with sb_ports_distinct: no two sandboxes publish or report a port,

@@ -3,6 +3,7 @@
 test_description='a second engine, as a remote host: plain TCP, TLS, its own ports and containers'
 
 . ./test-lib.sh
+test_skip_all ROOT,DOCKER,NETNS_ENGINE "root, a Docker engine and the tools of a second dockerd in a network namespace"
 . "$TEST_DIRECTORY"/lib-engine.sh
 
 IMAGE=git-sandbox-t9700:latest

@@ -3,6 +3,7 @@
 test_description='podman as the engine: its API socket, docker-compose or podman-compose, no docker CLI needed'
 
 . ./test-lib.sh
+test_skip_all ROOT,PODMAN "root, podman and its helpers"
 . "$TEST_DIRECTORY"/lib-podman.sh
 
 IMAGE=hpod-t9800:latest

@@ -96,6 +96,8 @@ test_number_=${TEST_NAME#t}
 test_number_=$(echo "${test_number_%%-*}" | sed -e 's/^0*//')
 SB_PORT_OFFSET=${SB_PORT_OFFSET:-$((10000 + 1100 * (${test_number_:-0} / 1000)))}
 
+. "$TEST_DIRECTORY/lib-prereq.sh"
+
 # --- reporting ------------------------------------------------------------
 
 test_count=0
@@ -150,10 +152,20 @@ test_failed_ () {
 	fi
 }
 
+# test_skip_ <title>: the test's prerequisites are missing; say so
+test_skip_ () {
+	say "ok $test_count # skip $1 (missing $test_prereq_missing)"
+}
+
+# test_expect_success [<PREREQ>[,<PREREQ>...]] <title> <body>
 test_expect_success () {
-	test "$#" = 2 || { echo "bug in the test script: test_expect_success needs 2 arguments" >&2; exit 1; }
+	test "$#" = 3 && { prereq_=$1; shift; } || prereq_=
+	test "$#" = 2 || { echo "bug in the test script: test_expect_success needs 2 or 3 arguments" >&2; exit 1; }
 	test_count=$((test_count + 1))
-	if test_run_ "$2"
+	if test -n "$prereq_" && ! test_have_prereq "$prereq_"
+	then
+		test_skip_ "$1"
+	elif test_run_ "$2"
 	then
 		say "ok $test_count - $1"
 	else
@@ -228,6 +240,16 @@ test_done_exit_ () {
 	test_atexit_run_
 	say "1..$test_count"
 	exit "$1"
+}
+
+# test_skip_all <PREREQ>[,<PREREQ>...] <why>: unless they all hold, the
+# script ends here, all of it skipped (at its top, before any test)
+test_skip_all () {
+	test_have_prereq "$1" && return 0
+	say "1..0 # SKIP $2 (missing $test_prereq_missing)"
+	test_atexit_run_
+	cd "$TEST_DIRECTORY" && rm -rf "$TRASH_DIRECTORY"
+	exit 0
 }
 
 test_done () {
