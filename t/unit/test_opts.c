@@ -14,7 +14,7 @@ static const char *parse(char **argv, int *n, int *json)
 	const char *name = NULL;
 	const struct opt opts[] = {
 		OPT_SANDBOX_(&name),
-		OPT_BOOL_(0, "json", json),
+		OPT_BOOL_(0, "json", json, "print JSON"),
 		OPT_END_(),
 	};
 	int argc = 0;
