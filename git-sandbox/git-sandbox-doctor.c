@@ -19,7 +19,7 @@
 #include "repo.h"
 #include "run.h"
 #include "sandbox.h"
-#include "secrets.h"
+#include "secretcache.h"
 #include "show.h"
 #include "stack.h"
 #include "trust.h"
@@ -201,7 +201,7 @@ static void check_secrets(struct sandbox *sb, int in_repo)
 			msg = xasprintf("secrets key '%s' is not a regular file", key);
 			say("fail", msg, "remove it; a new key is made on the next fetch");
 		} else if (st.st_uid != geteuid()) {
-			/* up and secrets refuse it (secrets.c: read_key) */
+			/* up and secrets refuse it (secretcache.c: secretcache_read_key) */
 			msg = xasprintf("secrets key '%s' is not owned by you", key);
 			say("fail", msg, "remove it; a new key is made on the next fetch");
 		} else if (st.st_mode & 077) {
@@ -224,7 +224,7 @@ static void check_secrets(struct sandbox *sb, int in_repo)
 
 		/*
 		 * up ignores a cache that is not a regular file of yours and
-		 * asks 1Password (secrets.c: open_cache); chmod would not help
+		 * asks 1Password (secretcache.c: secretcache_read); chmod would not help
 		 * (on a link it changes the target)
 		 */
 		const char *fix = "remove it; the next 'git sandbox up' fetches the secrets again";

@@ -1,15 +1,13 @@
 /*
- * secrets.h: the secrets policy and their encrypted cache.
+ * secrets.h: the secrets policy: when the cache serves and when op is asked.
  *
  * The values of [secret "<name>"] come from the fields of one 1Password
- * item (lib/op.h), fetched with one op call and cached encrypted
- * (XChaCha20-Poly1305) under ${XDG_CACHE_HOME:-~/.cache}/git-sandbox/, one
- * file per (account, vault, item), for secrets.ttl; one older than
- * secrets.recheck is checked against op while the stack starts, and one
- * younger than secrets.maxAge serves when op cannot be asked. The key is 32 random
- * bytes in ${XDG_CONFIG_HOME:-~/.config}/git-sandbox/key, created 0600 on
- * first use. Plaintext values live only in memory that is wiped when freed;
- * nothing here prints a value, and chatter goes to stderr.
+ * item (lib/op.h), fetched with one op call and cached encrypted, one file
+ * per (account, vault, item) (the key and the cache: lib/secretcache.h),
+ * for secrets.ttl; one older than secrets.recheck is checked against op
+ * while the stack starts, and one younger than secrets.maxAge serves when
+ * op cannot be asked. Plaintext values live only in memory that is wiped
+ * when freed; nothing here prints a value, and chatter goes to stderr.
  */
 #ifndef SB_SECRETS_H
 #define SB_SECRETS_H
@@ -150,9 +148,5 @@ void secrets_status_free(struct secrets_status *st);
  * none (or no secrets.item), -1 after printing an error.
  */
 int secrets_clear(const struct sb_config *cfg);
-
-/* The path of the key and of cfg's cache file (newly allocated; for messages, doctor, tests). */
-char *secrets_key_path(void);
-char *secrets_cache_path(const struct sb_config *cfg);
 
 #endif

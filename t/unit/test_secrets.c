@@ -1,5 +1,6 @@
 /*
- * Unit tests of lib/op.c and lib/secrets.c against t/op, the stand-in for
+ * Unit tests of lib/op.c, lib/secretcache.c and lib/secrets.c against t/op,
+ * the stand-in for
  * the 1Password CLI. Run from the top of the source tree (or set
  * GIT_SANDBOX_TEST_T to the absolute path of t/): every test gets fresh
  * XDG_CONFIG_HOME, XDG_CACHE_HOME and OP_FAKE_DIR in a temporary directory
@@ -23,6 +24,7 @@
 #include "config.h"
 #include "op.h"
 #include "run.h"
+#include "secretcache.h"
 #include "secrets.h"
 #include "strbuf.h"
 #include "util.h"
@@ -314,7 +316,7 @@ START_TEST(test_ttl_zero)
 END_TEST
 
 /*
- * Write a cache by the format's description, independently of secrets.c:
+ * Write a cache by the format's description, independently of secretcache.c:
  * the key from the key file, the identity "account\0vault\0item".
  */
 static void craft_cache(long long t, const char *db_value, int version)
@@ -520,6 +522,53 @@ START_TEST(test_identity_swapped)
 	free(d);
 	free(a);
 	free(b);
+}
+END_TEST
+
+/* the container alone: what is written is read back, by its item only, with no op call */
+START_TEST(test_cache_container)
+{
+	unsigned char key[SECRETCACHE_KEY_LEN];
+	struct op_fields f = OP_FIELDS_INIT, back = OP_FIELDS_INIT;
+	struct secretcache c, other;
+	long long t = 0;
+	char *why = NULL;
+
+	secretcache_crypto_init();
+	ck_assert_int_eq(secretcache_read_key(key, 0, &why), -1);
+	ck_assert_ptr_nonnull(strstr(why, "there is no secrets key"));
+	free(why);
+	why = NULL;
+	ck_assert_int_eq(secretcache_load_key(key), 0);
+	secretcache_init(&c, &cfg);
+	ck_assert_int_eq(secretcache_read(&c, key, &t, &back, &why), 0);
+
+	op_fields_add(&f, "db_password", DB_SECRET);
+	op_fields_add(&f, "api_token", API_SECRET);
+	ck_assert_int_eq(secretcache_write(&c, key, 1234567890123LL, &f), 0);
+	ck_assert_int_eq(secretcache_read(&c, key, &t, &back, &why), 1);
+	ck_assert_int_eq(t, 1234567890123LL);
+	ck_assert_uint_eq(back.nr, 2);
+	ck_assert_str_eq(op_fields_get(&back, "db_password"), DB_SECRET);
+	ck_assert_str_eq(op_fields_get(&back, "api_token"), API_SECRET);
+	op_fields_clear(&back);
+
+	/* the same bytes under another item's identity do not authenticate */
+	cfg.secrets_item = "other";
+	secretcache_init(&other, &cfg);
+	free(other.path);
+	other.path = xstrdup(c.path);
+	ck_assert_int_eq(secretcache_read(&other, key, &t, &back, &why), -1);
+	ck_assert_ptr_nonnull(strstr(why, "does not authenticate"));
+	ck_assert_uint_eq(back.nr, 0);
+	free(why);
+
+	sodium_memzero(key, sizeof(key));
+	op_fields_clear(&f);
+	secretcache_release(&other);
+	secretcache_release(&c);
+	ck_assert_ptr_null(c.path);
+	ck_assert_int_eq(op_calls(), 0);
 }
 END_TEST
 
@@ -1272,6 +1321,7 @@ static Suite *secrets_suite(void)
 	tcase_add_test(tc, test_truncated);
 	tcase_add_test(tc, test_other_key);
 	tcase_add_test(tc, test_identity_swapped);
+	tcase_add_test(tc, test_cache_container);
 	tcase_add_test(tc, test_key_mode_refused);
 	tcase_add_test(tc, test_key_symlink_refused);
 	tcase_add_test(tc, test_key_dir_writable_refused);
