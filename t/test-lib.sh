@@ -518,8 +518,8 @@ sb_check_consistent () {
 	while read -r slot_ name_ path_ gitdir_ r_
 	do
 		test_path_is_dir "$path_" &&
-		test_grep -x "name = $name_" "$gitdir_/config" &&
-		test_grep -x "slot = $slot_" "$gitdir_/config" &&
+		test "$(git config -f "$gitdir_/config" sandbox.name)" = "$name_" &&
+		test "$(git config -f "$gitdir_/config" sandbox.slot)" = "$slot_" &&
 		(cd "$path_" && git sandbox env) >env.now &&
 		test_grep -x "SANDBOX_SLOT=$slot_" env.now || return 1
 	done <ours &&
