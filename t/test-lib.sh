@@ -354,11 +354,11 @@ sb_port () {
 	echo $(($1 + SB_PORT_OFFSET))
 }
 
-# Write the SPEC's .gitsandbox (the usage guide's ktrdr layout, with grafana
-# and jaeger), every port moved by SB_PORT_OFFSET, to the file $1.
+# Write the ktrdr .gitsandbox of the README's Usage (with grafana and
+# jaeger), every port moved by SB_PORT_OFFSET, to the file $1.
 sb_write_gitsandbox () {
 	cat >"$1" <<EOF
-# the project file of the ktrdr example (SPEC section 2)
+# the project file of the ktrdr example (README, Usage)
 [sandbox]
 	project = ktrdr                        # worktree and compose prefix
 	slots = 10
