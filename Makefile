@@ -1,5 +1,4 @@
 # git-sandbox - worktrees, port slots and compose stacks for parallel work
-# See LICENSE file for copyright and license details.
 
 include config.mk
 

@@ -71,7 +71,7 @@ int main(int argc, char **argv)
 	/* what an untrusted project file may not set must not keep its sandbox alive */
 	name = opt_sandbox(name, n ? argv[0] : NULL, usage);
 	sandbox_open(&sb, name,
-		     SB_NEED_SANDBOX | SB_REVIEW | SB_ANY_CONFIG | SB_ANY_ENGINE);
+		     SB_NEED_SLOT | SB_REVIEW | SB_ANY_CONFIG | SB_ANY_ENGINE);
 	if (!sb.has_state && !sb.missing)
 		die("the main worktree '%s' is slot 0, not a sandbox: there is nothing to destroy", sb.path);
 	if (sb.is_main && !keep) {

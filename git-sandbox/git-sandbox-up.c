@@ -58,14 +58,15 @@ static int real_secrets(const char *source)
 	return source && (!strcmp(source, "1password") || !strcmp(source, "cache"));
 }
 
-/* state_set(), saying whether it changed anything */
-static int set_if_other(struct sb_state *st, const char *section, const char *key, const char *value)
+/* state_set_sub(), saying whether it changed anything */
+static int set_if_other(struct sb_state *st, const char *section, const char *sub,
+			const char *key, const char *value)
 {
-	const char *old = state_get(st, section, key);
+	const char *old = state_get_sub(st, section, sub, key);
 
 	if (old == value || (old && value && !strcmp(old, value)))
 		return 0;
-	state_set(st, section, key, value);
+	state_set_sub(st, section, sub, key, value);
 	return 1;
 }
 
@@ -96,10 +97,15 @@ static void note_rotation(struct sandbox *sb, const struct secret_set *set)
 		const struct secret *s = &set->v[i];
 		const struct secret_def *d = NULL;
 		char *fp = s->value ? secrets_fingerprint(set, s->name) : xstrdup("unset");
-		const char *old = state_get(&sb->st, "secrets", s->name);
+		const char *old = state_get_sub(&sb->st, "secret", s->name, "fingerprint");
 		int changed;
 		size_t k;
 
+		if (strchr(s->name, '\n')) {
+			/* the state's syntax (git's) has no name with a newline: not recorded */
+			free(fp);
+			continue;
+		}
 		for (k = 0; k < sb->cfg.nsecrets; k++)
 			if (!strcmp(sb->cfg.secrets[k].name, s->name))
 				d = &sb->cfg.secrets[k];
@@ -118,12 +124,12 @@ static void note_rotation(struct sandbox *sb, const struct secret_set *set)
 				"(a database) still has the old one: 'git sandbox down --volumes' resets it",
 				s->name, then);
 		/* a value that cannot be fingerprinted leaves no stale one behind */
-		dirty |= set_if_other(&sb->st, "secrets", s->name, fp);
+		dirty |= set_if_other(&sb->st, "secret", s->name, "fingerprint", fp);
 		free(fp);
 	}
 	snprintf(fetched, sizeof(fetched), "%lld", set->fetched_at);
-	dirty |= set_if_other(&sb->st, "stack", "secrets", set->source);
-	dirty |= set_if_other(&sb->st, "stack", "fetched", set->fetched_at ? fetched : NULL);
+	dirty |= set_if_other(&sb->st, "stack", NULL, "secrets", set->source);
+	dirty |= set_if_other(&sb->st, "stack", NULL, "fetched", set->fetched_at ? fetched : NULL);
 	if (dirty && state_write(sb->state_file, &sb->st) < 0)
 		warning("could not record the secrets' fingerprints in '%s'", sb->state_file);
 }

@@ -259,23 +259,6 @@ const char *stack_status(const struct container_list *l, const char *project)
 	return running == total ? "running" : "partial";
 }
 
-size_t docker_projects_with_prefix(const struct container_list *l, const char *prefix,
-				   char ***out)
-{
-	size_t i, n = 0;
-
-	*out = xcalloc(l->n + 1, sizeof(**out));
-	/* l is sorted by project: equal names are adjacent */
-	for (i = 0; i < l->n; i++) {
-		const char *p = l->v[i].project;
-
-		if (!starts_with(p, prefix) || (n && !strcmp((*out)[n - 1], p)))
-			continue;
-		(*out)[n++] = xstrdup(p);
-	}
-	return n;
-}
-
 /* The string member key of each object of array a, NULL-terminated. */
 static size_t strings_of(json_t *a, const char *key, char ***out)
 {

@@ -85,14 +85,6 @@ size_t stack_containers(const struct container_list *l, const char *project,
 const char *stack_status(const struct container_list *l, const char *project);
 
 /*
- * The distinct projects in l whose name starts with prefix (pass
- * "<project>-" for the sandboxes of one repository), sorted. Returns how
- * many; free *out with free_strings(*out, n).
- */
-size_t docker_projects_with_prefix(const struct container_list *l, const char *prefix,
-				   char ***out);
-
-/*
  * The objects a stack is made of, each a request. Each returns DOCKER_OK
  * (the list, NULL-terminated, free with free_strings) or a DOCKER_ code
  * with the engine's message in why.

@@ -207,3 +207,55 @@ out:
 	strbuf_release(&val);
 	return ret;
 }
+
+int gitconfig_name(const char *s)
+{
+	if (!(*s >= 'a' && *s <= 'z'))
+		return 0;
+	for (s++; *s; s++)
+		if (!((*s >= 'a' && *s <= 'z') || (*s >= '0' && *s <= '9') || *s == '-'))
+			return 0;
+	return 1;
+}
+
+void gitconfig_add_section(struct strbuf *out, const char *section, const char *sub)
+{
+	strbuf_addf(out, "[%s", section);
+	if (sub) {
+		strbuf_addstr(out, " \"");
+		for (; *sub; sub++) {
+			if (*sub == '"' || *sub == '\\')
+				strbuf_addch(out, '\\');
+			strbuf_addch(out, *sub);
+		}
+		strbuf_addch(out, '"');
+	}
+	strbuf_addstr(out, "]\n");
+}
+
+void gitconfig_add(struct strbuf *out, const char *key, const char *value)
+{
+	size_t n = strlen(value);
+	int quote = n && (value[0] == ' ' || value[n - 1] == ' ' ||
+			  strpbrk(value, ";#\r\v\f"));
+	const char *p;
+
+	strbuf_addf(out, "\t%s = %s", key, quote ? "\"" : "");
+	for (p = value; *p; p++) {
+		switch (*p) {
+		case '\n':
+			strbuf_addstr(out, "\\n");
+			break;
+		case '\t':
+			strbuf_addstr(out, "\\t");
+			break;
+		case '"':
+		case '\\':
+			strbuf_addch(out, '\\');
+			/* fall through */
+		default:
+			strbuf_addch(out, *p);
+		}
+	}
+	strbuf_addstr(out, quote ? "\"\n" : "\n");
+}

@@ -3,7 +3,7 @@
  *
  * The project file comes with the repository, so it is read once, hashed
  * and parsed from the very same bytes (the trust check and the parse see
- * one content). This reader follows git's own config.c: sections,
+ * one content). A sandbox's state file is read and written here too. This reader follows git's own config.c: sections,
  * quoted subsections, the legacy [section.sub] form, quoted values,
  * escapes, continuation lines and comments; keys without '=' are booleans.
  * It follows no include: that is the caller's to refuse.
@@ -28,5 +28,20 @@ typedef int (*gitconfig_fn)(const char *key, const char *value, int line, void *
  */
 int gitconfig_parse(const char *text, size_t len, gitconfig_fn fn, void *data,
 		    struct strbuf *why);
+
+/*
+ * The writer, as git's config.c writes (store_create_section, write_pair).
+ * A header "[section]", or "[section "sub"]" with any '"' and backslash of
+ * sub escaped; sub must hold no newline (git config cannot write one
+ * either). A line "<tab>key = value": value in double quotes when it has a
+ * blank at either end, a ';', a '#', or a blank the reader would fold
+ * (CR, VT, FF); its '"' and backslashes escaped, its newlines and tabs
+ * written as the escapes n and t. section and key must be names the
+ * reader gives back as they are: see gitconfig_name().
+ */
+void gitconfig_add_section(struct strbuf *out, const char *section, const char *sub);
+void gitconfig_add(struct strbuf *out, const char *key, const char *value);
+/* A section or key name that reads back unchanged: [a-z][a-z0-9-]* */
+int gitconfig_name(const char *s);
 
 #endif

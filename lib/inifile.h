@@ -1,5 +1,6 @@
 /*
- * inifile.h: the tool's own flat INI files (registry, per-worktree state).
+ * inifile.h: the tool's own flat INI files (the registry, the stack's record
+ * and others; a sandbox's state of the first format, see state.h).
  *
  * Read with inih, configured here once: no multi-line continuation, no
  * inline comments, lines of up to INI_LINE_MAX bytes. Values are written

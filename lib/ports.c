@@ -107,7 +107,12 @@ int port_set_has(const struct port_set *ps, long port)
 	return 0;
 }
 
+/*
+ * In the state: [port "<group>"] lease = "<VAR> <port>...", and
+ * [ports] none = true for a sandbox with no ports at all.
+ */
 #define STATE_SECTION "port"
+#define STATE_KEY "lease"
 
 /* "API_PORT 8001" or "WORKER_PORT 5010 5011" */
 static int parse_lease(const char *name, const char *v, struct port_lease *l)
@@ -138,21 +143,18 @@ static int parse_lease(const char *name, const char *v, struct port_lease *l)
 int ports_from_state(struct port_set *ps, const struct sb_state *st)
 {
 	size_t i, alloc = 0;
-	int found = 0;
+	int found = state_get(st, "ports", "none") != NULL;
 
 	memset(ps, 0, sizeof(*ps));
 	for (i = 0; i < st->nextra; i++) {
 		const struct state_kv *kv = &st->extra[i];
 
-		if (strcmp(kv->section, STATE_SECTION))
+		if (strcmp(kv->section, STATE_SECTION) || !kv->sub || strcmp(kv->key, STATE_KEY))
 			continue;
 		found = 1;
-		/* "-" records a sandbox with no ports at all */
-		if (!strcmp(kv->key, "-") && !strcmp(kv->value, "none"))
-			continue;
 		ALLOC_GROW(ps->g, ps->n + 1, alloc);
 		memset(&ps->g[ps->n], 0, sizeof(*ps->g));
-		if (parse_lease(kv->key, kv->value, &ps->g[ps->n++]) < 0) {
+		if (parse_lease(kv->sub, kv->value, &ps->g[ps->n++]) < 0) {
 			port_set_free(ps);
 			return -1;
 		}
@@ -166,16 +168,16 @@ void ports_to_state(const struct port_set *ps, struct sb_state *st)
 	size_t i, j;
 
 	for (i = st->nextra; i-- > 0;)
-		if (!strcmp(st->extra[i].section, STATE_SECTION))
-			state_set(st, STATE_SECTION, st->extra[i].key, NULL);
-	if (!ps->n)
-		state_set(st, STATE_SECTION, "-", "none");
+		if (!strcmp(st->extra[i].section, STATE_SECTION) && st->extra[i].sub &&
+		    !strcmp(st->extra[i].key, STATE_KEY))
+			state_set_sub(st, STATE_SECTION, st->extra[i].sub, STATE_KEY, NULL);
+	state_set(st, "ports", "none", ps->n ? NULL : "true");
 	for (i = 0; i < ps->n; i++) {
 		strbuf_reset(&v);
 		strbuf_addstr(&v, ps->g[i].var);
 		for (j = 0; j < ps->g[i].n; j++)
 			strbuf_addf(&v, " %ld", ps->g[i].port[j]);
-		state_set(st, STATE_SECTION, ps->g[i].name, v.buf);
+		state_set_sub(st, STATE_SECTION, ps->g[i].name, STATE_KEY, v.buf);
 	}
 	strbuf_release(&v);
 }

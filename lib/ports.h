@@ -53,8 +53,9 @@ const struct port_lease *port_set_find(const struct port_set *ps, const char *na
 int port_set_has(const struct port_set *ps, long port);
 
 /*
- * The ports recorded in a sandbox's state (section "port": one key per
- * group, "VAR port..."): 0, 1 if none is recorded (a sandbox from before
+ * The ports recorded in a sandbox's state ([port "<group>"] lease =
+ * "VAR port..." for each group; [ports] none = true when there is no
+ * group): 0, 1 if none is recorded (a sandbox from before
  * the record), -1 if the record is broken.
  */
 int ports_from_state(struct port_set *ps, const struct sb_state *st);

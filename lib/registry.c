@@ -383,16 +383,6 @@ struct reg_entry *registry_find_project(struct registry *r, const char *project)
 	return NULL;
 }
 
-struct reg_entry *registry_find_slot(struct registry *r, const char *repo, long slot)
-{
-	size_t i;
-
-	for (i = 0; i < r->n; i++)
-		if (r->e[i].slot == slot && !strcmp(r->e[i].repo, repo))
-			return &r->e[i];
-	return NULL;
-}
-
 static char *dup_or_null(const char *s)
 {
 	return s ? xstrdup(s) : NULL;

@@ -67,7 +67,6 @@ struct reg_entry *registry_find_path(struct registry *r, const char *path);
 /* By the worktree's private git dir: what git keeps when a worktree moves. */
 struct reg_entry *registry_find_gitdir(struct registry *r, const char *repo, const char *gitdir);
 struct reg_entry *registry_find_project(struct registry *r, const char *project);
-struct reg_entry *registry_find_slot(struct registry *r, const char *repo, long slot);
 /* Add a copy of e; returns the stored entry. */
 struct reg_entry *registry_add(struct registry *r, const struct reg_entry *e);
 /* Remove e (a create or init undone). */

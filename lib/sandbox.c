@@ -378,7 +378,7 @@ void sandbox_open(struct sandbox *sb, const char *name, unsigned flags)
 	free(entry_engine);
 	free(entry_certs);
 	load_ports(sb);
-	if ((flags & (SB_NEED_SANDBOX | SB_NEED_SLOT)) && sb->slot < 0)
+	if ((flags & SB_NEED_SLOT) && sb->slot < 0)
 		die("'%s' is not a sandbox: create one with 'git sandbox create <name>', "
 		    "or make this worktree one with 'git sandbox init'", sb->path);
 }

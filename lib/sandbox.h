@@ -49,8 +49,7 @@ struct sandbox {
 };
 
 /* flags for sandbox_open */
-#define SB_NEED_SANDBOX	(1 << 0)	/* die unless in a sandbox or slot 0 */
-#define SB_NEED_SLOT	(1 << 1)	/* die unless a slot >= 1 or slot 0 */
+#define SB_NEED_SLOT	(1 << 1)	/* die unless a sandbox (slot >= 1) or the main worktree's (slot 0) */
 #define SB_REVIEW	(1 << 2)	/* load what an untrusted project file may not set (trust) */
 #define SB_ANY_CONFIG	(1 << 3)	/* a project file that does not load: the main worktree's */
 /*

@@ -5,7 +5,7 @@
 #include "repo.h"
 #include "strbuf.h"
 
-/* How create gets its branch (SPEC §1). */
+/* How create gets its branch: see Branches in git-sandbox-create(1). */
 enum branch_mode {
 	BRANCH_EXISTING,	/* check out local <branch> */
 	BRANCH_TRACK,		/* new local <branch> tracking origin/<branch> */

@@ -115,11 +115,12 @@ test_expect_success 'the state file is in the worktree'\''s private git dir' '
 	gitdir=$(git -C ktrdr--feat rev-parse --absolute-git-dir) &&
 	test "${gitdir%/*}" = "$root/ktrdr/.git/worktrees" &&
 	test_path_is_file "$gitdir/config" &&
-	test_grep "^\[sandbox\]$" "$gitdir/config" &&
-	test_grep "^name = feat$" "$gitdir/config" &&
-	test_grep "^slot = 1$" "$gitdir/config" &&
-	test_grep "^project = ktrdr-feat$" "$gitdir/config" &&
-	test_grep "^created = [0-9][0-9]*$" "$gitdir/config"
+	test "$(git config -f "$gitdir/config" sandbox.format)" = 2 &&
+	test "$(git config -f "$gitdir/config" sandbox.name)" = feat &&
+	test "$(git config -f "$gitdir/config" sandbox.slot)" = 1 &&
+	test "$(git config -f "$gitdir/config" sandbox.project)" = ktrdr-feat &&
+	git config -f "$gitdir/config" sandbox.created >created &&
+	test_grep "^[0-9][0-9]*$" created
 '
 
 test_expect_success 'the registry has the entry' '

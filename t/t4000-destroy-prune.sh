@@ -150,7 +150,7 @@ test_expect_success 'init makes a plain clone a sandbox' '
 	(cd clone1 && git sandbox init >../out) &&
 	test_grep "Initialized sandbox '\''clone1'\'' in slot" out &&
 	test_path_is_file clone1/.git/sandbox &&
-	test_grep "^name = clone1$" clone1/.git/sandbox &&
+	test "$(git config -f clone1/.git/sandbox sandbox.name)" = clone1 &&
 	test_path_is_file clone1/.env.sandbox &&
 	test_grep "^SANDBOX_NAME=clone1$" clone1/.env.sandbox &&
 	test_grep -x "/.env.sandbox" clone1/.git/info/exclude &&
@@ -192,7 +192,7 @@ test_expect_success 'init in a worktree made by hand takes its name from <projec
 	(cd ktrdr--hand && git sandbox init >../out) &&
 	test_grep "Initialized sandbox '\''hand'\''" out &&
 	test_path_is_file "$(state_of ktrdr--hand)" &&
-	test_grep "^name = hand$" "$(state_of ktrdr--hand)" &&
+	test "$(git config -f "$(state_of ktrdr--hand)" sandbox.name)" = hand &&
 	test_path_is_file ktrdr--hand/.env.sandbox &&
 	has_entry hand &&
 	(cd ktrdr && git sandbox status hand >../out) &&

@@ -183,8 +183,8 @@ test_expect_success 'two ups of the same sandbox at once corrupt nothing' '
 	echo 0 >expect && echo 0 >>expect &&
 	test_cmp expect rcs &&
 	test_cmp reg.before "$(sb_registry)" &&
-	test_grep -x "name = up2" "$state" &&
-	test_grep -x "slot = 1" "$state" &&
+	test "$(git config -f "$state" sandbox.name)" = up2 &&
+	test "$(git config -f "$state" sandbox.slot)" = 1 &&
 	docker ps -q --filter label=com.docker.compose.project=t9k-up2 >running &&
 	test_line_count = 1 running &&
 	curl -sf localhost:$(sb_port 8501)/health &&
@@ -249,7 +249,7 @@ test_expect_success 'a prune while init registers waits, and leaves the new sand
 	test_grep ! "clone-race" prune.out &&
 	sb_reg_entries | grep " clone-race " >entry &&
 	test_line_count = 1 entry &&
-	test_grep -x "name = clone-race" clone-race/.git/sandbox &&
+	test "$(git config -f clone-race/.git/sandbox sandbox.name)" = clone-race &&
 	(cd clone-race && git sandbox destroy >/dev/null 2>&1)
 '
 

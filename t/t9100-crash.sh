@@ -132,7 +132,7 @@ do
 		test_grep '^SANDBOX_NAME=clone1$' env &&
 		sb_reg_entries | grep ' clone1 ' >entry &&
 		test_line_count = 1 entry &&
-		test_grep -x 'name = clone1' clone1/.git/sandbox &&
+		test \"\$(git config -f clone1/.git/sandbox sandbox.name)\" = clone1 &&
 		sb_check_leases &&
 		(cd clone1 && git sandbox destroy >/dev/null 2>&1) &&
 		sb_check_leases &&

@@ -376,11 +376,11 @@ sb_port () {
 	echo $(($1 + SB_PORT_OFFSET))
 }
 
-# Write the SPEC's .gitsandbox (the usage guide's ktrdr layout, with grafana
-# and jaeger), every port moved by SB_PORT_OFFSET, to the file $1.
+# Write the ktrdr .gitsandbox of the README's Usage (with grafana and
+# jaeger), every port moved by SB_PORT_OFFSET, to the file $1.
 sb_write_gitsandbox () {
 	cat >"$1" <<EOF
-# the project file of the ktrdr example (SPEC section 2)
+# the project file of the ktrdr example (README, Usage)
 [sandbox]
 	project = ktrdr                        # worktree and compose prefix
 	slots = 10
@@ -540,8 +540,8 @@ sb_check_consistent () {
 	while read -r slot_ name_ path_ gitdir_ r_
 	do
 		test_path_is_dir "$path_" &&
-		test_grep -x "name = $name_" "$gitdir_/config" &&
-		test_grep -x "slot = $slot_" "$gitdir_/config" &&
+		test "$(git config -f "$gitdir_/config" sandbox.name)" = "$name_" &&
+		test "$(git config -f "$gitdir_/config" sandbox.slot)" = "$slot_" &&
 		(cd "$path_" && git sandbox env) >env.now &&
 		test_grep -x "SANDBOX_SLOT=$slot_" env.now || return 1
 	done <ours &&

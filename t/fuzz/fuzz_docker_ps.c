@@ -6,7 +6,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct container_list l;
 	const struct container **c;
-	char **projects;
 	size_t i, n;
 	json_t *a = json_loadb((const char *)data, size, JSON_REJECT_DUPLICATES, NULL);
 
@@ -20,8 +19,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		free(c);
 		stack_status(&l, l.v[i].project);
 	}
-	n = docker_projects_with_prefix(&l, "", &projects);
-	free_strings(projects, n);
 	container_list_free(&l);
 	return 0;
 }

@@ -1,7 +1,8 @@
 /*
  * A sandbox's state file through state_read() (from a file, as the tool
- * reads it). What reads must also survive state_write() and read back the
- * same; the ports it records (ports_from_state) too.
+ * reads it): git-config syntax, or the first format's flat INI. What reads
+ * must also survive state_write() and read back the same; the ports it
+ * records (ports_from_state) too.
  */
 #include "fuzz.h"
 #include "ports.h"
@@ -42,6 +43,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			abort();
 		for (i = 0; i < st.nextra; i++)
 			if (strcmp(st.extra[i].section, again.extra[i].section) ||
+			    !same(st.extra[i].sub, again.extra[i].sub) ||
 			    strcmp(st.extra[i].key, again.extra[i].key) ||
 			    strcmp(st.extra[i].value, again.extra[i].value))
 				abort();

@@ -14,7 +14,7 @@
 #include "util.h"
 #include "unit.h"
 
-/* SPEC section 2, with the grafana and jaeger ports of the usage guide */
+/* the ktrdr project file of the README (Usage), with grafana and jaeger ports */
 static const char spec_file[] =
 	"[sandbox]\n"
 	"\tproject = ktrdr                        # worktree prefix\n"

@@ -11,7 +11,6 @@
 #include <unistd.h>
 
 #include "inifile.h"
-#include "state.h"
 #include "strbuf.h"
 #include "util.h"
 #include "unit.h"
@@ -129,15 +128,6 @@ static const char *section_of(const char *label)
 	fits = sb.len && sb.len <= INI_SECTION_MAX && strcmp(label, "sandbox");
 	strbuf_release(&sb);
 	return fits ? label : "s";
-}
-
-/* a state section is a plain name: it cannot be one of the labels */
-static const char *state_section_of(int i)
-{
-	static char name[16];
-
-	snprintf(name, sizeof(name), "s%d", i);
-	return name;
 }
 
 START_TEST(test_key_round_trip)
@@ -339,41 +329,6 @@ START_TEST(test_write_readable_only)
 }
 END_TEST
 
-/* hostile field labels in a state file: nothing renames the sandbox */
-START_TEST(test_state_hostile_keys)
-{
-	char *path = tmp_path("config");
-	struct sb_state st = { 0 }, back;
-	size_t i;
-
-	st.name = xstrdup("one");
-	st.slot = 3;
-	st.project = xstrdup("ktrdr-one");
-	st.created = 1700000000;
-	for (i = 0; i < ARRAY_SIZE(hostile); i++) {
-		state_set(&st, "secrets", hostile[i], hostile[i]);
-		state_set(&st, state_section_of(i), hostile[i], "evil");
-	}
-	ck_assert_int_eq(state_write(path, &st), 0);
-	ck_assert_int_eq(state_read(path, &back), 0);
-	ck_assert_str_eq(back.name, "one");
-	ck_assert_int_eq(back.slot, 3);
-	ck_assert_str_eq(back.project, "ktrdr-one");
-	ck_assert_uint_eq(back.nextra, st.nextra);
-	for (i = 0; i < ARRAY_SIZE(hostile); i++) {
-		ck_assert_pstr_eq(state_get(&back, "secrets", hostile[i]), hostile[i]);
-		ck_assert_pstr_eq(state_get(&back, state_section_of(i), hostile[i]), "evil");
-	}
-	state_free(&st);
-	state_free(&back);
-	/* a section named from outside is not the tool's: refused */
-	put(path, "[sandbox]\nname = one\nslot = 3\nproject = p\n[a%20b]\nk = v\n");
-	ck_assert_int_eq(state_read(path, &back), -1);
-	state_free(&back);
-	free(path);
-}
-END_TEST
-
 int main(void)
 {
 	Suite *s = suite_create("inifile");
@@ -392,7 +347,6 @@ int main(void)
 	tcase_set_timeout(files, 60);
 	tcase_add_test(files, test_read_file_kinds);
 	tcase_add_test(files, test_write_readable_only);
-	tcase_add_test(files, test_state_hostile_keys);
 	suite_add_tcase(s, files);
 	return run_suite(s);
 }

@@ -111,8 +111,6 @@ START_TEST(test_round_trip)
 	ck_assert_str_eq(again.buf, text.buf);
 	ck_assert_ptr_nonnull(registry_find(&back, paths[4], paths[1]));
 	ck_assert_ptr_nonnull(registry_find_path(&back, "/new\nline"));
-	ck_assert_ptr_nonnull(registry_find_slot(&back, paths[3], 1));
-	ck_assert_ptr_null(registry_find_slot(&back, paths[3], 2));
 	registry_release(&r);
 	registry_release(&back);
 	strbuf_release(&text);
