@@ -76,6 +76,11 @@ LC_ALL=C
 LANG=C
 TZ=UTC
 PATH="$GIT_SANDBOX_PREFIX/bin:$PATH"
+# the test helpers (t/helper, built by make shell-check): test-json
+if test -n "$GIT_SANDBOX_TEST_HELPERS"
+then
+	PATH="$PATH:$GIT_SANDBOX_TEST_HELPERS"
+fi
 # sanitizer builds: a report must fail the command loudly (abort, exit > 128)
 ASAN_OPTIONS="abort_on_error=1${ASAN_OPTIONS:+:$ASAN_OPTIONS}"
 UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1:abort_on_error=1${UBSAN_OPTIONS:+:$UBSAN_OPTIONS}"
