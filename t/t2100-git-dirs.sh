@@ -29,7 +29,8 @@ test_expect_success 'create works in each, and list --all shows them all from an
 	(cd bare.git && git sandbox create b1 >/dev/null) &&
 	(cd super/sub && git sandbox create u1 >/dev/null) &&
 	git -C seed sandbox list --all >out &&
-	test_grep "^sep  *s1 " out &&
+	# a --separate-git-dir clone: its REPO as main_worktree_of() finds it
+	test_grep "  s1  *1  *s1  " out &&
 	test_grep "^bare.git  *b1 " out &&
 	test_grep "^sub  *u1 " out &&
 	git -C sep sandbox list --all --json >json &&

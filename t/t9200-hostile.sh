@@ -124,7 +124,7 @@ test_expect_success 'an empty registry file is an empty registry, and is filled,
 	cut -d" " -f1-3 entries >actual &&
 	test_cmp expect actual &&
 	test "$(stat -c %a "$reg")" = 600 &&
-	# outside a repository: every repository's, with the repository
+	# outside a repository: every repository, with the repository
 	git sandbox list >out &&
 	test_grep "^ktrdr  *filled  *2 " out &&
 	test_grep ! "^ktrdr  *one " out &&
