@@ -26,6 +26,10 @@ CMDS = $(CMDSRC:git-sandbox/%.c=$(BUILD)/bin/%)
 UNITSRC = $(wildcard t/unit/*.c)
 UNITS = $(UNITSRC:t/unit/%.c=$(BUILD)/t/%)
 
+# small programs the shell tests run (t/helper: a JSON checker)
+HELPERSRC = $(wildcard t/helper/*.c)
+HELPERS = $(HELPERSRC:t/helper/%.c=$(BUILD)/t/helper/%)
+
 FUZZSRC = $(wildcard t/fuzz/fuzz_*.c)
 FUZZERS = $(FUZZSRC:t/fuzz/%.c=build-fuzz/%)
 FUZZOBJ = $(LIBSRC:lib/%.c=build-fuzz/lib/%.o)
@@ -48,6 +52,10 @@ $(BUILD)/bin/%: git-sandbox/%.c $(LIBA) $(HDR)
 	@mkdir -p $(@D)
 	$(CC) $(SB_CPPFLAGS) $(CPPFLAGS) $(SB_CFLAGS) $(CFLAGS) -o $@ $< $(LIBA) $(SB_LDFLAGS) $(LDFLAGS)
 
+$(BUILD)/t/helper/%: t/helper/%.c
+	@mkdir -p $(@D)
+	$(CC) $(SB_CPPFLAGS) $(CPPFLAGS) $(SB_CFLAGS) $(CFLAGS) -o $@ $< $(SB_LDFLAGS) $(LDFLAGS)
+
 $(BUILD)/t/%: t/unit/%.c t/unit/unit.h $(LIBA) $(HDR)
 	@mkdir -p $(@D)
 	$(CC) $(SB_CPPFLAGS) $(CPPFLAGS) $(SB_CFLAGS) $(CHECK_CFLAGS) $(CFLAGS) -o $@ $< $(LIBA) $(SB_LDFLAGS) $(CHECK_LIBS) $(LDFLAGS)
@@ -61,10 +69,11 @@ check:
 unit-check: $(UNITS)
 	@set -e; for u in $(UNITS); do echo "== $$u"; $$u; done
 
-shell-check: all
+shell-check: all $(HELPERS)
 	rm -rf $(BUILD)/inst
 	$(MAKE) install DESTDIR= PREFIX=$(CURDIR)/$(BUILD)/inst SANITIZE=$(SANITIZE) TEST_HOOKS=$(TEST_HOOKS)
-	cd t && GIT_SANDBOX_PREFIX=$(CURDIR)/$(BUILD)/inst ./run-tests $(T)
+	cd t && GIT_SANDBOX_PREFIX=$(CURDIR)/$(BUILD)/inst \
+		GIT_SANDBOX_TEST_HELPERS=$(CURDIR)/$(BUILD)/t/helper ./run-tests $(T)
 
 # the shell tests that run a real Docker Compose, again under the compose v2
 # plugin that .ci/deps fetches (make check uses the system's docker-compose)

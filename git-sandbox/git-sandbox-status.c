@@ -6,6 +6,7 @@
 #include <time.h>
 
 #include "derive.h"
+#include "json.h"
 #include "opts.h"
 #include "registry.h"
 #include "secrets.h"
@@ -72,30 +73,63 @@ static const char *stack_secrets(const struct sandbox *sb, const char *status, l
 }
 
 /* names and age only, never a value */
-static void show_secrets_json(struct strbuf *out, const struct sb_config *cfg, const char *src,
-			      long long fetched)
+static json_t *secrets_json(const struct sb_config *cfg, const char *src, long long fetched)
 {
+	json_t *o = json_object(), *names = json_array();
 	size_t i;
 	int configured = cfg->secrets_item && *cfg->secrets_item;
 
-	strbuf_addstr(out, ",\"secrets\":{\"source\":");
-	if (!configured)
-		strbuf_addjson(out, "none");
-	else if (src)
-		strbuf_addjson(out, src);
-	else
-		strbuf_addstr(out, "null");
-	if (configured && src && fetched)
-		strbuf_addf(out, ",\"age_seconds\":%lld", (long long)time(NULL) - fetched);
-	else
-		strbuf_addstr(out, ",\"age_seconds\":null");
-	strbuf_addstr(out, ",\"names\":[");
-	for (i = 0; configured && i < cfg->nsecrets; i++) {
-		if (i)
-			strbuf_addch(out, ',');
-		strbuf_addjson(out, cfg->secrets[i].var);
+	if (!o || !names) {
+		json_decref(o);
+		json_decref(names);
+		return NULL;
 	}
-	strbuf_addstr(out, "]}");
+	json_put(o, "source", json_text(!configured ? "none" : src));
+	json_put(o, "age_seconds", configured && src && fetched ?
+		 json_integer((json_int_t)time(NULL) - fetched) : NULL);
+	for (i = 0; configured && i < cfg->nsecrets; i++)
+		json_array_append_new(names, json_text(cfg->secrets[i].var));
+	json_put(o, "names", names);
+	return o;
+}
+
+/*
+ * status --json: {"version":1} and the object list shows of the sandbox,
+ * then status's own keys.
+ */
+static int status_json(struct strbuf *out, const struct sandbox_view *v,
+		       const struct container *const *cs, size_t nc, const struct strbuf *drift,
+		       const struct sb_config *cfg, const char *secrets_src, long long fetched)
+{
+	json_t *o = json_object(), *sbx = show_sandbox_json(v), *c = json_array();
+	size_t i;
+	int ret;
+
+	if (!o || !sbx || !c) {
+		json_decref(o);
+		json_decref(sbx);
+		json_decref(c);
+		return error("cannot make the JSON: out of memory");
+	}
+	json_put(o, "version", json_integer(SHOW_JSON_VERSION));
+	json_object_update(o, sbx);
+	json_decref(sbx);
+	for (i = 0; i < nc; i++) {
+		json_t *x = json_object();
+
+		if (!x)
+			continue;
+		json_put(x, "service", json_text(cs[i]->service));
+		json_put(x, "state", json_text(cs[i]->state));
+		json_array_append_new(c, x);
+	}
+	json_put(o, "containers", c);
+	/* what the configuration asks for now, when it is not what was leased */
+	json_put(o, "drift", drift->len ? json_text(drift->buf) : NULL);
+	json_put(o, "secrets", secrets_json(cfg, secrets_src, fetched));
+	ret = json_to_strbuf(out, o);
+	json_decref(o);
+	return ret;
 }
 
 static void show_secrets(struct strbuf *out, const struct sb_config *cfg, const char *src,
@@ -134,7 +168,7 @@ static void show_secrets(struct strbuf *out, const struct sb_config *cfg, const 
 
 int main(int argc, char **argv)
 {
-	int json = 0, n;
+	int json = 0, n, unreadable;
 	const char *name = NULL;
 	const struct opt opts[] = {
 		OPT_SANDBOX_(&name),
@@ -147,7 +181,7 @@ int main(int argc, char **argv)
 	enum stack_kind kind;
 	struct strbuf out = STRBUF_INIT, ports = STRBUF_INIT, drift = STRBUF_INIT;
 	struct sandbox_view v;
-	char **names, *branch, *repo, **urls;
+	char **names, *branch, *json_branch = NULL, *repo, **urls;
 	const char **url_names;
 	const struct container **cs = NULL;
 	size_t np, nc, i, nurls;
@@ -180,13 +214,16 @@ int main(int argc, char **argv)
 	}
 	np = port_set_flat(&sb.ports, &p, &names);
 	branch = sb.missing ? xstrdup("-") : worktree_branch(sb.gitdir);
+	if (!sb.missing)
+		json_branch = worktree_head_branch(sb.gitdir, &unreadable);
 	repo = xstrdup(sb.repo.main_worktree);
 	memset(&v, 0, sizeof(v));
 	v.name = sb.name;
 	v.slot = sb.slot;
 	v.repo = repo;
 	v.path = sb.path;
-	v.branch = branch;
+	v.main = sb.slot == 0;
+	v.branch = json_branch;
 	v.project = sb.project;
 	v.status = sandbox_status(&stacks, sb.path, sb.gitdir, sb.project, kind);
 	v.ports = p;
@@ -201,24 +238,8 @@ int main(int argc, char **argv)
 	nc = stacks.code == DOCKER_OK ? stack_containers(&stacks.containers, sb.project, &cs) : 0;
 	secrets_src = stack_secrets(&sb, v.status, &fetched);
 	if (json) {
-		show_json_open(&out, &v);
-		strbuf_addstr(&out, ",\"containers\":[");
-		for (i = 0; i < nc; i++) {
-			strbuf_addf(&out, "%s{\"service\":", i ? "," : "");
-			strbuf_addjson(&out, cs[i]->service);
-			strbuf_addstr(&out, ",\"state\":");
-			strbuf_addjson(&out, cs[i]->state);
-			strbuf_addch(&out, '}');
-		}
-		strbuf_addch(&out, ']');
-		/* what the configuration asks for now, when it is not what was leased */
-		strbuf_addstr(&out, ",\"drift\":");
-		if (drift.len)
-			strbuf_addjson(&out, drift.buf);
-		else
-			strbuf_addstr(&out, "null");
-		show_secrets_json(&out, &sb.cfg, secrets_src, fetched);
-		strbuf_addstr(&out, "}\n");
+		if (status_json(&out, &v, cs, nc, &drift, &sb.cfg, secrets_src, fetched) < 0)
+			die("cannot show the status");
 	} else {
 		show_ports(&ports, p, names, np);
 		strbuf_addf(&out, "sandbox  %s (slot %ld)\n", sb.name, sb.slot);
@@ -247,6 +268,7 @@ int main(int argc, char **argv)
 	free(p);
 	free(names);
 	free(branch);
+	free(json_branch);
 	free(repo);
 	sandbox_close(&sb);
 	return stdout_done();

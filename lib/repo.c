@@ -66,39 +66,53 @@ static char *clean_dir(const char *p)
 /*
  * git passes GIT_DIR as given on its command line, relative to where it
  * was called; libgit2 (under GIT_CEILING_DIRECTORIES) and the git commands
- * we run elsewhere need it absolute.
+ * we run elsewhere need it absolute. 0, or -1 with why.
  */
-static void absolute_env(const char *name)
+static int absolute_env(const char *name, struct strbuf *why)
 {
 	const char *v = getenv(name);
 	char *abs;
 
 	if (!v || !*v || *v == '/')
-		return;
+		return 0;
 	abs = real_path(v);
-	if (!abs)
-		die_errno("cannot use %s '%s'", name, v);
+	if (!abs) {
+		strbuf_addf(why, "cannot use %s '%s': %s", name, v, strerror(errno));
+		return -1;
+	}
 	setenv(name, abs, 1);
 	free(abs);
+	return 0;
 }
 
-void repo_open(struct repo *r)
+static int git_why(struct strbuf *why, const char *what)
+{
+	const git_error *e = git_error_last();
+
+	strbuf_addf(why, "%s: %s", what, e && e->message ? e->message : "unknown error");
+	return -1;
+}
+
+int repo_discover(struct repo *r, struct strbuf *why)
 {
 	const char *wd, *env_dir, *env_wt = getenv("GIT_WORK_TREE");
 	char *wt = NULL;
 
 	memset(r, 0, sizeof(*r));
 	if (sb_libgit2_init() < 0)
-		die_git("cannot initialise libgit2");
+		return git_why(why, "cannot initialise libgit2");
 	/*
 	 * `git --work-tree=<dir> sandbox` sets GIT_WORK_TREE, which libgit2's
 	 * FROM_ENV refuses: take it out of libgit2's sight and use it ourselves.
 	 */
-	absolute_env("GIT_DIR");
+	if (absolute_env("GIT_DIR", why) < 0)
+		return -1;
 	if (env_wt && *env_wt) {
 		wt = real_path(env_wt);
-		if (!wt)
-			die_errno("cannot use GIT_WORK_TREE '%s'", env_wt);
+		if (!wt) {
+			strbuf_addf(why, "cannot use GIT_WORK_TREE '%s': %s", env_wt, strerror(errno));
+			return -1;
+		}
 		unsetenv("GIT_WORK_TREE");
 	}
 	/* with GIT_DIR, libgit2's FROM_ENV still searches up from "." within the ceilings */
@@ -106,10 +120,13 @@ void repo_open(struct repo *r)
 	if ((env_dir && *env_dir ?
 	     git_repository_open_ext(&r->git, env_dir, GIT_REPOSITORY_OPEN_NO_SEARCH, NULL) :
 	     git_repository_open_ext(&r->git, ".", GIT_REPOSITORY_OPEN_FROM_ENV, NULL)) < 0) {
+		free(wt);
 		if (git_error_last() && git_error_last()->klass == GIT_ERROR_REPOSITORY &&
-		    !getenv("GIT_DIR"))
-			die("not a git repository (or any of the parent directories): .git");
-		die_git("cannot open the repository");
+		    !getenv("GIT_DIR")) {
+			git_error_clear();
+			return 1;
+		}
+		return git_why(why, "cannot open the repository");
 	}
 	r->gitdir = clean_dir(git_repository_path(r->git));
 	r->commondir = clean_dir(git_repository_commondir(r->git));
@@ -124,9 +141,22 @@ void repo_open(struct repo *r)
 	r->is_main = !git_repository_is_worktree(r->git);
 	if (r->is_main && r->worktree) {
 		r->main_worktree = xstrdup(r->worktree);
-		return;
+		return 0;
 	}
 	r->main_worktree = main_worktree_of(r->commondir);
+	return 0;
+}
+
+void repo_open(struct repo *r)
+{
+	struct strbuf why = STRBUF_INIT;
+	int ret = repo_discover(r, &why);
+
+	if (ret > 0)
+		die("not a git repository (or any of the parent directories): .git");
+	if (ret < 0)
+		die("%s", why.buf);
+	strbuf_release(&why);
 }
 
 char *main_worktree_of(const char *commondir)
@@ -162,15 +192,16 @@ void repo_close(struct repo *r)
 	memset(r, 0, sizeof(*r));
 }
 
-char *worktree_branch(const char *gitdir)
+char *worktree_head_branch(const char *gitdir, int *unreadable)
 {
 	char *path = path_join(gitdir, "HEAD");
-	char *head = read_file(path, NULL), *ret;
+	char *head = read_file(path, NULL), *ret = NULL;
 	struct strbuf sb = STRBUF_INIT;
 
 	free(path);
+	*unreadable = !head;
 	if (!head)
-		return xstrdup("(unknown)");
+		return NULL;
 	strbuf_addstr(&sb, head);
 	free(head);
 	strbuf_rtrim(&sb);
@@ -178,10 +209,18 @@ char *worktree_branch(const char *gitdir)
 		ret = xstrdup(sb.buf + strlen("ref: refs/heads/"));
 	else if (starts_with(sb.buf, "ref: "))
 		ret = xstrdup(sb.buf + 5);
-	else
-		ret = xstrdup("(detached)");
 	strbuf_release(&sb);
 	return ret;
+}
+
+char *worktree_branch(const char *gitdir)
+{
+	int unreadable;
+	char *ret = worktree_head_branch(gitdir, &unreadable);
+
+	if (ret)
+		return ret;
+	return xstrdup(unreadable ? "(unknown)" : "(detached)");
 }
 
 char *worktree_gitdir(const char *path)

@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include "derive.h"
+#include "json.h"
 #include "repo.h"
 #include "sandbox.h"
 #include "show.h"
@@ -38,60 +39,72 @@ void show_ports(struct strbuf *out, const long *ports, char *const *names, size_
 	}
 }
 
-void show_json_open(struct strbuf *out, const struct sandbox_view *v)
+void show_ports_compact(struct strbuf *out, const long *ports, char *const *names, size_t n)
 {
 	size_t i = 0;
 
-	strbuf_addstr(out, "{\"name\":");
-	strbuf_addjson(out, v->name);
-	strbuf_addf(out, ",\"slot\":%ld,\"repo\":", v->slot);
-	strbuf_addjson(out, v->repo);
-	strbuf_addstr(out, ",\"path\":");
-	strbuf_addjson(out, v->path);
-	strbuf_addstr(out, ",\"branch\":");
-	strbuf_addjson(out, v->branch);
-	strbuf_addstr(out, ",\"project\":");
-	strbuf_addjson(out, v->project);
-	strbuf_addstr(out, ",\"status\":");
-	strbuf_addjson(out, v->status);
-	strbuf_addstr(out, ",\"engine\":");
-	strbuf_addjson(out, v->engine ? v->engine : "");
-	strbuf_addstr(out, ",\"ports\":{");
-	while (i < v->nports) {
-		size_t j = i + 1, k;
+	while (i < n) {
+		size_t j = i;
 
-		while (j < v->nports && !strcmp(v->port_names[j], v->port_names[i]))
-			j++;
-		if (i)
-			strbuf_addch(out, ',');
-		strbuf_addjson(out, v->port_names[i]);
-		strbuf_addch(out, ':');
-		if (j - i == 1) {
-			strbuf_addf(out, "%ld", v->ports[i]);
-		} else {
-			strbuf_addch(out, '[');
-			for (k = i; k < j; k++)
-				strbuf_addf(out, "%s%ld", k > i ? "," : "", v->ports[k]);
-			strbuf_addch(out, ']');
+		strbuf_addf(out, "%s%s ", i ? " " : "", names[i]);
+		/* each run of consecutive ports of the group: "5010-5013", runs joined by ',' */
+		while (j < n && !strcmp(names[j], names[i])) {
+			size_t k = j;
+
+			while (k + 1 < n && !strcmp(names[k + 1], names[i]) && ports[k + 1] == ports[k] + 1)
+				k++;
+			strbuf_addf(out, "%s%ld", j > i ? "," : "", ports[j]);
+			if (k > j)
+				strbuf_addf(out, "-%ld", ports[k]);
+			j = k + 1;
 		}
 		i = j;
 	}
-	strbuf_addch(out, '}');
-	/* the first group's URL is the sandbox's, as list shows it */
-	strbuf_addstr(out, ",\"url\":");
-	if (v->nurls)
-		strbuf_addjson(out, v->urls[0]);
-	else
-		strbuf_addstr(out, "null");
-	strbuf_addstr(out, ",\"urls\":{");
-	for (i = 0; i < v->nurls; i++) {
-		if (i)
-			strbuf_addch(out, ',');
-		strbuf_addjson(out, v->url_names[i]);
-		strbuf_addch(out, ':');
-		strbuf_addjson(out, v->urls[i]);
+}
+
+json_t *show_sandbox_json(const struct sandbox_view *v)
+{
+	json_t *o = json_object(), *ports = json_object(), *urls = json_object();
+	size_t i = 0;
+
+	if (!o || !ports || !urls) {
+		json_decref(o);
+		json_decref(ports);
+		json_decref(urls);
+		return NULL;
 	}
-	strbuf_addch(out, '}');
+	json_put(o, "name", json_text(v->name));
+	json_put(o, "slot", json_integer(v->slot));
+	json_put(o, "repo", json_text(v->repo));
+	json_put(o, "path", json_text(v->path));
+	json_put(o, "branch", json_text(v->branch));
+	json_put(o, "project", json_text(v->project));
+	json_put(o, "status", json_text(v->status));
+	json_put(o, "engine", json_text(v->engine));
+	while (i < v->nports) {
+		size_t j = i + 1, k;
+		json_t *p;
+
+		while (j < v->nports && !strcmp(v->port_names[j], v->port_names[i]))
+			j++;
+		if (j - i == 1) {
+			p = json_integer(v->ports[i]);
+		} else {
+			p = json_array();
+			for (k = i; p && k < j; k++)
+				json_array_append_new(p, json_integer(v->ports[k]));
+		}
+		json_put(ports, v->port_names[i], p);
+		i = j;
+	}
+	json_put(o, "ports", ports);
+	/* the first group's URL is the sandbox's, as list shows it */
+	json_put(o, "url", v->nurls ? json_text(v->urls[0]) : NULL);
+	for (i = 0; i < v->nurls; i++)
+		json_put(urls, v->url_names[i], json_text(v->urls[i]));
+	json_put(o, "urls", urls);
+	json_put(o, "main", json_boolean(v->main));
+	return o;
 }
 
 int want_color(int fd, int setting)

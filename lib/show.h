@@ -4,21 +4,24 @@
 
 #include <stddef.h>
 
+#include <jansson.h>
+
 #include "strbuf.h"
 
-/* One sandbox as list and status show it. */
+/* One sandbox as list and status show it (NULL: no value). */
 struct sandbox_view {
 	const char *name;
 	long slot;
+	int main;		/* the main worktree's slot-0 stack, not a sandbox */
 	const char *repo;	/* main worktree of its repository */
 	const char *path;
-	const char *branch;
+	const char *branch;	/* NULL: detached, or not known (its worktree gone) */
 	const char *project;	/* compose project */
 	const char *status;	/* running, partial, stopped, no-stack, missing, unknown */
 	const long *ports;	/* parallel arrays, grouped by name in order */
 	char *const *port_names;
 	size_t nports;
-	const char *engine;	/* the engine its stack lives on (a context or URL) */
+	const char *engine;	/* the engine its stack lives on (a context or URL), or NULL */
 	const char *const *url_names;	/* its groups' URLs (derive.h: urls_of), in order */
 	char *const *urls;
 	size_t nurls;
@@ -27,8 +30,24 @@ struct sandbox_view {
 /* "api 8001, db 5433, workers 5010-5013" */
 void show_ports(struct strbuf *out, const long *ports, char *const *names, size_t n);
 
-/* The JSON object of SPEC §7 without its closing brace, so status can add to it. */
-void show_json_open(struct strbuf *out, const struct sandbox_view *v);
+/*
+ * The same in one word per item, for a column: "api 8001 db 5433
+ * workers 5010-5013"; a group whose ports are not consecutive gives each
+ * run, "workers 5010-5011,5020". Nothing for no ports.
+ */
+void show_ports_compact(struct strbuf *out, const long *ports, char *const *names, size_t n);
+
+/* What version the JSON of list and status has ("version"): a change of a key's meaning bumps it. */
+#define SHOW_JSON_VERSION 1
+
+/*
+ * The JSON object of one sandbox, the same for list and status (status
+ * adds its own keys to it): name, slot, repo, path, branch, project,
+ * status, engine, ports (an array for a group of several), url, urls,
+ * main; null where there is no value. A new reference, or NULL when out
+ * of memory.
+ */
+json_t *show_sandbox_json(const struct sandbox_view *v);
 
 struct sandbox;
 /* What create and init print: where it is, its slot, ports and URLs, what to do next. */

@@ -21,46 +21,50 @@ test_expect_success 'list with no sandboxes prints nothing on stdout' '
 	test_path_is_missing none
 '
 
-test_expect_success 'list shows every sandbox: name, slot, branch, status, main URL, path' '
+test_expect_success 'list shows the sandboxes of this repository: name, slot, branch, status, main URL, path' '
 	(cd ktrdr && git sandbox list >../out) &&
 	test_line_count = 3 out &&
 	head -n 1 out >header &&
-	test_grep "^NAME  *SLOT  *BRANCH  *STATUS  *URL  *PATH$" header &&
+	test_grep "^NAME  *SLOT  *BRANCH  *STATUS  *WHERE  *PATH$" header &&
 	test_grep "^alpha  *1  *alpha  *no-stack  *http://localhost:$(sb_port 8001)/  *$root/ktrdr--alpha$" out &&
 	test_grep "^beta  *2  *topic/beta  *no-stack  *http://localhost:$(sb_port 8002)/  *$root/ktrdr--beta$" out
 '
 
-test_expect_success 'list is the same from anywhere, even outside a repository' '
+test_expect_success 'list is the same from anywhere in the repository; outside one, every repository'"'"'s' '
 	(cd ktrdr && git sandbox list >../expect) &&
 	(cd ktrdr--alpha/sub/dir && git sandbox list >../../../out1) &&
-	git sandbox list >out2 &&
 	git -C ktrdr--beta sandbox list >out3 &&
 	test_cmp expect out1 &&
-	test_cmp expect out2 &&
-	test_cmp expect out3
+	test_cmp expect out3 &&
+	git sandbox list >out2 &&
+	(cd ktrdr && git sandbox list --all >../out4) &&
+	test_cmp out2 out4 &&
+	test_grep "^REPO  *NAME  *SLOT  *BRANCH  *STATUS  *WHERE  *PATH$" out2 &&
+	test_grep "^ktrdr  *alpha  *1  *alpha  *no-stack  *http://localhost:$(sb_port 8001)/  *$root/ktrdr--alpha$" out2
 '
 
 test_expect_success 'list --json' '
-	git sandbox list --json >out &&
+	(cd ktrdr && git sandbox list --json >../out) &&
 	test_line_count = 1 out &&
-	test_grep "^\[{.*}\]$" out &&
+	test_grep "^{\"version\":1,\"sandboxes\":\[{.*}\]}$" out &&
 	sed -e "s/},{\"name\"/}\n{\"name\"/g" out >entries &&
 	test_line_count = 2 entries &&
 	sed -n 1p entries >alpha &&
-	test_grep -F "{\"name\":\"alpha\",\"slot\":1,\"repo\":\"$root/ktrdr\",\"path\":\"$root/ktrdr--alpha\",\"branch\":\"alpha\",\"project\":\"ktrdr-alpha\",\"status\":\"no-stack\",\"engine\":\"unix:///var/run/docker.sock\",\"ports\":{" alpha &&
+	test_grep -F "{\"version\":1,\"sandboxes\":[{\"name\":\"alpha\",\"slot\":1,\"repo\":\"$root/ktrdr\",\"path\":\"$root/ktrdr--alpha\",\"branch\":\"alpha\",\"project\":\"ktrdr-alpha\",\"status\":\"no-stack\",\"engine\":\"unix:///var/run/docker.sock\",\"ports\":{" alpha &&
 	test_grep -F "\"api\":$(sb_port 8001)," alpha &&
 	test_grep -F "\"db\":$(sb_port 5433)," alpha &&
 	test_grep -F "\"grafana\":$(sb_port 3001)," alpha &&
 	test_grep -F "\"jaeger\":$(sb_port 16687)," alpha &&
 	test_grep -F "\"workers\":[$(sb_port 5010),$(sb_port 5011),$(sb_port 5012),$(sb_port 5013)]}" alpha &&
+	test_grep -F "\"main\":false}" alpha &&
 	sed -n 2p entries >beta &&
 	test_grep -F "\"name\":\"beta\",\"slot\":2," beta &&
 	test_grep -F "\"branch\":\"topic/beta\"" beta
 '
 
-test_expect_success 'list --json with no sandboxes is an empty array' '
+test_expect_success 'list --json with no sandboxes has an empty array' '
 	XDG_STATE_HOME=$HOME/none git sandbox list --json >out &&
-	echo "[]" >expect &&
+	echo "{\"version\":1,\"sandboxes\":[]}" >expect &&
 	test_cmp expect out
 '
 
@@ -112,9 +116,9 @@ test_expect_success 'status of an unknown sandbox fails' '
 test_expect_success 'status --json' '
 	(cd ktrdr--beta && git sandbox status --json >../out) &&
 	test_line_count = 1 out &&
-	test_grep -F "{\"name\":\"beta\",\"slot\":2,\"repo\":\"$root/ktrdr\",\"path\":\"$root/ktrdr--beta\",\"branch\":\"topic/beta\",\"project\":\"ktrdr-beta\",\"status\":\"no-stack\",\"engine\":\"unix:///var/run/docker.sock\",\"ports\":{\"api\":$(sb_port 8002)," out &&
+	test_grep -F "{\"version\":1,\"name\":\"beta\",\"slot\":2,\"repo\":\"$root/ktrdr\",\"path\":\"$root/ktrdr--beta\",\"branch\":\"topic/beta\",\"project\":\"ktrdr-beta\",\"status\":\"no-stack\",\"engine\":\"unix:///var/run/docker.sock\",\"ports\":{\"api\":$(sb_port 8002)," out &&
 	test_grep -F "\"workers\":[$(sb_port 5020),$(sb_port 5021),$(sb_port 5022),$(sb_port 5023)]}" out &&
-	test_grep -F ",\"containers\":[]" out &&
+	test_grep -F ",\"main\":false,\"containers\":[]" out &&
 	test_grep -F ",\"secrets\":{\"source\":" out &&
 	test_grep -F "\"secrets\":{\"source\":null,\"age_seconds\":null,\"names\":[\"DB_PASSWORD\"]}}" out &&
 	test_grep ! localdev out
@@ -283,16 +287,21 @@ test_expect_success 'commands that need a sandbox refuse a plain worktree' '
 	test_grep "is not a sandbox" err
 '
 
-test_expect_success 'list shows the sandboxes of every repository' '
+test_expect_success 'list --all shows the sandboxes of every repository, with the repository' '
 	sb_make_repo other &&
 	git -C other config sandbox.project other &&
 	(cd other && git sandbox create gamma >../out) &&
 	test_grep "slot 3" out &&
 	(cd ktrdr && git sandbox list >../out) &&
+	test_line_count = 3 out &&
+	test_grep ! gamma out &&
+	(cd ktrdr && git sandbox list --all >../out) &&
 	test_line_count = 4 out &&
-	test_grep "^gamma  *3  *gamma  *no-stack  *http://localhost:$(sb_port 8003)/  *$root/other--gamma$" out &&
-	git sandbox list --json >out &&
-	test_grep -F "{\"name\":\"gamma\",\"slot\":3,\"repo\":\"$root/other\"" out
+	test_grep "^other  *gamma  *3  *gamma  *no-stack  *http://localhost:$(sb_port 8003)/  *$root/other--gamma$" out &&
+	(cd ktrdr && git sandbox list --all --json >../out) &&
+	test_grep -F "{\"name\":\"gamma\",\"slot\":3,\"repo\":\"$root/other\"" out &&
+	(cd ktrdr && git sandbox list --json >../out) &&
+	test_grep ! gamma out
 '
 
 test_expect_success 'a sandbox whose docker context was deleted: list names it, destroy says what to do' '
@@ -301,9 +310,10 @@ test_expect_success 'a sandbox whose docker context was deleted: list names it, 
 	# a stack, so that its engine is needed (alpha has none)
 	printf "services: {}\n" >other--delta/docker-compose.sandbox.yml &&
 	docker context rm t3ctx >/dev/null &&
-	(cd ktrdr && git sandbox list >../out 2>../err) &&
-	test_grep "^delta  *4  *delta  *unknown  *t3ctx  *-  *$root/other--delta$" out &&
-	test_grep "^alpha  *1  *alpha  *no-stack  *unix:///var/run/docker.sock  *http://localhost:$(sb_port 8001)/  *$root/ktrdr--alpha$" out &&
+	(cd ktrdr && git sandbox list --all >../out 2>../err) &&
+	# no address, no URL: its ports
+	test_grep "^other  *delta  *4  *delta  *unknown  *t3ctx  *api $(sb_port 8004) db $(sb_port 5436) .* workers $(sb_port 5040)-$(sb_port 5043)  *$root/other--delta$" out &&
+	test_grep "^ktrdr  *alpha  *1  *alpha  *no-stack  *unix:///var/run/docker.sock  *http://localhost:$(sb_port 8001)/  *$root/ktrdr--alpha$" out &&
 	test_grep "docker context .t3ctx. does not exist" err &&
 	(cd other--delta && test_expect_code 128 git sandbox up --no-secrets 2>../err) &&
 	test_grep "GIT_SANDBOX_ENGINE=<context or URL>" err

@@ -240,11 +240,13 @@ test_expect_success 'a worktree deleted by hand shows as missing' '
 	(cd ktrdr && git sandbox create gone >/dev/null) &&
 	rm -rf ktrdr--gone &&
 	(cd ktrdr && git sandbox list >../out) &&
-	test_grep "^gone  *[0-9][0-9]*  *-  *missing  *-  *$root/ktrdr--gone$" out &&
+	# no URL without its configuration: its ports
+	test_grep "^gone  *[0-9][0-9]*  *-  *missing  *api [0-9]* db [0-9]* .*  *$root/ktrdr--gone$" out &&
 	git sandbox list --json >out &&
 	test_grep -F "\"name\":\"gone\"" out &&
 	sed -e "s/},{/}\n{/g" out | grep "\"name\":\"gone\"" >gone.json &&
 	test_grep -F "\"status\":\"missing\"" gone.json &&
+	test_grep -F "\"branch\":null," gone.json &&
 	(cd ktrdr && git sandbox status gone >../out) &&
 	test_grep "^status   missing$" out
 '

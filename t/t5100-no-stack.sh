@@ -113,7 +113,7 @@ test_expect_success 'status and list say no-stack and ask no engine, with Docker
 		test_grep -F "\"containers\":[]" json &&
 		(cd t51 && export GIT_SANDBOX_TRACE=$HOME/trace.st &&
 		 $run git sandbox list >../out && $run git sandbox list --json >../json) &&
-		test_grep "^NAME  *SLOT  *BRANCH  *STATUS    URL  *PATH$" out &&
+		test_grep "^NAME  *SLOT  *BRANCH  *STATUS    WHERE  *PATH$" out &&
 		test_grep "^one  *1  *one  *no-stack  http://localhost:$(sb_port 8101)/  $root/t51--one$" out &&
 		test_grep "^two  *2  *two  *no-stack  http://localhost:$(sb_port 8102)/  $root/t51--two$" out &&
 		test_grep -F "\"name\":\"one\",\"slot\":1," json &&
@@ -130,13 +130,13 @@ test_expect_success 'list of a registry with a stack too: the engine is asked fo
 	printf "services:\n  app:\n    image: %s\n" $IMAGE >t51s/docker-compose.sandbox.yml &&
 	git -C t51s add . && git -C t51s commit -q -m stack &&
 	(cd t51s && git sandbox create st >/dev/null) &&
-	(cd t51 && GIT_SANDBOX_TRACE=$HOME/trace.mix git sandbox list >../out) &&
-	test_grep "^one  .* no-stack  http://localhost:$(sb_port 8101)/  $root/t51--one$" out &&
-	test_grep "^st  .* stopped   -  *$root/t51s--st$" out &&
+	(cd t51 && GIT_SANDBOX_TRACE=$HOME/trace.mix git sandbox list --all >../out) &&
+	test_grep "^t51  *one  .* no-stack  http://localhost:$(sb_port 8101)/  $root/t51--one$" out &&
+	test_grep "^t51s  *st  .* stopped   -  *$root/t51s--st$" out &&
 	grep -c "^api: GET /containers/json" trace.mix >n && echo 1 >one && test_cmp one n &&
-	(cd t51 && no_docker git sandbox list >../out) &&
-	test_grep "^one  .* no-stack  http://localhost:$(sb_port 8101)/  $root/t51--one$" out &&
-	test_grep "^st  .* unknown   -  *$root/t51s--st$" out
+	(cd t51 && no_docker git sandbox list --all >../out) &&
+	test_grep "^t51  *one  .* no-stack  http://localhost:$(sb_port 8101)/  $root/t51--one$" out &&
+	test_grep "^t51s  *st  .* unknown   -  *$root/t51s--st$" out
 '
 
 test_expect_success 'doctor passes without Docker in a project with no stack' '

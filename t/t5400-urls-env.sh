@@ -163,7 +163,7 @@ test_expect_success 'status shows every URL; status --json has them, and the fir
 	! grep -F "$VALUE" out json
 '
 
-test_expect_success 'list shows the main URL; without one, none' '
+test_expect_success 'list shows the main URL; without one, the ports' '
 	(cd t54 && git checkout -q -b quiet &&
 	 git config -f .gitsandbox port.api.url "" &&
 	 git config -f .gitsandbox port.grafana.url "" &&
@@ -171,9 +171,9 @@ test_expect_success 'list shows the main URL; without one, none' '
 	 git sandbox create two --base quiet >/dev/null &&
 	 git sandbox list >../out && git sandbox list --json >../json) &&
 	root=$(cat root) &&
-	test_grep "^NAME  *SLOT  *BRANCH  *STATUS  *URL  *PATH$" out &&
+	test_grep "^NAME  *SLOT  *BRANCH  *STATUS  *WHERE  *PATH$" out &&
 	test_grep "^one  *1  *one  *running  *http://localhost:$(($api + 1))/  *$root/t54--one$" out &&
-	test_grep "^two  *2  *two  *stopped  *-  *$root/t54--two$" out &&
+	test_grep "^two  *2  *two  *stopped  *api $(($api + 2)) db $(($db + 2)) grafana $(($grafana + 2)) jaeger $(($jaeger + 2))  *$root/t54--two$" out &&
 	test_grep "\"name\":\"one\",.*\"url\":\"http://localhost:$(($api + 1))/\",\"urls\":{\"api\":" json &&
 	test_grep "\"name\":\"two\",.*\"url\":null,\"urls\":{}" json
 '

@@ -205,7 +205,7 @@ check 'destroy -<TAB>: its options' \
 	expect 'git sandbox destroy -' -s --sandbox= -f --force --keep-worktree --delete-branch
 check 'down, list, status, env, logs, prune, init: their options' eval '
 	expect "git sandbox down -" -s --sandbox= --all -v --volumes &&
-	expect "git sandbox list -" --json &&
+	expect "git sandbox list -" --all --json &&
 	expect "git sandbox status -" -s --sandbox= --json &&
 	expect "git sandbox env -" -s --sandbox= --export &&
 	expect "git sandbox logs -" -s --sandbox= -f --follow --tail= &&
@@ -262,7 +262,7 @@ check '-s <TAB> and --sandbox=<TAB>: the sandbox names, for every command that t
 		expect "git sandbox $sub --sandbox=b" beta || exit 1
 	done)'
 check 'commands that act on no one sandbox take no -s' eval '
-	expect "git sandbox list -" --json && expect "git sandbox create x -s"'
+	expect "git sandbox list -" --all --json && expect "git sandbox create x -s"'
 check 'path <TAB>: the sandbox names; none after -s <name>' eval '
 	expect "git sandbox path " alpha beta &&
 	expect "git sandbox status -s alpha "'

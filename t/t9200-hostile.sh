@@ -124,9 +124,10 @@ test_expect_success 'an empty registry file is an empty registry, and is filled,
 	cut -d" " -f1-3 entries >actual &&
 	test_cmp expect actual &&
 	test "$(stat -c %a "$reg")" = 600 &&
+	# outside a repository: every repository, with the repository
 	git sandbox list >out &&
-	test_grep "^filled  *2 " out &&
-	test_grep ! "^one " out &&
+	test_grep "^ktrdr  *filled  *2 " out &&
+	test_grep ! "^ktrdr  *one " out &&
 	# the forgotten sandbox keeps its own state, and status says so
 	(cd ktrdr--one && sb_no_docker git sandbox status >../out 2>../err) &&
 	test_grep "^warning: sandbox .one. is not in the registry" err &&

@@ -83,7 +83,7 @@ test_expect_success 'a registry line over the reader limit is never written' '
 	test_cmp registry.good "$(sb_registry)" &&
 	test_path_is_missing big--wide &&
 	git sandbox list >out &&
-	test_grep "^one " out
+	test_grep "^ktrdr  *one " out
 '
 
 test_expect_success 'the state file round trip still works' '

@@ -140,7 +140,7 @@ test_expect_success 'create on the engine DOCKER_HOST names: recorded, shown by 
 	test_grep "^url      api http://$SB_ENGINE_ADDR:$((API + 1))/" out &&
 	test_grep "sandbox .one. is on the engine $SB_ENGINE_TCP (the shell points at unix:///var/run/docker.sock)" err &&
 	(cd t97 && git sandbox list >../out 2>/dev/null && git sandbox list --json >../json 2>/dev/null) &&
-	test_grep "^NAME  *SLOT  *BRANCH  *STATUS  *ENGINE  *URL  *PATH" out &&
+	test_grep "^NAME  *SLOT  *BRANCH  *STATUS  *ENGINE  *WHERE  *PATH" out &&
 	test_grep "^one  *1  *one  *stopped  *$SB_ENGINE_TCP  *http://$SB_ENGINE_ADDR:$((API + 1))/  *$(pwd -P)/t97--one" out &&
 	test_grep "\"engine\":\"$SB_ENGINE_TCP\"" json
 '

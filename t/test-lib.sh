@@ -76,6 +76,11 @@ LC_ALL=C
 LANG=C
 TZ=UTC
 PATH="$GIT_SANDBOX_PREFIX/bin:$PATH"
+# the test helpers (t/helper, built by make shell-check): test-json
+if test -n "$GIT_SANDBOX_TEST_HELPERS"
+then
+	PATH="$PATH:$GIT_SANDBOX_TEST_HELPERS"
+fi
 # sanitizer builds: a report must fail the command loudly (abort, exit > 128)
 ASAN_OPTIONS="abort_on_error=1${ASAN_OPTIONS:+:$ASAN_OPTIONS}"
 UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1:abort_on_error=1${UBSAN_OPTIONS:+:$UBSAN_OPTIONS}"
@@ -579,7 +584,7 @@ sb_check_leases () {
 
 # sb_collect_ports [<main worktree>...]: "<port> <sandbox path>", one line
 # per port, for every port each sandbox of this registry reports (`list
-# --json`, and `status --json` in its worktree, or by name from its
+# --all --json`, and `status --json` in its worktree, or by name from its
 # repository when the worktree is not where the registry says) or
 # publishes (the containers of its compose project, found by the project's
 # label only); and the same for each <main worktree> named that is no
@@ -587,8 +592,9 @@ sb_check_leases () {
 # slot or ports, or if its containers publish a port it does not report.
 # ${SB_GIT:-git} runs the commands (another user's, through a wrapper).
 sb_collect_ports () {
-	${SB_GIT:-git} sandbox list --json >"$TRASH_DIRECTORY/.sb-list" </dev/null || return 1
-	sed -e 's/^\[//' -e 's/\]$//' -e 's/},{"name":/}\n{"name":/g' "$TRASH_DIRECTORY/.sb-list" |
+	${SB_GIT:-git} sandbox list --all --json >"$TRASH_DIRECTORY/.sb-list" </dev/null || return 1
+	sed -e 's/^{"version":1,"sandboxes":\[//' -e 's/\]}$//' -e 's/},{"name":/}\n{"name":/g' \
+		"$TRASH_DIRECTORY/.sb-list" |
 		grep '^{' >"$TRASH_DIRECTORY/.sb-entries"
 	for d_ in "$@"
 	do

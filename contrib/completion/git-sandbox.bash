@@ -59,21 +59,22 @@ __git_sandbox_repo ()
 }
 
 # Prints the names of this repository's sandboxes, one per line, from
-# "git sandbox list --json" (read with grep only: no jq needed).
+# "git sandbox list --json" (read with grep only: no jq needed): the
+# objects of its "sandboxes" array, but the main worktree's ("main":true).
 __git_sandbox_names ()
 {
-	local repo tok key='' depth=0 name='' srepo=''
+	local repo tok key='' depth=0 name='' srepo='' main=''
 	repo=$(__git_sandbox_repo) || return 0
-	# tokens: strings (keys end in ':') and braces, in document order
+	# tokens: strings (keys end in ':'), braces and true, in document order
 	while IFS= read -r tok; do
 		case "$tok" in
 		'{')
 			depth=$((depth + 1))
-			[ $depth = 1 ] && name='' srepo=''
+			[ $depth = 2 ] && name='' srepo='' main=''
 			key=
 			;;
 		'}')
-			if [ $depth = 1 ] && [ -n "$name" ] && [ "$srepo" = "$repo" ]; then
+			if [ $depth = 2 ] && [ -n "$name" ] && [ "$srepo" = "$repo" ] && [ -z "$main" ]; then
 				echo "$name"
 			fi
 			depth=$((depth - 1))
@@ -82,8 +83,12 @@ __git_sandbox_names ()
 		*:)
 			key=$tok
 			;;
+		true)
+			[ $depth = 2 ] && [ "$key" = '"main":' ] && main=t
+			key=
+			;;
 		*)
-			if [ $depth = 1 ]; then
+			if [ $depth = 2 ]; then
 				tok=${tok#\"}
 				tok=${tok%\"}
 				tok=${tok//\\\//\/}
@@ -98,7 +103,7 @@ __git_sandbox_names ()
 			;;
 		esac
 	done < <(__git_sandbox_git sandbox list --json |
-		grep -oE '"([^"\\]|\\.)*"[[:space:]]*:?|[{}]' |
+		grep -oE '"([^"\\]|\\.)*"[[:space:]]*:?|[{}]|true' |
 		sed 's/"[[:space:]]*:$/":/')
 }
 
@@ -193,7 +198,7 @@ _git_sandbox ()
 	up)      opts="--build --recreate --profile= --no-secrets --refresh-secrets --no-wait --timeout="; argopts="--profile --timeout" ;;
 	down)    opts="--all -v --volumes" ;;
 	destroy) opts="-f --force --keep-worktree --delete-branch" ;;
-	list)    opts="--json" ;;
+	list)    opts="--all --json" ;;
 	status)  opts="--json" ;;
 	env)     opts="--export" ;;
 	exec)    opts="--secrets" ;;

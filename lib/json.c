@@ -1,0 +1,84 @@
+#include <stdlib.h>
+#include <string.h>
+
+#include "json.h"
+#include "util.h"
+
+/* The length of the valid UTF-8 sequence at s (1 to 4), or 0 if there is none. */
+static size_t utf8_len(const unsigned char *s)
+{
+	unsigned long c;
+	size_t n, i;
+
+	if (s[0] < 0x80)
+		return 1;
+	if (s[0] >= 0xc2 && s[0] <= 0xdf)
+		n = 2, c = s[0] & 0x1f;
+	else if (s[0] >= 0xe0 && s[0] <= 0xef)
+		n = 3, c = s[0] & 0x0f;
+	else if (s[0] >= 0xf0 && s[0] <= 0xf4)
+		n = 4, c = s[0] & 0x07;
+	else
+		return 0;
+	for (i = 1; i < n; i++) {
+		if ((s[i] & 0xc0) != 0x80)	/* also the terminating NUL */
+			return 0;
+		c = (c << 6) | (s[i] & 0x3f);
+	}
+	/* overlong, a surrogate, beyond U+10FFFF */
+	if ((n == 3 && c < 0x800) || (n == 4 && c < 0x10000) || (c >= 0xd800 && c <= 0xdfff) ||
+	    c > 0x10ffff)
+		return 0;
+	return n;
+}
+
+void utf8_sanitize(struct strbuf *out, const char *s)
+{
+	const unsigned char *p = (const unsigned char *)s;
+
+	while (*p) {
+		size_t n = utf8_len(p);
+
+		if (n) {
+			strbuf_add(out, p, n);
+			p += n;
+		} else {
+			strbuf_addstr(out, "\xef\xbf\xbd");
+			p++;
+		}
+	}
+}
+
+json_t *json_text(const char *s)
+{
+	struct strbuf sb = STRBUF_INIT;
+	json_t *v;
+
+	if (!s)
+		return json_null();
+	utf8_sanitize(&sb, s);
+	v = json_stringn(sb.buf, sb.len);
+	strbuf_release(&sb);
+	return v;
+}
+
+void json_put(json_t *obj, const char *key, json_t *v)
+{
+	struct strbuf k = STRBUF_INIT;
+
+	utf8_sanitize(&k, key);
+	json_object_set_new(obj, k.buf, v ? v : json_null());
+	strbuf_release(&k);
+}
+
+int json_to_strbuf(struct strbuf *out, const json_t *v)
+{
+	char *s = json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY);
+
+	if (!s)
+		return error("cannot write JSON: out of memory");
+	strbuf_addstr(out, s);
+	strbuf_addch(out, '\n');
+	free(s);
+	return 0;
+}
