@@ -1,6 +1,5 @@
 /* git-sandbox: the dispatcher. `git sandbox <sub>` runs git-sandbox-<sub>. */
 #include <errno.h>
-#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -83,19 +82,6 @@ static int is_command(const char *cmd)
 	return 0;
 }
 
-/* Our own directory comes first, so an installed set of commands stays together. */
-static char *own_dir(const char *argv0)
-{
-	char buf[PATH_MAX];
-	ssize_t n = readlink("/proc/self/exe", buf, sizeof(buf) - 1);
-
-	if (n > 0) {
-		buf[n] = '\0';
-		return path_dirname(buf);
-	}
-	return strchr(argv0, '/') ? path_dirname(argv0) : NULL;
-}
-
 int main(int argc, char **argv)
 {
 	const char *cmd;
@@ -138,7 +124,8 @@ int main(int argc, char **argv)
 		unknown(cmd);
 
 	prog = xasprintf("git-sandbox-%s", cmd);
-	dir = own_dir(argv[0]);
+	/* our own directory comes first, so an installed set of commands stays together */
+	dir = program_dir(argv[0]);
 	argv[1] = prog;
 	if (dir) {
 		char *path = path_join(dir, prog);
