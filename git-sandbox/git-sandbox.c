@@ -28,6 +28,7 @@ static const struct { const char *name, *help; } commands[] = {
 	{ "exec", "run a command with the sandbox's variables set" },
 	{ "logs", "compose logs of this sandbox" },
 	{ "path", "print a sandbox's worktree, for cd" },
+	{ "mcp", "an MCP server on stdin and stdout, for agents" },
 	{ "secrets", "inspect or drop the encrypted secrets cache" },
 	{ "repair", "lease the ports the configuration asks for now, follow a moved worktree" },
 	{ "prune", "release slots whose worktree is gone, remove orphan stacks" },
