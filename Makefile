@@ -24,6 +24,10 @@ HDR = $(wildcard lib/*.h)
 CMDSRC = $(wildcard git-sandbox/*.c)
 CMDS = $(CMDSRC:git-sandbox/%.c=$(BUILD)/bin/%)
 
+# small programs the shell tests use (a test MCP client)
+HELPERSRC = $(wildcard t/helper/*.c)
+HELPERS = $(HELPERSRC:t/helper/%.c=$(BUILD)/t/helper/%)
+
 UNITSRC = $(wildcard t/unit/*.c)
 UNITS = $(UNITSRC:t/unit/%.c=$(BUILD)/t/%)
 
@@ -53,6 +57,10 @@ $(BUILD)/t/%: t/unit/%.c t/unit/unit.h $(LIBA) $(HDR)
 	@mkdir -p $(@D)
 	$(CC) $(SB_CPPFLAGS) $(CPPFLAGS) $(SB_CFLAGS) $(CHECK_CFLAGS) $(CFLAGS) -o $@ $< $(LIBA) $(SB_LDFLAGS) $(CHECK_LIBS) $(LDFLAGS)
 
+$(BUILD)/t/helper/%: t/helper/%.c config.mk
+	@mkdir -p $(@D)
+	$(CC) $(SB_CPPFLAGS) $(CPPFLAGS) $(SB_CFLAGS) $(CFLAGS) -o $@ $< $(SB_LDFLAGS) $(LDFLAGS)
+
 # unit tests (Check), then the shell tests against a private install, all
 # built with the test hooks; then the inputs that once broke a parser
 check:
@@ -62,10 +70,11 @@ check:
 unit-check: $(UNITS)
 	@set -e; for u in $(UNITS); do echo "== $$u"; $$u; done
 
-shell-check: all
+shell-check: all $(HELPERS)
 	rm -rf $(BUILD)/inst
 	$(MAKE) install DESTDIR= PREFIX=$(CURDIR)/$(BUILD)/inst SANITIZE=$(SANITIZE) TEST_HOOKS=$(TEST_HOOKS)
-	cd t && GIT_SANDBOX_PREFIX=$(CURDIR)/$(BUILD)/inst ./run-tests $(T)
+	cd t && GIT_SANDBOX_PREFIX=$(CURDIR)/$(BUILD)/inst GIT_SANDBOX_TEST_HELPERS=$(CURDIR)/$(BUILD)/t/helper \
+		./run-tests $(T)
 
 # the shell tests that run a real Docker Compose, again under the compose v2
 # plugin that .ci/deps fetches (make check uses the system's docker-compose)
