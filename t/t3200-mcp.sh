@@ -20,7 +20,7 @@ docker_cleanup () {
 	# shellcheck disable=SC2086
 	sb_drop_project $PROJECTS
 }
-test_atexit 'docker_cleanup; docker rmi $IMAGE >/dev/null 2>&1'
+test_atexit 'test_have_prereq DOCKER && { docker_cleanup; docker rmi $IMAGE >/dev/null 2>&1; }'
 
 # rpc <id> <method> [<params>]: a request line; note <method>: a notification
 rpc () {
@@ -44,9 +44,6 @@ answer () {
 }
 
 test_expect_success 'setup: a project whose web service serves a page and prints a line' '
-	docker info >/dev/null &&
-	docker_cleanup &&
-	sb_build_image $IMAGE &&
 	git init -q -b main t32 &&
 	cat >t32/.gitsandbox <<-EOF &&
 	[sandbox]
@@ -143,7 +140,12 @@ test_expect_success 'bad messages get JSON-RPC errors, and the session goes on' 
 	test "$(answer 11 result)" = "{}"
 '
 
-test_expect_success 'create, up without secrets, status, port, env and logs through the tools' '
+test_expect_success DOCKER 'setup: the stack'"'"'s image' '
+	docker_cleanup &&
+	sb_build_image $IMAGE
+'
+
+test_expect_success DOCKER 'create, up without secrets, status, port, env and logs through the tools' '
 	{
 		init &&
 		call 1 create "{\"name\":\"one\"}" &&
@@ -187,7 +189,7 @@ test_expect_success 'create, up without secrets, status, port, env and logs thro
 	test "$("$MCP_CLIENT" get status <status.json)" = running
 '
 
-test_expect_success 'destroy: refused without the name as confirm, then done with it' '
+test_expect_success DOCKER 'destroy: refused without the name as confirm, then done with it' '
 	{
 		init &&
 		call 1 destroy "{\"name\":\"one\",\"confirm\":\"on\"}" &&
@@ -210,7 +212,7 @@ test_expect_success 'destroy: refused without the name as confirm, then done wit
 	test_must_be_empty out
 '
 
-test_expect_success 'cleanup' '
+test_expect_success DOCKER 'cleanup' '
 	docker_cleanup &&
 	docker rmi $IMAGE >/dev/null
 '
