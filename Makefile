@@ -26,7 +26,7 @@ CMDS = $(CMDSRC:git-sandbox/%.c=$(BUILD)/bin/%)
 UNITSRC = $(wildcard t/unit/*.c)
 UNITS = $(UNITSRC:t/unit/%.c=$(BUILD)/t/%)
 
-# small programs the shell tests run (t/helper: a JSON checker)
+# small programs the shell tests run (t/helper: a JSON checker, an MCP client)
 HELPERSRC = $(wildcard t/helper/*.c)
 HELPERS = $(HELPERSRC:t/helper/%.c=$(BUILD)/t/helper/%)
 
@@ -52,13 +52,13 @@ $(BUILD)/bin/%: git-sandbox/%.c $(LIBA) $(HDR)
 	@mkdir -p $(@D)
 	$(CC) $(SB_CPPFLAGS) $(CPPFLAGS) $(SB_CFLAGS) $(CFLAGS) -o $@ $< $(LIBA) $(SB_LDFLAGS) $(LDFLAGS)
 
-$(BUILD)/t/helper/%: t/helper/%.c
-	@mkdir -p $(@D)
-	$(CC) $(SB_CPPFLAGS) $(CPPFLAGS) $(SB_CFLAGS) $(CFLAGS) -o $@ $< $(SB_LDFLAGS) $(LDFLAGS)
-
 $(BUILD)/t/%: t/unit/%.c t/unit/unit.h $(LIBA) $(HDR)
 	@mkdir -p $(@D)
 	$(CC) $(SB_CPPFLAGS) $(CPPFLAGS) $(SB_CFLAGS) $(CHECK_CFLAGS) $(CFLAGS) -o $@ $< $(LIBA) $(SB_LDFLAGS) $(CHECK_LIBS) $(LDFLAGS)
+
+$(BUILD)/t/helper/%: t/helper/%.c config.mk
+	@mkdir -p $(@D)
+	$(CC) $(SB_CPPFLAGS) $(CPPFLAGS) $(SB_CFLAGS) $(CFLAGS) -o $@ $< $(SB_LDFLAGS) $(LDFLAGS)
 
 # unit tests (Check), then the shell tests against a private install, all
 # built with the test hooks; then the inputs that once broke a parser
@@ -77,7 +77,7 @@ shell-check: all $(HELPERS)
 
 # the shell tests that run a real Docker Compose, again under the compose v2
 # plugin that .ci/deps fetches (make check uses the system's docker-compose)
-COMPOSE_TESTS = t5000-docker.sh t5200-lint.sh t5300-compose-conventions.sh t6000-secrets.sh \
+COMPOSE_TESTS = t3200-mcp.sh t5000-docker.sh t5200-lint.sh t5300-compose-conventions.sh t6000-secrets.sh \
 	t9000-concurrency.sh t9400-shared-engine.sh t9510-up-failures.sh t9600-port-truth.sh \
 	t9700-remote-engine.sh t9800-podman.sh
 check-compose-v2:

@@ -1,6 +1,5 @@
 /* git-sandbox: the dispatcher. `git sandbox <sub>` runs git-sandbox-<sub>. */
 #include <errno.h>
-#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -29,6 +28,7 @@ static const struct { const char *name, *help; } commands[] = {
 	{ "exec", "run a command with the sandbox's variables set" },
 	{ "logs", "compose logs of this sandbox" },
 	{ "path", "print a sandbox's worktree, for cd" },
+	{ "mcp", "an MCP server on stdin and stdout, for agents" },
 	{ "secrets", "inspect or drop the encrypted secrets cache" },
 	{ "repair", "lease the ports the configuration asks for now, follow a moved worktree" },
 	{ "prune", "release slots whose worktree is gone, remove orphan stacks" },
@@ -83,19 +83,6 @@ static int is_command(const char *cmd)
 	return 0;
 }
 
-/* Our own directory comes first, so an installed set of commands stays together. */
-static char *own_dir(const char *argv0)
-{
-	char buf[PATH_MAX];
-	ssize_t n = readlink("/proc/self/exe", buf, sizeof(buf) - 1);
-
-	if (n > 0) {
-		buf[n] = '\0';
-		return path_dirname(buf);
-	}
-	return strchr(argv0, '/') ? path_dirname(argv0) : NULL;
-}
-
 int main(int argc, char **argv)
 {
 	const char *cmd;
@@ -138,7 +125,8 @@ int main(int argc, char **argv)
 		unknown(cmd);
 
 	prog = xasprintf("git-sandbox-%s", cmd);
-	dir = own_dir(argv[0]);
+	/* our own directory comes first, so an installed set of commands stays together */
+	dir = program_dir(argv[0]);
 	argv[1] = prog;
 	if (dir) {
 		char *path = path_join(dir, prog);

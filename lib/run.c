@@ -1,4 +1,5 @@
 #include <errno.h>
+#include <limits.h>
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
@@ -80,6 +81,18 @@ int have_program(const char *name)
 
 	free(p);
 	return p != NULL;
+}
+
+char *program_dir(const char *argv0)
+{
+	char buf[PATH_MAX];
+	ssize_t n = readlink("/proc/self/exe", buf, sizeof(buf) - 1);
+
+	if (n > 0) {
+		buf[n] = '\0';
+		return path_dirname(buf);
+	}
+	return argv0 && strchr(argv0, '/') ? path_dirname(argv0) : NULL;
 }
 
 static long now_ms(void)
@@ -197,7 +210,8 @@ int finish_command(struct child *c)
 		i = poll(pfd, n, wait_ms);
 		if (i < 0 && errno == EINTR)
 			continue;
-		if (i == 0 || (c->max_out && c->out.len > c->max_out)) {
+		if (i == 0 || (c->max_out && c->out.len > c->max_out) ||
+		    (c->max_err && c->err.len > c->max_err)) {
 			c->timed_out = 1;
 			kill(pid, SIGKILL);
 			break;

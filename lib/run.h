@@ -17,9 +17,10 @@ struct child {
 	int silent_err;			/* stderr to /dev/null */
 	int timeout_ms;			/* > 0: kill the child (SIGKILL) after this long */
 	size_t max_out;			/* > 0: kill the child if it writes more than this */
+	size_t max_err;			/* > 0: the same for what it writes to stderr */
 	int secret;			/* captured output is secret: grown and read without leaving copies */
 	struct strbuf out, err;		/* filled when capturing; caller releases */
-	int timed_out;			/* set when timeout_ms or max_out killed it */
+	int timed_out;			/* set when timeout_ms, max_out or max_err killed it */
 
 	/* between start_command() and finish_command(): the running child */
 	pid_t pid;
@@ -63,6 +64,13 @@ void trace(const char *what, const char *const *words);
 
 /* Replace this process with argv (env as in struct child); dies on failure. */
 void exec_command(const char *const *argv, const char *const *env) __attribute__((noreturn));
+
+/*
+ * The directory of the running program (from /proc/self/exe, else argv0
+ * when it holds a '/'), newly allocated, or NULL: where the commands
+ * installed with it are, which come before any on PATH.
+ */
+char *program_dir(const char *argv0);
 
 /* Is program found on PATH (or a path that is executable)? */
 int have_program(const char *name);

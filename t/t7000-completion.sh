@@ -192,7 +192,7 @@ _completion_loader () {
 
 check 'git sandbox <TAB> loads the completion on demand and lists the subcommands' \
 	expect_has 'git sandbox ' create init up down destroy list status port env \
-		exec logs path secrets repair prune doctor trust
+		exec logs path mcp secrets repair prune doctor trust
 check '_git_sandbox is defined once loaded' eval 'declare -F _git_sandbox >/dev/null'
 check 'git sandbox de<TAB> gives destroy' expect 'git sandbox de' destroy
 check 'git sandbox --<TAB> gives the dispatcher options' \
@@ -214,6 +214,9 @@ check 'down, list, status, env, logs, prune, init: their options' eval '
 	expect "git sandbox repair -" -s --sandbox= &&
 	expect "git sandbox prune -" -n --dry-run &&
 	expect "git sandbox init -" --name= --slot= --engine='
+check 'mcp <TAB> and mcp -<TAB>: nothing, it takes no arguments' eval '
+	expect "git sandbox mcp " &&
+	expect "git sandbox mcp -"'
 check 'create --engine <TAB>: the docker contexts' eval '
 	DOCKER_CONFIG=$TMP/docker &&
 	mkdir -p "$DOCKER_CONFIG" &&
@@ -347,7 +350,7 @@ if test_have_prereq ZSH; then
 	check 'zsh: _git-sandbox is installed' test -f "$ZSH_COMPL_DIR/_git-sandbox"
 	check 'zsh: git sandbox <TAB> lists the subcommands' \
 		zexpect 'git sandbox ' create init up down destroy list status port \
-			env exec logs path secrets repair prune doctor trust setup
+			env exec logs path mcp secrets repair prune doctor trust setup
 	check 'zsh: git sand<TAB> offers sandbox' zexpect 'git sand' sandbox
 	check 'zsh: create -<TAB>: its options' \
 		zexpect 'git sandbox create feat -' -b --branch --base --slot --engine

@@ -76,7 +76,7 @@ LC_ALL=C
 LANG=C
 TZ=UTC
 PATH="$GIT_SANDBOX_PREFIX/bin:$PATH"
-# the test helpers (t/helper, built by make shell-check): test-json
+# the test helpers (t/helper, built by make shell-check): test-json, mcp-client
 if test -n "$GIT_SANDBOX_TEST_HELPERS"
 then
 	PATH="$PATH:$GIT_SANDBOX_TEST_HELPERS"

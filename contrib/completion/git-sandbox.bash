@@ -18,7 +18,7 @@
 
 # The subcommands every installation has; executables git-sandbox-<sub> on
 # PATH are added to them.
-__git_sandbox_subcommands="create init up down destroy list status port env exec logs path secrets repair prune doctor trust setup"
+__git_sandbox_subcommands="create init up down destroy list status port env exec logs path mcp secrets repair prune doctor trust setup"
 
 # Runs git, honouring -C and --git-dir from the command line as git's
 # completion does.
