@@ -149,7 +149,7 @@ static void run_text(const struct mcp_tools_ctx *ctx, const char *cmd,
 
 /* run a --json command: its object is the structured content, and its text */
 static void run_json(const struct mcp_tools_ctx *ctx, const char *cmd,
-		     const struct cmdline *words, const char *array_key, struct mcp_result *r)
+		     const struct cmdline *words, struct mcp_result *r)
 {
 	struct strbuf out = STRBUF_INIT, err = STRBUF_INIT;
 	json_error_t jerr;
@@ -159,9 +159,6 @@ static void run_json(const struct mcp_tools_ctx *ctx, const char *cmd,
 	if (run_tool_command(ctx, cmd, words, &out, &err, r) < 0)
 		goto done;
 	j = json_loadb(out.buf, out.len, 0, &jerr);
-	if (j && json_is_array(j) && array_key)
-		/* structured content is an object: an array gets a name */
-		j = json_pack("{s:o}", array_key, j);
 	if (!j || !json_is_object(j)) {
 		json_decref(j);
 		fail(r, "'git-sandbox-%s' printed no JSON object: %s", cmd, jerr.text);
@@ -193,9 +190,10 @@ static void tool_list(const json_t *args, void *ctx, struct mcp_result *r)
 {
 	struct cmdline c = { { NULL }, 0 };
 
-	(void)args;
+	if (arg_bool(args, "all"))
+		push(&c, "--all");
 	push(&c, "--json");
-	run_json(ctx, "list", &c, "sandboxes", r);
+	run_json(ctx, "list", &c, r);
 }
 
 static void tool_status(const json_t *args, void *ctx, struct mcp_result *r)
@@ -205,7 +203,7 @@ static void tool_status(const json_t *args, void *ctx, struct mcp_result *r)
 	if (!push_name(&c, args, r))
 		return;
 	push(&c, "--json");
-	run_json(ctx, "status", &c, NULL, r);
+	run_json(ctx, "status", &c, r);
 }
 
 static void tool_create(const json_t *args, void *ctx, struct mcp_result *r)
@@ -346,7 +344,10 @@ static void tool_destroy(const json_t *args, void *ctx, struct mcp_result *r)
 
 #define NAME_PARAM(what) { "name", MCP_STRING, 1, what, 0, 0 }
 
-static const struct mcp_param list_params[] = { { NULL, 0, 0, NULL, 0, 0 } };
+static const struct mcp_param list_params[] = {
+	{ "all", MCP_BOOL, 0, "every repository's sandboxes, not only this repository's", 0, 0 },
+	{ NULL, 0, 0, NULL, 0, 0 }
+};
 static const struct mcp_param status_params[] = {
 	NAME_PARAM("the sandbox's name"),
 	{ NULL, 0, 0, NULL, 0, 0 }
@@ -392,7 +393,8 @@ static const struct mcp_param destroy_params[] = {
 
 const struct mcp_tool mcp_tools[] = {
 	{ "list", "List sandboxes",
-	  "Every sandbox of this machine: name, slot, repository, worktree path, branch, "
+	  "The sandboxes of the repository the server runs in (all: of every repository): "
+	  "name, slot, repository, worktree path, branch, "
 	  "compose project, stack status and ports.",
 	  list_params, 1, 0, 1, tool_list },
 	{ "status", "Sandbox status",

@@ -186,7 +186,17 @@ test_expect_success DOCKER 'create, up without secrets, status, port, env and lo
 	answer 8 "result.structuredContent.sandboxes.*.name" >out &&
 	echo one >expect && test_cmp expect out &&
 	(cd t32--one && git sandbox status --json) >status.json &&
-	test "$("$MCP_CLIENT" get status <status.json)" = running
+	test "$("$MCP_CLIENT" get status <status.json)" = running &&
+	git init -q t32-other &&
+	{
+		init &&
+		call 1 list "{}" &&
+		call 2 list "{\"all\":true}"
+	} >requests &&
+	(cd t32-other && "$MCP_CLIENT" git sandbox mcp <../requests >../replies 2>../err) &&
+	test "$(answer 1 result.structuredContent.sandboxes)" = "[]" &&
+	answer 2 "result.structuredContent.sandboxes.*.name" >out &&
+	echo one >expect && test_cmp expect out
 '
 
 test_expect_success DOCKER 'destroy: refused without the name as confirm, then done with it' '
