@@ -28,7 +28,7 @@ int main(int argc, char **argv)
 	};
 	struct mcp_tools_ctx ctx = { NULL };
 	struct mcp_server s = {
-		"git-sandbox", "git sandbox", VERSION, instructions, mcp_tools, mcp_ntools, &ctx
+		"git-sandbox", "git sandbox", VERSION, instructions, mcp_tools, mcp_ntools, &ctx, 0
 	};
 	char *dir;
 	int r;

@@ -111,94 +111,124 @@ static enum token next_token(const char **p, unsigned allow, const char **s, siz
 
 #define TEMPLATE_ALL (TEMPLATE_HOST | TEMPLATE_PORT | TEMPLATE_VARS)
 
+typedef int (*token_fn)(enum token t, const char *s, size_t len, void *data);
+
+/*
+ * The one walk over a template's tokens: fn (if any) is called on each, in
+ * order, until it returns non-zero. That value, 0 at the end, or -1 at a
+ * token that is not one, with why (a scratch buffer when NULL) saying why.
+ */
+static int walk(const char *tmpl, unsigned allow, token_fn fn, void *data, struct strbuf *why)
+{
+	struct strbuf scratch = STRBUF_INIT;
+	const char *p = tmpl, *s = NULL;
+	size_t len = 0;
+	enum token t;
+	int ret = 0;
+
+	while (!ret && (t = next_token(&p, allow, &s, &len, why ? why : &scratch)) != TOK_END)
+		ret = t == TOK_ERROR ? -1 : fn ? fn(t, s, len, data) : 0;
+	strbuf_release(&scratch);
+	return ret;
+}
+
 int template_check(const char *tmpl, unsigned allow, struct strbuf *why)
 {
-	const char *p = tmpl, *s;
-	size_t len;
-	enum token t;
+	return walk(tmpl, allow, NULL, NULL, why);
+}
 
-	while ((t = next_token(&p, allow, &s, &len, why)) != TOK_END)
-		if (t == TOK_ERROR)
-			return -1;
-	return 0;
+static int is_placeholder(enum token t, const char *s, size_t len, void *data)
+{
+	const char *name = data;
+
+	(void)s;
+	(void)len;
+	return (t == TOK_HOST && !strcmp(name, "host")) || (t == TOK_PORT && !strcmp(name, "port"));
 }
 
 int template_uses(const char *tmpl, const char *name)
 {
-	struct strbuf why = STRBUF_INIT;
-	const char *p = tmpl, *s;
-	size_t len;
-	enum token t;
-	int ret = 0;
+	/* a template that is not one is used as far as it is valid */
+	return walk(tmpl, TEMPLATE_ALL, is_placeholder, (void *)name, NULL) > 0;
+}
 
-	while (!ret && (t = next_token(&p, TEMPLATE_ALL, &s, &len, &why)) != TOK_END &&
-	       t != TOK_ERROR)
-		ret = (t == TOK_HOST && !strcmp(name, "host")) ||
-		      (t == TOK_PORT && !strcmp(name, "port"));
-	strbuf_release(&why);
-	return ret;
+struct refs {
+	int (*fn)(const char *name, size_t len, void *data);
+	void *data;
+	int ret;	/* fn's, which may be -1 as the walk's error is */
+};
+
+static int each_ref(enum token t, const char *s, size_t len, void *data)
+{
+	struct refs *r = data;
+
+	if (t == TOK_REF)
+		r->ret = r->fn(s, len, r->data);
+	return r->ret;
 }
 
 int template_refs(const char *tmpl, int (*fn)(const char *name, size_t len, void *data),
 		  void *data)
 {
-	struct strbuf why = STRBUF_INIT;
-	const char *p = tmpl, *s;
-	size_t len;
-	enum token t;
-	int ret = 0;
+	struct refs r = { fn, data, 0 };
 
-	while (!ret && (t = next_token(&p, TEMPLATE_ALL, &s, &len, &why)) != TOK_END &&
-	       t != TOK_ERROR)
-		if (t == TOK_REF)
-			ret = fn(s, len, data);
-	strbuf_release(&why);
-	return ret;
+	walk(tmpl, TEMPLATE_ALL, each_ref, &r, NULL);
+	return r.ret;
+}
+
+struct expansion {
+	struct strbuf *out;
+	const struct template_vars *v;
+	struct strbuf *why;
+};
+
+static int expand_token(enum token t, const char *s, size_t len, void *data)
+{
+	struct expansion *x = data;
+	const struct template_vars *v = x->v;
+	const char *val;
+	char num[32];
+
+	switch (t) {
+	case TOK_TEXT:
+		strbuf_add_secret(x->out, s, len);
+		break;
+	case TOK_HOST:
+		if (!v->host) {
+			strbuf_addstr(x->why, "{host}: the engine's host is not known");
+			return -1;
+		}
+		/* an IPv6 address in brackets, as a URL has it */
+		if (strchr(v->host, ':'))
+			strbuf_add_secret(x->out, "[", 1);
+		strbuf_add_secret(x->out, v->host, strlen(v->host));
+		if (strchr(v->host, ':'))
+			strbuf_add_secret(x->out, "]", 1);
+		break;
+	case TOK_PORT:
+		snprintf(num, sizeof(num), "%ld", v->port);
+		strbuf_add_secret(x->out, num, strlen(num));
+		break;
+	case TOK_REF:
+		if (!v->lookup || !(val = v->lookup(s, len, v->data))) {
+			strbuf_addf(x->why, "${%.*s}: the sandbox has no such variable", (int)len, s);
+			return -1;
+		}
+		strbuf_add_secret(x->out, val, strlen(val));
+		break;
+	case TOK_ERROR:
+	case TOK_END:
+		break;	/* the walk's */
+	}
+	return 0;
 }
 
 int template_expand(struct strbuf *out, const char *tmpl, const struct template_vars *v,
 		    struct strbuf *why)
 {
-	const char *p = tmpl, *s, *val;
-	char num[32];
-	size_t len;
-	enum token t;
+	struct expansion x = { out, v, why };
 
-	while ((t = next_token(&p, TEMPLATE_ALL, &s, &len, why)) != TOK_END) {
-		switch (t) {
-		case TOK_ERROR:
-			return -1;
-		case TOK_TEXT:
-			strbuf_add_secret(out, s, len);
-			break;
-		case TOK_HOST:
-			if (!v->host) {
-				strbuf_addstr(why, "{host}: the engine's host is not known");
-				return -1;
-			}
-			/* an IPv6 address in brackets, as a URL has it */
-			if (strchr(v->host, ':'))
-				strbuf_add_secret(out, "[", 1);
-			strbuf_add_secret(out, v->host, strlen(v->host));
-			if (strchr(v->host, ':'))
-				strbuf_add_secret(out, "]", 1);
-			break;
-		case TOK_PORT:
-			snprintf(num, sizeof(num), "%ld", v->port);
-			strbuf_add_secret(out, num, strlen(num));
-			break;
-		case TOK_REF:
-			if (!v->lookup || !(val = v->lookup(s, len, v->data))) {
-				strbuf_addf(why, "${%.*s}: the sandbox has no such variable", (int)len, s);
-				return -1;
-			}
-			strbuf_add_secret(out, val, strlen(val));
-			break;
-		case TOK_END:
-			break;
-		}
-	}
-	return 0;
+	return walk(tmpl, TEMPLATE_ALL, expand_token, &x, why) < 0 ? -1 : 0;
 }
 
 /* --- the order of [env] variables --------------------------------------- */

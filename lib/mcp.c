@@ -1,7 +1,7 @@
 /*
  * mcp.c: the Model Context Protocol's stdio transport and its dispatch.
  * Owns the JSON-RPC 2.0 framing (one message a line, bounded), the
- * validation of requests, the lifecycle methods (initialize, ping), the
+ * validation of requests, the lifecycle (initialize first, ping always), the
  * listing of tools with the JSON Schema made from their parameter tables,
  * the check of a call's arguments against that table, and the shape of a
  * tool's result. What each tool does is its caller's (mcptools.c).
@@ -246,16 +246,21 @@ static json_t *call_tool(const struct mcp_server *s, const json_t *id, const jso
 }
 
 /* a request: the method with its id (string or integer) and params (an object or none) */
-static json_t *request(const struct mcp_server *s, const char *method, const json_t *id,
+static json_t *request(struct mcp_server *s, const char *method, const json_t *id,
 		       const json_t *params)
 {
 	if (!strcmp(method, "initialize")) {
 		if (!json_is_string(json_object_get(params, "protocolVersion")))
 			return mcp_error(id, MCP_INVALID_PARAMS, "initialize needs a protocolVersion");
+		s->initialized = 1;
 		return reply(id, initialize(s, params));
 	}
 	if (!strcmp(method, "ping"))
 		return reply(id, json_object());
+	/* the lifecycle: a client sends nothing but pings before initialize's answer */
+	if (!s->initialized)
+		return errorf(id, MCP_INVALID_REQUEST, "'%s' before initialize: the session "
+			      "starts with initialize", method);
 	if (!strcmp(method, "tools/list"))
 		return reply(id, list_tools(s));
 	if (!strcmp(method, "tools/call"))
@@ -263,7 +268,7 @@ static json_t *request(const struct mcp_server *s, const char *method, const jso
 	return errorf(id, MCP_METHOD_NOT_FOUND, "method '%s' not found", method);
 }
 
-json_t *mcp_handle(const struct mcp_server *s, const char *line, size_t len)
+json_t *mcp_handle(struct mcp_server *s, const char *line, size_t len)
 {
 	json_error_t err;
 	json_t *msg, *id, *params, *out;
@@ -293,7 +298,12 @@ json_t *mcp_handle(const struct mcp_server *s, const char *line, size_t len)
 	else if (!method)
 		out = mcp_error(id, MCP_INVALID_REQUEST, "no method");
 	else if (!id)
-		/* a notification (initialized, cancelled, ...): never answered */
+		/*
+		 * a notification (initialized, cancelled, ...): never answered.
+		 * notifications/cancelled needs nothing more: requests run one
+		 * at a time, each answered before the next line is read, so the
+		 * request it names has been answered when it is read
+		 */
 		out = NULL;
 	else if (params && !json_is_object(params))
 		out = mcp_error(id, MCP_INVALID_PARAMS, "params must be an object");
@@ -329,7 +339,7 @@ static int read_line(FILE *in, struct strbuf *line, int *too_long)
 	return 1;
 }
 
-int mcp_serve(const struct mcp_server *s, FILE *in, FILE *out)
+int mcp_serve(struct mcp_server *s, FILE *in, FILE *out)
 {
 	struct strbuf line = STRBUF_INIT;
 	int too_long, r;

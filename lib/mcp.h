@@ -51,6 +51,7 @@ struct mcp_server {
 	const struct mcp_tool *tools;
 	size_t ntools;
 	void *ctx;				/* passed to each tool's call */
+	int initialized;			/* an initialize was answered (mcp_handle's) */
 };
 
 /* The inputSchema of a tool: a JSON Schema object (json_decref it). */
@@ -67,9 +68,10 @@ int mcp_check_args(const struct mcp_tool *t, const json_t *args, struct strbuf *
  * Handle one message (a line without its newline): the reply to send
  * (json_decref it), or NULL when none is due (a notification, or a
  * response from the client). Never fails: a bad message gets a JSON-RPC
- * error reply.
+ * error reply, and so does a request other than initialize or ping
+ * before an initialize was answered (MCP's lifecycle).
  */
-json_t *mcp_handle(const struct mcp_server *s, const char *line, size_t len);
+json_t *mcp_handle(struct mcp_server *s, const char *line, size_t len);
 
 /* A JSON-RPC error reply to id (NULL: null), code and message. */
 json_t *mcp_error(const json_t *id, int code, const char *message);
@@ -87,6 +89,6 @@ json_t *mcp_text(const char *s, size_t len);
  * skipped with an error reply. 0 at the end of in, -1 (errno set) when in
  * cannot be read or out written.
  */
-int mcp_serve(const struct mcp_server *s, FILE *in, FILE *out);
+int mcp_serve(struct mcp_server *s, FILE *in, FILE *out);
 
 #endif

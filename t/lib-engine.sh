@@ -48,7 +48,9 @@
 # certificates) are in $TRASH_DIRECTORY/engine; the engine's, in a short
 # directory of /tmp (a unix socket's path has at most 107 bytes).
 # Needs root, iproute2, util-linux (nsenter, unshare, setsid), socat and
-# openssl.
+# openssl. lib-podman.sh starts and stops its service with the same
+# helpers: the network namespace (sb_netns_up_, sb_netns_down_), the
+# removal of the containers and of the directory.
 
 sb_engine_pid_= sb_engine_socat_= sb_engine_ns_= sb_engine_veth_= sb_engine_dir_=
 sb_engine_atexit_=
@@ -99,6 +101,86 @@ sb_engine_pick_ () {
 				exit 1
 		}
 	}'
+}
+
+# sb_netns_up_ <who> <var> <name>: a network namespace <name> reached
+# from the machine over a veth pair, <name>h on the machine's side and
+# <name>n in the namespace, on the first free /30 from block $$ on
+# (sb_engine_pick_); the namespace's address in sb_netns_addr_. Each is
+# recorded as soon as it exists, the namespace in ${var}_ns_ and the pair
+# in ${var}_veth_, for sb_netns_down_ <var> to undo. Errors name <who>.
+sb_netns_up_ () {
+	nu_addrs_=$(sb_engine_pick_ $$) || {
+		echo "$1: no free /30 in 10.0.0.0/8 near block $$" >&2
+		return 1
+	}
+	nu_host_=${nu_addrs_% *} sb_netns_addr_=${nu_addrs_#* }
+	if ! ip netns add "$3"
+	then
+		echo "$1: cannot make network namespace '$3' (left by an earlier run?)" >&2
+		return 1
+	fi
+	eval "${2}_ns_=\$3"
+	if ! ip link add "${3}h" type veth peer name "${3}n"
+	then
+		echo "$1: cannot make veth pair '${3}h'" >&2
+		return 1
+	fi
+	eval "${2}_veth_=\${3}h"
+	ip link set "${3}n" netns "$3" &&
+	ip addr add "$nu_host_/30" dev "${3}h" &&
+	ip link set "${3}h" up &&
+	ip -n "$3" addr add "$sb_netns_addr_/30" dev "${3}n" &&
+	ip -n "$3" link set "${3}n" up &&
+	ip -n "$3" link set lo up || {
+		echo "$1: cannot set up the veth pair '${3}h'" >&2
+		return 1
+	}
+}
+
+# sb_netns_down_ <var>: delete the veth pair and the namespace that
+# sb_netns_up_ recorded in ${var}_veth_ and ${var}_ns_, if any; fails if
+# either cannot be deleted
+sb_netns_down_ () {
+	nd_ret_=0
+	eval "nd_veth_=\${${1}_veth_} nd_ns_=\${${1}_ns_}"
+	if test -n "$nd_veth_"
+	then
+		ip link del "$nd_veth_" || nd_ret_=1
+		eval "${1}_veth_="
+	fi
+	if test -n "$nd_ns_"
+	then
+		ip netns del "$nd_ns_" || nd_ret_=1
+		eval "${1}_ns_="
+	fi
+	return "$nd_ret_"
+}
+
+# sb_engine_rm_containers_ <who> <socket>: remove every container of the
+# engine at unix://<socket> (through the socket: nothing else need run)
+sb_engine_rm_containers_ () {
+	if ! rc_ids_=$(timeout 30 docker -H "unix://$2" ps -aq)
+	then
+		echo "$1: cannot list the containers" >&2
+		return 1
+	fi
+	test -z "$rc_ids_" && return 0
+	timeout 60 docker -H "unix://$2" rm -f $rc_ids_ >/dev/null && return 0
+	echo "$1: cannot remove the containers:" $rc_ids_ >&2
+	return 1
+}
+
+# sb_engine_rmdir_ <dir>: remove the directory of an engine; nothing is
+# mounted there (the engine's mounts were in its own namespace) unless
+# something went wrong, and then it is unmounted first
+sb_engine_rmdir_ () {
+	awk -v d="$1/" 'index($5, d) == 1 { print $5 }' /proc/self/mountinfo | sort -r |
+	while read -r m_
+	do
+		umount "$m_" || umount -l "$m_"
+	done
+	rm -rf "$1"
 }
 
 # sb_engine_certs_ <dir> <addr>: a CA, a server certificate for IP:<addr>
@@ -223,34 +305,8 @@ sb_engine_start_ () {
 		echo "{}"
 	fi >"$d_/daemon.json" || return 1
 
-	addrs_=$(sb_engine_pick_ $$) || {
-		echo "sb_engine_start: no free /30 in 10.0.0.0/8 near block $$" >&2
-		return 1
-	}
-	host_=${addrs_% *} addr_=${addrs_#* }
-	sb_engine_ns_=gsbe$$
-	if ! ip netns add "$sb_engine_ns_"
-	then
-		sb_engine_ns_=
-		echo "sb_engine_start: cannot make network namespace 'gsbe$$' (left by an earlier run?)" >&2
-		return 1
-	fi
-	sb_engine_veth_=gsbe$$h
-	if ! ip link add "$sb_engine_veth_" type veth peer name "gsbe$$n"
-	then
-		sb_engine_veth_=
-		echo "sb_engine_start: cannot make veth pair 'gsbe$$h'" >&2
-		return 1
-	fi
-	ip link set "gsbe$$n" netns "$sb_engine_ns_" &&
-	ip addr add "$host_/30" dev "$sb_engine_veth_" &&
-	ip link set "$sb_engine_veth_" up &&
-	ip -n "$sb_engine_ns_" addr add "$addr_/30" dev "gsbe$$n" &&
-	ip -n "$sb_engine_ns_" link set "gsbe$$n" up &&
-	ip -n "$sb_engine_ns_" link set lo up || {
-		echo "sb_engine_start: cannot set up the veth pair '$sb_engine_veth_'" >&2
-		return 1
-	}
+	sb_netns_up_ sb_engine_start sb_engine gsbe$$ || return 1
+	addr_=$sb_netns_addr_
 
 	sb_engine_certs_ "$d_/tls" "$addr_" &&
 	rm -rf "$log_/certs" &&
@@ -331,19 +387,8 @@ sb_engine_stop () {
 	then
 		# containers first, so that no shim outlives the engine; through
 		# the socket, which needs no socat
-		if ! sb_engine_gone_ "$sb_engine_pid_"
-		then
-			if ! ids_=$(timeout 30 docker -H "unix://$d_/x/d.sock" ps -aq)
-			then
-				echo "sb_engine_stop: cannot list the engine's containers" >&2
-				ret_=1
-			elif test -n "$ids_" &&
-			     ! timeout 60 docker -H "unix://$d_/x/d.sock" rm -f $ids_ >/dev/null
-			then
-				echo "sb_engine_stop: cannot remove the engine's containers:" $ids_ >&2
-				ret_=1
-			fi
-		fi
+		sb_engine_gone_ "$sb_engine_pid_" ||
+		sb_engine_rm_containers_ sb_engine_stop "$d_/x/d.sock" || ret_=1
 		sb_engine_kill_ "$sb_engine_pid_" 30
 		# dockerd stops its containerd; if dockerd had to be killed, it did not
 		c_=$(cat "$d_/x/containerd/containerd.pid" 2>/dev/null)
@@ -362,26 +407,10 @@ sb_engine_stop () {
 		sb_engine_kill_ "$sb_engine_socat_" 10
 		sb_engine_socat_=
 	fi
-	if test -n "$sb_engine_veth_"
-	then
-		ip link del "$sb_engine_veth_" || ret_=1
-		sb_engine_veth_=
-	fi
-	if test -n "$sb_engine_ns_"
-	then
-		ip netns del "$sb_engine_ns_" || ret_=1
-		sb_engine_ns_=
-	fi
+	sb_netns_down_ sb_engine || ret_=1
 	if test -n "$d_"
 	then
-		# nothing is mounted here (the engine's mounts were in its own
-		# namespace), unless something went wrong
-		awk -v d="$d_/" 'index($5, d) == 1 { print $5 }' /proc/self/mountinfo | sort -r |
-		while read -r m_
-		do
-			umount "$m_" || umount -l "$m_"
-		done
-		rm -rf "$d_" || ret_=1
+		sb_engine_rmdir_ "$d_" || ret_=1
 		sb_engine_dir_=
 	fi
 	unset SB_ENGINE_ADDR SB_ENGINE_TCP SB_ENGINE_TLS SB_ENGINE_CERTS SB_ENGINE_SOCK SB_ENGINE_IMAGE

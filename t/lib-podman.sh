@@ -7,10 +7,10 @@
 # sb_podman_start [<image tag>]
 #	Starts `podman system service` as root, its API on a unix socket,
 #	in a network namespace of its own reached from the machine over a
-#	veth pair (a /30 of 10.0.0.0/8, picked as lib-engine.sh picks its
-#	engine's), and in a mount namespace of its own. Then it builds the
-#	busybox image of sb_build_image through the socket (with no RUN
-#	step: see below), under the tag given or git-sandbox-<script>:latest.
+#	veth pair (lib-engine.sh's sb_netns_up_, as its engine's), and in a
+#	mount namespace of its own. Then it builds the busybox image of
+#	sb_build_image through the socket (with no RUN step: see below),
+#	under the tag given or git-sandbox-<script>:latest.
 #	Exports:
 #	  SB_PODMAN_SOCK   the socket's path
 #	  SB_PODMAN_URL    unix://<the socket's path>
@@ -173,34 +173,8 @@ sb_podman_start_ () {
 	mkdir -p "$log_" "$d_/tmp" "$d_/vartmp" "$d_/networks" &&
 	sb_podman_conf_ "$d_" || return 1
 
-	addrs_=$(sb_engine_pick_ $$) || {
-		echo "sb_podman_start: no free /30 in 10.0.0.0/8 near block $$" >&2
-		return 1
-	}
-	host_=${addrs_% *} addr_=${addrs_#* }
-	sb_podman_ns_=gsbp$$
-	if ! ip netns add "$sb_podman_ns_"
-	then
-		sb_podman_ns_=
-		echo "sb_podman_start: cannot make network namespace 'gsbp$$' (left by an earlier run?)" >&2
-		return 1
-	fi
-	sb_podman_veth_=gsbp$$h
-	if ! ip link add "$sb_podman_veth_" type veth peer name "gsbp$$n"
-	then
-		sb_podman_veth_=
-		echo "sb_podman_start: cannot make veth pair 'gsbp$$h'" >&2
-		return 1
-	fi
-	ip link set "gsbp$$n" netns "$sb_podman_ns_" &&
-	ip addr add "$host_/30" dev "$sb_podman_veth_" &&
-	ip link set "$sb_podman_veth_" up &&
-	ip -n "$sb_podman_ns_" addr add "$addr_/30" dev "gsbp$$n" &&
-	ip -n "$sb_podman_ns_" link set "gsbp$$n" up &&
-	ip -n "$sb_podman_ns_" link set lo up || {
-		echo "sb_podman_start: cannot set up the veth pair '$sb_podman_veth_'" >&2
-		return 1
-	}
+	sb_netns_up_ sb_podman_start sb_podman gsbp$$ || return 1
+	addr_=$sb_netns_addr_
 
 	# setsid: a ^C at the terminal reaches the test script, which stops
 	# the service in order. nsenter, setsid (not a group leader here),
@@ -270,19 +244,8 @@ sb_podman_stop () {
 	if test -n "$sb_podman_pid_"
 	then
 		# containers first: conmon and the container outlive the service
-		if ! sb_engine_gone_ "$sb_podman_pid_"
-		then
-			if ! ids_=$(timeout 30 docker -H "unix://$d_/podman.sock" ps -aq)
-			then
-				echo "sb_podman_stop: cannot list the service's containers" >&2
-				ret_=1
-			elif test -n "$ids_" &&
-			     ! timeout 60 docker -H "unix://$d_/podman.sock" rm -f $ids_ >/dev/null
-			then
-				echo "sb_podman_stop: cannot remove the service's containers:" $ids_ >&2
-				ret_=1
-			fi
-		fi
+		sb_engine_gone_ "$sb_podman_pid_" ||
+		sb_engine_rm_containers_ sb_podman_stop "$d_/podman.sock" || ret_=1
 		sb_engine_kill_ "$sb_podman_pid_" 30
 		sb_podman_pid_=
 	fi
@@ -305,26 +268,10 @@ sb_podman_stop () {
 			done
 		fi
 	fi
-	if test -n "$sb_podman_veth_"
-	then
-		ip link del "$sb_podman_veth_" || ret_=1
-		sb_podman_veth_=
-	fi
-	if test -n "$sb_podman_ns_"
-	then
-		ip netns del "$sb_podman_ns_" || ret_=1
-		sb_podman_ns_=
-	fi
+	sb_netns_down_ sb_podman || ret_=1
 	if test -n "$d_"
 	then
-		# nothing is mounted here (the service's mounts were in its own
-		# namespace), unless something went wrong
-		awk -v d="$d_/" 'index($5, d) == 1 { print $5 }' /proc/self/mountinfo | sort -r |
-		while read -r m_
-		do
-			umount "$m_" || umount -l "$m_"
-		done
-		rm -rf "$d_" || ret_=1
+		sb_engine_rmdir_ "$d_" || ret_=1
 		sb_podman_dir_=
 	fi
 	unset SB_PODMAN_SOCK SB_PODMAN_URL SB_PODMAN_ADDR SB_PODMAN_IMAGE

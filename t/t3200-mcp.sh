@@ -140,6 +140,34 @@ test_expect_success 'bad messages get JSON-RPC errors, and the session goes on' 
 	test "$(answer 11 result)" = "{}"
 '
 
+test_expect_success 'before initialize only ping is answered; a cancellation changes nothing' '
+	{
+		rpc 1 tools/list &&
+		call 2 list "{}" &&
+		rpc 3 ping &&
+		rpc 4 initialize "{}" &&
+		rpc 5 tools/list &&
+		init &&
+		call 6 status "{\"name\":\"-s\"}" &&
+		printf "{\"jsonrpc\":\"2.0\",\"method\":\"notifications/cancelled\",\"params\":{\"requestId\":6}}\n" &&
+		rpc 7 tools/list
+	} >requests &&
+	(cd t32 && "$MCP_CLIENT" git sandbox mcp <../requests >../replies 2>../err) &&
+	test_line_count = 8 replies &&
+	for id in 1 2 5
+	do
+		test "$(answer $id error.code)" = -32600 &&
+		answer $id error.message >out && test_grep "before initialize" out || return 1
+	done &&
+	test "$(answer 3 result)" = "{}" &&
+	test "$(answer 4 error.code)" = -32602 &&
+	test "$(answer 0 result.protocolVersion)" = 2025-06-18 &&
+	test "$(answer 6 result.isError)" = true &&
+	answer 7 "result.tools.*.name" >names &&
+	test_line_count = 9 names &&
+	test_must_be_empty err
+'
+
 test_expect_success DOCKER 'setup: the stack'"'"'s image' '
 	docker_cleanup &&
 	sb_build_image $IMAGE

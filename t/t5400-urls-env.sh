@@ -15,10 +15,7 @@ grafana=$(sb_port 6440)
 jaeger=$(sb_port 6460)
 
 # an `op` on PATH: the stand-in for the 1Password CLI
-mkdir -p "$HOME/opbin" && ln -sf "$TEST_DIRECTORY/op" "$HOME/opbin/op"
-PATH="$HOME/opbin:$PATH"
-OP_FAKE_DIR=$HOME/op
-export PATH OP_FAKE_DIR
+sb_fake_op
 
 docker_cleanup () {
 	# shellcheck disable=SC2086

@@ -10,15 +10,7 @@ api=$(sb_port 8000)
 VALUE='s3cr3t-Value-9f8e7d'
 
 # an `op` on PATH: the stand-in for the 1Password CLI
-mkdir -p "$HOME/opbin" && ln -sf "$TEST_DIRECTORY/op" "$HOME/opbin/op"
-PATH="$HOME/opbin:$PATH"
-OP_FAKE_DIR=$HOME/op
-OP_FAKE_LOG=$HOME/op.log
-export PATH OP_FAKE_DIR OP_FAKE_LOG
-
-op_calls () {
-	if test -f "$OP_FAKE_LOG"; then wc -l <"$OP_FAKE_LOG" | tr -d " "; else echo 0; fi
-}
+sb_fake_op
 
 stack_containers () {
 	docker ps -aq --filter "label=com.docker.compose.project=$1"
@@ -28,54 +20,25 @@ test_expect_success 'setup: an item in 1Password, a project whose api shows a ha
 	docker info >/dev/null &&
 	sb_build_image $IMAGE &&
 	op --fake-put Private t6k-dev db_password="$VALUE" jwt_secret=jwt-value-123 &&
-	git init -q -b main t6k &&
-	cat >t6k/.gitsandbox <<-EOF &&
-	[sandbox]
-		project = t6k
-		slots = 3
-	[port "api"]
-		var = API_PORT
-		base = $api
-		health = /health
-	[secrets]
-		item = t6k-dev
-		vault = Private
-		ttl = 1h
-	[secret "db_password"]
-		var = DB_PASSWORD
-		default = localdev
-	[secret "jwt_secret"]
-		var = JWT_SECRET
-	EOF
-	cat >t6k/docker-compose.sandbox.yml <<-EOF &&
-	version: "3.7"
-	services:
-	  api:
-	    image: $IMAGE
-	    init: true
-	    environment: [DB_PASSWORD, JWT_SECRET]
-	    ports: ["\${API_PORT}:80"]
-	    command: ["sh", "-c", "mkdir -p /www && printf %s \"\$\$DB_PASSWORD\" | sha256sum | cut -d\" \" -f1 >/www/index.html && echo ok >/www/health && exec httpd -f -p 80 -h /www"]
-	EOF
-	git -C t6k add . && git -C t6k commit -q -m project &&
+	sb_secrets_project t6k $IMAGE $api 1h &&
 	(cd t6k && git sandbox create one >/dev/null)
 '
 
 test_expect_success 'until the project file is trusted, up hands no item to the stack' '
 	(cd t6k--one && test_expect_code 128 git sandbox up >../out 2>../err) &&
-	test "$(op_calls)" = 0 &&
+	test "$(sb_op_calls)" = 0 &&
 	test_grep "chooses which secrets of the 1Password item .t6k-dev." err &&
 	test_grep "git sandbox trust" err &&
 	test_grep "up --no-secrets" err &&
 	test -z "$(stack_containers t6k-one)" &&
 	(cd t6k--one && test_expect_code 128 git sandbox secrets refresh 2>../err) &&
-	test "$(op_calls)" = 0 &&
+	test "$(sb_op_calls)" = 0 &&
 	(cd t6k && git sandbox trust >/dev/null)
 '
 
 test_expect_success 'the first up makes one op call and the container sees the secret' '
 	(cd t6k--one && git sandbox up >../out 2>../err) &&
-	test "$(op_calls)" = 1 &&
+	test "$(sb_op_calls)" = 1 &&
 	grep "item get t6k-dev" "$OP_FAKE_LOG" &&
 	printf %s "$VALUE" | sha256sum | cut -d" " -f1 >expect &&
 	curl -sf localhost:$(($api + 1))/ >actual &&
@@ -84,7 +47,7 @@ test_expect_success 'the first up makes one op call and the container sees the s
 
 test_expect_success 'the next up calls op not at all' '
 	(cd t6k--one && git sandbox up >/dev/null 2>&1) &&
-	test "$(op_calls)" = 1
+	test "$(sb_op_calls)" = 1
 '
 
 test_expect_success 'key and cache are 0600, the key directory 0700' '
@@ -118,7 +81,7 @@ test_expect_success 'the value is never on a command line during up' '
 	wait $pid &&
 	test $polls -gt 0 &&
 	test_must_be_empty seen &&
-	test "$(op_calls)" = 2
+	test "$(sb_op_calls)" = 2
 '
 
 test_expect_success 'status and secrets status show names and where the stack has them from, never values' '
@@ -132,7 +95,7 @@ test_expect_success 'status and secrets status show names and where the stack ha
 
 test_expect_success 'ttl expiry makes one call' '
 	(cd t6k--one && git -c secrets.ttl=0s sandbox up >/dev/null 2>&1) &&
-	test "$(op_calls)" = 3
+	test "$(sb_op_calls)" = 3
 '
 
 test_expect_success 'a tampered cache is ignored with a warning and fetched anew' '
@@ -144,7 +107,7 @@ test_expect_success 'a tampered cache is ignored with a warning and fetched anew
 	test "$(od -An -tu1 -j $((size - 5)) -N1 "$f" | tr -d " ")" != "$b" &&
 	(cd t6k--one && git sandbox up >/dev/null 2>../err) &&
 	test_grep "warning: ignoring the secrets cache" err &&
-	test "$(op_calls)" = 4
+	test "$(sb_op_calls)" = 4
 '
 
 test_expect_success 'a truncated cache is ignored with a warning and fetched anew' '
@@ -152,20 +115,20 @@ test_expect_success 'a truncated cache is ignored with a warning and fetched ane
 	head -c 20 "$f" >"$f.cut" && mv "$f.cut" "$f" && chmod 600 "$f" &&
 	(cd t6k--one && git sandbox up >/dev/null 2>../err) &&
 	test_grep "warning: ignoring the secrets cache" err &&
-	test "$(op_calls)" = 5
+	test "$(sb_op_calls)" = 5
 '
 
 test_expect_success 'a cache made with another key is ignored with a warning and fetched anew' '
 	mv .config/git-sandbox/key key.old &&
 	(cd t6k--one && git sandbox up >/dev/null 2>../err) &&
 	test_grep "warning: ignoring the secrets cache" err &&
-	test "$(op_calls)" = 6
+	test "$(sb_op_calls)" = 6
 '
 
 test_expect_success 'rotation: refresh fetches the new value, and up warns about volumes' '
 	op --fake-put Private t6k-dev db_password=rotated-value jwt_secret=jwt-value-123 &&
 	(cd t6k--one && git sandbox down >/dev/null 2>&1 && git sandbox up --refresh-secrets >/dev/null 2>../err) &&
-	test "$(op_calls)" = 7 &&
+	test "$(sb_op_calls)" = 7 &&
 	test_grep "secret .db_password. changed since the last up" err &&
 	test_grep "down --volumes" err &&
 	printf %s rotated-value | sha256sum | cut -d" " -f1 >expect &&
@@ -178,13 +141,13 @@ test_expect_success 'a cache from before the rotation, put back, is refused and 
 	cp -p "$f" cache.rotated &&
 	op --fake-put Private t6k-dev db_password=rotated-again jwt_secret=jwt-value-123 &&
 	(cd t6k--one && git sandbox secrets refresh >/dev/null 2>&1) &&
-	test "$(op_calls)" = 8 &&
+	test "$(sb_op_calls)" = 8 &&
 	cp -p cache.rotated "$f" &&
 	(cd t6k--one && git sandbox secrets status >../sec 2>&1) &&
 	test_grep "not the one last fetched" sec &&
 	(cd t6k--one && git sandbox down >/dev/null 2>&1 && git sandbox up >/dev/null 2>../err) &&
 	test_grep "ignoring the secrets cache .*not the one last fetched" err &&
-	test "$(op_calls)" = 9 &&
+	test "$(sb_op_calls)" = 9 &&
 	printf %s rotated-again | sha256sum | cut -d" " -f1 >expect &&
 	curl -sf localhost:$(($api + 1))/ >actual &&
 	test_cmp expect actual
@@ -193,7 +156,7 @@ test_expect_success 'a cache from before the rotation, put back, is refused and 
 test_expect_success 'secrets refresh and clear' '
 	(cd t6k--one && git sandbox secrets refresh >../out 2>&1) &&
 	test_grep "Fetched 2 secrets" out &&
-	test "$(op_calls)" = 10 &&
+	test "$(sb_op_calls)" = 10 &&
 	(cd t6k--one && git sandbox secrets clear >../out) &&
 	test_grep "Removed the secrets cache" out &&
 	! ls .cache/git-sandbox/secrets-* 2>/dev/null
@@ -208,7 +171,7 @@ test_expect_success 'a key readable by others is refused with the chmod to run' 
 
 test_expect_success '--no-secrets uses the defaults, says so, and never calls op' '
 	(cd t6k--one && git sandbox down >/dev/null 2>&1 && git sandbox up --no-secrets >/dev/null 2>../err) &&
-	test "$(op_calls)" = 10 &&
+	test "$(sb_op_calls)" = 10 &&
 	test_grep "no-secrets" err &&
 	printf %s localdev | sha256sum | cut -d" " -f1 >expect &&
 	curl -sf localhost:$(($api + 1))/ >actual &&

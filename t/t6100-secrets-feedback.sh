@@ -10,15 +10,7 @@ api=$(sb_port 8200)
 port=$(($api + 1))
 
 # an `op` on PATH: the stand-in for the 1Password CLI
-mkdir -p "$HOME/opbin" && ln -sf "$TEST_DIRECTORY/op" "$HOME/opbin/op"
-PATH="$HOME/opbin:$PATH"
-OP_FAKE_DIR=$HOME/op
-OP_FAKE_LOG=$HOME/op.log
-export PATH OP_FAKE_DIR OP_FAKE_LOG
-
-op_calls () {
-	if test -f "$OP_FAKE_LOG"; then wc -l <"$OP_FAKE_LOG" | tr -d " "; else echo 0; fi
-}
+sb_fake_op
 
 # hash_of <value>: what the api serves when DB_PASSWORD is <value>
 hash_of () {
@@ -58,36 +50,7 @@ test_expect_success 'setup: an item, a trusted project whose api shows a hash of
 	docker info >/dev/null &&
 	sb_build_image $IMAGE &&
 	op --fake-put Private t61-dev db_password=first-value jwt_secret=jwt-value &&
-	git init -q -b main t61 &&
-	cat >t61/.gitsandbox <<-EOF &&
-	[sandbox]
-		project = t61
-		slots = 3
-	[port "api"]
-		var = API_PORT
-		base = $api
-		health = /health
-	[secrets]
-		item = t61-dev
-		vault = Private
-		ttl = 720m
-	[secret "db_password"]
-		var = DB_PASSWORD
-		default = localdev
-	[secret "jwt_secret"]
-		var = JWT_SECRET
-	EOF
-	cat >t61/docker-compose.sandbox.yml <<-EOF &&
-	version: "3.7"
-	services:
-	  api:
-	    image: $IMAGE
-	    init: true
-	    environment: [DB_PASSWORD, JWT_SECRET]
-	    ports: ["\${API_PORT}:80"]
-	    command: ["sh", "-c", "mkdir -p /www && printf %s \"\$\$DB_PASSWORD\" | sha256sum | cut -d\" \" -f1 >/www/index.html && echo ok >/www/health && exec httpd -f -p 80 -h /www"]
-	EOF
-	git -C t61 add . && git -C t61 commit -q -m project &&
+	sb_secrets_project t61 $IMAGE $api 720m &&
 	# the compose the tests use, timed; its "up" takes T61_COMPOSE_SLEEP
 	# seconds longer when that is set
 	case "$(sb_compose_version)" in
@@ -108,7 +71,7 @@ test_expect_success 'setup: an item, a trusted project whose api shows a hash of
 
 test_expect_success 'the first up says it loaded the secrets from 1Password, by variable name' '
 	in_sb git sandbox up >out 2>err &&
-	test "$(op_calls)" = 1 &&
+	test "$(sb_op_calls)" = 1 &&
 	test_grep -Fx "Loaded from 1Password: DB_PASSWORD, JWT_SECRET" err &&
 	test_grep ! "Loaded from the cache" err &&
 	hash_of first-value >expect && served_hash >actual && test_cmp expect actual
@@ -123,7 +86,7 @@ test_expect_success 'status: the running stack has its secrets from 1Password' '
 
 test_expect_success 'the next up loads them from the cache, says how old it is, and asks op nothing' '
 	in_sb git sandbox up >out 2>err &&
-	test "$(op_calls)" = 1 &&
+	test "$(sb_op_calls)" = 1 &&
 	test_grep -x "Loaded from the cache, fetched [0-9]*s ago: DB_PASSWORD, JWT_SECRET" err &&
 	in_sb git sandbox status >out &&
 	test_grep "^secrets  t61-dev: the stack has them from the cache, fetched [0-9]*s ago" out &&
@@ -142,7 +105,7 @@ test_expect_success 'secrets status shows the durations as they are written' '
 
 test_expect_success 'a recheck with nothing changed: op asked, nothing said' '
 	in_sb git -c secrets.recheck=0s sandbox up >out 2>err &&
-	test "$(op_calls)" = 2 &&
+	test "$(sb_op_calls)" = 2 &&
 	test_grep "Loaded from the cache" err &&
 	test_grep ! "changed in 1Password" out &&
 	test_grep ! "warning" err
@@ -151,12 +114,12 @@ test_expect_success 'a recheck with nothing changed: op asked, nothing said' '
 test_expect_success 'the recheck runs alongside compose: a slow op adds no time to up, and the change is the last line' '
 	# the fewer seconds of two runs each: a busy machine only adds time
 	timed_up plain1 && timed_up plain2 &&
-	test "$(op_calls)" = 4 &&
+	test "$(sb_op_calls)" = 4 &&
 	OP_FAKE_DELAY=1 timed_up delayed1 &&
 	op --fake-put Private t61-dev db_password=rotated-value jwt_secret=jwt-value &&
-	calls=$(op_calls) &&
+	calls=$(sb_op_calls) &&
 	OP_FAKE_DELAY=1 timed_up delayed2 &&
-	test "$(op_calls)" = $((calls + 1)) &&
+	test "$(sb_op_calls)" = $((calls + 1)) &&
 	plain=$(cat plain1 plain2 | sort -n | head -n 1) &&
 	delayed=$(cat delayed1 delayed2 | sort -n | head -n 1) &&
 	echo "up besides compose: $plain s, with op taking 1 s more: $delayed s" &&
@@ -174,11 +137,11 @@ test_expect_success 'the recheck runs alongside compose: a slow op adds no time 
 '
 
 test_expect_success 'the cache has the new value, fresh; the next up applies it and warns about volumes' '
-	calls=$(op_calls) &&
+	calls=$(sb_op_calls) &&
 	in_sb git sandbox secrets status >out &&
 	test_grep "^age      [0-9]*s (fresh;" out &&
 	in_sb git sandbox up >out 2>err &&
-	test "$(op_calls)" = $calls &&
+	test "$(sb_op_calls)" = $calls &&
 	test_grep "Loaded from the cache" err &&
 	test_grep "warning: secret .db_password. changed since the last up; .*down --volumes" err &&
 	hash_of rotated-value >expect && served_hash >actual && test_cmp expect actual
@@ -240,10 +203,10 @@ test_expect_success 'exec gives no secrets by default; exec --secrets gives them
 test_expect_success 'exec --secrets: a project file not trusted does not choose the item' '
 	(cd t61 && git sandbox trust --revoke >/dev/null) &&
 	test_when_finished "(cd t61 && git sandbox trust >/dev/null)" &&
-	calls=$(op_calls) &&
+	calls=$(sb_op_calls) &&
 	in_sb test_expect_code 128 git sandbox exec --secrets -- true 2>err &&
 	test_grep "chooses which secrets of the 1Password item .t61-dev." err &&
-	test "$(op_calls)" = $calls
+	test "$(sb_op_calls)" = $calls
 '
 
 test_expect_success 'from 1Password to --no-secrets: the rotation warning fires; status says defaults; exec --secrets gives them' '

@@ -4,10 +4,7 @@ test_description='hostile and broken input: names, files, secrets and the enviro
 
 . ./test-lib.sh
 
-mkdir -p "$HOME/opbin" && ln -sf "$TEST_DIRECTORY/op" "$HOME/opbin/op"
-PATH="$HOME/opbin:$PATH"
-OP_FAKE_DIR=$HOME/op
-export PATH OP_FAKE_DIR
+sb_fake_op
 
 snapshot () {
 	sb_snapshot ktrdr "$1"

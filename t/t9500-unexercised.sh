@@ -147,15 +147,7 @@ with_engine () (
 )
 
 # an `op` on PATH: the stand-in for the 1Password CLI
-mkdir -p "$HOME/opbin" && ln -sf "$TEST_DIRECTORY/op" "$HOME/opbin/op"
-PATH="$HOME/opbin:$PATH"
-OP_FAKE_DIR=$HOME/op
-OP_FAKE_LOG=$HOME/op.log
-export PATH OP_FAKE_DIR OP_FAKE_LOG
-
-op_calls () {
-	if test -f "$OP_FAKE_LOG"; then wc -l <"$OP_FAKE_LOG" | tr -d " "; else echo 0; fi
-}
+sb_fake_op
 
 compose_calls () {
 	if test -f "$HOME/compose.log"; then wc -l <"$HOME/compose.log" | tr -d " "; else echo 0; fi
@@ -297,7 +289,7 @@ test_expect_success 'setup: an item in 1Password, fetched once by up' '
 	git -C t95 config secret.db_password.var DB_PASSWORD &&
 	up_x &&
 	test_grep -Fx "Sandbox '\''x'\'' is up (slot 1, project t95-x)" out &&
-	test "$(op_calls)" = 1 &&
+	test "$(sb_op_calls)" = 1 &&
 	test "$(compose_calls)" = 1 &&
 	test_line_count = 1 compose-config.log &&
 	secrets_status &&
@@ -305,7 +297,7 @@ test_expect_success 'setup: an item in 1Password, fetched once by up' '
 	test_path_is_file "$(cat cache.path)" &&
 	test_path_is_file "$key" &&
 	up_x &&
-	test "$(op_calls)" = 1
+	test "$(sb_op_calls)" = 1
 '
 
 cache=$(cat cache.path 2>/dev/null)
@@ -313,14 +305,14 @@ cache=$(cat cache.path 2>/dev/null)
 # refused_key <why>: refresh and up fail naming the key and why; op is
 # not asked, compose not run, the cache left as it was; status says why
 refused_key () {
-	calls=$(op_calls) && composed=$(compose_calls) &&
+	calls=$(sb_op_calls) && composed=$(compose_calls) &&
 	engine_up &&
 	cp "$cache" cache.before &&
 	(cd t95--x && test_expect_code 128 sb_no_docker git sandbox secrets refresh >../out 2>../err) &&
 	test_grep -Fx "error: the secrets key '$key' $1" err &&
 	(cd t95--x && test_expect_code 128 with_engine timeout 20 git sandbox up --no-wait >../out 2>../err) &&
 	test_grep -Fx "error: the secrets key '$key' $1" err &&
-	test "$(op_calls)" = "$calls" &&
+	test "$(sb_op_calls)" = "$calls" &&
 	test "$(compose_calls)" = "$composed" &&
 	test_cmp cache.before "$cache" &&
 	secrets_status &&
@@ -353,12 +345,12 @@ test_expect_success 'a secrets key that is a FIFO is refused at once' '
 # ignored_cache <why>: up warns that it ignores the cache and why, asks op
 # once, and starts the stack
 ignored_cache () {
-	calls=$(op_calls) &&
+	calls=$(sb_op_calls) &&
 	up_x &&
 	test_grep -Fx "warning: ignoring the secrets cache '$cache': $1" err &&
 	test_grep -Fx "fetching secrets from 1Password item 't95-dev'" err &&
 	test_grep -Fx "Sandbox 'x' is up (slot 1, project t95-x)" out &&
-	test "$(op_calls)" = $((calls + 1)) &&
+	test "$(sb_op_calls)" = $((calls + 1)) &&
 	tail -n 1 "$OP_FAKE_LOG" >last &&
 	test_grep -x "op item get t95-dev --vault Private --format json" last
 }
@@ -372,9 +364,9 @@ test_expect_success 'a secrets cache not owned by you is ignored, fetched anew a
 	test "$(stat -c %a "$cache")" = 600 &&
 	secrets_status &&
 	test_grep "^age      [0-9]*s (fresh; recheck 1h, ttl 12h, maxAge 7d)$" sec &&
-	calls=$(op_calls) &&
+	calls=$(sb_op_calls) &&
 	up_x &&
-	test "$(op_calls)" = "$calls"
+	test "$(sb_op_calls)" = "$calls"
 '
 
 test_expect_success 'a secrets cache that is a symbolic link is not followed, read or written through' '

@@ -443,6 +443,59 @@ sb_build_image () {
 	docker build -q -t "$1" "$TRASH_DIRECTORY/img" >/dev/null
 }
 
+# sb_fake_op: the stand-in for the 1Password CLI (t/op) first on PATH, its
+# items in $OP_FAKE_DIR, a line a call in $OP_FAKE_LOG (sb_op_calls)
+sb_fake_op () {
+	mkdir -p "$HOME/opbin" && ln -sf "$TEST_DIRECTORY/op" "$HOME/opbin/op" &&
+	PATH="$HOME/opbin:$PATH" &&
+	OP_FAKE_DIR=$HOME/op &&
+	OP_FAKE_LOG=$HOME/op.log &&
+	export PATH OP_FAKE_DIR OP_FAKE_LOG
+}
+
+# sb_op_calls: how many times op has run since sb_fake_op
+sb_op_calls () {
+	if test -f "$OP_FAKE_LOG"; then wc -l <"$OP_FAKE_LOG" | tr -d " "; else echo 0; fi
+}
+
+# sb_secrets_project <dir> <image> <api port> <ttl>: a repository on
+# branch main, project <dir>, whose service api (<image>, API_PORT=<api
+# port>) serves the sha256 of DB_PASSWORD at / and "ok" at /health;
+# DB_PASSWORD (default localdev) and JWT_SECRET are the secrets of the
+# 1Password item <dir>-dev in vault Private, cached for <ttl>
+sb_secrets_project () {
+	git init -q -b main "$1" &&
+	cat >"$1/.gitsandbox" <<EOF &&
+[sandbox]
+	project = $1
+	slots = 3
+[port "api"]
+	var = API_PORT
+	base = $3
+	health = /health
+[secrets]
+	item = $1-dev
+	vault = Private
+	ttl = $4
+[secret "db_password"]
+	var = DB_PASSWORD
+	default = localdev
+[secret "jwt_secret"]
+	var = JWT_SECRET
+EOF
+	cat >"$1/docker-compose.sandbox.yml" <<EOF &&
+version: "3.7"
+services:
+  api:
+    image: $2
+    init: true
+    environment: [DB_PASSWORD, JWT_SECRET]
+    ports: ["\${API_PORT}:80"]
+    command: ["sh", "-c", "mkdir -p /www && printf %s \"\$\$DB_PASSWORD\" | sha256sum | cut -d\" \" -f1 >/www/index.html && echo ok >/www/health && exec httpd -f -p 80 -h /www"]
+EOF
+	git -C "$1" add . && git -C "$1" commit -q -m project
+}
+
 # sb_compose_version: which compose the commands under test find, as
 # "v2 <version>" or "v1 <version>" (compose's own --short version)
 sb_compose_version () {

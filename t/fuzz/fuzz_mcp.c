@@ -1,7 +1,8 @@
 /*
  * One message of an MCP client (mcp.c: mcp_handle), answered by a server
- * with one tool of the harness's own: the reply is none, or one JSON-RPC
- * 2.0 object with a result or an error, which is one line once written.
+ * with one tool of the harness's own, before initialize and after: the
+ * reply is none, or one JSON-RPC 2.0 object with a result or an error,
+ * which is one line once written.
  */
 #include "fuzz.h"
 #include "mcp.h"
@@ -24,15 +25,15 @@ static const struct mcp_tool tools[] = {
 	{ "tool", "Tool", "a tool", params, 1, 0, 1, call },
 };
 
-static const struct mcp_server server = { "fuzz", "Fuzz", "1", "instructions", tools, 1, NULL };
+static struct mcp_server server = { "fuzz", "Fuzz", "1", "instructions", tools, 1, NULL, 0 };
 
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+/* a reply as it must be: none, or one JSON-RPC object, one line once written */
+static void check(json_t *r)
 {
-	json_t *r = mcp_handle(&server, (const char *)data, size);
 	char *text;
 
 	if (!r)
-		return 0;
+		return;
 	if (!json_is_object(r) || !json_is_string(json_object_get(r, "jsonrpc")) ||
 	    !json_object_get(r, "id") ||
 	    !json_object_get(r, "result") == !json_object_get(r, "error"))
@@ -42,5 +43,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		abort();
 	free(text);
 	json_decref(r);
+}
+
+/* the message to a session before initialize, then to one past it */
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	server.initialized = 0;
+	check(mcp_handle(&server, (const char *)data, size));
+	server.initialized = 1;
+	check(mcp_handle(&server, (const char *)data, size));
 	return 0;
 }

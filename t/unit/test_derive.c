@@ -85,6 +85,12 @@ START_TEST(test_refs_and_uses)
 	ck_assert_int_eq(template_uses("http://{{host}/", "host"), 0);
 	ck_assert_int_eq(template_uses("{port}", "host"), 0);
 	ck_assert_int_eq(template_uses("{port}", "port"), 1);
+	/* a template that is not one: read up to where it stops being one */
+	strbuf_reset(&sb);
+	ck_assert_int_eq(template_refs("${A}$B${C}", collect, &sb), 0);
+	ck_assert_str_eq(sb.buf, "A,");
+	ck_assert_int_eq(template_uses("{port}{nope}", "port"), 1);
+	ck_assert_int_eq(template_uses("{nope}{port}", "port"), 0);
 	strbuf_release(&sb);
 }
 END_TEST

@@ -31,7 +31,8 @@ static const struct mcp_tool tools[] = {
 	{ "echo", "Echo", "says hello", echo_params, 1, 0, 1, echo_call },
 };
 
-static const struct mcp_server server = { "t", "T", "1.0", NULL, tools, 1, NULL };
+/* a session past initialize, as most tests want it; test_lifecycle starts its own */
+static struct mcp_server server = { "t", "T", "1.0", NULL, tools, 1, NULL, 1 };
 
 /* the reply to line, or NULL */
 static json_t *handle(const char *line)
@@ -116,6 +117,76 @@ START_TEST(test_initialize)
 	ck_assert(json_is_object(json_object_get(r, "result")));
 	ck_assert_uint_eq(json_object_size(json_object_get(r, "result")), 0);
 	json_decref(r);
+}
+END_TEST
+
+START_TEST(test_lifecycle)
+{
+	static const char *const early[] = {
+		"{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"tools/list\"}",
+		"{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"tools/call\",\"params\":"
+		"{\"name\":\"echo\",\"arguments\":{\"name\":\"you\"}}}",
+		"{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"nope\"}",
+		/* an initialize that failed does not count */
+		"{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"initialize\",\"params\":{}}",
+		"{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"tools/list\"}",
+	};
+	size_t i;
+	json_t *r;
+
+	server.initialized = 0;
+	calls = 0;
+	for (i = 0; i < sizeof(early) / sizeof(*early); i++) {
+		r = handle(early[i]);
+		ck_assert_msg(json_is_object(json_object_get(r, "error")), "%s: no error", early[i]);
+		ck_assert_int_eq(json_integer_value(json_object_get(r, "id")), 1);
+		if (i != 3) {
+			ck_assert_int_eq(error_code(r), MCP_INVALID_REQUEST);
+			ck_assert_ptr_nonnull(strstr(json_string_value(json_object_get(
+				json_object_get(r, "error"), "message")), "before initialize"));
+		}
+		json_decref(r);
+	}
+	ck_assert_int_eq(calls, 0);
+	/* ping is answered at any time; notifications never */
+	r = handle("{\"jsonrpc\":\"2.0\",\"id\":2,\"method\":\"ping\"}");
+	ck_assert(json_is_object(json_object_get(r, "result")));
+	json_decref(r);
+	ck_assert_ptr_null(handle("{\"jsonrpc\":\"2.0\",\"method\":\"notifications/cancelled\","
+				  "\"params\":{\"requestId\":1}}"));
+	ck_assert_int_eq(server.initialized, 0);
+	r = handle("{\"jsonrpc\":\"2.0\",\"id\":3,\"method\":\"initialize\",\"params\":"
+		   "{\"protocolVersion\":\"2025-06-18\"}}");
+	ck_assert(json_is_object(json_object_get(r, "result")));
+	json_decref(r);
+	/* answered: the session is open, before notifications/initialized too */
+	r = handle("{\"jsonrpc\":\"2.0\",\"id\":4,\"method\":\"tools/list\"}");
+	ck_assert(json_is_object(json_object_get(r, "result")));
+	json_decref(r);
+}
+END_TEST
+
+START_TEST(test_cancelled)
+{
+	json_t *r;
+
+	/*
+	 * requests run one at a time: a cancellation is read after the
+	 * request it names was answered, and changes nothing
+	 */
+	calls = 0;
+	r = handle("{\"jsonrpc\":\"2.0\",\"id\":5,\"method\":\"tools/call\",\"params\":"
+		   "{\"name\":\"echo\",\"arguments\":{\"name\":\"you\"}}}");
+	ck_assert(json_is_object(json_object_get(r, "result")));
+	json_decref(r);
+	ck_assert_ptr_null(handle("{\"jsonrpc\":\"2.0\",\"method\":\"notifications/cancelled\","
+				  "\"params\":{\"requestId\":5,\"reason\":\"too slow\"}}"));
+	r = handle("{\"jsonrpc\":\"2.0\",\"id\":5,\"method\":\"tools/call\",\"params\":"
+		   "{\"name\":\"echo\",\"arguments\":{\"name\":\"again\"}}}");
+	ck_assert_int_eq(json_integer_value(json_object_get(json_object_get(json_object_get(r, "result"),
+				"structuredContent"), "n")), 2);
+	json_decref(r);
+	ck_assert_int_eq(calls, 2);
 }
 END_TEST
 
@@ -257,6 +328,8 @@ int main(void)
 	tcase_add_test(tc, test_errors);
 	tcase_add_test(tc, test_no_reply);
 	tcase_add_test(tc, test_initialize);
+	tcase_add_test(tc, test_lifecycle);
+	tcase_add_test(tc, test_cancelled);
 	tcase_add_test(tc, test_schema);
 	tcase_add_test(tc, test_check_args);
 	tcase_add_test(tc, test_call);
