@@ -211,7 +211,7 @@ int main(int argc, char **argv)
 	else
 		load_config(&sb.cfg, &sb.repo, sb.repo.worktree ? sb.repo.worktree : sb.repo.main_worktree);
 	if (config_check_untrusted(&sb.cfg) < 0)
-		die("%s", config_error());
+		die("%s%s", config_error(), "; read the file, then run 'git sandbox trust' to allow it");
 	if (!sb.cfg.has_file && !sb.cfg.nports)
 		die("no ports configured (no .gitsandbox, no [port] in your git config); "
 		    "run 'git sandbox setup' to write a .gitsandbox from the compose file");

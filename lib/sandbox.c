@@ -328,7 +328,7 @@ void sandbox_open(struct sandbox *sb, const char *name, unsigned flags)
 	load_config(&sb->cfg, &sb->repo, dir);
 	/* `trust` must show what it would allow, not refuse it */
 	if (!(flags & SB_REVIEW) && config_check_untrusted(&sb->cfg) < 0)
-		die("%s", config_error());
+		die("%s%s", config_error(), "; read the file, then run 'git sandbox trust' to allow it");
 	sb->state_file = state_path(sb->is_main ? sb->repo.commondir : sb->gitdir, sb->is_main);
 	r = state_read(sb->state_file, &sb->st);
 	if (r < 0)
