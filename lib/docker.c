@@ -244,7 +244,7 @@ size_t stack_containers(const struct container_list *l, const char *project,
 	return n;
 }
 
-const char *stack_status(const struct container_list *l, const char *project)
+const char *container_list_status(const struct container_list *l, const char *project)
 {
 	size_t i, total = 0, running = 0;
 
