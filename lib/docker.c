@@ -1,11 +1,8 @@
+/* docker.c: what git-sandbox asks the Docker engine directly, through its API (docker.h). */
 #include <errno.h>
-#include <netinet/in.h>
-#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
-#include <time.h>
 #include <unistd.h>
 
 #include <jansson.h>
