@@ -207,11 +207,11 @@ int main(int argc, char **argv)
 	 * worktree's file.
 	 */
 	if (head)
-		load_config_commit(&sb.cfg, &sb.repo, head);
+		sandbox_config_load_commit(&sb.cfg, &sb.repo, head);
 	else
-		load_config(&sb.cfg, &sb.repo, sb.repo.worktree ? sb.repo.worktree : sb.repo.main_worktree);
+		sandbox_config_load(&sb.cfg, &sb.repo, sb.repo.worktree ? sb.repo.worktree : sb.repo.main_worktree);
 	if (config_check_untrusted(&sb.cfg) < 0)
-		die("%s", config_error());
+		die("%s%s", config_error(), "; read the file, then run 'git sandbox trust' to allow it");
 	if (!sb.cfg.has_file && !sb.cfg.nports)
 		die("no ports configured (no .gitsandbox, no [port] in your git config); "
 		    "run 'git sandbox setup' to write a .gitsandbox from the compose file");

@@ -8,6 +8,7 @@
 
 #include <git2.h>
 
+#include "color.h"
 #include "compose.h"
 #include "composelint.h"
 #include "docker.h"
@@ -278,7 +279,7 @@ static void check_lint(const struct sandbox *sb)
 	size_t i;
 
 	if (config_check_untrusted(&sb->cfg) < 0)
-		strbuf_addstr(&why, config_error());
+		strbuf_addf(&why, "%s%s", config_error(), "; read the file, then run 'git sandbox trust' to allow it");
 	else if (!stack_compose_look(&c, sb, &why)) {
 		compose_lint(&c, &ls, &f, &why);
 		stack_compose_free(&c);

@@ -4,6 +4,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "color.h"
 #include "config.h"
 #include "derive.h"
 #include "engine.h"

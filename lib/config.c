@@ -1,16 +1,23 @@
+/*
+ * config.c: the sandbox configuration (config.h): what the values of the
+ * layers (gitlayers.h) mean, applied in order, each key by its section's
+ * own function; the defaults; the project file's keys that need trust;
+ * and the one path from a project file's bytes, in a worktree or in a
+ * commit, to a checked configuration (configcheck.c checks it).
+ */
 #include <ctype.h>
 #include <errno.h>
-#include <strings.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
+#include <strings.h>
 
 #include <sodium.h>
 
+#include "color.h"
 #include "config.h"
 #include "derive.h"
-#include "gitconfig.h"
+#include "gitlayers.h"
 #include "repo.h"
 #include "strbuf.h"
 #include "util.h"
@@ -21,8 +28,7 @@
  */
 static struct strbuf last_error = STRBUF_INIT;
 
-static int cfg_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static int cfg_error(const char *fmt, ...)
+int config_set_error(const char *fmt, ...)
 {
 	va_list ap;
 
@@ -36,300 +42,6 @@ static int cfg_error(const char *fmt, ...)
 const char *config_error(void)
 {
 	return last_error.len ? last_error.buf : "invalid configuration";
-}
-
-/*
- * Every value of every layer, lowest priority first; lookups take the last
- * one. Keeping the layers flat lets `git -c` (which libgit2 1.5 ignores)
- * sit on top like any other layer.
- */
-struct entry {
-	char *key;		/* section.[subsection.]name, section and name lower-case */
-	char *value;		/* NULL: a boolean key with no '=' */
-	const char *src;	/* for messages: which file or "git -c" */
-	enum config_origin origin;
-};
-
-struct layers {
-	struct entry *e;
-	size_t n, alloc;
-	char *srcs[8];		/* owned names of the sources */
-	size_t nsrcs;
-};
-
-static const char *add_src(struct layers *l, char *name)
-{
-	if (l->nsrcs == ARRAY_SIZE(l->srcs))
-		die("too many configuration sources");
-	return l->srcs[l->nsrcs++] = name;
-}
-
-static void canonical_key(char *key)
-{
-	char *dot = strchr(key, '.'), *last = strrchr(key, '.'), *p;
-
-	for (p = key; *p && p != dot; p++)
-		*p = tolower((unsigned char)*p);
-	if (last)
-		for (p = last; *p; p++)
-			*p = tolower((unsigned char)*p);
-}
-
-static void push(struct layers *l, const char *key, const char *value, const char *src,
-		 enum config_origin origin)
-{
-	struct entry *e;
-
-	ALLOC_GROW(l->e, l->n + 1, l->alloc);
-	e = &l->e[l->n++];
-	e->key = xstrdup(key);
-	canonical_key(e->key);
-	e->value = value ? xstrdup(value) : NULL;
-	e->src = src;
-	e->origin = origin;
-}
-
-static int add_git_config(struct layers *l, git_config *cfg, const char *src,
-			  enum config_origin origin)
-{
-	git_config_iterator *it;
-	git_config_entry *ce;
-	int r;
-
-	if (git_config_iterator_new(&it, cfg) < 0)
-		return cfg_error("cannot read %s: %s", src, git_error_last()->message);
-	while (!(r = git_config_next(&ce, it)))
-		push(l, ce->name, ce->value, src, origin);
-	git_config_iterator_free(it);
-	if (r != GIT_ITEROVER)
-		return cfg_error("cannot read %s: %s", src, git_error_last()->message);
-	return 0;
-}
-
-/* Read one sq-quoted word of GIT_CONFIG_PARAMETERS ('a'\''b' -> a'b, 'a'\!'b' -> a!b). */
-static const char *sq_word(const char *p, struct strbuf *out)
-{
-	if (*p != '\'')
-		return NULL;
-	for (;;) {
-		p++;
-		while (*p && *p != '\'')
-			strbuf_addch(out, *p++);
-		if (!*p)
-			return NULL;
-		p++;
-		/* git's sq_quote writes ' and ! as '\'' and '\!' */
-		if (p[0] == '\\' && (p[1] == '\'' || p[1] == '!') && p[2] == '\'') {
-			strbuf_addch(out, p[1]);
-			p += 2;
-			continue;
-		}
-		return p;
-	}
-}
-
-int config_parse_parameters(const char *text, char ***keys, char ***values, size_t *n)
-{
-	struct strbuf w = STRBUF_INIT, v = STRBUF_INIT;
-	size_t kalloc = 0, valloc = 0;
-	const char *p = text;
-
-	*keys = *values = NULL;
-	*n = 0;
-	for (;;) {
-		char *k, *val = NULL;
-
-		while (*p == ' ' || *p == '\t' || *p == '\n')
-			p++;
-		if (!*p)
-			break;
-		strbuf_reset(&w);
-		if (!(p = sq_word(p, &w)))
-			goto bad;
-		if (*p == '=') {
-			/* new style: 'key'='value' (or 'key'= for an empty value) */
-			p++;
-			strbuf_reset(&v);
-			if (*p == '\'') {
-				if (!(p = sq_word(p, &v)))
-					goto bad;
-			}
-			k = xstrdup(w.buf);
-			val = xstrdup(v.buf);
-		} else {
-			/* old style: 'key=value', or 'key' alone for true */
-			char *eq = strchr(w.buf, '=');
-
-			if (eq) {
-				k = xstrndup(w.buf, eq - w.buf);
-				val = xstrdup(eq + 1);
-			} else {
-				k = xstrdup(w.buf);
-			}
-		}
-		ALLOC_GROW(*keys, *n + 1, kalloc);
-		ALLOC_GROW(*values, *n + 1, valloc);
-		(*keys)[*n] = k;
-		(*values)[*n] = val;
-		(*n)++;
-	}
-	strbuf_release(&w);
-	strbuf_release(&v);
-	return 0;
-bad:
-	strbuf_release(&w);
-	strbuf_release(&v);
-	free_strings(*keys, *n);
-	free_strings(*values, *n);
-	*keys = *values = NULL;
-	*n = 0;
-	return -1;
-}
-
-static int add_command_line(struct layers *l)
-{
-	const char *params = getenv("GIT_CONFIG_PARAMETERS"), *count = getenv("GIT_CONFIG_COUNT");
-	const char *src = "the command line (git -c)";
-	char **keys, **values;
-	size_t i, n;
-	long cnt;
-	int ret = 0;
-
-	if (count && *count) {
-		if (parse_int(count, 0, 100000, &cnt) < 0)
-			return cfg_error("bogus GIT_CONFIG_COUNT '%s'", count);
-		for (i = 0; i < (size_t)cnt; i++) {
-			char kn[40], vn[40];
-			const char *k, *v;
-
-			snprintf(kn, sizeof(kn), "GIT_CONFIG_KEY_%zu", i);
-			snprintf(vn, sizeof(vn), "GIT_CONFIG_VALUE_%zu", i);
-			k = getenv(kn);
-			v = getenv(vn);
-			if (!k || !v)
-				return cfg_error("missing %s or %s", kn, vn);
-			if (!strchr(k, '.'))
-				return cfg_error("bogus config key '%s' in %s", k, kn);
-			push(l, k, v, src, ORIGIN_COMMAND_LINE);
-		}
-	}
-	if (!params || !*params)
-		return 0;
-	if (config_parse_parameters(params, &keys, &values, &n) < 0)
-		return cfg_error("bogus format in GIT_CONFIG_PARAMETERS");
-	for (i = 0; i < n && !ret; i++) {
-		if (!strchr(keys[i], '.'))
-			ret = cfg_error("bogus config parameter '%s'", keys[i]);
-		else
-			push(l, keys[i], values[i], src, ORIGIN_COMMAND_LINE);
-	}
-	free_strings(keys, n);
-	free_strings(values, n);
-	return ret;
-}
-
-/* the project file's values, parsed from the bytes that were hashed */
-struct project_parse {
-	struct layers *l;
-	const char *src;
-};
-
-static int project_value(const char *key, const char *value, int line, void *data)
-{
-	struct project_parse *pp = data;
-
-	/* an included file would escape the hash the trust is bound to */
-	if (starts_with(key, "include.") || starts_with(key, "includeif."))
-		return cfg_error("bad config in %s, line %d: %s: a project file cannot include other files; "
-				 "move their keys into it", pp->src, line, key);
-	push(pp->l, key, value, pp->src, ORIGIN_PROJECT);
-	return 0;
-}
-
-static int load_layers(struct layers *l, git_repository *repo, const char *file,
-		       const char *text, size_t len)
-{
-	static const struct { git_config_level_t level; const char *name; } levels[] = {
-		{ GIT_CONFIG_LEVEL_SYSTEM, "the system git config" },
-		{ GIT_CONFIG_LEVEL_XDG, "the user's git config (~/.config/git/config)" },
-		{ GIT_CONFIG_LEVEL_GLOBAL, "the user's git config (~/.gitconfig)" },
-		{ GIT_CONFIG_LEVEL_LOCAL, NULL },
-	};
-	git_config *cfg, *lvl;
-	size_t i;
-	int ret = 0;
-
-	if (text) {
-		struct project_parse pp = { l, add_src(l, xasprintf("'%s'", file)) };
-		struct strbuf why = STRBUF_INIT;
-
-		ret = gitconfig_parse(text, len, project_value, &pp, &why);
-		if (ret == -2)
-			cfg_error("invalid %s: %s", pp.src, why.buf);
-		strbuf_release(&why);
-		if (ret)
-			return -1;
-	}
-	if ((repo ? git_repository_config(&cfg, repo) : git_config_open_default(&cfg)) < 0)
-		return cfg_error("cannot read git config: %s", git_error_last()->message);
-	for (i = 0; i < ARRAY_SIZE(levels) && !ret; i++) {
-		const char *src;
-
-		if (git_config_open_level(&lvl, cfg, levels[i].level) < 0)
-			continue;	/* no such file */
-		if (levels[i].name)
-			src = levels[i].name;
-		else if (!repo)
-			break;
-		else
-			src = add_src(l, xasprintf("'%sconfig'", git_repository_commondir(repo)));
-		ret = add_git_config(l, lvl, src, ORIGIN_USER);
-		git_config_free(lvl);
-	}
-	git_config_free(cfg);
-	git_error_clear();
-	if (!ret)
-		ret = add_command_line(l);
-	return ret;
-}
-
-static void free_layers(struct layers *l)
-{
-	size_t i;
-
-	for (i = 0; i < l->n; i++) {
-		free(l->e[i].key);
-		free(l->e[i].value);
-	}
-	free(l->e);
-	for (i = 0; i < l->nsrcs; i++)
-		free(l->srcs[i]);
-}
-
-/* --- interpretation ---------------------------------------------------- */
-
-static int ends_with(const char *s, const char *suffix)
-{
-	size_t n = strlen(s), k = strlen(suffix);
-
-	return n > k && !strcmp(s + n - k, suffix);
-}
-
-/* a port variable's name an untrusted project file may use: *_PORT */
-static int port_var_shape(const char *var)
-{
-	return ends_with(var, "_PORT");
-}
-
-/*
- * a secret variable's name an untrusted project file may use: its default
- * reaches compose's own environment under --no-secrets, and compose and
- * the credential helpers it starts read many variables of their own
- */
-static int secret_var_shape(const char *var)
-{
-	return ends_with(var, "_PASSWORD") || ends_with(var, "_SECRET") ||
-	       ends_with(var, "_KEY") || ends_with(var, "_TOKEN");
 }
 
 static const char *const sandbox_keys[] = {
@@ -353,14 +65,8 @@ static int in_list(const char *const *list, const char *s)
 	return 0;
 }
 
-/* The layered entries live in cfg while loading; freed afterwards. */
-struct loader {
-	struct sb_config *cfg;
-	struct layers l;
-};
-
-static int bad(const struct entry *e, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static int bad(const struct entry *e, const char *fmt, ...)
+static int bad(const struct gitlayer_entry *e, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static int bad(const struct gitlayer_entry *e, const char *fmt, ...)
 {
 	struct strbuf sb = STRBUF_INIT;
 	va_list ap;
@@ -368,7 +74,7 @@ static int bad(const struct entry *e, const char *fmt, ...)
 	va_start(ap, fmt);
 	strbuf_vaddf(&sb, fmt, ap);
 	va_end(ap);
-	cfg_error("bad config in %s: %s: %s", e->src, e->key, sb.buf);
+	config_set_error("bad config in %s: %s: %s", e->src, e->key, sb.buf);
 	strbuf_release(&sb);
 	return -1;
 }
@@ -383,14 +89,14 @@ static int valid_var(const char *s)
 	return 1;
 }
 
-static int need_value(const struct entry *e)
+static int need_value(const struct gitlayer_entry *e)
 {
 	if (!e->value)
 		return bad(e, "missing value");
 	return 0;
 }
 
-static int set_str(const struct entry *e, char **dst)
+static int set_str(const struct gitlayer_entry *e, char **dst)
 {
 	if (need_value(e))
 		return -1;
@@ -400,7 +106,7 @@ static int set_str(const struct entry *e, char **dst)
 }
 
 /* a duration, and its text as written, for messages */
-static int set_duration(const struct entry *e, long *secs, char **text)
+static int set_duration(const struct gitlayer_entry *e, long *secs, char **text)
 {
 	if (need_value(e))
 		return -1;
@@ -411,7 +117,7 @@ static int set_duration(const struct entry *e, long *secs, char **text)
 	return 0;
 }
 
-static int set_long(const struct entry *e, long min, long max, long *dst)
+static int set_long(const struct gitlayer_entry *e, long min, long max, long *dst)
 {
 	if (need_value(e))
 		return -1;
@@ -474,19 +180,25 @@ static struct env_def *env_def(struct sb_config *cfg, const char *name, size_t l
 	return d;
 }
 
+/* a key split as apply() finds it: section[.sub].name */
+struct key {
+	const char *sub;	/* the subsection, or NULL */
+	size_t sublen;
+	const char *name;	/* lower-case */
+};
+
 /* [env "<NAME>"] value: the template is checked here, its references once all is read */
-static int apply_env(struct sb_config *cfg, const struct entry *e, const char *sub, size_t len,
-		     const char *name)
+static int apply_env_var(struct sb_config *cfg, const struct gitlayer_entry *e, const struct key *k)
 {
 	struct strbuf why = STRBUF_INIT;
 	struct env_def *d;
 	int ret = 0;
 
-	if (!len)
+	if (!k->sub || !k->sublen)
 		return bad(e, "a derived variable needs a name: [env \"<NAME>\"]");
-	if (strcmp(name, "value"))
+	if (strcmp(k->name, "value"))
 		return bad(e, "unknown key (known: value)");
-	if (!(d = env_def(cfg, sub, len)))
+	if (!(d = env_def(cfg, k->sub, k->sublen)))
 		return bad(e, "more than %d derived variables", MAX_GROUPS);
 	if (!valid_var(d->name))
 		return bad(e, "'%s' is not a valid environment variable name", d->name);
@@ -501,8 +213,9 @@ static int apply_env(struct sb_config *cfg, const struct entry *e, const char *s
 	return ret;
 }
 
-static int apply_port(struct sb_config *cfg, const struct entry *e, const char *sub, size_t len,
-		      const char *name)
+/* a key of the group named sub */
+static int apply_port_key(struct sb_config *cfg, const struct gitlayer_entry *e, const char *sub,
+			  size_t len, const char *name)
 {
 	struct port_group *g;
 
@@ -558,655 +271,215 @@ static int apply_port(struct sb_config *cfg, const struct entry *e, const char *
 	return 0;
 }
 
-static int apply(struct sb_config *cfg, const struct entry *e)
+
+/* several values in one file: several -f; a later file replaces them */
+static int apply_compose(struct sb_config *cfg, const struct gitlayer_entry *e)
+{
+	if (need_value(e))
+		return -1;
+	if (!*e->value)
+		return bad(e, "sandbox.compose is empty");
+	if (e->src != cfg->compose_src) {
+		free_strings(cfg->compose, cfg->ncompose);
+		cfg->compose = NULL;
+		cfg->ncompose = 0;
+		cfg->compose_src = e->src;
+	}
+	if (cfg->ncompose >= MAX_COMPOSE_FILES)
+		return bad(e, "at most %d compose files", MAX_COMPOSE_FILES);
+	cfg->compose = xrealloc(cfg->compose, (cfg->ncompose + 2) * sizeof(char *));
+	cfg->compose[cfg->ncompose++] = xstrdup(e->value);
+	cfg->compose[cfg->ncompose] = NULL;
+	cfg->compose_origin = e->origin;
+	cfg->compose_set = 1;
+	return 0;
+}
+
+/* [sandbox] */
+static int apply_sandbox(struct sb_config *cfg, const struct gitlayer_entry *e, const struct key *k)
+{
+	const char *name = k->name;
+
+	if (k->sub)
+		return bad(e, "unknown key");
+	if (!in_list(sandbox_keys, name))
+		return bad(e, "unknown key (known: project, compose, envFile, slots, remote, composeCommand, copy, engine, host)");
+	if (!strcmp(name, "project"))
+		return set_str(e, &cfg->project);
+	if (!strcmp(name, "compose"))
+		return apply_compose(cfg, e);
+	if (!strcmp(name, "envfile")) {
+		cfg->env_file_origin = e->origin;
+		return set_str(e, &cfg->env_file);
+	}
+	if (!strcmp(name, "slots"))
+		return set_long(e, 1, MAX_SLOTS, &cfg->slots);
+	if (!strcmp(name, "remote"))
+		return set_str(e, &cfg->remote);
+	if (!strcmp(name, "composecommand")) {
+		cfg->compose_command.origin = e->origin;
+		return set_str(e, &cfg->compose_command.value);
+	}
+	if (!strcmp(name, "engine") || !strcmp(name, "host")) {
+		/* where stacks, and the secrets given to them, go: the user's choice */
+		if (e->origin == ORIGIN_PROJECT)
+			return bad(e, "sandbox.engine and sandbox.host belong in your own git config, "
+				   "not in the project file");
+		return set_str(e, !strcmp(name, "engine") ? &cfg->engine : &cfg->host);
+	}
+	if (!strcmp(name, "trust")) {
+		/* a project file cannot vouch for itself */
+		if (e->origin == ORIGIN_PROJECT)
+			return bad(e, "sandbox.trust belongs in your own git config, not in the project file");
+		if (need_value(e))
+			return -1;
+		cfg->trust = xrealloc(cfg->trust, (cfg->ntrust + 1) * sizeof(char *));
+		cfg->trust[cfg->ntrust++] = xstrdup(e->value);
+		return 0;
+	}
+	/* copy: multi-valued */
+	if (need_value(e))
+		return -1;
+	cfg->copy = xrealloc(cfg->copy, (cfg->ncopy + 1) * sizeof(*cfg->copy));
+	cfg->copy[cfg->ncopy].value = xstrdup(e->value);
+	cfg->copy[cfg->ncopy++].origin = e->origin;
+	return 0;
+}
+
+/* [port "<name>"] */
+static int apply_port_group(struct sb_config *cfg, const struct gitlayer_entry *e,
+			    const struct key *k)
+{
+	size_t i;
+
+	if (!k->sub || !k->sublen)
+		return bad(e, "a port group needs a name: [port \"<name>\"]");
+	if (k->sublen > MAX_NAME)
+		return bad(e, "a port group name has at most %d characters", MAX_NAME);
+	for (i = 0; i < k->sublen; i++)
+		if (!isalnum((unsigned char)k->sub[i]) && !strchr("._-", k->sub[i]))
+			return bad(e, "a port group name has only letters, digits, '.', '_' and '-'");
+	return apply_port_key(cfg, e, k->sub, k->sublen, k->name);
+}
+
+/* [secrets]: the item, and how long its values are kept */
+static int apply_secrets(struct sb_config *cfg, const struct gitlayer_entry *e, const struct key *k)
+{
+	const char *name = k->name;
+
+	if (k->sub)
+		return bad(e, "unknown key");
+	if (!in_list(secrets_keys, name))
+		return bad(e, "unknown key (known: item, vault, account, ttl, recheck, maxAge)");
+	if (strcmp(name, "ttl") && strcmp(name, "recheck") && strcmp(name, "maxage")) {
+		/* which item's secrets go to the stack: the repository cannot choose alone */
+		unsigned bit = !strcmp(name, "item") ? 1 : !strcmp(name, "vault") ? 2 : 4;
+
+		if (e->origin == ORIGIN_PROJECT)
+			cfg->secrets_from_project |= bit;
+		else
+			cfg->secrets_from_project &= ~bit;
+	}
+	if (!strcmp(name, "item"))
+		return set_str(e, &cfg->secrets_item);
+	if (!strcmp(name, "vault"))
+		return set_str(e, &cfg->secrets_vault);
+	if (!strcmp(name, "account"))
+		return set_str(e, &cfg->secrets_account);
+	if (!strcmp(name, "ttl"))
+		return set_duration(e, &cfg->secrets_ttl, &cfg->secrets_ttl_text);
+	if (!strcmp(name, "recheck"))
+		return set_duration(e, &cfg->secrets_recheck, &cfg->secrets_recheck_text);
+	return set_duration(e, &cfg->secrets_max_age, &cfg->secrets_max_age_text);
+}
+
+/* [secret "<label>"]: a field of the item */
+static int apply_secret(struct sb_config *cfg, const struct gitlayer_entry *e, const struct key *k)
+{
+	struct secret_def *s;
+
+	if (!k->sub || !k->sublen)
+		return bad(e, "a secret needs a field label: [secret \"<label>\"]");
+	if (!in_list(secret_keys, k->name))
+		return bad(e, "unknown key (known: var, default)");
+	if (!(s = secret_def(cfg, k->sub, k->sublen)))
+		return bad(e, "more than %d secrets", MAX_GROUPS);
+	if (!strcmp(k->name, "default"))
+		return set_str(e, &s->def);
+	s->origin = e->origin;
+	if (set_str(e, &s->var))
+		return -1;
+	if (!valid_var(s->var))
+		return bad(e, "'%s' is not a valid environment variable name", s->var);
+	return 0;
+}
+
+/* color.ui and color.sandbox; color.<slot> keys of git's own are not ours */
+static int apply_color(struct sb_config *cfg, const struct gitlayer_entry *e, const struct key *k)
+{
+	if (!k->sub)
+		color_set(&cfg->color, &cfg->color_sandbox_set, k->name, e->value);
+	return 0;
+}
+
+/* hook.<name>: git's own hook.<name>.<key> has a subsection; ours have none */
+static int apply_hook(struct sb_config *cfg, const struct gitlayer_entry *e, const struct key *k)
+{
+	struct config_value *h;
+	const char *name = k->name;
+
+	if (k->sub)
+		return 0;
+	if (!in_list(hook_keys, name))
+		return bad(e, "unknown key (known: postCreate, preUp, postUp, preDestroy)");
+	if (need_value(e))
+		return -1;
+	h = !strcmp(name, "postcreate") ? &cfg->hook_post_create :
+	    !strcmp(name, "preup") ? &cfg->hook_pre_up :
+	    !strcmp(name, "postup") ? &cfg->hook_post_up : &cfg->hook_pre_destroy;
+	free(h->value);
+	h->value = xstrdup(e->value);
+	h->origin = e->origin;
+	return 0;
+}
+
+/* the sections git-sandbox reads; every other section is git's or another tool's */
+static const struct {
+	const char *name;
+	int (*apply)(struct sb_config *, const struct gitlayer_entry *, const struct key *);
+} sections[] = {
+	{ "sandbox", apply_sandbox },
+	{ "port", apply_port_group },
+	{ "env", apply_env_var },
+	{ "secrets", apply_secrets },
+	{ "secret", apply_secret },
+	{ "color", apply_color },
+	{ "hook", apply_hook },
+};
+
+static int apply(struct sb_config *cfg, const struct gitlayer_entry *e)
 {
 	const char *key = e->key, *dot = strchr(key, '.'), *last = strrchr(key, '.');
-	const char *name, *sub;
-	size_t seclen, sublen;
+	struct key k = { NULL, 0, NULL };
+	size_t i, seclen;
 
 	if (!dot)
 		return 0;
 	seclen = dot - key;
-	name = last + 1;
-	sub = dot + 1;
-	sublen = last > dot ? (size_t)(last - dot - 1) : 0;
-#define SECTION(s) (seclen == strlen(s) && !strncmp(key, s, seclen))
-	if (SECTION("sandbox")) {
-		if (sublen || last != dot)
-			return bad(e, "unknown key");
-		if (!in_list(sandbox_keys, name))
-			return bad(e, "unknown key (known: project, compose, envFile, slots, remote, composeCommand, copy, engine, host)");
-		if (!strcmp(name, "project"))
-			return set_str(e, &cfg->project);
-		if (!strcmp(name, "compose")) {
-			/* several values in one file: several -f; a later file replaces them */
-			if (need_value(e))
-				return -1;
-			if (!*e->value)
-				return bad(e, "sandbox.compose is empty");
-			if (e->src != cfg->compose_src) {
-				free_strings(cfg->compose, cfg->ncompose);
-				cfg->compose = NULL;
-				cfg->ncompose = 0;
-				cfg->compose_src = e->src;
-			}
-			if (cfg->ncompose >= MAX_COMPOSE_FILES)
-				return bad(e, "at most %d compose files", MAX_COMPOSE_FILES);
-			cfg->compose = xrealloc(cfg->compose, (cfg->ncompose + 2) * sizeof(char *));
-			cfg->compose[cfg->ncompose++] = xstrdup(e->value);
-			cfg->compose[cfg->ncompose] = NULL;
-			cfg->compose_origin = e->origin;
-			cfg->compose_set = 1;
-			return 0;
-		}
-		if (!strcmp(name, "envfile")) {
-			cfg->env_file_origin = e->origin;
-			return set_str(e, &cfg->env_file);
-		}
-		if (!strcmp(name, "slots"))
-			return set_long(e, 1, MAX_SLOTS, &cfg->slots);
-		if (!strcmp(name, "remote"))
-			return set_str(e, &cfg->remote);
-		if (!strcmp(name, "composecommand")) {
-			cfg->compose_command.origin = e->origin;
-			return set_str(e, &cfg->compose_command.value);
-		}
-		if (!strcmp(name, "engine") || !strcmp(name, "host")) {
-			/* where stacks, and the secrets given to them, go: the user's choice */
-			if (e->origin == ORIGIN_PROJECT)
-				return bad(e, "sandbox.engine and sandbox.host belong in your own git config, "
-					   "not in the project file");
-			return set_str(e, !strcmp(name, "engine") ? &cfg->engine : &cfg->host);
-		}
-		if (!strcmp(name, "trust")) {
-			/* a project file cannot vouch for itself */
-			if (e->origin == ORIGIN_PROJECT)
-				return bad(e, "sandbox.trust belongs in your own git config, not in the project file");
-			if (need_value(e))
-				return -1;
-			cfg->trust = xrealloc(cfg->trust, (cfg->ntrust + 1) * sizeof(char *));
-			cfg->trust[cfg->ntrust++] = xstrdup(e->value);
-			return 0;
-		}
-		/* copy: multi-valued */
-		if (need_value(e))
-			return -1;
-		cfg->copy = xrealloc(cfg->copy, (cfg->ncopy + 1) * sizeof(*cfg->copy));
-		cfg->copy[cfg->ncopy].value = xstrdup(e->value);
-		cfg->copy[cfg->ncopy++].origin = e->origin;
-		return 0;
+	k.name = last + 1;
+	if (last > dot) {
+		k.sub = dot + 1;
+		k.sublen = last - dot - 1;
 	}
-	if (SECTION("port")) {
-		size_t k;
-
-		if (last == dot || !sublen)
-			return bad(e, "a port group needs a name: [port \"<name>\"]");
-		if (sublen > MAX_NAME)
-			return bad(e, "a port group name has at most %d characters", MAX_NAME);
-		for (k = 0; k < sublen; k++)
-			if (!isalnum((unsigned char)sub[k]) && !strchr("._-", sub[k]))
-				return bad(e, "a port group name has only letters, digits, '.', '_' and '-'");
-		return apply_port(cfg, e, sub, sublen, name);
-	}
-	if (SECTION("env"))
-		return apply_env(cfg, e, sub, last == dot ? 0 : sublen, name);
-	if (SECTION("secrets")) {
-		if (last != dot)
-			return bad(e, "unknown key");
-		if (!in_list(secrets_keys, name))
-			return bad(e, "unknown key (known: item, vault, account, ttl, recheck, maxAge)");
-		if (strcmp(name, "ttl") && strcmp(name, "recheck") && strcmp(name, "maxage")) {
-			/* which item's secrets go to the stack: the repository cannot choose alone */
-			unsigned bit = !strcmp(name, "item") ? 1 : !strcmp(name, "vault") ? 2 : 4;
-
-			if (e->origin == ORIGIN_PROJECT)
-				cfg->secrets_from_project |= bit;
-			else
-				cfg->secrets_from_project &= ~bit;
-		}
-		if (!strcmp(name, "item"))
-			return set_str(e, &cfg->secrets_item);
-		if (!strcmp(name, "vault"))
-			return set_str(e, &cfg->secrets_vault);
-		if (!strcmp(name, "account"))
-			return set_str(e, &cfg->secrets_account);
-		if (!strcmp(name, "ttl"))
-			return set_duration(e, &cfg->secrets_ttl, &cfg->secrets_ttl_text);
-		if (!strcmp(name, "recheck"))
-			return set_duration(e, &cfg->secrets_recheck, &cfg->secrets_recheck_text);
-		return set_duration(e, &cfg->secrets_max_age, &cfg->secrets_max_age_text);
-	}
-	if (SECTION("secret")) {
-		struct secret_def *s;
-
-		if (last == dot || !sublen)
-			return bad(e, "a secret needs a field label: [secret \"<label>\"]");
-		if (!in_list(secret_keys, name))
-			return bad(e, "unknown key (known: var, default)");
-		if (!(s = secret_def(cfg, sub, sublen)))
-			return bad(e, "more than %d secrets", MAX_GROUPS);
-		if (!strcmp(name, "default"))
-			return set_str(e, &s->def);
-		s->origin = e->origin;
-		if (set_str(e, &s->var))
-			return -1;
-		if (!valid_var(s->var))
-			return bad(e, "'%s' is not a valid environment variable name", s->var);
-		return 0;
-	}
-	if (SECTION("color") && last == dot && (!strcmp(name, "ui") || !strcmp(name, "sandbox"))) {
-		int v = -1;
-
-		if (!e->value || !strcasecmp(e->value, "always") || !strcasecmp(e->value, "true") ||
-		    !strcmp(e->value, "1") || !strcasecmp(e->value, "yes") || !strcasecmp(e->value, "on"))
-			v = e->value && !strcasecmp(e->value, "always") ? 1 : -1;
-		else if (!strcasecmp(e->value, "never") || !strcasecmp(e->value, "false") ||
-			 !strcmp(e->value, "0") || !strcasecmp(e->value, "no") || !strcasecmp(e->value, "off"))
-			v = 0;
-		/* color.sandbox wins over color.ui whatever the order */
-		if (!strcmp(name, "sandbox") || !cfg->color_sandbox_set)
-			cfg->color = v;
-		if (!strcmp(name, "sandbox"))
-			cfg->color_sandbox_set = 1;
-		return 0;
-	}
-	if (SECTION("hook") && last == dot) {
-		struct config_value *h;
-
-		/* git's own hook.<name>.<key> has a subsection; ours have none */
-		if (!in_list(hook_keys, name))
-			return bad(e, "unknown key (known: postCreate, preUp, postUp, preDestroy)");
-		if (need_value(e))
-			return -1;
-		h = !strcmp(name, "postcreate") ? &cfg->hook_post_create :
-		    !strcmp(name, "preup") ? &cfg->hook_pre_up :
-		    !strcmp(name, "postup") ? &cfg->hook_post_up : &cfg->hook_pre_destroy;
-		free(h->value);
-		h->value = xstrdup(e->value);
-		h->origin = e->origin;
-		return 0;
-	}
-#undef SECTION
+	for (i = 0; i < ARRAY_SIZE(sections); i++)
+		if (strlen(sections[i].name) == seclen && !strncmp(key, sections[i].name, seclen))
+			return sections[i].apply(cfg, e, &k);
 	return 0;
 }
 
 long port_of(const struct port_group *g, long slot, long i)
 {
 	return slot ? g->base + g->step * slot + i : g->main + i;
-}
-
-/*
- * From a project file you have not trusted, a port variable's name has a
- * shape no program gives meaning to: the value, a number, reaches `exec`,
- * the hooks and the caller's shell, and a name like OPENSSL_CONF or
- * PERL5LIB would make a program read a file of that number from the
- * worktree. No list of dangerous names is complete; a suffix is.
- */
-int config_check_untrusted(const struct sb_config *cfg)
-{
-	size_t i;
-	long total = 0;
-
-	if (cfg->trusted)
-		return 0;
-	/* every leased port is kept from every other user of the machine */
-	for (i = 0; i < cfg->nports; i++)
-		total += cfg->ports[i].count;
-	if (cfg->has_file && total > UNTRUSTED_MAX_PORTS)
-		return cfg_error("bad config in '%s': %ld ports in all: a project file you have not "
-				 "trusted may lease at most %d; read the file, then run 'git sandbox trust' "
-				 "to allow it", cfg->file, total, UNTRUSTED_MAX_PORTS);
-	for (i = 0; i < cfg->nports; i++) {
-		const struct port_group *g = &cfg->ports[i];
-
-		if (g->var_origin != ORIGIN_PROJECT)
-			continue;
-		if (!port_var_shape(g->var))
-			return cfg_error("bad config in '%s': port.%s.var: %s: from a project file you have "
-					 "not trusted, a port variable's name must end in _PORT; read the file, "
-					 "then run 'git sandbox trust' to allow it", cfg->file, g->name, g->var);
-	}
-	for (i = 0; i < cfg->nsecrets; i++) {
-		const struct secret_def *d = &cfg->secrets[i];
-
-		if (d->origin == ORIGIN_PROJECT && d->var && !secret_var_shape(d->var))
-			return cfg_error("bad config in '%s': secret.%s.var: %s: from a project file you have "
-					 "not trusted, a secret variable's name must end in _PASSWORD, _SECRET, "
-					 "_KEY or _TOKEN; read the file, then run 'git sandbox trust' to allow it",
-					 cfg->file, d->name, d->var);
-	}
-	/*
-	 * a derived value is text the file chooses, reaching exec, the hooks
-	 * and the caller's shell: no shape of a name makes that safe (a
-	 * package manager fetches code from the URL in UV_INDEX_URL)
-	 */
-	for (i = 0; i < cfg->nenvs; i++)
-		if (cfg->envs[i].origin == ORIGIN_PROJECT)
-			return cfg_error("bad config in '%s': env.%s.value: from a project file you have "
-					 "not trusted, a derived variable is not used (its value reaches exec, "
-					 "the hooks and your shell); read the file, then run 'git sandbox trust' "
-					 "to allow it", cfg->file, cfg->envs[i].name);
-	return 0;
-}
-
-/* a port's first two holders */
-struct port_use {
-	size_t group;
-	long slot;
-};
-
-/*
- * Names a sandbox's variables may not take, from any layer: the variables
- * reach compose, the hooks, `exec` and the caller's shell (env --export),
- * so one of these would change how a program runs (PATH finds another
- * docker-compose, BASH_ENV sources a file, LD_PRELOAD loads a library,
- * DOCKER_HOST picks another engine). A trailing '*' is a prefix.
- */
-static const struct {
-	const char *name, *why;
-} reserved_vars[] = {
-	{ "SANDBOX_NAME", "set by git-sandbox itself" },
-	{ "SANDBOX_SLOT", "set by git-sandbox itself" },
-	{ "SANDBOX_PROJECT", "set by git-sandbox itself" },
-	{ "SANDBOX_PATH", "set by git-sandbox itself" },
-	{ "COMPOSE_*", "read by Docker Compose" },
-	{ "DOCKER_*", "read by Docker" },
-	{ "BUILDKIT_*", "read by Docker" },
-	{ "GIT_*", "read by git (and by git-sandbox)" },
-	{ "LD_*", "read by the dynamic loader" },
-	{ "GCONV_PATH", "read by the C library" },
-	{ "GLIBC_TUNABLES", "read by the C library" },
-	{ "MALLOC_*", "read by the C library" },
-	{ "NLSPATH", "read by the C library" },
-	{ "HOSTALIASES", "read by the C library" },
-	{ "LOCALDOMAIN", "read by the C library" },
-	{ "RES_OPTIONS", "read by the C library" },
-	{ "TZ", "read by the C library" },
-	{ "TZDIR", "read by the C library" },
-	{ "LANG", "read by every program (locale)" },
-	{ "LANGUAGE", "read by every program (locale)" },
-	{ "LC_*", "read by every program (locale)" },
-	{ "PATH", "read by the shell and every program that runs another" },
-	{ "HOME", "read by the shell and most programs" },
-	{ "SHELL", "read by programs that start a shell" },
-	{ "ENV", "read by the shell" },
-	{ "BASH_ENV", "read by bash" },
-	{ "BASH_*", "read by bash" },
-	{ "BASHOPTS", "read by bash" },
-	{ "SHELLOPTS", "read by bash" },
-	{ "IFS", "read by the shell" },
-	{ "CDPATH", "read by the shell" },
-	{ "GLOBIGNORE", "read by bash" },
-	{ "PS1", "read by the shell" },
-	{ "PS2", "read by the shell" },
-	{ "PS3", "read by the shell" },
-	{ "PS4", "read by the shell" },
-	{ "PROMPT_COMMAND", "read by bash" },
-	{ "HISTFILE", "read by the shell" },
-	{ "MAIL", "read by the shell" },
-	{ "MAILPATH", "read by the shell" },
-	{ "POSIXLY_CORRECT", "read by the shell and GNU tools" },
-	{ "ZDOTDIR", "read by zsh" },
-	{ "PWD", "read by the shell" },
-	{ "OLDPWD", "read by the shell" },
-	{ "USER", "read by many programs" },
-	{ "LOGNAME", "read by many programs" },
-	{ "TERM", "read by many programs" },
-	{ "TMPDIR", "read by every program that makes a temporary file" },
-	{ "XDG_*", "read by git-sandbox, git and most programs" },
-	{ "SSH_*", "read by ssh (docker and git reach remotes with it)" },
-	{ "OP_*", "read by the 1Password CLI" },
-	{ "PYTHON*", "read by Python (docker-compose v1 is Python)" },
-	{ "HTTP_PROXY", "read by docker, git and curl" },
-	{ "HTTPS_PROXY", "read by docker, git and curl" },
-	{ "ALL_PROXY", "read by docker, git and curl" },
-	{ "NO_PROXY", "read by docker, git and curl" },
-	{ "SSL_CERT_FILE", "read by TLS libraries" },
-	{ "SSL_CERT_DIR", "read by TLS libraries" },
-	{ "OPENSSL_*", "read by OpenSSL (a configuration can load a library)" },
-	{ "SSLKEYLOGFILE", "read by TLS libraries" },
-	{ "GNUTLS_*", "read by GnuTLS" },
-	{ "CURL_*", "read by curl" },
-	{ "WGETRC", "read by wget" },
-	{ "GODEBUG", "read by Go programs (docker, compose v2)" },
-	{ "GOTRACEBACK", "read by Go programs (docker, compose v2)" },
-	{ "GOFLAGS", "read by Go" },
-	{ "GOGC", "read by Go programs (docker, compose v2)" },
-	{ "GOMEMLIMIT", "read by Go programs (docker, compose v2)" },
-	{ "GOMAXPROCS", "read by Go programs (docker, compose v2)" },
-	{ "PERL5LIB", "read by Perl" },
-	{ "PERL5OPT", "read by Perl" },
-	{ "PERLLIB", "read by Perl" },
-	{ "PERL5DB", "read by Perl" },
-	{ "PERLIO", "read by Perl" },
-	{ "RUBYLIB", "read by Ruby" },
-	{ "RUBYOPT", "read by Ruby" },
-	{ "GEM_*", "read by Ruby" },
-	{ "BUNDLE_*", "read by Ruby's bundler" },
-	{ "NODE_OPTIONS", "read by Node.js" },
-	{ "NODE_PATH", "read by Node.js" },
-	{ "NODE_EXTRA_CA_CERTS", "read by Node.js" },
-	{ "NPM_CONFIG_*", "read by npm" },
-	{ "PIP_*", "read by pip" },
-	{ "VIRTUAL_ENV", "read by Python tools" },
-	{ "JAVA_TOOL_OPTIONS", "read by Java" },
-	{ "_JAVA_OPTIONS", "read by Java" },
-	{ "JDK_JAVA_OPTIONS", "read by Java" },
-	{ "CLASSPATH", "read by Java" },
-	{ "KUBECONFIG", "read by kubectl (it can name a program to run)" },
-	{ "AWS_*", "read by the AWS tools (a profile can name a program to run)" },
-	{ "BUILDX_*", "read by Docker buildx" },
-	{ "INPUTRC", "read by readline" },
-	{ "HISTSIZE", "read by the shell" },
-	{ "HISTFILESIZE", "read by the shell" },
-	{ "HISTCONTROL", "read by the shell" },
-	{ "HISTIGNORE", "read by the shell" },
-	{ "HISTTIMEFORMAT", "read by the shell" },
-	{ "TMOUT", "read by the shell" },
-	{ "HISTCHARS", "read by the shell" },
-	{ "FPATH", "read by zsh" },
-	{ "LOCPATH", "read by the C library" },
-	{ "DYLD_*", "read by the dynamic loader" },
-	{ "EDITOR", "read by git and many programs" },
-	{ "VISUAL", "read by git and many programs" },
-	{ "PAGER", "read by git and many programs" },
-	{ "LESS", "read by less" },
-	{ "LESSOPEN", "read by less (it runs a program)" },
-	{ "LESSCLOSE", "read by less (it runs a program)" },
-	{ "LESSKEY", "read by less" },
-	{ "MANPATH", "read by man" },
-	{ "MANPAGER", "read by man" },
-	{ "BROWSER", "read by many programs" },
-	{ "GNUPGHOME", "read by gpg (git signs with it)" },
-	{ "GPG_*", "read by gpg" },
-	{ "SUDO_*", "read by sudo" },
-	{ "DISPLAY", "read by X11 programs" },
-	{ "XAUTHORITY", "read by X11 programs" },
-	{ "WAYLAND_*", "read by Wayland programs" },
-	{ "DBUS_*", "read by D-Bus programs" },
-	{ "KRB5*", "read by Kerberos (libgit2 loads it)" },
-	{ "SHLVL", "read by the shell" },
-	{ "ASAN_OPTIONS", "read by sanitizer builds" },
-	{ "UBSAN_OPTIONS", "read by sanitizer builds" },
-	{ "LSAN_OPTIONS", "read by sanitizer builds" },
-};
-
-int config_reserved_var(const char *name, const char **why)
-{
-	size_t i;
-
-	for (i = 0; i < ARRAY_SIZE(reserved_vars); i++) {
-		const char *r = reserved_vars[i].name;
-		size_t n = strlen(r);
-		/* case-blind: http_proxy is read as much as HTTP_PROXY */
-		int hit = r[n - 1] == '*' ? !strncasecmp(name, r, n - 1) : !strcasecmp(name, r);
-
-		if (hit) {
-			*why = reserved_vars[i].why;
-			return 1;
-		}
-	}
-	return 0;
-}
-
-/* var, and VAR_1 .. VAR_<count> for a group of several ports */
-static int check_var_name(const char *where, const char *key, const char *var, long count)
-{
-	const char *why;
-	long k;
-
-	if (config_reserved_var(var, &why))
-		return cfg_error("bad config in '%s': %s: %s is %s; choose another name",
-				 where, key, var, why);
-	for (k = 1; count > 1 && k <= count; k++) {
-		char *v = xasprintf("%s_%ld", var, k);
-		int hit = config_reserved_var(v, &why);
-
-		if (hit)
-			cfg_error("bad config in '%s': %s: %s (port %ld of %s) is %s; choose another name",
-				  where, key, v, k, var, why);
-		free(v);
-		if (hit)
-			return -1;
-	}
-	return 0;
-}
-
-/* the variables git-sandbox sets that an [env] value may refer to, besides ports and secrets */
-static const char *const builtin_vars[] = { "SANDBOX_NAME", "SANDBOX_SLOT", "COMPOSE_PROJECT_NAME", NULL };
-
-/* The port group whose variable name is (VAR, or VAR_<k> of a group of k or more ports), or NULL. */
-static const struct port_group *port_var_of(const struct sb_config *cfg, const char *name, size_t len)
-{
-	size_t i, vl, k;
-
-	for (i = 0; i < cfg->nports; i++) {
-		const struct port_group *g = &cfg->ports[i];
-		long num = 0;
-
-		vl = strlen(g->var);
-		if (g->count == 1) {
-			if (vl == len && !strncmp(name, g->var, len))
-				return g;
-			continue;
-		}
-		if (len < vl + 2 || strncmp(name, g->var, vl) || name[vl] != '_' || name[vl + 1] == '0')
-			continue;
-		for (k = vl + 1; k < len && isdigit((unsigned char)name[k]) && num <= g->count; k++)
-			num = num * 10 + (name[k] - '0');
-		if (k == len && num >= 1 && num <= g->count)
-			return g;
-	}
-	return NULL;
-}
-
-static const struct secret_def *secret_var_of(const struct sb_config *cfg, const char *name, size_t len)
-{
-	size_t i;
-
-	for (i = 0; i < cfg->nsecrets; i++)
-		if (strlen(cfg->secrets[i].var) == len && !strncmp(cfg->secrets[i].var, name, len))
-			return &cfg->secrets[i];
-	return NULL;
-}
-
-static const struct env_def *env_var_of(const struct sb_config *cfg, const char *name, size_t len)
-{
-	size_t i;
-
-	for (i = 0; i < cfg->nenvs; i++)
-		if (strlen(cfg->envs[i].name) == len && !strncmp(cfg->envs[i].name, name, len))
-			return &cfg->envs[i];
-	return NULL;
-}
-
-struct env_ref {
-	const struct sb_config *cfg;
-	const struct env_def *d;
-	const char *src;
-	int secret, host;	/* what the references bring */
-};
-
-static int check_ref(const char *name, size_t len, void *data)
-{
-	struct env_ref *r = data;
-	size_t i;
-
-	for (i = 0; builtin_vars[i]; i++)
-		if (strlen(builtin_vars[i]) == len && !strncmp(builtin_vars[i], name, len))
-			return 0;
-	if (port_var_of(r->cfg, name, len) || secret_var_of(r->cfg, name, len) ||
-	    env_var_of(r->cfg, name, len))
-		return 0;
-	return cfg_error("bad config in %s: env.%s.value: ${%.*s} is not one of the sandbox's variables "
-			 "(its ports', SANDBOX_NAME, SANDBOX_SLOT, COMPOSE_PROJECT_NAME, its secrets' "
-			 "and the other [env] variables)", r->src, r->d->name, (int)len, name);
-}
-
-/* what a reference brings to the variable that makes it: a secret, {host} */
-static int inherit(const char *name, size_t len, void *data)
-{
-	struct env_ref *r = data;
-	const struct env_def *o = env_var_of(r->cfg, name, len);
-
-	if (secret_var_of(r->cfg, name, len))
-		r->secret = 1;
-	if (o) {
-		r->secret |= o->secret;
-		r->host |= o->host;
-	}
-	return 0;
-}
-
-/*
- * The [env] variables: names no other variable has and nothing reads,
- * references to the sandbox's own variables only, and no cycle. Sets
- * env_order and each one's secret and host.
- */
-static int validate_envs(struct sb_config *cfg)
-{
-	char *where = xasprintf("'%s'", cfg->file);
-	struct strbuf why = STRBUF_INIT;
-	size_t i, at;
-	int ret = 0;
-
-	free(cfg->env_order);
-	cfg->env_order = NULL;
-	for (i = 0; i < cfg->nenvs && !ret; i++) {
-		struct env_def *d = &cfg->envs[i];
-		struct env_ref r = { cfg, d, d->src ? d->src : where, 0, 0 };
-		const struct port_group *g;
-		const struct secret_def *s;
-		const char *what;
-
-		if (!d->value)
-			ret = cfg_error("bad config in %s: env.%s.value is missing", r.src, d->name);
-		else if (config_reserved_var(d->name, &what))
-			ret = cfg_error("bad config in %s: env.%s: %s is %s; choose another name",
-					r.src, d->name, d->name, what);
-		else if ((g = port_var_of(cfg, d->name, strlen(d->name))))
-			ret = cfg_error("bad config in %s: env.%s: port.%s.var already gives %s",
-					r.src, d->name, g->name, d->name);
-		else if ((s = secret_var_of(cfg, d->name, strlen(d->name))))
-			ret = cfg_error("bad config in %s: env.%s: secret.%s.var already gives %s",
-					r.src, d->name, s->name, d->name);
-		else
-			ret = template_refs(d->value, check_ref, &r);
-	}
-	if (!ret && cfg->nenvs) {
-		cfg->env_order = xcalloc(cfg->nenvs, sizeof(*cfg->env_order));
-		if (template_order(cfg->envs, cfg->nenvs, cfg->env_order, &at, &why) < 0) {
-			const struct env_def *d = &cfg->envs[at];
-
-			ret = cfg_error("bad config in %s: env.%s.value: the variables refer to each "
-					"other in a cycle: %s", d->src ? d->src : where, d->name, why.buf);
-		}
-	}
-	for (i = 0; !ret && i < cfg->nenvs; i++) {
-		struct env_def *d = &cfg->envs[cfg->env_order[i]];
-		struct env_ref r = { cfg, d, NULL, 0, 0 };
-
-		template_refs(d->value, inherit, &r);
-		d->secret = r.secret;
-		d->host = r.host || template_uses(d->value, "host");
-	}
-	strbuf_release(&why);
-	free(where);
-	return ret;
-}
-
-int config_validate(struct sb_config *cfg)
-{
-	const char *where = cfg->file;
-	struct port_use (*held)[2];
-	unsigned char *nheld;
-	size_t i, j;
-	long port;
-	int ret = 0, bad_name;
-	char *key;
-
-	for (i = 0; i < cfg->nports; i++) {
-		struct port_group *g = &cfg->ports[i];
-
-		if (!g->var)
-			return cfg_error("bad config in '%s': port.%s.var is missing", where, g->name);
-		if (g->base < 0)
-			return cfg_error("bad config in '%s': port.%s.base is missing", where, g->name);
-		if (g->main < 0)
-			g->main = g->base;
-		if (g->main + g->count - 1 > 65535)
-			return cfg_error("bad config in '%s': port.%s: slot 0 reaches port %ld, above 65535",
-				     where, g->name, g->main + g->count - 1);
-		if (g->base + g->step * cfg->slots + g->count - 1 > 65535)
-			return cfg_error("bad config in '%s': port.%s: slot %ld reaches port %ld, above 65535",
-				     where, g->name, cfg->slots,
-				     g->base + g->step * cfg->slots + g->count - 1);
-		if (g->count > 1 && g->step < g->count)
-			return cfg_error("bad config in '%s': port.%s: step %ld is less than count %ld, so slots %d and %d overlap",
-				     where, g->name, g->step, g->count, 1, 2);
-		key = xasprintf("port.%s.var", g->name);
-		bad_name = check_var_name(where, key, g->var, g->count);
-		free(key);
-		if (bad_name)
-			return -1;
-		for (j = 0; j < i; j++)
-			if (!strcmp(cfg->ports[j].var, g->var))
-				return cfg_error("bad config in '%s': port.%s.var and port.%s.var are both %s",
-					     where, cfg->ports[j].name, g->name, g->var);
-	}
-	for (i = 0; i < cfg->nsecrets; i++) {
-		if (!cfg->secrets[i].var)
-			return cfg_error("bad config in '%s': secret.%s.var is missing", where, cfg->secrets[i].name);
-		key = xasprintf("secret.%s.var", cfg->secrets[i].name);
-		bad_name = check_var_name(where, key, cfg->secrets[i].var, 1);
-		free(key);
-		if (bad_name)
-			return -1;
-		for (j = 0; j < cfg->nports; j++)
-			if (!strcmp(cfg->ports[j].var, cfg->secrets[i].var))
-				return cfg_error("bad config in '%s': secret.%s.var and port.%s.var are both %s",
-					     where, cfg->secrets[i].name, cfg->ports[j].name,
-					     cfg->secrets[i].var);
-	}
-	if (cfg->nsecrets && !cfg->secrets_item)
-		return cfg_error("bad config in '%s': [secret] fields are set but secrets.item is missing", where);
-	if (validate_envs(cfg) < 0)
-		return -1;
-
-	/*
-	 * every port of every group in every slot, in group then slot order:
-	 * the lowest port with a second holder is the clash to report. One
-	 * pass, no sort, however many groups the file has.
-	 */
-	held = xcalloc(65536, sizeof(*held));
-	nheld = xcalloc(65536, 1);
-	for (i = 0; i < cfg->nports; i++) {
-		long s, k;
-
-		for (s = 0; s <= cfg->slots; s++)
-			for (k = 0; k < cfg->ports[i].count; k++) {
-				port = port_of(&cfg->ports[i], s, k);
-				if (nheld[port] < 2)
-					held[port][nheld[port]++] = (struct port_use){ i, s };
-			}
-	}
-	for (port = 1; port <= 65535; port++) {
-		struct port_use *a = &held[port][0], *b = &held[port][1];
-
-		if (nheld[port] < 2)
-			continue;
-		if (a->group == b->group)
-			ret = cfg_error("bad config in '%s': port.%s: slot %ld and slot %ld both get port %ld",
-				    where, cfg->ports[a->group].name, a->slot, b->slot, port);
-		else
-			ret = cfg_error("bad config in '%s': port groups '%s' and '%s' collide: port %ld is '%s' in slot %ld and '%s' in slot %ld",
-				    where, cfg->ports[a->group].name, cfg->ports[b->group].name, port,
-				    cfg->ports[a->group].name, a->slot, cfg->ports[b->group].name, b->slot);
-		break;
-	}
-	free(held);
-	free(nheld);
-	return ret;
 }
 
 int valid_project(const char *s)
@@ -1239,15 +512,15 @@ static int check_env_file(const struct sb_config *cfg)
 			goto bad;
 	for (i = 0; taken[i]; i++)
 		if (!strcasecmp(f, taken[i]))
-			return cfg_error("bad config in '%s': sandbox.envFile '%s' is a file git reads; "
+			return config_set_error("bad config in '%s': sandbox.envFile '%s' is a file git reads; "
 					 "choose another name", cfg->file, f);
 	for (i = 0; i < cfg->ncompose; i++)
 		if (!strcmp(f, cfg->compose[i]))
-			return cfg_error("bad config in '%s': sandbox.envFile '%s' is a compose file; "
+			return config_set_error("bad config in '%s': sandbox.envFile '%s' is a compose file; "
 					 "choose another name", cfg->file, f);
 	return 0;
 bad:
-	return cfg_error("bad config in '%s': sandbox.envFile '%s' must be a plain file name in the worktree "
+	return config_set_error("bad config in '%s': sandbox.envFile '%s' must be a plain file name in the worktree "
 			 "(letters, digits, '.', '_' and '-')", cfg->file, f);
 }
 
@@ -1306,7 +579,7 @@ static void collect_needs_trust(struct sb_config *cfg)
 		needs_trust(cfg, "secrets.account", cfg->secrets_account);
 	for (i = 0; i < cfg->nsecrets; i++)
 		if (cfg->secrets[i].origin == ORIGIN_PROJECT && cfg->secrets[i].var &&
-		    (cfg->secrets_item || !secret_var_shape(cfg->secrets[i].var))) {
+		    (cfg->secrets_item || !config_secret_var_shape(cfg->secrets[i].var))) {
 			char *key = xasprintf("secret.%s.var", cfg->secrets[i].name);
 
 			/* which fields of the item go to the stack, or a name of any shape */
@@ -1319,7 +592,7 @@ static void collect_needs_trust(struct sb_config *cfg)
 		needs_trust(cfg, "sandbox.envFile", cfg->env_file);
 	for (i = 0; i < cfg->nports; i++)
 		if (cfg->ports[i].var_origin == ORIGIN_PROJECT && cfg->ports[i].var &&
-		    !port_var_shape(cfg->ports[i].var)) {
+		    !config_port_var_shape(cfg->ports[i].var)) {
 			char *key = xasprintf("port.%s.var", cfg->ports[i].name);
 
 			needs_trust(cfg, key, cfg->ports[i].var);
@@ -1381,7 +654,7 @@ static int compose_default(struct sb_config *cfg)
 	for (; (len = compose_file_next(&p, &end)); p = end) {
 		/* a file left out would be a stack other than the one asked for */
 		if (cfg->ncompose == MAX_COMPOSE_FILES)
-			return cfg_error("COMPOSE_FILE names more than %d compose files",
+			return config_set_error("COMPOSE_FILE names more than %d compose files",
 					 MAX_COMPOSE_FILES);
 		cfg->compose = xrealloc(cfg->compose, (cfg->ncompose + 2) * sizeof(char *));
 		cfg->compose[cfg->ncompose++] = xstrndup(p, len);
@@ -1422,6 +695,19 @@ static void init(struct sb_config *cfg, char *file)
 	cfg->color = -1;
 }
 
+/* gitlayers_read(), its error config_error()'s */
+static int read_layers(struct gitlayers *l, git_repository *repo, const char *file,
+		       const char *text, size_t len)
+{
+	struct strbuf why = STRBUF_INIT;
+	int ret = gitlayers_read(l, repo, file, text, len, &why);
+
+	if (ret < 0)
+		config_set_error("%s", why.buf);
+	strbuf_release(&why);
+	return ret;
+}
+
 /*
  * The one path from the project file's bytes (text, len; NULL: there is
  * none) to a validated configuration, wherever the bytes were read: read
@@ -1430,28 +716,28 @@ static void init(struct sb_config *cfg, char *file)
 static int load(struct sb_config *cfg, git_repository *repo, const char *text, size_t len,
 		const char *default_project)
 {
-	struct layers l = { 0 };
+	struct gitlayers l = GITLAYERS_INIT;
 	size_t i;
 	int ret = 0;
 
 	cfg->has_file = !!text;
 	if (text)
 		cfg->file_hash = sha256_hex(text, len);
-	ret = load_layers(&l, repo, cfg->file, text, len);
+	ret = read_layers(&l, repo, cfg->file, text, len);
 	if (ret < 0) {
-		free_layers(&l);
+		gitlayers_free(&l);
 		return -1;
 	}
 	for (i = 0; i < l.n && !ret; i++)
 		ret = apply(cfg, &l.e[i]);
 	cfg->compose_src = NULL;	/* it was the layers' */
-	free_layers(&l);
+	gitlayers_free(&l);
 	if (ret)
 		return -1;
 	if (!cfg->project)
 		cfg->project = xstrdup(default_project);
 	if (!valid_project(cfg->project))
-		return cfg_error("bad config in '%s': sandbox.project '%s' must be 1-64 characters of [A-Za-z0-9._-], not starting with '-' or '.'",
+		return config_set_error("bad config in '%s': sandbox.project '%s' must be 1-64 characters of [A-Za-z0-9._-], not starting with '-' or '.'",
 			     cfg->file, cfg->project);
 	if (!cfg->compose && compose_default(cfg) < 0)
 		return -1;
@@ -1484,7 +770,7 @@ int config_load(struct sb_config *cfg, git_repository *repo, const char *worktre
 	init(cfg, path_join(worktree, ".gitsandbox"));
 	text = read_file(cfg->file, &len);
 	if (!text && errno != ENOENT)
-		ret = cfg_error("cannot read '%s': %s", cfg->file, read_file_strerror(errno));
+		ret = config_set_error("cannot read '%s': %s", cfg->file, read_file_strerror(errno));
 	else
 		ret = load(cfg, repo, text, len, default_project);
 	free(text);
@@ -1495,7 +781,7 @@ int config_load(struct sb_config *cfg, git_repository *repo, const char *worktre
 
 int config_sets_compose(git_repository *repo, const char *worktree)
 {
-	struct layers l = { 0 };
+	struct gitlayers l = GITLAYERS_INIT;
 	char *file = path_join(worktree, ".gitsandbox"), *text;
 	const char *p, *end;
 	size_t len = 0, i;
@@ -1509,14 +795,14 @@ int config_sets_compose(git_repository *repo, const char *worktree)
 	}
 	text = read_file(file, &len);
 	if (!text && errno != ENOENT)
-		ret = cfg_error("cannot read '%s': %s", file, read_file_strerror(errno));
+		ret = config_set_error("cannot read '%s': %s", file, read_file_strerror(errno));
 	else
-		ret = load_layers(&l, repo, file, text, len);
+		ret = read_layers(&l, repo, file, text, len);
 	/* as apply() sees it: the key, in any layer */
 	for (i = 0; !ret && i < l.n; i++)
 		if (!strcmp(l.e[i].key, "sandbox.compose"))
 			ret = 1;
-	free_layers(&l);
+	gitlayers_free(&l);
 	free(text);
 	free(file);
 	return ret;
@@ -1526,7 +812,7 @@ int config_sets_compose(git_repository *repo, const char *worktree)
  * The bytes of the top-level .gitsandbox in the tree of commit (*text
  * NUL-terminated, NULL if the tree has none), held to what read_file()
  * accepts from a worktree: a regular file of at most READ_FILE_MAX bytes.
- * name is the file as messages call it. 0, or -1 after cfg_error().
+ * name is the file as messages call it. 0, or -1 after config_set_error().
  */
 static int read_commit_file(git_repository *repo, git_commit *commit, const char *name,
 			    char **text, size_t *len)
@@ -1542,7 +828,7 @@ static int read_commit_file(git_repository *repo, git_commit *commit, const char
 	*text = NULL;
 	*len = 0;
 	if (git_commit_tree(&tree, commit) < 0) {
-		cfg_error("cannot read '%s': %s", name, git_error_last()->message);
+		config_set_error("cannot read '%s': %s", name, git_error_last()->message);
 		goto out;
 	}
 	te = git_tree_entry_byname(tree, ".gitsandbox");
@@ -1555,28 +841,28 @@ static int read_commit_file(git_repository *repo, git_commit *commit, const char
 	case GIT_FILEMODE_BLOB_EXECUTABLE:
 		break;
 	case GIT_FILEMODE_LINK:
-		cfg_error("cannot read '%s': %s", name, read_file_strerror(ELOOP));
+		config_set_error("cannot read '%s': %s", name, read_file_strerror(ELOOP));
 		goto out;
 	default:	/* a tree, or a submodule's commit */
-		cfg_error("cannot read '%s': %s", name, read_file_strerror(EINVAL));
+		config_set_error("cannot read '%s': %s", name, read_file_strerror(EINVAL));
 		goto out;
 	}
 	/* the size from the header, before a large blob is inflated */
 	if (git_repository_odb(&odb, repo) < 0 ||
 	    git_odb_read_header(&size, &type, odb, git_tree_entry_id(te)) < 0) {
-		cfg_error("cannot read '%s': %s", name, git_error_last()->message);
+		config_set_error("cannot read '%s': %s", name, git_error_last()->message);
 		goto out;
 	}
 	if (type != GIT_OBJECT_BLOB) {
-		cfg_error("cannot read '%s': %s", name, read_file_strerror(EINVAL));
+		config_set_error("cannot read '%s': %s", name, read_file_strerror(EINVAL));
 		goto out;
 	}
 	if (size > READ_FILE_MAX) {
-		cfg_error("cannot read '%s': %s", name, read_file_strerror(EFBIG));
+		config_set_error("cannot read '%s': %s", name, read_file_strerror(EFBIG));
 		goto out;
 	}
 	if (git_blob_lookup(&blob, repo, git_tree_entry_id(te)) < 0) {
-		cfg_error("cannot read '%s': %s", name, git_error_last()->message);
+		config_set_error("cannot read '%s': %s", name, git_error_last()->message);
 		goto out;
 	}
 	*len = git_blob_rawsize(blob);
@@ -1605,16 +891,16 @@ int config_load_commit(struct sb_config *cfg, git_repository *repo, const char *
 	memset(cfg, 0, sizeof(*cfg));
 	if (strlen(commit_hex) != GIT_OID_HEXSZ || git_oid_fromstr(&oid, commit_hex) < 0) {
 		git_error_clear();
-		return cfg_error("'%s' is not a commit id", commit_hex);
+		return config_set_error("'%s' is not a commit id", commit_hex);
 	}
 	if (git_commit_lookup(&commit, repo, &oid) < 0) {
-		cfg_error("cannot read the commit %s: %s", commit_hex, git_error_last()->message);
+		config_set_error("cannot read the commit %s: %s", commit_hex, git_error_last()->message);
 		git_error_clear();
 		return -1;
 	}
 	/* git's own name for the blob, <commit>:.gitsandbox, until it is checked out */
 	if (git_object_short_id(&abbrev, (const git_object *)commit) < 0) {
-		cfg_error("cannot read the commit %s: %s", commit_hex, git_error_last()->message);
+		config_set_error("cannot read the commit %s: %s", commit_hex, git_error_last()->message);
 		git_error_clear();
 		git_commit_free(commit);
 		return -1;
@@ -1690,22 +976,4 @@ void config_free(struct sb_config *cfg)
 	free(cfg->hook_post_up.value);
 	free(cfg->hook_pre_destroy.value);
 	memset(cfg, 0, sizeof(*cfg));
-}
-
-int config_color(void)
-{
-	struct sb_config cfg;
-	struct layers l = { 0 };
-	size_t i;
-
-	memset(&cfg, 0, sizeof(cfg));
-	cfg.color = -1;
-	sb_libgit2_init();
-	if (load_layers(&l, NULL, NULL, NULL, 0) == 0)
-		for (i = 0; i < l.n; i++)
-			if (starts_with(l.e[i].key, "color."))
-				apply(&cfg, &l.e[i]);
-	free_layers(&l);
-	git_error_clear();
-	return cfg.color;
 }

@@ -1,11 +1,13 @@
 /*
- * config.h: the project file .gitsandbox layered with git configuration.
+ * config.h: the sandbox configuration: the project file .gitsandbox
+ * layered with git configuration, interpreted (config.c) and checked
+ * (configcheck.c).
  *
  * Priority, lowest first: <worktree>/.gitsandbox (or, for a worktree yet
  * to be made, that of the commit it will check out), system, XDG and
  * global git config, the repository's .git/config, then `git -c` (which
- * git hands us in GIT_CONFIG_PARAMETERS). The result is validated once,
- * on load.
+ * git hands us in GIT_CONFIG_PARAMETERS): gitlayers.h reads them. The
+ * result is validated once, on load.
  */
 #ifndef SB_CONFIG_H
 #define SB_CONFIG_H
@@ -13,6 +15,8 @@
 #include <stddef.h>
 
 #include <git2.h>
+
+#include "gitlayers.h"
 
 #define MAX_SLOTS 999
 #define MAX_PORT_COUNT 100
@@ -22,9 +26,6 @@
 #define DEFAULT_ENV_FILE ".env.sandbox"
 #define DEFAULT_COMPOSE_FILE "docker-compose.sandbox.yml"
 #define MAX_COMPOSE_FILES 16	/* sandbox.compose values, or COMPOSE_FILE parts */
-
-/* where a value came from: hooks from the project file need trust */
-enum config_origin { ORIGIN_PROJECT, ORIGIN_USER, ORIGIN_COMMAND_LINE };
 
 struct port_group {
 	char *name;		/* the subsection: [port "api"] */
@@ -190,10 +191,17 @@ const char *config_error(void);
 /*
  * What an untrusted project file may not name (cfg->trusted 0): a port
  * variable must end in _PORT, a secret variable in _PASSWORD, _SECRET,
- * _KEY or _TOKEN, and its groups may lease at most UNTRUSTED_MAX_PORTS
- * ports in all. 0, or -1 with config_error() naming the key.
+ * _KEY or _TOKEN, its groups may lease at most UNTRUSTED_MAX_PORTS ports
+ * in all, and it may set no [env] variable. 0, or -1 with config_error()
+ * naming the key: every refusal is one that trusting the file would lift,
+ * which the caller may say.
  */
 int config_check_untrusted(const struct sb_config *cfg);
+
+/* A variable name an untrusted project file may use: for a port, *_PORT. */
+int config_port_var_shape(const char *var);
+/* For a secret: *_PASSWORD, *_SECRET, *_KEY or *_TOKEN. */
+int config_secret_var_shape(const char *var);
 
 /*
  * The first compose file outside the worktree (absolute, or through ".."),
@@ -217,13 +225,10 @@ int config_validate(struct sb_config *cfg);
  */
 int config_reserved_var(const char *name, const char **why);
 
-/* color.sandbox / color.ui outside any repository: 1 always, 0 never, -1 auto. */
-int config_color(void);
-
 /*
- * Parse GIT_CONFIG_PARAMETERS-style text into key/value pairs (a value is
- * NULL for a bare key). 0, or -1 with nothing left to free.
+ * Set config_error() from fmt; returns -1. For the files that make up
+ * the configuration (config.c, configcheck.c).
  */
-int config_parse_parameters(const char *text, char ***keys, char ***values, size_t *n);
+int config_set_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 #endif

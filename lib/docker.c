@@ -1,11 +1,8 @@
+/* docker.c: what git-sandbox asks the Docker engine directly, through its API (docker.h). */
 #include <errno.h>
-#include <netinet/in.h>
-#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
-#include <time.h>
 #include <unistd.h>
 
 #include <jansson.h>
@@ -244,7 +241,7 @@ size_t stack_containers(const struct container_list *l, const char *project,
 	return n;
 }
 
-const char *stack_status(const struct container_list *l, const char *project)
+const char *container_list_status(const struct container_list *l, const char *project)
 {
 	size_t i, total = 0, running = 0;
 

@@ -82,7 +82,7 @@ size_t stack_containers(const struct container_list *l, const char *project,
  * "stopped" when none does or there is none. (Docker unreachable is the
  * caller's "unknown".)
  */
-const char *stack_status(const struct container_list *l, const char *project);
+const char *container_list_status(const struct container_list *l, const char *project);
 
 /*
  * The objects a stack is made of, each a request. Each returns DOCKER_OK

@@ -1,12 +1,15 @@
 /*
- * gitconfig.h: git-config syntax read from bytes in memory.
+ * gitconfig.h: git-config syntax read from bytes in memory, and written.
  *
- * The project file comes with the repository, so it is read once, hashed
- * and parsed from the very same bytes (the trust check and the parse see
- * one content). A sandbox's state file is read and written here too. This reader follows git's own config.c: sections,
- * quoted subsections, the legacy [section.sub] form, quoted values,
- * escapes, continuation lines and comments; keys without '=' are booleans.
- * It follows no include: that is the caller's to refuse.
+ * The one reader of git-config syntax that git-sandbox has: the project
+ * file comes with the repository, so it is read once, hashed and parsed
+ * from the very same bytes (the trust check and the parse see one
+ * content; gitlayers.h), and a sandbox's state file is read and written
+ * here too (state.h). Git's own configuration files are libgit2's to
+ * find and read, includes and all. This reader follows git's own
+ * config.c: sections, quoted subsections, the legacy [section.sub] form,
+ * quoted values, escapes, continuation lines and comments; keys without
+ * '=' are booleans. It follows no include: that is the caller's to refuse.
  */
 #ifndef SB_GITCONFIG_H
 #define SB_GITCONFIG_H

@@ -78,7 +78,7 @@ char *sandbox_worktree_path(const struct repo *r, const struct sb_config *cfg, c
 	return p;
 }
 
-void load_config(struct sb_config *cfg, struct repo *r, const char *dir)
+void sandbox_config_load(struct sb_config *cfg, struct repo *r, const char *dir)
 {
 	char *def = path_basename(r->main_worktree);
 
@@ -88,7 +88,7 @@ void load_config(struct sb_config *cfg, struct repo *r, const char *dir)
 	free(def);
 }
 
-void load_config_commit(struct sb_config *cfg, struct repo *r, const char *commit_hex)
+void sandbox_config_load_commit(struct sb_config *cfg, struct repo *r, const char *commit_hex)
 {
 	char *def = path_basename(r->main_worktree);
 
@@ -325,10 +325,10 @@ void sandbox_open(struct sandbox *sb, const char *name, unsigned flags)
 		}
 		free(def);
 	}
-	load_config(&sb->cfg, &sb->repo, dir);
+	sandbox_config_load(&sb->cfg, &sb->repo, dir);
 	/* `trust` must show what it would allow, not refuse it */
 	if (!(flags & SB_REVIEW) && config_check_untrusted(&sb->cfg) < 0)
-		die("%s", config_error());
+		die("%s%s", config_error(), "; read the file, then run 'git sandbox trust' to allow it");
 	sb->state_file = state_path(sb->is_main ? sb->repo.commondir : sb->gitdir, sb->is_main);
 	r = state_read(sb->state_file, &sb->st);
 	if (r < 0)

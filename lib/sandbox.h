@@ -81,17 +81,18 @@ void sandbox_open(struct sandbox *sb, const char *name, unsigned flags);
 void sandbox_close(struct sandbox *sb);
 
 /*
- * Load configuration seen from dir (a worktree) of repo r and whether its
- * project file is trusted for r; dies on error. The caller checks
+ * config_load() for repo r: the configuration seen from dir (a worktree),
+ * its project named after r's main worktree unless it says, and whether
+ * its project file is trusted for r (trust_check()); dies on error. The caller checks
  * config_check_untrusted() (sandbox_open does, unless SB_REVIEW).
  */
-void load_config(struct sb_config *cfg, struct repo *r, const char *dir);
+void sandbox_config_load(struct sb_config *cfg, struct repo *r, const char *dir);
 
 /*
- * load_config() for a worktree yet to be made: the configuration a
+ * sandbox_config_load() for a worktree yet to be made: the configuration a
  * checkout of commit_hex will have (config_load_commit()); dies on error.
  */
-void load_config_commit(struct sb_config *cfg, struct repo *r, const char *commit_hex);
+void sandbox_config_load_commit(struct sb_config *cfg, struct repo *r, const char *commit_hex);
 
 /* 1 if name is a valid sandbox name; else 0 and why holds the reason. */
 int valid_name(const char *name, struct strbuf *why);

@@ -187,7 +187,7 @@ const char *sandbox_status(const struct stack_list *l, const char *path, const c
 			break;
 	if (kind == STACK_WAS && i == l->containers.n)
 		return "no-stack";
-	return stack_status(&l->containers, project);
+	return container_list_status(&l->containers, project);
 }
 
 void stack_lock(const struct sandbox *sb)

@@ -1,5 +1,5 @@
-/* GIT_CONFIG_PARAMETERS text, as git hands `git -c` to us: config_parse_parameters(). */
-#include "config.h"
+/* GIT_CONFIG_PARAMETERS text, as git hands `git -c` to us: gitparams_parse(). */
+#include "gitparams.h"
 #include "fuzz.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -8,7 +8,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	char **keys, **values;
 	size_t n;
 
-	if (config_parse_parameters(text, &keys, &values, &n) == 0) {
+	if (gitparams_parse(text, &keys, &values, &n) == 0) {
 		free_strings(keys, n);
 		free_strings(values, n);
 	} else if (keys || values || n) {

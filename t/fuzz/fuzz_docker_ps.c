@@ -17,7 +17,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (!n)
 			abort();
 		free(c);
-		stack_status(&l, l.v[i].project);
+		container_list_status(&l, l.v[i].project);
 	}
 	container_list_free(&l);
 	return 0;

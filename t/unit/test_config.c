@@ -9,6 +9,7 @@
 #include <git2.h>
 
 #include "config.h"
+#include "gitparams.h"
 #include "strbuf.h"
 #include "trust.h"
 #include "util.h"
@@ -615,7 +616,7 @@ static void params(const char *text, size_t want_n, const char *const *want)
 	char **k, **v;
 	size_t n, i;
 
-	ck_assert_msg(config_parse_parameters(text, &k, &v, &n) == 0, "refused: %s", text);
+	ck_assert_msg(gitparams_parse(text, &k, &v, &n) == 0, "refused: %s", text);
 	ck_assert_uint_eq(n, want_n);
 	for (i = 0; i < n; i++) {
 		ck_assert_str_eq(k[i], want[2 * i]);
@@ -654,9 +655,9 @@ START_TEST(test_parameters)
 	params(" 'a.b=1'  'c.d'='2'\n", 2, (const char *[]){ "a.b", "1", "c.d", "2" });
 	params("", 0, NULL);
 
-	ck_assert_int_eq(config_parse_parameters("a.b=c", &k, &v, &n), -1);
-	ck_assert_int_eq(config_parse_parameters("'a.b=c", &k, &v, &n), -1);
-	ck_assert_int_eq(config_parse_parameters("'a.b'='c", &k, &v, &n), -1);
+	ck_assert_int_eq(gitparams_parse("a.b=c", &k, &v, &n), -1);
+	ck_assert_int_eq(gitparams_parse("'a.b=c", &k, &v, &n), -1);
+	ck_assert_int_eq(gitparams_parse("'a.b'='c", &k, &v, &n), -1);
 }
 END_TEST
 

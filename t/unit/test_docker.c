@@ -89,10 +89,10 @@ START_TEST(test_parse_ps)
 	ck_assert_str_eq(c[1]->service, "db");
 	free(c);
 
-	ck_assert_str_eq(stack_status(&l, "demo-x"), "running");
-	ck_assert_str_eq(stack_status(&l, "demo-y"), "partial");
-	ck_assert_str_eq(stack_status(&l, "demo"), "stopped");
-	ck_assert_str_eq(stack_status(&l, "demo-gone"), "stopped");
+	ck_assert_str_eq(container_list_status(&l, "demo-x"), "running");
+	ck_assert_str_eq(container_list_status(&l, "demo-y"), "partial");
+	ck_assert_str_eq(container_list_status(&l, "demo"), "stopped");
+	ck_assert_str_eq(container_list_status(&l, "demo-gone"), "stopped");
 	container_list_free(&l);
 
 	/* what is only shown comes without control characters: anyone writes labels */
@@ -102,7 +102,7 @@ START_TEST(test_parse_ps)
 	ck_assert_str_eq(l.v[0].service, "?]0;t?");
 	ck_assert_str_eq(l.v[0].state, "run?ning");
 	ck_assert_str_eq(l.v[0].name, "n?[2J");
-	ck_assert_str_eq(stack_status(&l, "evil"), "stopped");
+	ck_assert_str_eq(container_list_status(&l, "evil"), "stopped");
 	container_list_free(&l);
 
 	/* not an array: nothing */
