@@ -34,6 +34,7 @@ struct sandbox {
 	 */
 	struct port_set ports;
 	int ports_recorded;	/* ports come from the state's record */
+	int ports_broken;	/* the record is broken: ports are the registry's */
 	/*
 	 * The engine its stack lives on (engine.h), the engine in use once
 	 * opened: GIT_SANDBOX_ENGINE when set, else the one recorded when it
@@ -68,16 +69,20 @@ struct sandbox {
  */
 #define SB_ENV_HOST	(1 << 7)
 
+/* sandbox_open()'s failures that the command gives advice for */
+#define SANDBOX_NO_SUCH	(-2)	/* name is no sandbox of this repository */
+#define SANDBOX_NOT_ONE	(-3)	/* SB_NEED_SLOT, and the worktree is no sandbox */
+
 /*
  * Find the sandbox to act on: name NULL means the worktree around the
  * current directory; otherwise the sandbox of that name in this
  * repository, from any of its worktrees or directories, exactly as if
  * from its own worktree: its configuration (its project file with the
- * repository's git config), its state, its engine. Dies with a clear
- * message on failure (a name that is no sandbox of this repository
- * among them).
+ * repository's git config), its state, its engine. 0 on success; else
+ * a negative code (-1, SANDBOX_NO_SUCH, SANDBOX_NOT_ONE) with the reason
+ * in err, and sb is to be closed all the same.
  */
-void sandbox_open(struct sandbox *sb, const char *name, unsigned flags);
+int sandbox_open(struct sandbox *sb, const char *name, unsigned flags, struct strbuf *err);
 void sandbox_close(struct sandbox *sb);
 
 /*

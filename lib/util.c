@@ -13,8 +13,6 @@
 
 #include "util.h"
 
-const char *progname = "git sandbox";
-
 static void vreport(const char *prefix, const char *fmt, va_list ap, int err)
 {
 	char msg[4096], *p;

@@ -11,9 +11,6 @@
 #define EXIT_FATAL 128
 #define EXIT_USAGE 129
 
-/* Program name for messages ("git sandbox create"). */
-extern const char *progname;
-
 /* "fatal: <msg>" on stderr, exit 128. */
 void die(const char *fmt, ...) __attribute__((noreturn, format(printf, 1, 2)));
 /* Like die() with ": <strerror(errno)>" appended. */
