@@ -20,8 +20,15 @@ LIBOBJ = $(LIBSRC:lib/%.c=$(BUILD)/lib/%.o)
 LIBA = $(BUILD)/libsandbox.a
 HDR = $(wildcard lib/*.h)
 
-CMDSRC = $(wildcard git-sandbox/*.c)
-CMDS = $(CMDSRC:git-sandbox/%.c=$(BUILD)/bin/%)
+# one program, git-sandbox, with every command in it (git-sandbox/cmd.h);
+# each git-sandbox-<cmd> is a hard link to it. The commands' objects are an
+# archive the program and the command-table unit test share.
+CMDSRC = $(wildcard git-sandbox/git-sandbox-*.c) git-sandbox/cmd.c
+CMDOBJ = $(CMDSRC:git-sandbox/%.c=$(BUILD)/cmd/%.o)
+CMDA = $(BUILD)/libcmds.a
+CMDHDR = git-sandbox/cmd.h
+CMDNAMES = $(patsubst git-sandbox/git-sandbox-%.c,%,$(wildcard git-sandbox/git-sandbox-*.c))
+PROG = $(BUILD)/bin/git-sandbox
 
 UNITSRC = $(wildcard t/unit/*.c)
 UNITS = $(UNITSRC:t/unit/%.c=$(BUILD)/t/%)
@@ -38,7 +45,7 @@ FUZZLIBA = build-fuzz/libsandbox.a
 MAN1 = $(wildcard man/*.1)
 MAN5 = $(wildcard man/*.5)
 
-all: $(CMDS)
+all: $(PROG)
 
 $(BUILD)/lib/%.o: lib/%.c $(HDR) config.mk
 	@mkdir -p $(@D)
@@ -48,13 +55,26 @@ $(LIBA): $(LIBOBJ)
 	rm -f $@
 	$(AR) rcs $@ $(LIBOBJ)
 
-$(BUILD)/bin/%: git-sandbox/%.c $(LIBA) $(HDR)
+$(BUILD)/cmd/%.o: git-sandbox/%.c $(HDR) $(CMDHDR) config.mk
 	@mkdir -p $(@D)
-	$(CC) $(SB_CPPFLAGS) $(CPPFLAGS) $(SB_CFLAGS) $(CFLAGS) -o $@ $< $(LIBA) $(SB_LDFLAGS) $(LDFLAGS)
+	$(CC) $(SB_CPPFLAGS) -Igit-sandbox $(CPPFLAGS) $(SB_CFLAGS) $(CFLAGS) -c -o $@ $<
+
+$(CMDA): $(CMDOBJ)
+	rm -f $@
+	$(AR) rcs $@ $(CMDOBJ)
+
+$(PROG): git-sandbox/git-sandbox.c $(CMDA) $(LIBA) $(HDR) $(CMDHDR)
+	@mkdir -p $(@D)
+	$(CC) $(SB_CPPFLAGS) -Igit-sandbox $(CPPFLAGS) $(SB_CFLAGS) $(CFLAGS) -o $@ $< $(CMDA) $(LIBA) $(SB_LDFLAGS) $(LDFLAGS)
 
 $(BUILD)/t/%: t/unit/%.c t/unit/unit.h $(LIBA) $(HDR)
 	@mkdir -p $(@D)
 	$(CC) $(SB_CPPFLAGS) $(CPPFLAGS) $(SB_CFLAGS) $(CHECK_CFLAGS) $(CFLAGS) -o $@ $< $(LIBA) $(SB_LDFLAGS) $(CHECK_LIBS) $(LDFLAGS)
+
+# the command table against the man pages and completion: with the commands' archive
+$(BUILD)/t/test_cmdtable: t/unit/test_cmdtable.c t/unit/unit.h $(CMDA) $(LIBA) $(HDR) $(CMDHDR)
+	@mkdir -p $(@D)
+	$(CC) $(SB_CPPFLAGS) -Igit-sandbox $(CPPFLAGS) $(SB_CFLAGS) $(CHECK_CFLAGS) $(CFLAGS) -o $@ $< $(CMDA) $(LIBA) $(SB_LDFLAGS) $(CHECK_LIBS) $(LDFLAGS)
 
 $(BUILD)/t/helper/%: t/helper/%.c config.mk
 	@mkdir -p $(@D)
@@ -138,7 +158,9 @@ bench: all
 
 install: all
 	mkdir -p $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANPREFIX)/man1 $(DESTDIR)$(MANPREFIX)/man5 $(DESTDIR)$(COMPLETIONDIR) $(DESTDIR)$(ZSHCOMPLETIONDIR)
-	for c in $(CMDS); do cp -f $$c $(DESTDIR)$(BINDIR)/ && chmod 755 $(DESTDIR)$(BINDIR)/$${c##*/}; done
+	cp -f $(PROG) $(DESTDIR)$(BINDIR)/git-sandbox
+	chmod 755 $(DESTDIR)$(BINDIR)/git-sandbox
+	for c in $(CMDNAMES); do ln -f $(DESTDIR)$(BINDIR)/git-sandbox $(DESTDIR)$(BINDIR)/git-sandbox-$$c; done
 	for m in $(MAN1); do sed "s/@VERSION@/$(VERSION)/g" $$m > $(DESTDIR)$(MANPREFIX)/man1/$${m##*/}; done
 	for m in $(MAN5); do sed "s/@VERSION@/$(VERSION)/g" $$m > $(DESTDIR)$(MANPREFIX)/man5/$${m##*/}; done
 	cp -f contrib/completion/git-sandbox.bash $(DESTDIR)$(COMPLETIONDIR)/git-sandbox
@@ -147,7 +169,8 @@ install: all
 	chmod 644 $(DESTDIR)$(ZSHCOMPLETIONDIR)/_git-sandbox
 
 uninstall:
-	for c in $(CMDS); do rm -f $(DESTDIR)$(BINDIR)/$${c##*/}; done
+	rm -f $(DESTDIR)$(BINDIR)/git-sandbox
+	for c in $(CMDNAMES); do rm -f $(DESTDIR)$(BINDIR)/git-sandbox-$$c; done
 	for m in $(MAN1); do rm -f $(DESTDIR)$(MANPREFIX)/man1/$${m##*/}; done
 	for m in $(MAN5); do rm -f $(DESTDIR)$(MANPREFIX)/man5/$${m##*/}; done
 	rm -f $(DESTDIR)$(COMPLETIONDIR)/git-sandbox

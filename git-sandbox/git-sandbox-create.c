@@ -13,6 +13,7 @@
 #include "hooks.h"
 #include "lease.h"
 #include "lock.h"
+#include "cmd.h"
 #include "opts.h"
 #include "registry.h"
 #include "sandbox.h"
@@ -159,29 +160,32 @@ static int set_gitdir(struct registry *r, struct reg_entry *e, void *data)
 	return 1;
 }
 
-int main(int argc, char **argv)
+static const char *branch, *base, *engine;
+static long want;
+static const struct opt opts[] = {
+	OPT_STRING_('b', "branch", &branch, "<branch>", "check out <branch> instead of a new branch <name>"),
+	OPT_STRING_(0, "base", &base, "<commit-ish>", "start a new branch there (default: HEAD)"),
+	OPT_LONG_(0, "slot", &want, 1, MAX_SLOTS, "<n>", "take this slot"),
+	OPT_STRING_(0, "engine", &engine, "<engine>", "place the stack on this engine (context or URL)"),
+	OPT_END_(),
+};
+
+static void check_create(struct cmd_ctx *ctx)
 {
-	const char *branch = NULL, *base = NULL, *engine = NULL, *name;
-	long want = 0;
-	const struct opt opts[] = {
-		OPT_STRING_('b', "branch", &branch, "<branch>", "check out <branch> instead of a new branch <name>"),
-		OPT_STRING_(0, "base", &base, "<commit-ish>", "start a new branch there (default: HEAD)"),
-		OPT_LONG_(0, "slot", &want, 1, MAX_SLOTS, "<n>", "take this slot"),
-		OPT_STRING_(0, "engine", &engine, "<engine>", "place the stack on this engine (context or URL)"),
-		OPT_END_(),
-	};
+	if (ctx->argc != 1)
+		cmd_usage_error(ctx, ctx->argc ? "too many arguments" : "missing <name>");
+}
+
+static int cmd_create(struct cmd_ctx *ctx)
+{
+	const char *name;
 	struct sandbox sb;
 	struct stack_ident si;
 	struct strbuf why = STRBUF_INIT;
 	enum branch_mode mode;
 	char *path, *gitdir, *head;
-	int n;
 
-	progname = "git sandbox create";
-	n = parse_options(argc, argv, opts, usage, "git-sandbox-create", 0);
-	if (n != 1)
-		usage_msg(usage, n ? "too many arguments" : "missing <name>");
-	name = argv[0];
+	name = ctx->argv[0];
 	if (!valid_name(name, &why))
 		die("invalid sandbox name '%s': %s", name, why.buf);
 
@@ -206,12 +210,12 @@ int main(int argc, char **argv)
 	 * checkout). Only a start that cannot be told falls back to this
 	 * worktree's file.
 	 */
-	if (head)
-		sandbox_config_load_commit(&sb.cfg, &sb.repo, head);
-	else
-		sandbox_config_load(&sb.cfg, &sb.repo, sb.repo.worktree ? sb.repo.worktree : sb.repo.main_worktree);
+	if ((head ? sandbox_config_load_commit(&sb.cfg, &sb.repo, head) :
+		    sandbox_config_load(&sb.cfg, &sb.repo, sb.repo.worktree ? sb.repo.worktree :
+					sb.repo.main_worktree)) < 0)
+		die("%s", config_error());
 	if (config_check_untrusted(&sb.cfg) < 0)
-		die("%s%s", config_error(), "; read the file, then run 'git sandbox trust' to allow it");
+		die("%s%s", config_error(), CMD_TRUST_ADVICE);
 	if (!sb.cfg.has_file && !sb.cfg.nports)
 		die("no ports configured (no .gitsandbox, no [port] in your git config); "
 		    "run 'git sandbox setup' to write a .gitsandbox from the compose file");
@@ -300,3 +304,8 @@ int main(int argc, char **argv)
 	strbuf_release(&why);
 	return 0;
 }
+
+const struct cmd_entry cmd_create_entry = {
+	"create", "new worktree, slot and env file for a sandbox", usage, opts,
+	0, 0, -1, check_create, cmd_create
+};

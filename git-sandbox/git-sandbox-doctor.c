@@ -14,6 +14,7 @@
 #include "docker.h"
 #include "engine.h"
 #include "lease.h"
+#include "cmd.h"
 #include "opts.h"
 #include "ports.h"
 #include "registry.h"
@@ -279,7 +280,7 @@ static void check_lint(const struct sandbox *sb)
 	size_t i;
 
 	if (config_check_untrusted(&sb->cfg) < 0)
-		strbuf_addf(&why, "%s%s", config_error(), "; read the file, then run 'git sandbox trust' to allow it");
+		strbuf_addf(&why, "%s%s", config_error(), CMD_TRUST_ADVICE);
 	else if (!stack_compose_look(&c, sb, &why)) {
 		compose_lint(&c, &ls, &f, &why);
 		stack_compose_free(&c);
@@ -314,7 +315,7 @@ static void check_sandbox(int lint)
 	struct sandbox sb;
 	char *msg;
 
-	sandbox_open(&sb, NULL, SB_ANY_CONFIG | SB_REVIEW | SB_NO_ENGINE);
+	cmd_open(&sb, NULL, SB_ANY_CONFIG | SB_REVIEW | SB_NO_ENGINE);
 	if (sandbox_ports_drift(&sb, &why)) {
 		msg = xasprintf("sandbox '%s': the configuration asks for other ports than it leased: %s",
 				sb.name, why.buf);
@@ -433,18 +434,18 @@ static void check_registry(void)
 	registry_release(&reg);
 }
 
-int main(int argc, char **argv)
+static const struct opt opts[] = { OPT_END_() };
+
+static int cmd_doctor(struct cmd_ctx *ctx)
 {
-	const struct opt opts[] = { OPT_END_() };
 	struct stack_list stacks;
 	struct sandbox sb;
 	const char *nostack = NULL;
 	char *bad = NULL;
 	int in_repo, compose_found;
 
-	progname = "git sandbox doctor";
-	if (parse_options(argc, argv, opts, usage, "git-sandbox-doctor", 0))
-		usage_msg(usage, "too many arguments");
+	(void)ctx;	/* no arguments, no sandbox to open */
+
 	color = want_color(1, config_color());
 	check_git();
 
@@ -497,3 +498,7 @@ int main(int argc, char **argv)
 	printf("%d problem%s, %d warning%s\n", fails, fails == 1 ? "" : "s", warns, warns == 1 ? "" : "s");
 	return fails ? 1 : 0;
 }
+
+const struct cmd_entry cmd_doctor_entry = {
+	"doctor", "check the set-up and say how to fix it", usage, opts, 0, 0, 0, NULL, cmd_doctor
+};

@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "compose.h"
+#include "cmd.h"
 #include "opts.h"
 #include "registry.h"
 #include "repo.h"
@@ -39,7 +40,7 @@ static int down_one(const char *name, int volumes, int only_running)
 	struct sandbox sb;
 	int ret;
 
-	sandbox_open(&sb, name, SB_NEED_SLOT | (only_running ? 0 : SB_NEED_WORKTREE));
+	cmd_open(&sb, name, SB_NEED_SLOT | (only_running ? 0 : SB_NEED_WORKTREE));
 	if (sb.missing) {
 		/* compose needs the worktree's file: a stack left running is prune's */
 		if (stack_ident_load(&sb, &si) < 0)
@@ -54,7 +55,7 @@ static int down_one(const char *name, int volumes, int only_running)
 		sandbox_close(&sb);
 		return DOWN_IDLE;
 	}
-	stack_lock(&sb);
+	cmd_lock(&sb);
 	if (stack_ident_load(&sb, &si) < 0)
 		die("the stack was not stopped");
 	kind = stack_kind(&sb.cfg, sb.path, &si);
@@ -81,19 +82,19 @@ static int down_one(const char *name, int volumes, int only_running)
 			return DOWN_IDLE;
 		}
 	}
-	stack_list_need(&stacks);
+	cmd_stacks(&stacks);
 	if (stack_claim(&si, sb.project, sb.path, &stacks.containers, 0) < 0)
 		die("the stack was not stopped");
 	stack_list_free(&stacks);
 	/* every profile's services: down means the whole stack */
-	stack_compose(&c, &sb, &si, STACK_COMPOSE_ALL_PROFILES);
+	cmd_compose(&c, &sb, &si, STACK_COMPOSE_ALL_PROFILES);
 	/* compose's -v would remove the project's volumes by name: not ours to judge */
 	ret = compose_run(&c, compose_down_args(args, 0));
 	stack_compose_free(&c);
 	if (ret)
 		die("the stack was not stopped");
 	if (volumes) {
-		stack_list_need(&stacks);
+		cmd_stacks(&stacks);
 		ret = stack_remove(&si, sb.project, sb.path, &stacks.containers, 1, 0);
 		stack_list_free(&stacks);
 		if (ret < 0)
@@ -207,21 +208,27 @@ static int down_all(int volumes)
 	return 0;
 }
 
-int main(int argc, char **argv)
-{
-	int volumes = 0, all = 0;
-	const char *name = NULL;
-	const struct opt opts[] = {
-		OPT_SANDBOX_(&name),
-		OPT_BOOL_(0, "all", &all, "stop every running sandbox of the repository"),
-		OPT_BOOL_('v', "volumes", &volumes, "also remove the stack's volumes"),
-		OPT_END_(),
-	};
+static int volumes, all;
+static const struct opt opts[] = {
+	OPT_SANDBOX_(&cmd_sandbox),
+	OPT_BOOL_(0, "all", &all, "stop every running sandbox of the repository"),
+	OPT_BOOL_('v', "volumes", &volumes, "also remove the stack's volumes"),
+	OPT_END_(),
+};
 
-	progname = "git sandbox down";
-	if (parse_options(argc, argv, opts, usage, "git-sandbox-down", 0))
-		usage_msg(usage, "too many arguments");
-	if (all && name)
-		usage_msg(usage, "--all and --sandbox cannot go together");
-	return all ? down_all(volumes) : down_one(name, volumes, 0);
+static void check_down(struct cmd_ctx *ctx)
+{
+	if (all && cmd_sandbox)
+		cmd_usage_error(ctx, "--all and --sandbox cannot go together");
 }
+
+/* with --all, one sandbox after the other: each opened (and locked) here */
+static int cmd_down(struct cmd_ctx *ctx)
+{
+	return all ? down_all(volumes) : down_one(ctx->name, volumes, 0);
+}
+
+const struct cmd_entry cmd_down_entry = {
+	"down", "stop the stack (keep volumes unless -v)", usage, opts,
+	0, 0, 0, check_down, cmd_down
+};

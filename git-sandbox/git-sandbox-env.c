@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "envfile.h"
+#include "cmd.h"
 #include "opts.h"
 #include "sandbox.h"
 #include "strbuf.h"
@@ -14,28 +15,24 @@ static const char *const usage[] = {
 	NULL
 };
 
-int main(int argc, char **argv)
+static int export;
+static const struct opt opts[] = {
+	OPT_SANDBOX_(&cmd_sandbox),
+	OPT_BOOL_(0, "export", &export, "prefix each line with export"),
+	OPT_END_(),
+};
+
+static int cmd_env(struct cmd_ctx *ctx)
 {
-	int export = 0;
-	const char *name = NULL;
-	const struct opt opts[] = {
-		OPT_SANDBOX_(&name),
-		OPT_BOOL_(0, "export", &export, "prefix each line with export"),
-		OPT_END_(),
-	};
-	struct sandbox sb;
+	struct sandbox *sb = &ctx->sb;
 	struct strbuf out = STRBUF_INIT;
 	char **env;
 	size_t i;
 
-	progname = "git sandbox env";
-	if (parse_options(argc, argv, opts, usage, "git-sandbox-env", 0))
-		usage_msg(usage, "too many arguments");
-	sandbox_open(&sb, name, SB_NEED_SLOT | SB_ENV_HOST);
 	/* the env file is derived from the state: put it back if it went missing */
-	if (sb.has_state && !sb.missing && envfile_ensure(&sb) < 0)
-		warning("could not regenerate '%s'", sb.cfg.env_file);
-	env = sandbox_env(&sb);
+	if (sb->has_state && !sb->missing && envfile_ensure(sb) < 0)
+		warning("could not regenerate '%s'", sb->cfg.env_file);
+	env = sandbox_env(sb);
 	for (i = 0; env[i]; i++) {
 		if (export) {
 			char *eq = strchr(env[i], '=');
@@ -50,6 +47,10 @@ int main(int argc, char **argv)
 	fputs(out.buf, stdout);
 	strbuf_release(&out);
 	free_env(env);
-	sandbox_close(&sb);
-	return stdout_done();
+	return 0;
 }
+
+const struct cmd_entry cmd_env_entry = {
+	"env", "print the sandbox's variables", usage, opts,
+	CMD_SANDBOX, SB_NEED_SLOT | SB_ENV_HOST, 0, NULL, cmd_env
+};

@@ -7,6 +7,7 @@
 #include "derive.h"
 #include "engine.h"
 #include "envfile.h"
+#include "cmd.h"
 #include "opts.h"
 #include "run.h"
 #include "sandbox.h"
@@ -71,41 +72,46 @@ static void add_secrets(struct sandbox *sb, char ***env, size_t *n, size_t *allo
 	free(sec);
 }
 
-int main(int argc, char **argv)
+static int with_secrets;
+static const struct opt opts[] = {
+	OPT_SANDBOX_(&cmd_sandbox),
+	OPT_BOOL_(0, "secrets", &with_secrets, "also give the command the secrets"),
+	OPT_END_(),
+};
+
+static void check_exec(struct cmd_ctx *ctx)
 {
-	const char *name = NULL;
-	int with_secrets = 0;
-	const struct opt opts[] = {
-		OPT_SANDBOX_(&name),
-		OPT_BOOL_(0, "secrets", &with_secrets, "also give the command the secrets"),
-		OPT_END_(),
-	};
-	struct sandbox sb;
+	if (!ctx->argc)
+		cmd_usage_error(ctx, "missing <command>");
+}
+
+static int cmd_exec(struct cmd_ctx *ctx)
+{
+	struct sandbox *sb = &ctx->sb;
 	char **env;
 	size_t nenv, alloc;
-	int n;
 
-	progname = "git sandbox exec";
-	n = parse_options(argc, argv, opts, usage, "git-sandbox-exec", 1);
-	if (!n)
-		usage_msg(usage, "missing <command>");
-	sandbox_open(&sb, name, SB_NEED_SLOT | SB_NEED_WORKTREE);
 	/* the env file is derived from the state: put it back if it went missing */
-	if (sb.has_state && !sb.missing && envfile_ensure(&sb) < 0)
-		warning("could not regenerate '%s'", sb.cfg.env_file);
+	if (sb->has_state && !sb->missing && envfile_ensure(sb) < 0)
+		warning("could not regenerate '%s'", sb->cfg.env_file);
 	/* another sandbox's command runs in its worktree, as if started there */
-	if (name && !inside(sb.path)) {
-		if (chdir(sb.path) < 0)
-			die_errno("cannot change to '%s'", sb.path);
-		setenv("PWD", sb.path, 1);
+	if (ctx->name && !inside(sb->path)) {
+		if (chdir(sb->path) < 0)
+			die_errno("cannot change to '%s'", sb->path);
+		setenv("PWD", sb->path, 1);
 	}
-	env = sandbox_env(&sb);
+	env = sandbox_env(sb);
 	for (nenv = 0; env[nenv]; nenv++)
 		;
 	alloc = nenv + 1;
 	if (with_secrets)
-		add_secrets(&sb, &env, &nenv, &alloc);
+		add_secrets(sb, &env, &nenv, &alloc);
 	/* docker and compose run here reach the sandbox's engine */
-	engine_env(&sb.engine, &env, &nenv, &alloc);
-	exec_command((const char *const *)argv, (const char *const *)env);
+	engine_env(&sb->engine, &env, &nenv, &alloc);
+	exec_command((const char *const *)ctx->argv, (const char *const *)env);
 }
+
+const struct cmd_entry cmd_exec_entry = {
+	"exec", "run a command with the sandbox's variables set", usage, opts,
+	CMD_SANDBOX | CMD_STOP_AT_ARG, SB_NEED_SLOT | SB_NEED_WORKTREE, -1, check_exec, cmd_exec
+};

@@ -8,6 +8,7 @@
 #include "envfile.h"
 #include "lease.h"
 #include "lock.h"
+#include "cmd.h"
 #include "opts.h"
 #include "registry.h"
 #include "sandbox.h"
@@ -78,17 +79,18 @@ static int undo_lease(struct registry *r, struct reg_entry *e, void *data)
 	return e ? lease_end(r, e, 0) : 0;
 }
 
-int main(int argc, char **argv)
+static const char *want_name, *engine;
+static long want;
+static const struct opt opts[] = {
+	OPT_STRING_(0, "name", &want_name, "<name>", "the sandbox's name instead of the directory's"),
+	OPT_LONG_(0, "slot", &want, 1, MAX_SLOTS, "<n>", "take this slot"),
+	OPT_STRING_(0, "engine", &engine, "<engine>", "place the stack on this engine (context or URL)"),
+	OPT_END_(),
+};
+
+static int cmd_init(struct cmd_ctx *ctx)
 {
-	const char *want_name = NULL, *engine = NULL;
-	long want = 0;
-	const struct opt opts[] = {
-		OPT_STRING_(0, "name", &want_name, "<name>", "the sandbox's name instead of the directory's"),
-		OPT_LONG_(0, "slot", &want, 1, MAX_SLOTS, "<n>", "take this slot"),
-		OPT_STRING_(0, "engine", &engine, "<engine>", "place the stack on this engine (context or URL)"),
-		OPT_END_(),
-	};
-	struct sandbox sb;
+	struct sandbox *sb = &ctx->sb;
 	struct registry reg;
 	struct reg_entry e = { 0 }, *old;
 	struct stack_ident si;
@@ -98,17 +100,13 @@ int main(int argc, char **argv)
 	char **names;
 	int ok;
 
-	progname = "git sandbox init";
-	if (parse_options(argc, argv, opts, usage, "git-sandbox-init", 0))
-		usage_msg(usage, "too many arguments");
-	sandbox_open(&sb, NULL, 0);
-	if (sb.has_state)
-		die("'%s' is already sandbox '%s' (slot %ld)", sb.path, sb.name, sb.slot);
-	check_remote(&sb);
-	if (!sb.cfg.has_file && !sb.cfg.nports)
+	if (sb->has_state)
+		die("'%s' is already sandbox '%s' (slot %ld)", sb->path, sb->name, sb->slot);
+	check_remote(sb);
+	if (!sb->cfg.has_file && !sb->cfg.nports)
 		die("no ports configured (no .gitsandbox, no [port] in your git config); "
 		    "run 'git sandbox setup' to write a .gitsandbox from the compose file");
-	name = want_name ? xstrdup(want_name) : default_name(&sb);
+	name = want_name ? xstrdup(want_name) : default_name(sb);
 	if (!valid_name(name, &why))
 		die("invalid sandbox name '%s': %s%s", name, why.buf,
 		    want_name ? "" : "; choose one with --name <name>");
@@ -117,44 +115,44 @@ int main(int argc, char **argv)
 	 * a new stack, with a new id (stackid.h): a record left here (slot
 	 * 0's, or a sandbox destroyed with --keep-worktree) is another's
 	 */
-	if (stack_ident_load(&sb, &si) < 0)
+	if (stack_ident_load(sb, &si) < 0)
 		die("the worktree was not made a sandbox");
-	if (sb.is_main)
-		refuse_running_main(&sb, &si);
+	if (sb->is_main)
+		refuse_running_main(sb, &si);
 	stack_ident_reset(&si);
 	e.stack_id = (char *)stack_ident_make_id(&si);
 	/* the engine its stack will live on, recorded with it */
-	if (sandbox_place(&sb, engine) < 0)
+	if (sandbox_place(sb, engine) < 0)
 		die("the worktree was not made a sandbox");
-	e.engine = (char *)state_get(&sb.st, "engine", "name");
-	e.engine_certs = (char *)state_get(&sb.st, "engine", "certs");
+	e.engine = (char *)state_get(&sb->st, "engine", "name");
+	e.engine_certs = (char *)state_get(&sb->st, "engine", "certs");
 	if (registry_lock(&reg) < 0)
 		die("the worktree was not made a sandbox");
-	if ((old = registry_find(&reg, sb.repo.commondir, name)))
+	if ((old = registry_find(&reg, sb->repo.commondir, name)))
 		die("sandbox '%s' already exists at '%s'; choose another with --name <name>", name, old->path);
-	if ((old = registry_find_path(&reg, sb.path)))
+	if ((old = registry_find_path(&reg, sb->path)))
 		die("'%s' is already registered as sandbox '%s'; run 'git sandbox prune' if its state was lost",
-		    sb.path, old->name);
-	e.project = compose_project(sb.cfg.project, name);
+		    sb->path, old->name);
+	e.project = compose_project(sb->cfg.project, name);
 	if ((old = registry_find_project(&reg, e.project)))
 		die("sandbox '%s' (%s) already uses the compose project '%s'; choose another with --name <name>",
 		    old->name, old->path, e.project);
-	port_set_free(&sb.ports);	/* slot 0's, until now */
-	sb.slot = lease_choose(&reg, &sb.cfg, sb.repo.commondir, name, want, &sb.ports);
-	if (sb.slot < 0)
+	port_set_free(&sb->ports);	/* slot 0's, until now */
+	sb->slot = lease_choose(&reg, &sb->cfg, sb->repo.commondir, name, want, &sb->ports);
+	if (sb->slot < 0)
 		die("the worktree was not made a sandbox");
-	e.slot = sb.slot;
-	e.repo = sb.repo.commondir;
+	e.slot = sb->slot;
+	e.repo = sb->repo.commondir;
 	e.name = name;
-	e.path = sb.path;
-	e.gitdir = sb.is_main ? sb.repo.commondir : sb.gitdir;
-	e.nports = port_set_flat(&sb.ports, &e.ports, &names);
+	e.path = sb->path;
+	e.gitdir = sb->is_main ? sb->repo.commondir : sb->gitdir;
+	e.nports = port_set_flat(&sb->ports, &e.ports, &names);
 	e.port_names = names;
 	e.created = time(NULL);
 	registry_add(&reg, &e);
 	if (registry_write(&reg) < 0) {
 		registry_remove(&reg, &reg.e[reg.n - 1]);
-		lease_drop_unheld(&reg, &sb.ports);
+		lease_drop_unheld(&reg, &sb->ports);
 		die("the worktree was not made a sandbox");
 	}
 	/*
@@ -163,35 +161,39 @@ int main(int argc, char **argv)
 	 */
 	crash_point("init-registered");
 
-	sb.st.name = name;
-	sb.st.slot = sb.slot;
-	sb.st.project = e.project;
-	sb.st.created = e.created;
-	ports_to_state(&sb.ports, &sb.st);
-	sb.ports_recorded = 1;
-	sb.has_state = 1;
-	sb.name = name;
-	free(sb.project);
-	sb.project = xstrdup(e.project);
-	ok = !state_write(sb.state_file, &sb.st) && !stack_ident_write(&si);
+	sb->st.name = name;
+	sb->st.slot = sb->slot;
+	sb->st.project = e.project;
+	sb->st.created = e.created;
+	ports_to_state(&sb->ports, &sb->st);
+	sb->ports_recorded = 1;
+	sb->has_state = 1;
+	sb->name = name;
+	free(sb->project);
+	sb->project = xstrdup(e.project);
+	ok = !state_write(sb->state_file, &sb->st) && !stack_ident_write(&si);
 	stack_ident_free(&si);
-	if (!ok && (old = registry_find_path(&reg, sb.path)))
+	if (!ok && (old = registry_find_path(&reg, sb->path)))
 		lease_end(&reg, old, 0);
 	registry_release(&reg);
 	if (!ok) {
-		unlink(sb.state_file);
+		unlink(sb->state_file);
 		die("the worktree was not made a sandbox");
 	}
 	crash_point("init-state");
-	if (envfile_write(&sb) < 0 || exclude_add(sb.repo.commondir, sb.cfg.env_file) < 0) {
-		unlink(sb.state_file);
-		registry_update(sb.repo.commondir, NULL, sb.path, undo_lease, NULL);
+	if (envfile_write(sb) < 0 || exclude_add(sb->repo.commondir, sb->cfg.env_file) < 0) {
+		unlink(sb->state_file);
+		registry_update(sb->repo.commondir, NULL, sb->path, undo_lease, NULL);
 		die("the worktree was not made a sandbox");
 	}
-	show_created(&sb, "Initialized");
+	show_created(sb, "Initialized");
 	free(e.ports);
 	free(names);
 	strbuf_release(&why);
-	sandbox_close(&sb);
 	return 0;
 }
+
+const struct cmd_entry cmd_init_entry = {
+	"init", "make the current clone or worktree a sandbox", usage, opts,
+	CMD_SANDBOX, 0, 0, NULL, cmd_init
+};

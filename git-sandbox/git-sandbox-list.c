@@ -9,6 +9,7 @@
 #include "derive.h"
 #include "engine.h"
 #include "json.h"
+#include "cmd.h"
 #include "opts.h"
 #include "registry.h"
 #include "ports.h"
@@ -377,14 +378,16 @@ static void list_text(struct strbuf *out, struct row *rows, size_t n, int all, i
 	free(branch);
 }
 
-int main(int argc, char **argv)
+static int json, all;
+static const struct opt opts[] = {
+	OPT_BOOL_(0, "all", &all, "list the sandboxes of every repository"),
+	OPT_BOOL_(0, "json", &json, "print JSON"),
+	OPT_END_(),
+};
+
+static int cmd_list(struct cmd_ctx *ctx)
 {
-	int json = 0, all = 0, remote = 0, in_repo;
-	const struct opt opts[] = {
-		OPT_BOOL_(0, "all", &all, "list the sandboxes of every repository"),
-		OPT_BOOL_(0, "json", &json, "print JSON"),
-		OPT_END_(),
-	};
+	int remote = 0, in_repo;
 	struct registry reg;
 	struct repo here;
 	struct stack_lists stacks = { 0 };
@@ -395,9 +398,8 @@ int main(int argc, char **argv)
 	char **repos = NULL;
 	size_t nrepos = 0, arepos = 0;
 
-	progname = "git sandbox list";
-	if (parse_options(argc, argv, opts, usage, "git-sandbox-list", 0))
-		usage_msg(usage, "too many arguments");
+	(void)ctx;	/* no arguments, no sandbox to open */
+
 	in_repo = repo_discover(&here, &why);
 	if (in_repo < 0)
 		die("%s", why.buf);
@@ -476,3 +478,7 @@ int main(int argc, char **argv)
 		repo_close(&here);
 	return stdout_done();
 }
+
+const struct cmd_entry cmd_list_entry = {
+	"list", "every sandbox of this machine", usage, opts, 0, 0, 0, NULL, cmd_list
+};

@@ -6,6 +6,7 @@
 
 #include "mcp.h"
 #include "mcptools.h"
+#include "cmd.h"
 #include "opts.h"
 #include "run.h"
 #include "util.h"
@@ -21,11 +22,12 @@ static const char instructions[] =
 	"with up, read its ports, variables, status and logs, then stop it with down or "
 	"remove it with destroy.";
 
-int main(int argc, char **argv)
+static const struct opt opts[] = {
+	OPT_END_(),
+};
+
+static int cmd_mcp(struct cmd_ctx *cmd)
 {
-	const struct opt opts[] = {
-		OPT_END_(),
-	};
 	struct mcp_tools_ctx ctx = { NULL };
 	struct mcp_server s = {
 		"git-sandbox", "git sandbox", VERSION, instructions, mcp_tools, mcp_ntools, &ctx, 0
@@ -33,12 +35,9 @@ int main(int argc, char **argv)
 	char *dir;
 	int r;
 
-	progname = "git sandbox mcp";
-	/* before parse_options, which moves the arguments to argv's front */
-	dir = program_dir(argv[0]);
+	/* the tools run this installation's commands */
+	dir = program_dir(cmd->prog);
 	ctx.dir = dir;
-	if (parse_options(argc, argv, opts, usage, "git-sandbox-mcp", 0))
-		usage_msg(usage, "too many arguments");
 	/* a client gone: its write fails, and we end */
 	signal(SIGPIPE, SIG_IGN);
 	if (isatty(0))
@@ -49,3 +48,8 @@ int main(int argc, char **argv)
 		die_errno("cannot serve on stdin and stdout");
 	return 0;
 }
+
+const struct cmd_entry cmd_mcp_entry = {
+	"mcp", "an MCP server on stdin and stdout, for agents", usage, opts,
+	0, 0, 0, NULL, cmd_mcp
+};

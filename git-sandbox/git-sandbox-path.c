@@ -2,6 +2,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "cmd.h"
 #include "opts.h"
 #include "sandbox.h"
 #include "util.h"
@@ -11,28 +12,24 @@ static const char *const usage[] = {
 	NULL
 };
 
-int main(int argc, char **argv)
-{
-	const char *name = NULL;
-	const struct opt opts[] = {
-		OPT_SANDBOX_(&name),
-		OPT_END_(),
-	};
-	struct sandbox sb;
-	int n;
+static const struct opt opts[] = {
+	OPT_SANDBOX_(&cmd_sandbox),
+	OPT_END_(),
+};
 
-	progname = "git sandbox path";
-	n = parse_options(argc, argv, opts, usage, "git-sandbox-path", 0);
-	if (n > 1)
-		usage_msg(usage, "too many arguments");
-	name = opt_sandbox(name, n ? argv[0] : NULL, usage);
+static int cmd_path(struct cmd_ctx *ctx)
+{
+	printf("%s\n", ctx->sb.path);
+	return 0;
+}
+
+const struct cmd_entry cmd_path_entry = {
+	"path", "print a sandbox's worktree, for cd", usage, opts,
+	CMD_SANDBOX | CMD_NAME_ARG,
 	/*
 	 * a path is all it needs: no engine, and neither an untrusted nor a
 	 * broken project file of the sandbox's branch keeps one from going there
 	 */
-	sandbox_open(&sb, name, SB_NEED_SLOT | SB_NEED_WORKTREE | SB_NO_ENGINE | SB_REVIEW |
-		     SB_ANY_CONFIG);
-	printf("%s\n", sb.path);
-	sandbox_close(&sb);
-	return stdout_done();
-}
+	SB_NEED_SLOT | SB_NEED_WORKTREE | SB_NO_ENGINE | SB_REVIEW | SB_ANY_CONFIG,
+	1, NULL, cmd_path
+};

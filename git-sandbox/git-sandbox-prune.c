@@ -8,6 +8,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "cmd.h"
 #include "opts.h"
 #include "lease.h"
 #include "lock.h"
@@ -560,21 +561,20 @@ static size_t prune_gone_leases(const struct registry *reg, const struct registr
 	return removed;
 }
 
-int main(int argc, char **argv)
+static int dry;
+static const struct opt opts[] = {
+	OPT_BOOL_('n', "dry-run", &dry, "say what would be removed, remove nothing"),
+	OPT_END_(),
+};
+
+static int cmd_prune(struct cmd_ctx *ctx)
 {
-	int dry = 0;
-	const struct opt opts[] = {
-		OPT_BOOL_('n', "dry-run", &dry, "say what would be removed, remove nothing"),
-		OPT_END_(),
-	};
 	struct registry reg, gone = { .lockfd = -1 };	/* entries pruned by this run */
 	struct stack_ident *recs;
 	char **repos;
 	size_t i, nrepos = 0, pruned = 0;
 
-	progname = "git sandbox prune";
-	if (parse_options(argc, argv, opts, usage, "git-sandbox-prune", 0))
-		usage_msg(usage, "too many arguments");
+	(void)ctx;	/* no arguments, no sandbox to open */
 
 	/*
 	 * Under the registry lock, what is stale is judged and released (its
@@ -671,3 +671,8 @@ int main(int argc, char **argv)
 		note("nothing to prune");
 	return 0;
 }
+
+const struct cmd_entry cmd_prune_entry = {
+	"prune", "release slots whose worktree is gone, remove orphan stacks", usage, opts,
+	0, 0, 0, NULL, cmd_prune
+};

@@ -6,6 +6,7 @@
 #include "envfile.h"
 #include "lease.h"
 #include "lock.h"
+#include "cmd.h"
 #include "opts.h"
 #include "registry.h"
 #include "sandbox.h"
@@ -26,54 +27,49 @@ static void show_change(const struct port_set *old, const struct port_set *new)
 	strbuf_release(&why);
 }
 
-int main(int argc, char **argv)
+static const struct opt opts[] = {
+	OPT_SANDBOX_(&cmd_sandbox),
+	OPT_END_(),
+};
+
+static int cmd_repair(struct cmd_ctx *ctx)
 {
-	const char *name = NULL;
-	const struct opt opts[] = {
-		OPT_SANDBOX_(&name),
-		OPT_END_(),
-	};
 	struct strbuf drift = STRBUF_INIT;
 	struct registry reg;
 	struct reg_entry *e;
 	struct port_set ps, old;
 	struct stack_ident si;
-	struct sandbox sb;
+	struct sandbox *sb = &ctx->sb;
 	char **names;
 	long slot;
 	int n, moved, changed, running;
 
-	progname = "git sandbox repair";
-	n = parse_options(argc, argv, opts, usage, "git-sandbox-repair", 0);
-	if (n > 1)
-		usage_msg(usage, "too many arguments");
-	name = opt_sandbox(name, n ? argv[0] : NULL, usage);
-	sandbox_open(&sb, name, SB_NEED_SLOT);
-	if (!sb.has_state)
-		die(sb.missing ? "the worktree of sandbox '%s' is gone; 'git sandbox prune' releases its slot" :
+	/* the stack lock only for a sandbox with something to repair */
+	if (!sb->has_state)
+		die(sb->missing ? "the worktree of sandbox '%s' is gone; 'git sandbox prune' releases its slot" :
 		    "'%s' is the main worktree without a sandbox: it uses its configuration's ports "
-		    "as they are, with nothing leased to repair", sb.missing ? sb.name : sb.path);
-	stack_lock(&sb);
-	if (stack_ident_load(&sb, &si) < 0)
+		    "as they are, with nothing leased to repair", sb->missing ? sb->name : sb->path);
+	cmd_lock(sb);
+	if (stack_ident_load(sb, &si) < 0)
 		die("the sandbox was not repaired");
-	running = stack_count(&sb, &si, 1);	/* on its old ports */
+	running = stack_count(sb, &si, 1);	/* on its old ports */
 	stack_ident_free(&si);
 
 	if (registry_lock(&reg) < 0)
 		die("the sandbox was not repaired");
-	e = registry_find_gitdir(&reg, sb.repo.commondir, sb.is_main ? sb.repo.commondir : sb.gitdir);
+	e = registry_find_gitdir(&reg, sb->repo.commondir, sb->is_main ? sb->repo.commondir : sb->gitdir);
 	if (!e)
 		die("sandbox '%s' is not in the registry; 'git sandbox destroy --keep-worktree' then "
-		    "'git sandbox init' makes it a sandbox again", sb.name);
-	moved = strcmp(e->path, sb.path) != 0;
+		    "'git sandbox init' makes it a sandbox again", sb->name);
+	moved = strcmp(e->path, sb->path) != 0;
 	if (moved) {
-		printf("Sandbox '%s' moved: %s -> %s\n", sb.name, e->path, sb.path);
+		printf("Sandbox '%s' moved: %s -> %s\n", sb->name, e->path, sb->path);
 		free(e->path);
-		e->path = xstrdup(sb.path);
+		e->path = xstrdup(sb->path);
 	}
 	/* the lease is what the configuration asks for now; its own slot if it can */
-	ports_from_flat(&old, e->ports, e->port_names, e->nports, &sb.cfg);
-	slot = lease_rechoose(&reg, e, &sb.cfg, &ps);
+	ports_from_flat(&old, e->ports, e->port_names, e->nports, &sb->cfg);
+	slot = lease_rechoose(&reg, e, &sb->cfg, &ps);
 	if (slot < 0)
 		die("the sandbox was not repaired");
 	crash_point("repair-claimed");
@@ -84,9 +80,9 @@ int main(int argc, char **argv)
 		registry_release(&reg);
 		if (running > 0)
 			die("the stack of sandbox '%s' runs on its old ports; take it down first with "
-			    "'git sandbox down', then repair and 'git sandbox up'", sb.name);
+			    "'git sandbox down', then repair and 'git sandbox up'", sb->name);
 		die("cannot tell whether the stack of '%s' runs on its old ports; nothing was changed",
-		    sb.name);
+		    sb->name);
 	}
 	e->slot = slot;
 	free(e->ports);
@@ -105,28 +101,32 @@ int main(int argc, char **argv)
 	registry_release(&reg);
 	crash_point("repair-registered");
 
-	if (ports_diff(&sb.ports, &ps, &drift) || sb.slot != slot || !sb.ports_recorded)
+	if (ports_diff(&sb->ports, &ps, &drift) || sb->slot != slot || !sb->ports_recorded)
 		changed = 1;
 	if (changed) {
-		printf("Sandbox '%s' %s slot %ld", sb.name, slot == sb.slot ? "keeps" : "moves to", slot);
-		if (slot != sb.slot)
-			printf(" (was %ld)", sb.slot);
+		printf("Sandbox '%s' %s slot %ld", sb->name, slot == sb->slot ? "keeps" : "moves to", slot);
+		if (slot != sb->slot)
+			printf(" (was %ld)", sb->slot);
 		putchar('\n');
-		show_change(&sb.ports, &ps);
+		show_change(&sb->ports, &ps);
 	}
-	sb.st.slot = sb.slot = slot;
-	ports_to_state(&ps, &sb.st);
-	port_set_free(&sb.ports);
-	sb.ports = ps;
-	sb.ports_recorded = 1;
-	if (state_write(sb.state_file, &sb.st) < 0 || envfile_write(&sb) < 0)
+	sb->st.slot = sb->slot = slot;
+	ports_to_state(&ps, &sb->st);
+	port_set_free(&sb->ports);
+	sb->ports = ps;
+	sb->ports_recorded = 1;
+	if (state_write(sb->state_file, &sb->st) < 0 || envfile_write(sb) < 0)
 		die("the sandbox was not repaired");
 	if (!changed && !moved)
-		printf("Sandbox '%s' is in order (slot %ld)\n", sb.name, slot);
+		printf("Sandbox '%s' is in order (slot %ld)\n", sb->name, slot);
 	else
 		printf("Next: git sandbox up\n");
 	port_set_free(&old);
 	strbuf_release(&drift);
-	sandbox_close(&sb);
 	return 0;
 }
+
+const struct cmd_entry cmd_repair_entry = {
+	"repair", "lease the ports the configuration asks for now, follow a moved worktree", usage,
+	opts, CMD_SANDBOX | CMD_NAME_ARG, SB_NEED_SLOT, 1, NULL, cmd_repair
+};

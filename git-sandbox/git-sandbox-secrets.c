@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cmd.h"
 #include "opts.h"
 #include "sandbox.h"
 #include "secrets.h"
@@ -62,42 +63,50 @@ static void show_status(const struct sb_config *cfg)
 	secrets_status_free(&st);
 }
 
-int main(int argc, char **argv)
-{
-	const char *name = NULL;
-	const struct opt opts[] = {
-		OPT_SANDBOX_(&name),
-		OPT_END_(),
-	};
-	struct secret_set set = SECRET_SET_INIT;
-	struct sandbox sb;
-	int n, r;
+static const struct opt opts[] = {
+	OPT_SANDBOX_(&cmd_sandbox),
+	OPT_END_(),
+};
 
-	progname = "git sandbox secrets";
-	n = parse_options(argc, argv, opts, usage, "git-sandbox-secrets", 0);
-	if (n != 1)
-		usage_msg(usage, n ? "too many arguments" : "missing subcommand");
-	if (strcmp(argv[0], "status") && strcmp(argv[0], "refresh") && strcmp(argv[0], "clear"))
-		usage_msg(usage, "unknown subcommand '%s'", argv[0]);
-	sandbox_open(&sb, name, SB_NO_ENGINE);
+static void check_secrets(struct cmd_ctx *ctx)
+{
+	const char *sub = ctx->argv[0];
+
+	if (ctx->argc != 1)
+		cmd_usage_error(ctx, ctx->argc ? "too many arguments" : "missing subcommand");
+	if (strcmp(sub, "status") && strcmp(sub, "refresh") && strcmp(sub, "clear"))
+		cmd_usage_error(ctx, "unknown subcommand '%s'", sub);
+}
+
+static int cmd_secrets(struct cmd_ctx *ctx)
+{
+	struct secret_set set = SECRET_SET_INIT;
+	struct sandbox *sb = &ctx->sb;
+	char **argv = ctx->argv;
+	int r;
+
 	if (!strcmp(argv[0], "status")) {
-		show_status(&sb.cfg);
+		show_status(&sb->cfg);
 	} else if (!strcmp(argv[0], "refresh")) {
-		if (!sb.cfg.secrets_item)
-			die("no secrets configured: set secrets.item in %s", sb.cfg.file);
-		if (trust_secrets(&sb.cfg) < 0)
+		if (!sb->cfg.secrets_item)
+			die("no secrets configured: set secrets.item in %s", sb->cfg.file);
+		if (trust_secrets(&sb->cfg) < 0)
 			die("the secrets were not refreshed");
-		if (secrets_load(&sb.cfg, SECRETS_REFRESH, &set) < 0)
+		if (secrets_load(&sb->cfg, SECRETS_REFRESH, &set) < 0)
 			die("the secrets were not refreshed");
 		printf("Fetched %zu secret%s from 1Password item '%s'\n", set.nr, set.nr == 1 ? "" : "s",
-		       sb.cfg.secrets_item);
+		       sb->cfg.secrets_item);
 		secret_set_free(&set);
 	} else {
-		r = secrets_clear(&sb.cfg);
+		r = secrets_clear(&sb->cfg);
 		if (r < 0)
 			die("the cache was not cleared");
 		printf(r ? "Removed the secrets cache\n" : "No secrets cache to remove\n");
 	}
-	sandbox_close(&sb);
 	return 0;
 }
+
+const struct cmd_entry cmd_secrets_entry = {
+	"secrets", "inspect or drop the encrypted secrets cache", usage, opts,
+	CMD_SANDBOX, SB_NO_ENGINE, -1, check_secrets, cmd_secrets
+};

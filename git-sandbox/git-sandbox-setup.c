@@ -9,6 +9,7 @@
 #include "composefile.h"
 #include "config.h"
 #include "lock.h"
+#include "cmd.h"
 #include "opts.h"
 #include "repo.h"
 #include "setup.h"
@@ -58,13 +59,14 @@ static char **files_to_read(struct repo *r, const char *top, char **argv, int n,
 	return files;
 }
 
-int main(int argc, char **argv)
+static int do_write;
+static const struct opt opts[] = {
+	OPT_BOOL_(0, "write", &do_write, "write .gitsandbox instead of printing it"),
+	OPT_END_(),
+};
+
+static int cmd_setup(struct cmd_ctx *ctx)
 {
-	int write = 0, n;
-	const struct opt opts[] = {
-		OPT_BOOL_(0, "write", &write, "write .gitsandbox instead of printing it"),
-		OPT_END_(),
-	};
 	struct strbuf out = STRBUF_INIT, advice = STRBUF_INIT, err = STRBUF_INIT;
 	struct compose_setup cs = { 0 };
 	struct sb_config check;
@@ -74,13 +76,11 @@ int main(int argc, char **argv)
 	size_t nfiles, i, groups;
 	struct stat st;
 
-	progname = "git sandbox setup";
-	n = parse_options(argc, argv, opts, usage, "git-sandbox-setup", 0);
 	repo_open(&r);
 	top = r.worktree ? r.worktree : r.main_worktree;
 	if (!r.worktree)
 		die("this operation must be run in a work tree");
-	files = files_to_read(&r, top, argv, n, &nfiles);
+	files = files_to_read(&r, top, ctx->argv, ctx->argc, &nfiles);
 	for (i = 0; i < nfiles; i++) {
 		const char *c;
 
@@ -101,7 +101,7 @@ int main(int argc, char **argv)
 		free(f);
 	}
 	target = path_join(top, ".gitsandbox");
-	if (write && !lstat(target, &st))
+	if (do_write && !lstat(target, &st))
 		die("'%s' exists: not overwriting it (compare it with 'git sandbox setup')", target);
 	project = path_basename(r.main_worktree);
 	groups = setup_write(&cs, valid_project(project) ? project : NULL, (const char *const *)files,
@@ -112,7 +112,7 @@ int main(int argc, char **argv)
 	config_free(&check);
 	if (advice.len)
 		fputs(advice.buf, stderr);
-	if (!write) {
+	if (!do_write) {
 		fputs(out.buf, stdout);
 	} else {
 		if (write_file_atomic(target, out.buf, out.len, 0644) < 0)
@@ -132,3 +132,8 @@ int main(int argc, char **argv)
 	repo_close(&r);
 	return stdout_done();
 }
+
+const struct cmd_entry cmd_setup_entry = {
+	"setup", "write a .gitsandbox from the project's compose file", usage, opts,
+	0, 0, -1, NULL, cmd_setup
+};

@@ -7,6 +7,7 @@
 
 #include "derive.h"
 #include "json.h"
+#include "cmd.h"
 #include "opts.h"
 #include "registry.h"
 #include "secrets.h"
@@ -166,16 +167,17 @@ static void show_secrets(struct strbuf *out, const struct sb_config *cfg, const 
 	strbuf_addstr(out, ")\n");
 }
 
-int main(int argc, char **argv)
+static int json;
+static const struct opt opts[] = {
+	OPT_SANDBOX_(&cmd_sandbox),
+	OPT_BOOL_(0, "json", &json, "print JSON"),
+	OPT_END_(),
+};
+
+static int cmd_status(struct cmd_ctx *ctx)
 {
-	int json = 0, n, unreadable;
-	const char *name = NULL;
-	const struct opt opts[] = {
-		OPT_SANDBOX_(&name),
-		OPT_BOOL_(0, "json", &json, "print JSON"),
-		OPT_END_(),
-	};
-	struct sandbox sb;
+	int unreadable;
+	struct sandbox *sb = &ctx->sb;
 	struct stack_list stacks;
 	struct stack_ident si;
 	enum stack_kind kind;
@@ -189,17 +191,11 @@ int main(int argc, char **argv)
 	const char *secrets_src;
 	long *p;
 
-	progname = "git sandbox status";
-	n = parse_options(argc, argv, opts, usage, "git-sandbox-status", 0);
-	if (n > 1)
-		usage_msg(usage, "too many arguments");
-	name = opt_sandbox(name, n ? argv[0] : NULL, usage);
-	sandbox_open(&sb, name, SB_NEED_SLOT | SB_ANY_ENGINE);
-	check_registry(&sb);
-	sandbox_ports_drift(&sb, &drift);
+	check_registry(sb);
+	sandbox_ports_drift(sb, &drift);
 	kind = STACK_YES;	/* a record that cannot be read: the engine decides, as ever */
-	if (!sb.missing && !stack_ident_load(&sb, &si)) {
-		kind = stack_kind(&sb.cfg, sb.path, &si);
+	if (!sb->missing && !stack_ident_load(sb, &si)) {
+		kind = stack_kind(&sb->cfg, sb->path, &si);
 		stack_ident_free(&si);
 	}
 	/* no stack: no engine to ask */
@@ -209,45 +205,45 @@ int main(int argc, char **argv)
 	if (kind != STACK_NONE) {
 		stack_list_load(&stacks);
 		/* a remote engine that does not answer: say which (the status is "unknown") */
-		if (stacks.code != DOCKER_OK && sb.engine.url && !engine_is_local(&sb.engine))
-			warning("cannot reach the Docker engine %s: %s", sb.engine.url, stacks.why.buf);
+		if (stacks.code != DOCKER_OK && sb->engine.url && !engine_is_local(&sb->engine))
+			warning("cannot reach the Docker engine %s: %s", sb->engine.url, stacks.why.buf);
 	}
-	np = port_set_flat(&sb.ports, &p, &names);
-	branch = sb.missing ? xstrdup("-") : worktree_branch(sb.gitdir);
-	if (!sb.missing)
-		json_branch = worktree_head_branch(sb.gitdir, &unreadable);
-	repo = xstrdup(sb.repo.main_worktree);
+	np = port_set_flat(&sb->ports, &p, &names);
+	branch = sb->missing ? xstrdup("-") : worktree_branch(sb->gitdir);
+	if (!sb->missing)
+		json_branch = worktree_head_branch(sb->gitdir, &unreadable);
+	repo = xstrdup(sb->repo.main_worktree);
 	memset(&v, 0, sizeof(v));
-	v.name = sb.name;
-	v.slot = sb.slot;
+	v.name = sb->name;
+	v.slot = sb->slot;
 	v.repo = repo;
-	v.path = sb.path;
-	v.main = sb.slot == 0;
+	v.path = sb->path;
+	v.main = sb->slot == 0;
 	v.branch = json_branch;
-	v.project = sb.project;
-	v.status = sandbox_status(&stacks, sb.path, sb.gitdir, sb.project, kind);
+	v.project = sb->project;
+	v.status = sandbox_status(&stacks, sb->path, sb->gitdir, sb->project, kind);
 	v.ports = p;
 	v.port_names = names;
 	v.nports = np;
-	v.engine = sb.engine.name;
+	v.engine = sb->engine.name;
 	/* no engine, no host to name */
-	nurls = urls_of(&sb.cfg, &sb.ports, sandbox_host(&sb), &url_names, &urls);
+	nurls = urls_of(&sb->cfg, &sb->ports, sandbox_host(sb), &url_names, &urls);
 	v.url_names = url_names;
 	v.urls = urls;
 	v.nurls = nurls;
-	nc = stacks.code == DOCKER_OK ? stack_containers(&stacks.containers, sb.project, &cs) : 0;
-	secrets_src = stack_secrets(&sb, v.status, &fetched);
+	nc = stacks.code == DOCKER_OK ? stack_containers(&stacks.containers, sb->project, &cs) : 0;
+	secrets_src = stack_secrets(sb, v.status, &fetched);
 	if (json) {
-		if (status_json(&out, &v, cs, nc, &drift, &sb.cfg, secrets_src, fetched) < 0)
+		if (status_json(&out, &v, cs, nc, &drift, &sb->cfg, secrets_src, fetched) < 0)
 			die("cannot show the status");
 	} else {
 		show_ports(&ports, p, names, np);
-		strbuf_addf(&out, "sandbox  %s (slot %ld)\n", sb.name, sb.slot);
-		strbuf_addf(&out, "path     %s\n", sb.path);
+		strbuf_addf(&out, "sandbox  %s (slot %ld)\n", sb->name, sb->slot);
+		strbuf_addf(&out, "path     %s\n", sb->path);
 		strbuf_addf(&out, "branch   %s\n", branch);
-		strbuf_addf(&out, "project  %s\n", sb.project);
+		strbuf_addf(&out, "project  %s\n", sb->project);
 		strbuf_addf(&out, "ports    %s\n", np ? ports.buf : "(none)");
-		strbuf_addf(&out, "engine   %s\n", sb.engine.name);
+		strbuf_addf(&out, "engine   %s\n", sb->engine.name);
 		for (i = 0; i < nurls; i++)
 			strbuf_addf(&out, "url      %s %s\n", url_names[i], urls[i]);
 		if (drift.len)
@@ -256,7 +252,7 @@ int main(int argc, char **argv)
 		strbuf_addf(&out, "status   %s\n", v.status);
 		for (i = 0; i < nc; i++)
 			strbuf_addf(&out, "  %-12s %s\n", cs[i]->service, cs[i]->state);
-		show_secrets(&out, &sb.cfg, secrets_src, fetched);
+		show_secrets(&out, &sb->cfg, secrets_src, fetched);
 	}
 	fputs(out.buf, stdout);
 	strbuf_release(&out);
@@ -270,6 +266,10 @@ int main(int argc, char **argv)
 	free(branch);
 	free(json_branch);
 	free(repo);
-	sandbox_close(&sb);
 	return stdout_done();
 }
+
+const struct cmd_entry cmd_status_entry = {
+	"status", "one sandbox in detail", usage, opts,
+	CMD_SANDBOX | CMD_NAME_ARG, SB_NEED_SLOT | SB_ANY_ENGINE, 1, NULL, cmd_status
+};

@@ -2,6 +2,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "cmd.h"
 #include "opts.h"
 #include "run.h"
 #include "sandbox.h"
@@ -65,48 +66,54 @@ static void revoke(const struct sandbox *sb)
 		printf("No trust to revoke for %s\n", sb->repo.commondir);
 }
 
-int main(int argc, char **argv)
-{
-	int show = 0, do_revoke = 0, ret = 0;
-	const struct opt opts[] = {
-		OPT_BOOL_(0, "show", &show, "say whether the file is trusted; change nothing"),
-		OPT_BOOL_(0, "revoke", &do_revoke, "remove the trust of this repository"),
-		OPT_END_(),
-	};
-	struct sandbox sb;
+static int show, do_revoke;
+static const struct opt opts[] = {
+	OPT_BOOL_(0, "show", &show, "say whether the file is trusted; change nothing"),
+	OPT_BOOL_(0, "revoke", &do_revoke, "remove the trust of this repository"),
+	OPT_END_(),
+};
 
-	progname = "git sandbox trust";
-	if (parse_options(argc, argv, opts, usage, "git-sandbox-trust", 0))
-		usage_msg(usage, "too many arguments");
+static void check_trust(struct cmd_ctx *ctx)
+{
 	if (show && do_revoke)
-		usage_msg(usage, "--show and --revoke cannot go together");
-	sandbox_open(&sb, NULL, SB_REVIEW | SB_NO_ENGINE);
+		cmd_usage_error(ctx, "--show and --revoke cannot go together");
+}
+
+static int cmd_trust(struct cmd_ctx *ctx)
+{
+	struct sandbox *sb = &ctx->sb;
+	int ret = 0;
+
 	if (do_revoke) {
-		revoke(&sb);
-	} else if (!sb.cfg.has_file) {
-		die("there is no project file '%s' to trust", sb.cfg.file);
+		revoke(sb);
+	} else if (!sb->cfg.has_file) {
+		die("there is no project file '%s' to trust", sb->cfg.file);
 	} else if (show) {
-		printf("%s (sha256 %s) is %strusted for %s\n", sb.cfg.file, sb.cfg.file_hash,
-		       sb.cfg.trusted ? "" : "not ", sb.repo.commondir);
-		show_keys(&sb.cfg, sb.cfg.trusted ? "These keys of it are honoured:" :
+		printf("%s (sha256 %s) is %strusted for %s\n", sb->cfg.file, sb->cfg.file_hash,
+		       sb->cfg.trusted ? "" : "not ", sb->repo.commondir);
+		show_keys(&sb->cfg, sb->cfg.trusted ? "These keys of it are honoured:" :
 			  "These keys of it are ignored or refused until you trust it:");
-		ret = !sb.cfg.trusted;
+		ret = !sb->cfg.trusted;
 	} else {
-		char *v = trust_value(sb.cfg.file_hash, sb.repo.commondir);
+		char *v = trust_value(sb->cfg.file_hash, sb->repo.commondir);
 		const char *add[] = { "git", "config", "--global", "--add", "sandbox.trust", v, NULL };
 
-		if (sb.cfg.trusted)
-			printf("%s is already trusted for %s (sha256 %s)\n", sb.cfg.file,
-			       sb.repo.commondir, sb.cfg.file_hash);
+		if (sb->cfg.trusted)
+			printf("%s is already trusted for %s (sha256 %s)\n", sb->cfg.file,
+			       sb->repo.commondir, sb->cfg.file_hash);
 		else if (git_config_global(add))
 			die("could not record the trust in your global git config");
 		else
-			printf("Trusted %s for %s (sha256 %s)\n", sb.cfg.file, sb.repo.commondir,
-			       sb.cfg.file_hash);
-		show_keys(&sb.cfg, "These keys of it are honoured:");
+			printf("Trusted %s for %s (sha256 %s)\n", sb->cfg.file, sb->repo.commondir,
+			       sb->cfg.file_hash);
+		show_keys(&sb->cfg, "These keys of it are honoured:");
 		printf("A change to the file needs 'git sandbox trust' again.\n");
 		free(v);
 	}
-	sandbox_close(&sb);
 	return ret;
 }
+
+const struct cmd_entry cmd_trust_entry = {
+	"trust", "let this exact .gitsandbox choose programs, files and secrets here", usage, opts,
+	CMD_SANDBOX, SB_REVIEW | SB_NO_ENGINE, 0, check_trust, cmd_trust
+};

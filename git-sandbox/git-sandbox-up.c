@@ -13,6 +13,7 @@
 #include "health.h"
 #include "hooks.h"
 #include "lease.h"
+#include "cmd.h"
 #include "opts.h"
 #include "sandbox.h"
 #include "secrets.h"
@@ -275,23 +276,31 @@ static int up_no_stack(struct sandbox *sb)
 	return stdout_done();
 }
 
-int main(int argc, char **argv)
+static int build, recreate, no_secrets, refresh, no_wait;
+static long timeout = 120;
+static struct opt_list profiles;
+static const struct opt opts[] = {
+	OPT_SANDBOX_(&cmd_sandbox),
+	OPT_BOOL_(0, "build", &build, "build images before starting"),
+	OPT_BOOL_(0, "recreate", &recreate, "recreate every container (and switch compose)"),
+	OPT_STRING_LIST_(0, "profile", &profiles, "<name>", "enable a compose profile (repeatable)"),
+	OPT_BOOL_(0, "no-secrets", &no_secrets, "give each secret its default; ask no 1Password"),
+	OPT_BOOL_(0, "refresh-secrets", &refresh, "fetch the secrets from 1Password, not the cache"),
+	OPT_BOOL_(0, "no-wait", &no_wait, "return once compose has started the stack"),
+	OPT_LONG_(0, "timeout", &timeout, 0, 86400, "<s>", "seconds to wait for the health checks"),
+	OPT_END_(),
+};
+
+static void check_up(struct cmd_ctx *ctx)
 {
-	int build = 0, recreate = 0, no_secrets = 0, refresh = 0, no_wait = 0, leased, ret, first;
-	long timeout = 120;
-	struct opt_list profiles = { 0 };
-	const char *name = NULL;
-	const struct opt opts[] = {
-		OPT_SANDBOX_(&name),
-		OPT_BOOL_(0, "build", &build, "build images before starting"),
-		OPT_BOOL_(0, "recreate", &recreate, "recreate every container (and switch compose)"),
-		OPT_STRING_LIST_(0, "profile", &profiles, "<name>", "enable a compose profile (repeatable)"),
-		OPT_BOOL_(0, "no-secrets", &no_secrets, "give each secret its default; ask no 1Password"),
-		OPT_BOOL_(0, "refresh-secrets", &refresh, "fetch the secrets from 1Password, not the cache"),
-		OPT_BOOL_(0, "no-wait", &no_wait, "return once compose has started the stack"),
-		OPT_LONG_(0, "timeout", &timeout, 0, 86400, "<s>", "seconds to wait for the health checks"),
-		OPT_END_(),
-	};
+	if (no_secrets && refresh)
+		cmd_usage_error(ctx, "--no-secrets and --refresh-secrets cannot go together");
+	timing_phase("start");
+}
+
+static int cmd_up(struct cmd_ctx *ctx)
+{
+	int leased, ret, first;
 	const char *args[COMPOSE_MAX_ARGS];
 	struct secret_set secrets = SECRET_SET_INIT;
 	struct secrets_recheck recheck = { 0 };
@@ -299,49 +308,40 @@ int main(int argc, char **argv)
 	struct stack_list stacks;
 	struct stack_ident si;
 	struct compose c;
-	struct sandbox sb;
+	struct sandbox *sb = &ctx->sb;
 	char **env = NULL, **urls;
 	const char **url_names;
 	const struct container **own = NULL;
 	size_t i, n = 0, alloc = 0, nchecks = 0, nown, running = 0, nurls;
 	struct strbuf why = STRBUF_INIT;
 
-	progname = "git sandbox up";
-	if (parse_options(argc, argv, opts, usage, "git-sandbox-up", 0))
-		usage_msg(usage, "too many arguments");
-	if (no_secrets && refresh)
-		usage_msg(usage, "--no-secrets and --refresh-secrets cannot go together");
-	timing_phase("start");
-	sandbox_open(&sb, name, SB_NEED_SLOT | SB_NEED_WORKTREE);
-	stack_lock(&sb);
-	if (stack_ident_load(&sb, &si) < 0)
+	if (stack_ident_load(sb, &si) < 0)
 		die("the stack was not started");
 	first = !stack_ident_started(&si);	/* compose never ran for this stack */
-	if (stack_kind(&sb.cfg, sb.path, &si) != STACK_YES) {
-		ret = up_no_stack(&sb);
+	if (stack_kind(&sb->cfg, sb->path, &si) != STACK_YES) {
+		ret = up_no_stack(sb);
 		stack_ident_free(&si);
-		sandbox_close(&sb);
 		return ret;
 	}
-	if (!no_secrets && trust_secrets(&sb.cfg) < 0) {
+	if (!no_secrets && trust_secrets(&sb->cfg) < 0) {
 		fprintf(stderr, "hint: or start it with each secret's default: 'git sandbox up --no-secrets'\n");
 		die("the stack was not started");
 	}
-	check_drift(&sb);
+	check_drift(sb);
 
 	/* everything that can be checked before anything starts */
-	stack_list_need(&stacks);
-	if (stack_claim(&si, sb.project, sb.path, &stacks.containers, 1) < 0)
+	cmd_stacks(&stacks);
+	if (stack_claim(&si, sb->project, sb->path, &stacks.containers, 1) < 0)
 		die("the stack was not started");
-	check_ports(&sb, &si, &stacks.containers);
-	nown = stack_own_containers(&si, sb.project, sb.path, &stacks.containers, &own);
+	check_ports(sb, &si, &stacks.containers);
+	nown = stack_own_containers(&si, sb->project, sb->path, &stacks.containers, &own);
 	for (i = 0; i < nown; i++)
 		running += !strcmp(own[i]->state, "running");
 	free(own);
 	own = NULL;
 	stack_list_free(&stacks);
-	stack_compose(&c, &sb, &si, 0);	/* writes the env file */
-	choose_compose(&sb, &c, running, recreate);
+	cmd_compose(&c, sb, &si, 0);	/* writes the env file */
+	choose_compose(sb, &c, running, recreate);
 	for (i = 0; i < profiles.n; i++) {
 		ALLOC_GROW(c.profiles, c.nprofiles + 1, n);
 		c.profiles[c.nprofiles++] = xstrdup(profiles.v[i]);
@@ -349,22 +349,22 @@ int main(int argc, char **argv)
 	n = 0;
 	free(profiles.v);
 	if (first)
-		lint(&sb, &c);
-	if (exclude_add(sb.repo.commondir, sb.cfg.env_file) < 0)
+		lint(sb, &c);
+	if (exclude_add(sb->repo.commondir, sb->cfg.env_file) < 0)
 		die("the stack was not started");
-	if (run_hook(&sb, &sb.cfg.hook_pre_up, "hook.preUp") < 0)
+	if (run_hook(sb, &sb->cfg.hook_pre_up, "hook.preUp") < 0)
 		die("not starting the stack: hook.preUp failed");
 	timing_phase("prepare");
-	if (secrets_load(&sb.cfg, no_secrets ? SECRETS_DEFAULTS : refresh ? SECRETS_REFRESH : 0,
+	if (secrets_load(&sb->cfg, no_secrets ? SECRETS_DEFAULTS : refresh ? SECRETS_REFRESH : 0,
 			 &secrets) < 0) {
 		fprintf(stderr, "hint: or start it with each secret's default: 'git sandbox up --no-secrets'\n");
 		die("the stack was not started");
 	}
 	say_loaded(&secrets);
-	note_rotation(&sb, &secrets);
+	note_rotation(sb, &secrets);
 	/* an older cache serves now; 1Password is asked while compose runs */
-	if (secrets_recheck_due(&sb.cfg, &secrets))
-		secrets_recheck_start(&sb.cfg, &secrets, &recheck);
+	if (secrets_recheck_due(&sb->cfg, &secrets))
+		secrets_recheck_start(&sb->cfg, &secrets, &recheck);
 	timing_phase("secrets");
 
 	/*
@@ -378,9 +378,9 @@ int main(int argc, char **argv)
 	for (i = 0; i < secrets.nr; i++)
 		env[n++] = secret_env(&secrets.v[i]);
 	env[n] = NULL;
-	if (derive_secret_env(&sb.cfg, sandbox_host(&sb), c.env, secrets.v, secrets.nr, &env, &n,
+	if (derive_secret_env(&sb->cfg, sandbox_host(sb), c.env, secrets.v, secrets.nr, &env, &n,
 			      &alloc, &why))
-		warning("sandbox '%s': left out of compose's variables: %s", sb.name, why.buf);
+		warning("sandbox '%s': left out of compose's variables: %s", sb->name, why.buf);
 	strbuf_release(&why);
 	c.secrets = (const char *const *)env;
 	/*
@@ -388,7 +388,7 @@ int main(int argc, char **argv)
 	 * the secrets are done: of two sandboxes of one name starting at
 	 * once, one gets it
 	 */
-	leased = !stack_lease(&si, sb.project, sb.path);
+	leased = !stack_lease(&si, sb->project, sb->path);
 	ret = leased ? compose_run(&c, compose_up_args(args, build, recreate)) : -1;
 	for (i = 0; i < n; i++)
 		free_secret(env[i]);
@@ -397,8 +397,8 @@ int main(int argc, char **argv)
 	/* what compose made is this stack's, even if it failed half-way */
 	stack_list_load(&stacks);
 	if (leased && (stacks.code != DOCKER_OK ||
-		       stack_record(&si, sb.project, sb.path, &stacks.containers, ret != 0) < 0))
-		warning("could not record the volumes and networks of '%s'", sb.project);
+		       stack_record(&si, sb->project, sb->path, &stacks.containers, ret != 0) < 0))
+		warning("could not record the volumes and networks of '%s'", sb->project);
 	stack_ident_free(&si);
 	if (ret) {
 		stack_list_free(&stacks);
@@ -410,7 +410,7 @@ int main(int argc, char **argv)
 
 	/* a published port outside the slot will clash with another sandbox */
 	if (stacks.code == DOCKER_OK)
-		check_port_leaks(&stacks.containers, sb.project, sb.slot, &sb.ports);
+		check_port_leaks(&stacks.containers, sb->project, sb->slot, &sb->ports);
 	timing_phase("ports");
 
 	/*
@@ -418,8 +418,8 @@ int main(int argc, char **argv)
 	 * groups: no drift); and every service with a healthcheck of its own,
 	 * as the engine judges it
 	 */
-	nown = stacks.code == DOCKER_OK ? stack_containers(&stacks.containers, sb.project, &own) : 0;
-	checks = xcalloc(sb.cfg.nports + nown + 1, sizeof(*checks));
+	nown = stacks.code == DOCKER_OK ? stack_containers(&stacks.containers, sb->project, &own) : 0;
+	checks = xcalloc(sb->cfg.nports + nown + 1, sizeof(*checks));
 	for (i = 0; i < nown && !no_wait; i++) {
 		char *status = NULL;
 
@@ -429,14 +429,14 @@ int main(int argc, char **argv)
 		checks[nchecks].name = own[i]->service;
 		checks[nchecks++].cid = own[i]->cid;
 	}
-	for (i = 0; i < sb.cfg.nports; i++) {
-		const struct port_group *g = &sb.cfg.ports[i];
+	for (i = 0; i < sb->cfg.nports; i++) {
+		const struct port_group *g = &sb->cfg.ports[i];
 
 		if (!g->health && !g->wait_tcp)
 			continue;
 		checks[nchecks].name = g->name;
-		checks[nchecks].host = sb.engine.address;
-		checks[nchecks].port = leased_port(&sb, g->name);
+		checks[nchecks].host = sb->engine.address;
+		checks[nchecks].port = leased_port(sb, g->name);
 		checks[nchecks++].path = g->health;
 	}
 	if (!no_wait && nchecks &&
@@ -448,26 +448,30 @@ int main(int argc, char **argv)
 	timing_phase("health");
 	free(own);
 	stack_list_free(&stacks);
-	if (run_hook(&sb, &sb.cfg.hook_post_up, "hook.postUp") < 0)
+	if (run_hook(sb, &sb->cfg.hook_post_up, "hook.postUp") < 0)
 		ret = -1;
-	printf("Sandbox '%s' is up (slot %ld, project %s)\n", sb.name, sb.slot, sb.project);
-	nurls = urls_of(&sb.cfg, &sb.ports, sandbox_host(&sb), &url_names, &urls);
+	printf("Sandbox '%s' is up (slot %ld, project %s)\n", sb->name, sb->slot, sb->project);
+	nurls = urls_of(&sb->cfg, &sb->ports, sandbox_host(sb), &url_names, &urls);
 	for (i = 0; i < nurls; i++)
 		printf("  %s  %s\n", url_names[i], urls[i]);
 	urls_free(url_names, urls, nurls);
 	fflush(stdout);
 	if (recheck.running) {
-		int changed = secrets_recheck_finish(&sb.cfg, &recheck);
+		int changed = secrets_recheck_finish(&sb->cfg, &recheck);
 
 		if (changed > 0)
-			say_changed(&sb.cfg, &recheck, changed);
+			say_changed(&sb->cfg, &recheck, changed);
 		timing_phase("recheck");
 	}
 	secrets_recheck_free(&recheck);
 	free(checks);
 	stack_compose_free(&c);
-	sandbox_close(&sb);
 	if (ret < 0)
 		die("hook.postUp failed; the stack is up");
 	return stdout_done();
 }
+
+const struct cmd_entry cmd_up_entry = {
+	"up", "start the sandbox's compose stack and wait until it answers", usage, opts,
+	CMD_SANDBOX | CMD_LOCK, SB_NEED_SLOT | SB_NEED_WORKTREE, 0, check_up, cmd_up
+};

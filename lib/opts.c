@@ -150,10 +150,8 @@ int parse_options(int argc, char **argv, const struct opt *opts, const char *con
 void usage_with_options(const char *const *usage, const struct opt *opts)
 {
 	int listed = opts->type != OPT_END;
-	size_t i;
 
-	for (i = 0; usage[i]; i++)
-		printf("%s%s\n", i ? "   or: " : "usage: ", usage[i]);
+	print_usage(stdout, usage);
 	if (listed)
 		putchar('\n');
 	for (; opts->type != OPT_END; opts++) {

@@ -44,16 +44,16 @@ struct opt {
 int parse_options(int argc, char **argv, const struct opt *opts, const char *const *usage,
 		  const char *manpage, int stop_at_arg);
 
+/* The usage (print_usage), then opts with their help as git lists them, on stdout; exits 129. */
+void usage_with_options(const char *const *usage, const struct opt *opts)
+	__attribute__((noreturn));
+
 /*
  * The sandbox the command line names: opt (OPT_SANDBOX_) or pos (the
  * positional <name> of a command that takes one), NULL for neither (the
  * worktree around the current directory). Both given and different is a
  * usage error (exits 129).
  */
-/* The usage, then opts with their help as git lists them, on stdout; exits 129. */
-void usage_with_options(const char *const *usage, const struct opt *opts)
-	__attribute__((noreturn));
-
 const char *opt_sandbox(const char *opt, const char *pos, const char *const *usage);
 
 #endif

@@ -78,37 +78,46 @@ char *sandbox_worktree_path(const struct repo *r, const struct sb_config *cfg, c
 	return p;
 }
 
-void sandbox_config_load(struct sb_config *cfg, struct repo *r, const char *dir)
+int sandbox_config_load(struct sb_config *cfg, struct repo *r, const char *dir)
 {
 	char *def = path_basename(r->main_worktree);
+	int ret = config_load(cfg, r->git, dir, def);
 
-	if (config_load(cfg, r->git, dir, def) < 0)
-		die("%s", config_error());
-	trust_check(cfg, r->commondir);
 	free(def);
+	if (ret < 0)
+		return -1;
+	trust_check(cfg, r->commondir);
+	return 0;
 }
 
-void sandbox_config_load_commit(struct sb_config *cfg, struct repo *r, const char *commit_hex)
+int sandbox_config_load_commit(struct sb_config *cfg, struct repo *r, const char *commit_hex)
 {
 	char *def = path_basename(r->main_worktree);
+	int ret = config_load_commit(cfg, r->git, commit_hex, def);
 
-	if (config_load_commit(cfg, r->git, commit_hex, def) < 0)
-		die("%s", config_error());
-	trust_check(cfg, r->commondir);
 	free(def);
+	if (ret < 0)
+		return -1;
+	trust_check(cfg, r->commondir);
+	return 0;
 }
 
-static void open_named(struct sandbox *sb, const char *name)
+static int open_named(struct sandbox *sb, const char *name, struct strbuf *err)
 {
 	struct registry reg;
 	struct reg_entry *e;
 	struct strbuf why = STRBUF_INIT;
 	struct stat st;
 
-	if (!valid_name(name, &why))
-		die("invalid sandbox name '%s': %s", name, why.buf);
-	if (registry_read(&reg) < 0)
-		die("the registry of sandboxes cannot be read");
+	if (!valid_name(name, &why)) {
+		strbuf_addf(err, "invalid sandbox name '%s': %s", name, why.buf);
+		strbuf_release(&why);
+		return -1;
+	}
+	if (registry_read(&reg) < 0) {
+		strbuf_addstr(err, "the registry of sandboxes cannot be read");
+		return -1;
+	}
 	e = registry_find(&reg, sb->repo.commondir, name);
 	if (!e) {
 		if (!strcmp(name, "main")) {
@@ -116,9 +125,11 @@ static void open_named(struct sandbox *sb, const char *name)
 			sb->path = xstrdup(sb->repo.main_worktree);
 			sb->gitdir = xstrdup(sb->repo.commondir);
 			sb->is_main = 1;
-			return;
+			return 0;
 		}
-		die("no sandbox named '%s' in this repository (see 'git sandbox list')", name);
+		registry_release(&reg);
+		strbuf_addf(err, "no sandbox named '%s' in this repository", name);
+		return SANDBOX_NO_SUCH;
 	}
 	sb->path = xstrdup(e->path);
 	sb->gitdir = xstrdup(e->gitdir);
@@ -137,53 +148,55 @@ static void open_named(struct sandbox *sb, const char *name)
 		}
 	}
 	registry_release(&reg);
+	return 0;
 }
 
 /* The ports of a sandbox from before the record: its registry entry's. */
-static void entry_ports(struct sandbox *sb)
+static int entry_ports(struct sandbox *sb, struct strbuf *err)
 {
 	struct registry reg;
 	size_t i;
 
-	if (registry_read(&reg) < 0)
-		die("the registry of sandboxes cannot be read");
+	if (registry_read(&reg) < 0) {
+		strbuf_addstr(err, "the registry of sandboxes cannot be read");
+		return -1;
+	}
 	for (i = 0; i < reg.n; i++)
 		if (!strcmp(reg.e[i].gitdir, sb->gitdir) && !strcmp(reg.e[i].repo, sb->repo.commondir)) {
 			ports_from_flat(&sb->ports, reg.e[i].ports, reg.e[i].port_names, reg.e[i].nports,
 					&sb->cfg);
 			registry_release(&reg);
-			return;
+			return 0;
 		}
 	registry_release(&reg);
 	if (ports_of_config(&sb->ports, &sb->cfg, sb->slot, NULL) < 0)
 		memset(&sb->ports, 0, sizeof(sb->ports));
+	return 0;
 }
 
-static void load_ports(struct sandbox *sb)
+static int load_ports(struct sandbox *sb, struct strbuf *err)
 {
 	int r;
 
 	if (sb->slot < 0)
-		return;
+		return 0;
 	if (!sb->has_state) {
 		if (!sb->missing) {
 			/* slot 0: the configuration's, validated on load */
 			if (ports_of_config(&sb->ports, &sb->cfg, sb->slot, NULL) < 0)
 				memset(&sb->ports, 0, sizeof(sb->ports));
-			return;
+			return 0;
 		}
-		entry_ports(sb);
-		return;
+		return entry_ports(sb, err);
 	}
 	r = ports_from_state(&sb->ports, &sb->st);
 	if (!r) {
 		sb->ports_recorded = 1;
-		return;
+		return 0;
 	}
 	if (r < 0)
-		warning("the ports recorded in '%s' are broken; going on with those of the registry "
-			"('git sandbox repair' records them again)", sb->state_file);
-	entry_ports(sb);
+		sb->ports_broken = 1;
+	return entry_ports(sb, err);
 }
 
 size_t sandbox_ports_drift(const struct sandbox *sb, struct strbuf *why)
@@ -232,29 +245,34 @@ static void no_engine(struct sandbox *sb, const char *name)
 }
 
 /*
- * sb's engine (engine_of), made the engine in use; dies if it cannot be
+ * sb's engine (engine_of), made the engine in use; fails if it cannot be
  * resolved, unless flags say to go on without one.
  */
-static void open_engine(struct sandbox *sb, const char *name, const char *certs, unsigned flags)
+static int open_engine(struct sandbox *sb, const char *name, const char *certs, unsigned flags,
+		       struct strbuf *err)
 {
 	int chosen;
 
 	sb->engine_recorded = name != NULL;
 	if (flags & SB_NO_ENGINE) {
 		no_engine(sb, name);
-		return;
+		return 0;
 	}
 	if (engine_of(name, certs, sb->cfg.engine, &sb->engine, &chosen)) {
-		if (!(flags & SB_ANY_ENGINE))
-			die("cannot use the engine of sandbox '%s'; name it for this command with "
-			    "GIT_SANDBOX_ENGINE=<context or URL>", sb->name ? sb->name : sb->path);
+		if (!(flags & SB_ANY_ENGINE)) {
+			strbuf_addf(err, "cannot use the engine of sandbox '%s'; name it for this command "
+				    "with GIT_SANDBOX_ENGINE=<context or URL>",
+				    sb->name ? sb->name : sb->path);
+			return -1;
+		}
 		warning("cannot use the engine of sandbox '%s'; going on without it (name it for "
 			"this command with GIT_SANDBOX_ENGINE=<context or URL>)",
 			sb->name ? sb->name : sb->path);
 		no_engine(sb, name);
-		return;
+		return 0;
 	}
 	use_engine(sb, chosen);
+	return 0;
 }
 
 int sandbox_place(struct sandbox *sb, const char *spec)
@@ -291,7 +309,36 @@ int sandbox_place(struct sandbox *sb, const char *spec)
 	return 0;
 }
 
-void sandbox_open(struct sandbox *sb, const char *name, unsigned flags)
+/* load_config() that fails instead of dying */
+/* registered, worktree gone: what the registry knows */
+static int open_from_registry(struct sandbox *sb, const char *name, char **engine, char **certs,
+			      struct strbuf *err)
+{
+	struct registry reg;
+	struct reg_entry *e;
+
+	if (registry_read(&reg) < 0) {
+		strbuf_addstr(err, "the registry of sandboxes cannot be read");
+		return -1;
+	}
+	e = registry_find(&reg, sb->repo.commondir, name);
+	if (e) {
+		sb->st.name = xstrdup(e->name);
+		sb->st.slot = e->slot;
+		sb->st.project = xstrdup(e->project);
+		sb->name = sb->st.name;
+		sb->slot = e->slot;
+		sb->project = xstrdup(e->project);
+		if (e->engine) {
+			*engine = xstrdup(e->engine);
+			*certs = e->engine_certs ? xstrdup(e->engine_certs) : NULL;
+		}
+	}
+	registry_release(&reg);
+	return 0;
+}
+
+int sandbox_open(struct sandbox *sb, const char *name, unsigned flags, struct strbuf *err)
 {
 	const char *engine = NULL, *certs = NULL;
 	char *entry_engine = NULL, *entry_certs = NULL;
@@ -302,12 +349,19 @@ void sandbox_open(struct sandbox *sb, const char *name, unsigned flags)
 	sb->slot = -1;
 	repo_open(&sb->repo);
 	if (name) {
-		open_named(sb, name);
-		if ((flags & SB_NEED_WORKTREE) && sb->missing)
-			die("the worktree of sandbox '%s' is gone (it was '%s')", name, sb->path);
+		r = open_named(sb, name, err);
+		if (r < 0)
+			return r;
+		if ((flags & SB_NEED_WORKTREE) && sb->missing) {
+			strbuf_addf(err, "the worktree of sandbox '%s' is gone (it was '%s')", name,
+				    sb->path);
+			return -1;
+		}
 	} else {
-		if (!sb->repo.worktree)
-			die("this operation must be run in a work tree");
+		if (!sb->repo.worktree) {
+			strbuf_addstr(err, "this operation must be run in a work tree");
+			return -1;
+		}
 		sb->path = xstrdup(sb->repo.worktree);
 		sb->gitdir = xstrdup(sb->repo.gitdir);
 		sb->is_main = sb->repo.is_main;
@@ -325,14 +379,21 @@ void sandbox_open(struct sandbox *sb, const char *name, unsigned flags)
 		}
 		free(def);
 	}
-	sandbox_config_load(&sb->cfg, &sb->repo, dir);
+	if (sandbox_config_load(&sb->cfg, &sb->repo, dir) < 0) {
+		strbuf_addstr(err, config_error());
+		return -1;
+	}
 	/* `trust` must show what it would allow, not refuse it */
-	if (!(flags & SB_REVIEW) && config_check_untrusted(&sb->cfg) < 0)
-		die("%s%s", config_error(), "; read the file, then run 'git sandbox trust' to allow it");
+	if (!(flags & SB_REVIEW) && config_check_untrusted(&sb->cfg) < 0) {
+		strbuf_addstr(err, config_error());
+		return SANDBOX_UNTRUSTED;
+	}
 	sb->state_file = state_path(sb->is_main ? sb->repo.commondir : sb->gitdir, sb->is_main);
 	r = state_read(sb->state_file, &sb->st);
-	if (r < 0)
-		die("the sandbox's state cannot be read");
+	if (r < 0) {
+		strbuf_addstr(err, "the sandbox's state cannot be read");
+		return -1;
+	}
 	if (!r) {
 		sb->has_state = 1;
 		sb->name = sb->st.name;
@@ -345,26 +406,10 @@ void sandbox_open(struct sandbox *sb, const char *name, unsigned flags)
 		sb->slot = 0;
 		sb->project = compose_project(sb->cfg.project, "");
 	} else if (name && sb->missing) {
-		/* registered, worktree gone: what the registry knows */
-		struct registry reg;
-		struct reg_entry *e;
-
-		if (registry_read(&reg) < 0)
-			die("the registry of sandboxes cannot be read");
-		e = registry_find(&reg, sb->repo.commondir, name);
-		if (e) {
-			sb->st.name = xstrdup(e->name);
-			sb->st.slot = e->slot;
-			sb->st.project = xstrdup(e->project);
-			sb->name = sb->st.name;
-			sb->slot = e->slot;
-			sb->project = xstrdup(e->project);
-			if (e->engine) {
-				engine = entry_engine = xstrdup(e->engine);
-				certs = entry_certs = e->engine_certs ? xstrdup(e->engine_certs) : NULL;
-			}
-		}
-		registry_release(&reg);
+		if (open_from_registry(sb, name, &entry_engine, &entry_certs, err) < 0)
+			return -1;
+		engine = entry_engine;
+		certs = entry_certs;
 	}
 	if (flags & SB_ENV_HOST) {
 		size_t i;
@@ -374,13 +419,16 @@ void sandbox_open(struct sandbox *sb, const char *name, unsigned flags)
 			;
 		flags |= i < sb->cfg.nenvs ? SB_ANY_ENGINE : SB_NO_ENGINE;
 	}
-	open_engine(sb, engine, certs, flags);
+	r = open_engine(sb, engine, certs, flags, err);
 	free(entry_engine);
 	free(entry_certs);
-	load_ports(sb);
-	if ((flags & SB_NEED_SLOT) && sb->slot < 0)
-		die("'%s' is not a sandbox: create one with 'git sandbox create <name>', "
-		    "or make this worktree one with 'git sandbox init'", sb->path);
+	if (r < 0 || load_ports(sb, err) < 0)
+		return -1;
+	if ((flags & SB_NEED_SLOT) && sb->slot < 0) {
+		strbuf_addf(err, "'%s' is not a sandbox", sb->path);
+		return SANDBOX_NOT_ONE;
+	}
+	return 0;
 }
 
 void sandbox_close(struct sandbox *sb)

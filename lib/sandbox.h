@@ -34,6 +34,7 @@ struct sandbox {
 	 */
 	struct port_set ports;
 	int ports_recorded;	/* ports come from the state's record */
+	int ports_broken;	/* the record is broken: ports are the registry's */
 	/*
 	 * The engine its stack lives on (engine.h), the engine in use once
 	 * opened: GIT_SANDBOX_ENGINE when set, else the one recorded when it
@@ -68,31 +69,37 @@ struct sandbox {
  */
 #define SB_ENV_HOST	(1 << 7)
 
+/* sandbox_open()'s failures that the command gives advice for */
+#define SANDBOX_NO_SUCH	(-2)	/* name is no sandbox of this repository */
+#define SANDBOX_NOT_ONE	(-3)	/* SB_NEED_SLOT, and the worktree is no sandbox */
+#define SANDBOX_UNTRUSTED (-4)	/* the project file names what only trust allows */
+
 /*
  * Find the sandbox to act on: name NULL means the worktree around the
  * current directory; otherwise the sandbox of that name in this
  * repository, from any of its worktrees or directories, exactly as if
  * from its own worktree: its configuration (its project file with the
- * repository's git config), its state, its engine. Dies with a clear
- * message on failure (a name that is no sandbox of this repository
- * among them).
+ * repository's git config), its state, its engine. 0 on success; else
+ * a negative code (-1, SANDBOX_NO_SUCH, SANDBOX_NOT_ONE, SANDBOX_UNTRUSTED) with the reason
+ * in err, and sb is to be closed all the same.
  */
-void sandbox_open(struct sandbox *sb, const char *name, unsigned flags);
+int sandbox_open(struct sandbox *sb, const char *name, unsigned flags, struct strbuf *err);
 void sandbox_close(struct sandbox *sb);
 
 /*
  * config_load() for repo r: the configuration seen from dir (a worktree),
  * its project named after r's main worktree unless it says, and whether
- * its project file is trusted for r (trust_check()); dies on error. The caller checks
+ * its project file is trusted for r (trust_check()); -1 with config_error()
+ * on error. The caller checks
  * config_check_untrusted() (sandbox_open does, unless SB_REVIEW).
  */
-void sandbox_config_load(struct sb_config *cfg, struct repo *r, const char *dir);
+int sandbox_config_load(struct sb_config *cfg, struct repo *r, const char *dir);
 
 /*
  * sandbox_config_load() for a worktree yet to be made: the configuration a
- * checkout of commit_hex will have (config_load_commit()); dies on error.
+ * checkout of commit_hex will have (config_load_commit()); -1 on error.
  */
-void sandbox_config_load_commit(struct sb_config *cfg, struct repo *r, const char *commit_hex);
+int sandbox_config_load_commit(struct sb_config *cfg, struct repo *r, const char *commit_hex);
 
 /* 1 if name is a valid sandbox name; else 0 and why holds the reason. */
 int valid_name(const char *name, struct strbuf *why);

@@ -25,13 +25,16 @@ void stack_list_load(struct stack_list *l)
 	l->code = docker_ps_all(&l->containers, &l->why);
 }
 
-void stack_list_need(struct stack_list *l)
+int stack_list_need(struct stack_list *l, struct strbuf *err)
 {
 	stack_list_load(l);
 	if (l->code != DOCKER_OK) {
 		docker_error(l->code, l->why.buf);
-		die("the engine's containers cannot be listed");
+		strbuf_addstr(err, "the engine's containers cannot be listed");
+		stack_list_free(l);
+		return -1;
 	}
+	return 0;
 }
 
 void stack_list_free(struct stack_list *l)
@@ -190,16 +193,20 @@ const char *sandbox_status(const struct stack_list *l, const char *path, const c
 	return container_list_status(&l->containers, project);
 }
 
-void stack_lock(const struct sandbox *sb)
+int stack_lock(const struct sandbox *sb, struct strbuf *err)
 {
 	char *dir = path_dirname(sb->state_file);
 	char *path = path_join(dir, "sandbox-stack");
+	int ret = 0;
 
 	/* the descriptor stays open: the lock goes when the process does */
-	if (lock_file(path) < 0)
-		die("the stack cannot be locked");
+	if (lock_file(path) < 0) {
+		strbuf_addstr(err, "the stack cannot be locked");
+		ret = -1;
+	}
 	free(path);
 	free(dir);
+	return ret;
 }
 
 int stack_ident_load(const struct sandbox *sb, struct stack_ident *si)
@@ -591,20 +598,17 @@ fail:
 	return r;
 }
 
-void stack_compose(struct compose *c, const struct sandbox *sb, struct stack_ident *si, int flags)
+int stack_compose(struct compose *c, const struct sandbox *sb, struct stack_ident *si, int flags,
+		  struct strbuf *err)
 {
-	struct strbuf why = STRBUF_INIT;
-	int r = fill(c, sb, si, flags & STACK_COMPOSE_ALL_PROFILES, &why);
+	size_t len = err->len;
+	int r = fill(c, sb, si, flags & STACK_COMPOSE_ALL_PROFILES, err);
 
-	if (r == FILL_TRUST) {
-		trust_hint(&sb->cfg);
-		die("%s", why.buf);
-	}
-	if (r < 0 && why.len)
-		die("%s", why.buf);
-	if (r < 0)
-		die("compose cannot be run for this sandbox");	/* the reason was said */
-	strbuf_release(&why);
+	if (r == FILL_TRUST)
+		return STACK_COMPOSE_UNTRUSTED;
+	if (r < 0 && err->len == len)
+		strbuf_addstr(err, "compose cannot be run for this sandbox");	/* the reason was said */
+	return r < 0 ? -1 : 0;
 }
 
 int stack_compose_look(struct compose *c, const struct sandbox *sb, struct strbuf *why)

@@ -19,8 +19,11 @@ struct stack_list {
 /* Ask the engine once for every compose container; never dies. */
 void stack_list_load(struct stack_list *l);
 void stack_list_free(struct stack_list *l);
-/* Load and die with a clear message if docker is missing or unreachable. */
-void stack_list_need(struct stack_list *l);
+/*
+ * Load; if docker is missing or unreachable, say why (error) and fail
+ * with -1 and the message in err (l then freed).
+ */
+int stack_list_need(struct stack_list *l, struct strbuf *err);
 
 /*
  * The stacks of every engine the sandboxes of a registry live on (list,
@@ -90,10 +93,11 @@ const char *sandbox_status(const struct stack_list *l, const char *path, const c
  * Serialise the compose calls on sb's stack: an exclusive lock on
  * sandbox-stack.lock in its private git dir, held until the process ends,
  * so that two ups (or an up and a down, or a destroy) of one sandbox run
- * one after the other instead of racing inside compose. Dies if the lock
- * cannot be had. It comes before the registry lock (lock.h).
+ * one after the other instead of racing inside compose. 0, or -1 with the
+ * message in err if the lock cannot be had. It comes before the registry
+ * lock (lock.h).
  */
-void stack_lock(const struct sandbox *sb);
+int stack_lock(const struct sandbox *sb, struct strbuf *err);
 
 /*
  * The containers of the stack with identity si in l: project's that
@@ -137,11 +141,15 @@ int stack_destroy(const struct sandbox *sb);
  * the registry entry first) and compose gets the override labelling every
  * service with it. STACK_COMPOSE_ALL_PROFILES: a --profile for every
  * profile the files name, so that down and logs reach every service.
- * Dies if compose is missing or a compose file is.
+ * 0; or, if compose is missing or a compose file is, -1 with the message
+ * in err (c then freed), STACK_COMPOSE_UNTRUSTED when it is the untrusted
+ * project file's to choose.
  */
 #define STACK_COMPOSE_ALL_PROFILES 1
+#define STACK_COMPOSE_UNTRUSTED (-2)
 struct compose;
-void stack_compose(struct compose *c, const struct sandbox *sb, struct stack_ident *si, int flags);
+int stack_compose(struct compose *c, const struct sandbox *sb, struct stack_ident *si, int flags,
+		  struct strbuf *err);
 /*
  * Fill c as stack_compose() does with STACK_COMPOSE_ALL_PROFILES and no
  * identity, for a call that only reads (the lint's): nothing is written

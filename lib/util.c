@@ -13,8 +13,6 @@
 
 #include "util.h"
 
-const char *progname = "git sandbox";
-
 static void vreport(const char *prefix, const char *fmt, va_list ap, int err)
 {
 	char msg[4096], *p;
@@ -101,13 +99,17 @@ void note(const char *fmt, ...)
 	va_end(ap);
 }
 
-void usage_with(const char *const *usage, int err)
+void print_usage(FILE *f, const char *const *usage)
 {
-	FILE *f = err ? stderr : stdout;
 	size_t i;
 
 	for (i = 0; usage[i]; i++)
 		fprintf(f, "%s%s\n", i ? "   or: " : "usage: ", usage[i]);
+}
+
+void usage_with(const char *const *usage, int err)
+{
+	print_usage(err ? stderr : stdout, usage);
 	exit(EXIT_USAGE);
 }
 

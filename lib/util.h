@@ -3,6 +3,7 @@
 #define SB_UTIL_H
 
 #include <stddef.h>
+#include <stdio.h>
 #include <stdarg.h>
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
@@ -10,9 +11,6 @@
 /* exit codes, as git */
 #define EXIT_FATAL 128
 #define EXIT_USAGE 129
-
-/* Program name for messages ("git sandbox create"). */
-extern const char *progname;
 
 /* "fatal: <msg>" on stderr, exit 128. */
 void die(const char *fmt, ...) __attribute__((noreturn, format(printf, 1, 2)));
@@ -36,6 +34,8 @@ void note(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
  * stdout (for -h), usage_with(u, 1) on stderr (bad usage); both exit 129.
  */
 void usage_with(const char *const *usage, int err) __attribute__((noreturn));
+/* The usage lines alone ("usage: ", then "   or: "), on f; exits not. */
+void print_usage(FILE *f, const char *const *usage);
 /* "error: <msg>" followed by the usage on stderr, exit 129. */
 void usage_msg(const char *const *usage, const char *fmt, ...)
 	__attribute__((noreturn, format(printf, 2, 3)));

@@ -1,7 +1,7 @@
 #!/bin/sh
 # Compare the usage lines each installed git-sandbox-<cmd> prints for -h
-# with the SYNOPSIS of man/git-sandbox-<cmd>.1, for every command whose
-# source exists. Run from anywhere:
+# with the SYNOPSIS of man/git-sandbox-<cmd>.1, for every command of the
+# table (git sandbox --list-cmds). Run from anywhere:
 #
 #	make install PREFIX=/tmp/p && GIT_SANDBOX_PREFIX=/tmp/p sh t/t8000-man-synopsis.sh
 #
@@ -45,10 +45,9 @@ tap () {
 	tests=$((tests + 1))
 	echo "$1 $tests - $2"
 }
-for src in "$top"/git-sandbox/git-sandbox-*.c; do
-	[ -f "$src" ] || continue
-	cmd=${src##*/}
-	cmd=${cmd%.c}
+"$prefix/bin/git-sandbox" --list-cmds </dev/null >"$tmp/cmds" 2>/dev/null || : >"$tmp/cmds"
+while IFS='	' read -r name help; do
+	cmd=git-sandbox-$name
 	bin=$prefix/bin/$cmd
 	page=$top/man/$cmd.1
 	if [ ! -x "$bin" ]; then
@@ -94,11 +93,25 @@ for src in "$top"/git-sandbox/git-sandbox-*.c; do
 	else
 		tap ok "$cmd: -h lists its options, each with help, each in OPTIONS"
 	fi
-done
+	if [ -z "$help" ]; then
+		tap "not ok" "$cmd: no help line in 'git sandbox --list-cmds'"
+		fail=1
+	fi
+done <"$tmp/cmds"
 if [ "$checked" = 0 ] && [ "$fail" = 0 ]; then
-	tap "not ok" "no git-sandbox/git-sandbox-*.c found under $top"
+	tap "not ok" "'$prefix/bin/git-sandbox --list-cmds' lists no command"
 	fail=1
 fi
+# every command's source is in the table
+for src in "$top"/git-sandbox/git-sandbox-*.c; do
+	[ -f "$src" ] || continue
+	name=${src##*/git-sandbox-}
+	name=${name%.c}
+	if ! grep -q "^$name	" "$tmp/cmds"; then
+		tap "not ok" "git-sandbox-$name.c is not in the command table"
+		fail=1
+	fi
+done
 for page in "$prefix"/share/man/man1/git-sandbox*.1 "$prefix"/share/man/man5/gitsandbox.5; do
 	warn=$(LC_ALL=C.UTF-8 MANWIDTH=80 man --warnings -l "$page" 2>&1 >/dev/null)
 	if [ -n "$warn" ] || grep -q '@VERSION@' "$page"; then

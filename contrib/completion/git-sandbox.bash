@@ -16,9 +16,10 @@
 # __git_complete_refs, ...); if they are not loaded yet, git's completion is
 # loaded first.
 
-# The subcommands every installation has; executables git-sandbox-<sub> on
+# The subcommands of the installed git sandbox, from its command table
+# (git sandbox --list-cmds), asked once; executables git-sandbox-<sub> on
 # PATH are added to them.
-__git_sandbox_subcommands="create init up down destroy list status port env exec logs path mcp secrets repair prune doctor trust setup"
+__git_sandbox_subcommands=
 
 # Runs git, honouring -C and --git-dir from the command line as git's
 # completion does.
@@ -34,7 +35,12 @@ __git_sandbox_git ()
 # Prints the subcommands, one per word: the fixed ones and those found on PATH.
 __git_sandbox_list_subcommands ()
 {
-	local c extra=
+	local c help extra=
+	if [ -z "$__git_sandbox_subcommands" ]; then
+		while IFS=$'\t' read -r c help; do
+			__git_sandbox_subcommands="$__git_sandbox_subcommands${__git_sandbox_subcommands:+ }$c"
+		done < <(git sandbox --list-cmds 2>/dev/null)
+	fi
 	for c in $(compgen -c git-sandbox- 2>/dev/null); do
 		c=${c#git-sandbox-}
 		case " $__git_sandbox_subcommands $extra " in
@@ -207,6 +213,7 @@ _git_sandbox ()
 	prune)   opts="-n --dry-run" ;;
 	trust)   opts="--show --revoke" ;;
 	setup)   opts="--write" ;;
+	path|secrets|repair|mcp|doctor) ;;
 	esac
 	# every command that acts on one sandbox takes it by name
 	case "$sub" in

@@ -1,0 +1,138 @@
+/*
+ * cmd.c: the command table and the skeleton every command runs in
+ * (cmd.h). Command side: the lib's failures end here, with the advice
+ * that names a command.
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cmd.h"
+#include "compose.h"
+#include "stack.h"
+#include "strbuf.h"
+#include "trust.h"
+#include "util.h"
+
+extern const struct cmd_entry cmd_create_entry, cmd_init_entry, cmd_up_entry, cmd_down_entry,
+	cmd_destroy_entry, cmd_list_entry, cmd_status_entry, cmd_port_entry, cmd_env_entry,
+	cmd_exec_entry, cmd_logs_entry, cmd_path_entry, cmd_mcp_entry, cmd_secrets_entry,
+	cmd_repair_entry, cmd_prune_entry, cmd_doctor_entry, cmd_trust_entry, cmd_setup_entry;
+
+/* in the order `git sandbox -h` lists them */
+const struct cmd_entry *const cmd_table[] = {
+	&cmd_create_entry, &cmd_init_entry, &cmd_up_entry, &cmd_down_entry, &cmd_destroy_entry,
+	&cmd_list_entry, &cmd_status_entry, &cmd_port_entry, &cmd_env_entry, &cmd_exec_entry,
+	&cmd_logs_entry, &cmd_path_entry, &cmd_mcp_entry, &cmd_secrets_entry, &cmd_repair_entry,
+	&cmd_prune_entry, &cmd_doctor_entry, &cmd_trust_entry, &cmd_setup_entry,
+	NULL
+};
+
+const char *cmd_sandbox;
+
+const struct cmd_entry *cmd_find(const char *name)
+{
+	size_t i;
+
+	for (i = 0; cmd_table[i]; i++)
+		if (!strcmp(cmd_table[i]->name, name))
+			return cmd_table[i];
+	return NULL;
+}
+
+void cmd_open(struct sandbox *sb, const char *name, unsigned flags)
+{
+	struct strbuf err = STRBUF_INIT;
+
+	switch (sandbox_open(sb, name, flags, &err)) {
+	case 0:
+		break;
+	case SANDBOX_NO_SUCH:
+		die("%s (see 'git sandbox list')", err.buf);
+	case SANDBOX_UNTRUSTED:
+		die("%s%s", err.buf, CMD_TRUST_ADVICE);
+	case SANDBOX_NOT_ONE:
+		die("%s: create one with 'git sandbox create <name>', "
+		    "or make this worktree one with 'git sandbox init'", err.buf);
+	default:
+		die("%s", err.buf);
+	}
+	if (sb->ports_broken)
+		warning("the ports recorded in '%s' are broken; going on with those of the registry "
+			"('git sandbox repair' records them again)", sb->state_file);
+	strbuf_release(&err);
+}
+
+void cmd_lock(const struct sandbox *sb)
+{
+	struct strbuf err = STRBUF_INIT;
+
+	if (stack_lock(sb, &err) < 0)
+		die("%s", err.buf);
+	strbuf_release(&err);
+}
+
+void cmd_compose(struct compose *c, const struct sandbox *sb, struct stack_ident *si, int flags)
+{
+	struct strbuf err = STRBUF_INIT;
+	int r = stack_compose(c, sb, si, flags, &err);
+
+	if (r == STACK_COMPOSE_UNTRUSTED)
+		trust_hint(&sb->cfg);
+	if (r < 0)
+		die("%s", err.buf);
+	strbuf_release(&err);
+}
+
+void cmd_stacks(struct stack_list *l)
+{
+	struct strbuf err = STRBUF_INIT;
+
+	if (stack_list_need(l, &err) < 0)
+		die("%s", err.buf);
+	strbuf_release(&err);
+}
+
+void cmd_usage_error(const struct cmd_ctx *ctx, const char *fmt, ...)
+{
+	va_list ap;
+	char msg[4096];
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	usage_msg(ctx->entry->usage, "%s", msg);
+}
+
+int cmd_run(const struct cmd_entry *e, int argc, char **argv)
+{
+	struct cmd_ctx ctx;
+	char *page = xasprintf("git-sandbox-%s", e->name);
+	int ret;
+
+	memset(&ctx, 0, sizeof(ctx));
+	ctx.entry = e;
+	ctx.prog = argv[0];
+	cmd_sandbox = NULL;
+	ctx.argc = parse_options(argc, argv, e->opts, e->usage, page, !!(e->flags & CMD_STOP_AT_ARG));
+	ctx.argv = argv;
+	free(page);
+	if (e->max_args >= 0 && ctx.argc > e->max_args)
+		usage_msg(e->usage, "too many arguments");
+	if (e->check)
+		e->check(&ctx);
+	ctx.name = cmd_sandbox;
+	if (e->flags & CMD_NAME_ARG)
+		ctx.name = opt_sandbox(cmd_sandbox, ctx.argc ? argv[0] : NULL, e->usage);
+	if (e->flags & CMD_SANDBOX) {
+		cmd_open(&ctx.sb, ctx.name, e->sb_flags);
+		if (e->flags & CMD_LOCK)
+			cmd_lock(&ctx.sb);
+	}
+	ret = e->fn(&ctx);
+	if (e->flags & CMD_SANDBOX)
+		sandbox_close(&ctx.sb);
+	stdout_done();
+	return ret;
+}
