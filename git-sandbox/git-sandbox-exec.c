@@ -73,6 +73,7 @@ static void add_secrets(struct sandbox *sb, char ***env, size_t *n, size_t *allo
 
 int main(int argc, char **argv)
 {
+	struct strbuf err = STRBUF_INIT;
 	const char *name = NULL;
 	int with_secrets = 0;
 	const struct opt opts[] = {
@@ -107,5 +108,6 @@ int main(int argc, char **argv)
 		add_secrets(&sb, &env, &nenv, &alloc);
 	/* docker and compose run here reach the sandbox's engine */
 	engine_env(&sb.engine, &env, &nenv, &alloc);
-	exec_command((const char *const *)argv, (const char *const *)env);
+	exec_command((const char *const *)argv, (const char *const *)env, &err);
+	die("%s", err.buf);
 }

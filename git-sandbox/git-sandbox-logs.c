@@ -30,6 +30,7 @@ int main(int argc, char **argv)
 	struct stack_list stacks;
 	struct stack_ident si;
 	enum stack_kind kind;
+	struct strbuf err = STRBUF_INIT;
 	struct compose c;
 	struct sandbox sb;
 	long t;
@@ -66,5 +67,6 @@ int main(int argc, char **argv)
 		die_errno("cannot change to '%s'", sb.path);
 	argv_c = compose_argv(&c, compose_logs_args(args, follow, tail, n ? argv[0] : NULL));
 	/* the sandbox's variables, as up and down give them: not the caller's exported ones */
-	exec_command(argv_c, c.env);
+	exec_command(argv_c, c.env, &err);
+	die("%s", err.buf);
 }
