@@ -129,10 +129,12 @@ static size_t repository_targets(struct target **out)
 	struct target *t = NULL;
 	size_t n = 0, alloc = 0, i;
 	struct registry reg;
+	struct strbuf why = STRBUF_INIT;
 	struct repo r;
 	int main_listed = 0;
 
-	repo_open(&r);
+	if (repo_open(&r, &why) < 0)
+		die("%s", why.buf);
 	if (registry_read(&reg) < 0)
 		die("the stack was not stopped");
 	for (i = 0; i < reg.n; i++) {

@@ -76,7 +76,8 @@ int main(int argc, char **argv)
 
 	progname = "git sandbox setup";
 	n = parse_options(argc, argv, opts, usage, "git-sandbox-setup", 0);
-	repo_open(&r);
+	if (repo_open(&r, &err) < 0)
+		die("%s", err.buf);
 	top = r.worktree ? r.worktree : r.main_worktree;
 	if (!r.worktree)
 		die("this operation must be run in a work tree");

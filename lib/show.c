@@ -9,6 +9,7 @@
 #include "sandbox.h"
 #include "show.h"
 #include "util.h"
+#include "worktree.h"
 
 /* Runs of the same group name, consecutive ports shown as a range. */
 void show_ports(struct strbuf *out, const long *ports, char *const *names, size_t n)
