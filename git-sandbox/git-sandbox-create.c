@@ -10,6 +10,7 @@
 
 #include "copy.h"
 #include "envfile.h"
+#include "hints.h"
 #include "hooks.h"
 #include "lease.h"
 #include "lock.h"
@@ -198,6 +199,7 @@ int main(int argc, char **argv)
 	int n;
 
 	progname = "git sandbox create";
+	set_advise_routine(say_hint);
 	n = parse_options(argc, argv, opts, usage, "git-sandbox-create", 0);
 	if (n != 1)
 		usage_msg(usage, n ? "too many arguments" : "missing <name>");

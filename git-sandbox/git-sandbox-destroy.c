@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include "envfile.h"
+#include "hints.h"
 #include "hooks.h"
 #include "lease.h"
 #include "lock.h"
@@ -65,6 +66,7 @@ int main(int argc, char **argv)
 	int was_inside;
 
 	progname = "git sandbox destroy";
+	set_advise_routine(say_hint);
 	n = parse_options(argc, argv, opts, usage, "git-sandbox-destroy", 0);
 	if (n > 1)
 		usage_msg(usage, "too many arguments");

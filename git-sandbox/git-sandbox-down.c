@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "compose.h"
+#include "hints.h"
 #include "opts.h"
 #include "registry.h"
 #include "repo.h"
@@ -221,6 +222,7 @@ int main(int argc, char **argv)
 	};
 
 	progname = "git sandbox down";
+	set_advise_routine(say_hint);
 	if (parse_options(argc, argv, opts, usage, "git-sandbox-down", 0))
 		usage_msg(usage, "too many arguments");
 	if (all && name)

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "envfile.h"
+#include "hints.h"
 #include "opts.h"
 #include "sandbox.h"
 #include "strbuf.h"
@@ -29,6 +30,7 @@ int main(int argc, char **argv)
 	size_t i;
 
 	progname = "git sandbox env";
+	set_advise_routine(say_hint);
 	if (parse_options(argc, argv, opts, usage, "git-sandbox-env", 0))
 		usage_msg(usage, "too many arguments");
 	sandbox_open(&sb, name, SB_NEED_SLOT | SB_ENV_HOST);

@@ -7,6 +7,7 @@
 #include "derive.h"
 #include "engine.h"
 #include "envfile.h"
+#include "hints.h"
 #include "opts.h"
 #include "run.h"
 #include "sandbox.h"
@@ -87,6 +88,7 @@ int main(int argc, char **argv)
 	int n;
 
 	progname = "git sandbox exec";
+	set_advise_routine(say_hint);
 	n = parse_options(argc, argv, opts, usage, "git-sandbox-exec", 1);
 	if (!n)
 		usage_msg(usage, "missing <command>");

@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include "envfile.h"
+#include "hints.h"
 #include "lease.h"
 #include "lock.h"
 #include "opts.h"
@@ -99,6 +100,7 @@ int main(int argc, char **argv)
 	int ok;
 
 	progname = "git sandbox init";
+	set_advise_routine(say_hint);
 	if (parse_options(argc, argv, opts, usage, "git-sandbox-init", 0))
 		usage_msg(usage, "too many arguments");
 	sandbox_open(&sb, NULL, 0);

@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include "compose.h"
+#include "hints.h"
 #include "opts.h"
 #include "run.h"
 #include "sandbox.h"
@@ -36,6 +37,7 @@ int main(int argc, char **argv)
 	long t;
 
 	progname = "git sandbox logs";
+	set_advise_routine(say_hint);
 	n = parse_options(argc, argv, opts, usage, "git-sandbox-logs", 0);
 	if (n > 1)
 		usage_msg(usage, "too many arguments");

@@ -8,6 +8,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "hints.h"
 #include "opts.h"
 #include "lease.h"
 #include "lock.h"
@@ -573,6 +574,7 @@ int main(int argc, char **argv)
 	size_t i, nrepos = 0, pruned = 0;
 
 	progname = "git sandbox prune";
+	set_advise_routine(say_hint);
 	if (parse_options(argc, argv, opts, usage, "git-sandbox-prune", 0))
 		usage_msg(usage, "too many arguments");
 

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "envfile.h"
+#include "hints.h"
 #include "lease.h"
 #include "lock.h"
 #include "opts.h"
@@ -44,6 +45,7 @@ int main(int argc, char **argv)
 	int n, moved, changed, running;
 
 	progname = "git sandbox repair";
+	set_advise_routine(say_hint);
 	n = parse_options(argc, argv, opts, usage, "git-sandbox-repair", 0);
 	if (n > 1)
 		usage_msg(usage, "too many arguments");

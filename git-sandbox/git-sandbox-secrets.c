@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "hints.h"
 #include "opts.h"
 #include "sandbox.h"
 #include "secrets.h"
@@ -74,6 +75,7 @@ int main(int argc, char **argv)
 	int n, r;
 
 	progname = "git sandbox secrets";
+	set_advise_routine(say_hint);
 	n = parse_options(argc, argv, opts, usage, "git-sandbox-secrets", 0);
 	if (n != 1)
 		usage_msg(usage, n ? "too many arguments" : "missing subcommand");

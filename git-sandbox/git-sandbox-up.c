@@ -11,6 +11,7 @@
 #include "docker.h"
 #include "envfile.h"
 #include "health.h"
+#include "hints.h"
 #include "hooks.h"
 #include "lease.h"
 #include "opts.h"
@@ -307,6 +308,7 @@ int main(int argc, char **argv)
 	struct strbuf why = STRBUF_INIT;
 
 	progname = "git sandbox up";
+	set_advise_routine(say_hint);
 	if (parse_options(argc, argv, opts, usage, "git-sandbox-up", 0))
 		usage_msg(usage, "too many arguments");
 	if (no_secrets && refresh)
