@@ -313,7 +313,7 @@ int main(int argc, char **argv)
 	/* like git's post-checkout: a failing hook does not undo the sandbox */
 	if (run_hook(&sb, &sb.cfg.hook_post_create, "hook.postCreate") < 0)
 		warning("the sandbox is kept; fix the hook's work by hand in '%s'", path);
-	show_created(&sb, "Created");
+	show_created(&sb, "Created", "git sandbox up");
 	sb.path = NULL;
 	free(path);
 	sandbox_close(&sb);
