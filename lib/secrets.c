@@ -1,3 +1,7 @@
+/*
+ * secrets.c: the secrets policy (secrets.h): when the cache serves and when
+ * op is asked, the background recheck, fingerprints and the status report.
+ */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
