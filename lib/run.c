@@ -60,7 +60,7 @@ static void apply_env(const char *const *env)
 	}
 }
 
-/* Does "K=V" or "K" (entry) set or unset the variable named by the "K=..." or "K" in var? */
+/* Do entry and var ("K=V" or "K" each) name the same variable? */
 static int same_name(const char *entry, const char *var)
 {
 	size_t n = strcspn(entry, "=");
@@ -71,8 +71,9 @@ static int same_name(const char *entry, const char *var)
 /*
  * The environment a child gets: ours with env applied in order, as an array
  * of pointers into environ and env (only the array is allocated). Built
- * before fork: the child of a process that may hold malloc's lock (another
- * thread of libgit2's, a signal) must not allocate.
+ * before fork, as git's run-command does: in a process with threads, the
+ * child may find malloc's lock held by a thread fork did not copy, so it
+ * allocates nothing between fork and exec.
  */
 static char **child_environ(const char *const *env)
 {
