@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "advice.h"
 #include "cmd.h"
 #include "compose.h"
 #include "stack.h"
@@ -105,12 +106,33 @@ void cmd_usage_error(const struct cmd_ctx *ctx, const char *fmt, ...)
 	usage_msg(ctx->entry->usage, "%s", msg);
 }
 
+/* the words of the advice lib asks for (advice.h): they name our commands and options */
+static void say_hint(enum advice what, const char *arg)
+{
+	switch (what) {
+	case ADVICE_TRUST:
+		fprintf(stderr, "hint: read '%s', then run 'git sandbox trust' to let it choose "
+			"programs, files and secrets\n", arg);
+		break;
+	case ADVICE_NO_SLOT:
+		fprintf(stderr, "hint: destroy a sandbox, run 'git sandbox prune', or raise sandbox.slots\n");
+		break;
+	case ADVICE_REPAIR:
+		fprintf(stderr, "hint: run 'git sandbox repair' to lease other ports\n");
+		break;
+	case ADVICE_REPAIR_OTHER:
+		fprintf(stderr, "hint: run 'git sandbox repair %s' in its repository\n", arg);
+		break;
+	}
+}
+
 int cmd_run(const struct cmd_entry *e, int argc, char **argv)
 {
 	struct cmd_ctx ctx;
 	char *page = xasprintf("git-sandbox-%s", e->name);
 	int ret;
 
+	set_advise_routine(say_hint);
 	memset(&ctx, 0, sizeof(ctx));
 	ctx.entry = e;
 	ctx.prog = argv[0];

@@ -170,6 +170,26 @@ static const struct opt opts[] = {
 	OPT_END_(),
 };
 
+/* How the sandbox gets its branch; the refusals that concern create's options are worded here. */
+static enum branch_mode plan_branch(struct repo *r, const char *branch, const char *base, int explicit_new)
+{
+	struct strbuf err = STRBUF_INIT;
+	enum branch_mode mode = BRANCH_NEW;
+	int ret = branch_plan(r, branch, base, explicit_new, &mode, &err);
+
+	if (ret == BRANCH_PLAN_EXISTS && base)
+		die("branch '%s' already exists; --base applies only to a new branch", branch);
+	if (ret == BRANCH_PLAN_EXISTS)
+		die("a branch named '%s' already exists; to check it out in the sandbox use '-b %s'",
+		    branch, branch);
+	if (ret == BRANCH_PLAN_BAD_START)
+		die("invalid --base '%s': not a commit", base ? base : "HEAD");
+	if (ret < 0)
+		die("%s", err.buf);
+	strbuf_release(&err);
+	return mode;
+}
+
 static void check_create(struct cmd_ctx *ctx)
 {
 	if (ctx->argc != 1)
@@ -190,15 +210,13 @@ static int cmd_create(struct cmd_ctx *ctx)
 		die("invalid sandbox name '%s': %s", name, why.buf);
 
 	memset(&sb, 0, sizeof(sb));
-	repo_open(&sb.repo);
+	if (repo_open(&sb.repo, &why) < 0)
+		die("%s", why.buf);
 	if (!sb.repo.worktree && !sb.repo.main_worktree)
 		die("this operation must be run in a repository");
 	/* the name taken: that, before its branch looks taken too (checked again under the lock) */
 	refuse_taken(&sb, name);
-	if (!branch)
-		mode = branch_plan(&sb.repo, name, base, 0);
-	else
-		mode = branch_plan(&sb.repo, branch, base, 1);
+	mode = plan_branch(&sb.repo, branch ? branch : name, base, !!branch);
 	if (!branch)
 		branch = name;
 	head = branch_plan_head(&sb.repo, branch, mode, base);
@@ -297,7 +315,7 @@ static int cmd_create(struct cmd_ctx *ctx)
 	/* like git's post-checkout: a failing hook does not undo the sandbox */
 	if (run_hook(&sb, &sb.cfg.hook_post_create, "hook.postCreate") < 0)
 		warning("the sandbox is kept; fix the hook's work by hand in '%s'", path);
-	show_created(&sb, "Created");
+	show_created(&sb, "Created", "git sandbox up");
 	sb.path = NULL;
 	free(path);
 	sandbox_close(&sb);

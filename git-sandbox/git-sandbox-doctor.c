@@ -455,7 +455,10 @@ static int cmd_doctor(struct cmd_ctx *ctx)
 		  git_repository_open_ext(NULL, ".", GIT_REPOSITORY_OPEN_FROM_ENV, NULL) == 0;
 	git_error_clear();
 	if (in_repo) {
-		repo_open(&sb.repo);
+		struct strbuf why = STRBUF_INIT;
+
+		if (repo_open(&sb.repo, &why) < 0)
+			die("%s", why.buf);
 		if (sb.repo.worktree) {
 			char *def = path_basename(sb.repo.main_worktree);
 

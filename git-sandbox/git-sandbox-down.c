@@ -132,8 +132,10 @@ static size_t repository_targets(struct target **out)
 	struct registry reg;
 	struct repo r;
 	int main_listed = 0;
+	struct strbuf why = STRBUF_INIT;
 
-	repo_open(&r);
+	if (repo_open(&r, &why) < 0)
+		die("%s", why.buf);
 	if (registry_read(&reg) < 0)
 		die("the stack was not stopped");
 	for (i = 0; i < reg.n; i++) {

@@ -88,6 +88,7 @@ static void check_exec(struct cmd_ctx *ctx)
 static int cmd_exec(struct cmd_ctx *ctx)
 {
 	struct sandbox *sb = &ctx->sb;
+	struct strbuf err = STRBUF_INIT;
 	char **env;
 	size_t nenv, alloc;
 
@@ -108,7 +109,8 @@ static int cmd_exec(struct cmd_ctx *ctx)
 		add_secrets(sb, &env, &nenv, &alloc);
 	/* docker and compose run here reach the sandbox's engine */
 	engine_env(&sb->engine, &env, &nenv, &alloc);
-	exec_command((const char *const *)ctx->argv, (const char *const *)env);
+	exec_command((const char *const *)ctx->argv, (const char *const *)env, &err);
+	die("%s", err.buf);
 }
 
 const struct cmd_entry cmd_exec_entry = {

@@ -186,7 +186,7 @@ static int cmd_init(struct cmd_ctx *ctx)
 		registry_update(sb->repo.commondir, NULL, sb->path, undo_lease, NULL);
 		die("the worktree was not made a sandbox");
 	}
-	show_created(sb, "Initialized");
+	show_created(sb, "Initialized", "git sandbox up");
 	free(e.ports);
 	free(names);
 	strbuf_release(&why);

@@ -37,6 +37,7 @@ static void check_logs(struct cmd_ctx *ctx)
 static int cmd_logs(struct cmd_ctx *ctx)
 {
 	const char *args[COMPOSE_MAX_ARGS], **argv_c;
+	struct strbuf err = STRBUF_INIT;
 	struct stack_list stacks;
 	struct stack_ident si;
 	enum stack_kind kind;
@@ -67,7 +68,8 @@ static int cmd_logs(struct cmd_ctx *ctx)
 		die_errno("cannot change to '%s'", sb->path);
 	argv_c = compose_argv(&c, compose_logs_args(args, follow, tail, ctx->argc ? ctx->argv[0] : NULL));
 	/* the sandbox's variables, as up and down give them: not the caller's exported ones */
-	exec_command(argv_c, c.env);
+	exec_command(argv_c, c.env, &err);
+	die("%s", err.buf);
 }
 
 const struct cmd_entry cmd_logs_entry = {

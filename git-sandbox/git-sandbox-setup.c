@@ -76,7 +76,8 @@ static int cmd_setup(struct cmd_ctx *ctx)
 	size_t nfiles, i, groups;
 	struct stat st;
 
-	repo_open(&r);
+	if (repo_open(&r, &err) < 0)
+		die("%s", err.buf);
 	top = r.worktree ? r.worktree : r.main_worktree;
 	if (!r.worktree)
 		die("this operation must be run in a work tree");

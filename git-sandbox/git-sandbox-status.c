@@ -16,6 +16,7 @@
 #include "stack.h"
 #include "strbuf.h"
 #include "util.h"
+#include "worktree.h"
 
 static const char *const usage[] = {
 	"git sandbox status [[-s] <name>] [--json]",

@@ -1,3 +1,9 @@
+/*
+ * lease.c: the port leases: who holds a port (the machine's store, or lease
+ * volumes on a remote engine), choosing a slot whose ports are free and
+ * claiming them, giving ports back, and bringing the store in line with
+ * the registry.
+ */
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -11,6 +17,7 @@
 
 #include <sodium.h>
 
+#include "advice.h"
 #include "docker.h"
 #include "engine.h"
 #include "inifile.h"
@@ -708,8 +715,8 @@ static long choose(struct registry *r, const struct sb_config *cfg, const char *
 			note("skipping %s", why.buf);
 	}
 	strbuf_release(&why);
-	error("no free slot: all %ld slots are taken; destroy a sandbox, run 'git sandbox prune', "
-	      "or raise sandbox.slots", cfg->slots);
+	error("no free slot: all %ld slots are taken", cfg->slots);
+	advise(ADVICE_NO_SLOT, NULL);
 	return -1;
 }
 
@@ -850,9 +857,9 @@ size_t lease_reconcile(struct registry *r)
 			ret = claim_one(r, e->ports[j], e->repo, e->name, &who);
 
 			if (ret > 0) {
-				warning("port %ld of sandbox '%s' (%s) is also leased to %s; "
-					"run 'git sandbox repair %s' in its repository",
-					e->ports[j], e->name, e->path, who.buf, e->name);
+				warning("port %ld of sandbox '%s' (%s) is also leased to %s",
+					e->ports[j], e->name, e->path, who.buf);
+				advise(ADVICE_REPAIR_OTHER, e->name);
 				conflicts++;
 			}
 			strbuf_reset(&who);
@@ -955,8 +962,10 @@ int lease_assert(const struct port_set *ps, const char *repo, const char *name)
 		return 0;
 	if (registry_lock(&reg) < 0)
 		return -1;
-	if (lease_claim(&reg, ps, repo, name, &why) < 0)
-		ret = error("%s; run 'git sandbox repair' to lease other ports", why.buf);
+	if (lease_claim(&reg, ps, repo, name, &why) < 0) {
+		ret = error("%s", why.buf);
+		advise(ADVICE_REPAIR, NULL);
+	}
 	registry_release(&reg);
 	strbuf_release(&why);
 	return ret;

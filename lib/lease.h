@@ -61,7 +61,7 @@ enum lease_holder lease_holder(const struct registry *r, long port, struct strbu
  * nobody else holds one in the store, and every port binds right now.
  * Returns the slot with its ports in ps (claimed: add the entry, or give
  * them back with lease_drop), or -1 after printing why (naming the holder
- * of each port in the way).
+ * of each port in the way; with ADVICE_NO_SLOT when every slot is taken).
  */
 long lease_choose(struct registry *r, const struct sb_config *cfg, const char *repo,
 		  const char *name, long want, struct port_set *ps);
@@ -104,7 +104,7 @@ void lease_drop_unheld(const struct registry *r, const struct port_set *ps);
  * Before a stack starts: are the ports of sandbox name of repo (leased
  * with its slot) still its own in the store? Claims those the store lost
  * (a reboot emptied it). Takes the registry lock. 0, or -1 after an error
- * naming a port someone else holds.
+ * naming a port someone else holds (and ADVICE_REPAIR).
  */
 int lease_assert(const struct port_set *ps, const char *repo, const char *name);
 
@@ -112,7 +112,8 @@ int lease_assert(const struct port_set *ps, const char *repo, const char *name);
  * Bring the store in line with r (locked): remove this registry's port
  * files that no entry holds, claim missing ones of its entries (after a
  * reboot emptied the store), and warn about every port of an entry that
- * someone else holds. Returns how many such conflicts. With a remote
+ * someone else holds (with ADVICE_REPAIR_OTHER for its sandbox). Returns
+ * how many such conflicts. With a remote
  * engine in use, the same for the leases on it, of the entries recorded
  * on it (an engine that does not answer costs a warning).
  */

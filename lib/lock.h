@@ -59,11 +59,10 @@ int write_file_new(const char *path, const void *data, size_t len, int mode);
  * it gets there (atomic-rename:2: during the second atomic write). A no-op
  * in every other build.
  *
- * Points: atomic-open, atomic-rename (inside every atomic file write),
- * registry-locked, registry-written, create-reserved, create-worktree,
- * create-state, create-done, destroy-stack, destroy-worktree,
- * init-registered, init-state, lease-claimed (a port claimed, its entry
- * not written yet).
+ * lib's points: atomic-open, atomic-rename (inside every atomic file
+ * write), registry-locked, registry-written, lease-claimed (a port
+ * claimed, its entry not written yet). A command names its own where it
+ * calls crash_point(), "<command>-<step>".
  */
 void crash_point(const char *name);
 

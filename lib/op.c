@@ -1,3 +1,4 @@
+/* op.c: asking the 1Password CLI for an item and reading its answer (op.h). */
 #include <errno.h>
 #include <malloc.h>
 #include <stdlib.h>

@@ -1,3 +1,8 @@
+/*
+ * repo.c: the repository we run in: finding and opening it as git would
+ * (libgit2), its git dirs and main worktree. What is in a worktree (its
+ * branch, its .git file) is worktree.c's.
+ */
 #include <dlfcn.h>
 #include <errno.h>
 #include <stdio.h>
@@ -8,13 +13,6 @@
 #include "repo.h"
 #include "strbuf.h"
 #include "util.h"
-
-void die_git(const char *what)
-{
-	const git_error *e = git_error_last();
-
-	die("%s: %s", what, e && e->message ? e->message : "unknown error");
-}
 
 /*
  * libgit2 built with mbedTLS (Debian's) parses the whole system CA bundle
@@ -50,7 +48,7 @@ int sb_libgit2_init(void)
 	return ret;
 }
 
-static char *clean_dir(const char *p)
+char *repo_clean_dir(const char *p)
 {
 	char *r = real_path(p);
 	size_t n;
@@ -128,10 +126,10 @@ int repo_discover(struct repo *r, struct strbuf *why)
 		}
 		return git_why(why, "cannot open the repository");
 	}
-	r->gitdir = clean_dir(git_repository_path(r->git));
-	r->commondir = clean_dir(git_repository_commondir(r->git));
+	r->gitdir = repo_clean_dir(git_repository_path(r->git));
+	r->commondir = repo_clean_dir(git_repository_commondir(r->git));
 	wd = git_repository_workdir(r->git);
-	r->worktree = wd ? clean_dir(wd) : NULL;
+	r->worktree = wd ? repo_clean_dir(wd) : NULL;
 	if (wt) {
 		/* every worktree path comes from here; libgit2 needs not know */
 		setenv("GIT_WORK_TREE", wt, 1);
@@ -147,16 +145,13 @@ int repo_discover(struct repo *r, struct strbuf *why)
 	return 0;
 }
 
-void repo_open(struct repo *r)
+int repo_open(struct repo *r, struct strbuf *err)
 {
-	struct strbuf why = STRBUF_INIT;
-	int ret = repo_discover(r, &why);
+	int ret = repo_discover(r, err);
 
 	if (ret > 0)
-		die("not a git repository (or any of the parent directories): .git");
-	if (ret < 0)
-		die("%s", why.buf);
-	strbuf_release(&why);
+		strbuf_addstr(err, "not a git repository (or any of the parent directories): .git");
+	return ret ? -1 : 0;
 }
 
 char *main_worktree_of(const char *commondir)
@@ -173,7 +168,7 @@ char *main_worktree_of(const char *commondir)
 	/* list calls this without a repository of its own open */
 	if (sb_libgit2_init() >= 0 && !git_repository_open(&main, commondir)) {
 		wd = git_repository_workdir(main);
-		ret = clean_dir(wd ? wd : commondir);
+		ret = repo_clean_dir(wd ? wd : commondir);
 		git_repository_free(main);
 	} else {
 		ret = xstrdup(commondir);
@@ -190,96 +185,4 @@ void repo_close(struct repo *r)
 	free(r->worktree);
 	free(r->main_worktree);
 	memset(r, 0, sizeof(*r));
-}
-
-char *worktree_head_branch(const char *gitdir, int *unreadable)
-{
-	char *path = path_join(gitdir, "HEAD");
-	char *head = read_file(path, NULL), *ret = NULL;
-	struct strbuf sb = STRBUF_INIT;
-
-	free(path);
-	*unreadable = !head;
-	if (!head)
-		return NULL;
-	strbuf_addstr(&sb, head);
-	free(head);
-	strbuf_rtrim(&sb);
-	if (starts_with(sb.buf, "ref: refs/heads/"))
-		ret = xstrdup(sb.buf + strlen("ref: refs/heads/"));
-	else if (starts_with(sb.buf, "ref: "))
-		ret = xstrdup(sb.buf + 5);
-	strbuf_release(&sb);
-	return ret;
-}
-
-char *worktree_branch(const char *gitdir)
-{
-	int unreadable;
-	char *ret = worktree_head_branch(gitdir, &unreadable);
-
-	if (ret)
-		return ret;
-	return xstrdup(unreadable ? "(unknown)" : "(detached)");
-}
-
-char *worktree_gitdir(const char *path)
-{
-	char *dotgit = path_join(path, ".git");
-	char *text = read_file(dotgit, NULL), *ret = NULL;
-	struct strbuf sb = STRBUF_INIT;
-
-	free(dotgit);
-	if (!text)
-		return NULL;
-	strbuf_addstr(&sb, text);
-	free(text);
-	strbuf_rtrim(&sb);
-	if (starts_with(sb.buf, "gitdir: ")) {
-		const char *g = sb.buf + 8;
-
-		if (*g == '/')
-			ret = clean_dir(g);
-		else {
-			char *rel = path_join(path, g);
-
-			ret = clean_dir(rel);
-			free(rel);
-		}
-	}
-	strbuf_release(&sb);
-	return ret;
-}
-
-char *branch_checked_out(struct repo *r, const char *branch)
-{
-	git_strarray names = { 0 };
-	char *ret = NULL, *b;
-	size_t i;
-
-	b = worktree_branch(r->commondir);
-	if (!strcmp(b, branch) && r->main_worktree)
-		ret = xstrdup(r->main_worktree);
-	free(b);
-	if (ret)
-		return ret;
-	if (git_worktree_list(&names, r->git) < 0) {
-		git_error_clear();
-		return NULL;
-	}
-	for (i = 0; i < names.count && !ret; i++) {
-		git_worktree *wt;
-		char *wgd = xasprintf("%s/worktrees/%s", r->commondir, names.strings[i]);
-
-		b = worktree_branch(wgd);
-		if (!strcmp(b, branch) && !git_worktree_lookup(&wt, r->git, names.strings[i])) {
-			ret = clean_dir(git_worktree_path(wt));
-			git_worktree_free(wt);
-		}
-		free(b);
-		free(wgd);
-	}
-	git_strarray_dispose(&names);
-	git_error_clear();
-	return ret;
 }

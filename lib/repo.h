@@ -22,8 +22,11 @@ struct repo {
  * why saying what failed (r empty).
  */
 int repo_discover(struct repo *r, struct strbuf *why);
-/* repo_discover(), dying with git's message outside a repository. */
-void repo_open(struct repo *r);
+/*
+ * repo_discover() for a command that needs a repository: 0, or -1 with
+ * why in err (git's message outside a repository).
+ */
+int repo_open(struct repo *r, struct strbuf *err);
 
 /* git_libgit2_init() without the CA bundle we never need (see repo.c). */
 int sb_libgit2_init(void);
@@ -32,22 +35,10 @@ void repo_close(struct repo *r);
 /* The main worktree of a repository from its common git dir (newly allocated). */
 char *main_worktree_of(const char *commondir);
 
-/* Die with libgit2's last error after "what". */
-void die_git(const char *what) __attribute__((noreturn));
-
 /*
- * Branch checked out in the worktree whose git dir is gitdir, newly
- * allocated; NULL when its HEAD is detached, or with *unreadable set when
- * its HEAD cannot be read.
+ * Directory p without links and without a trailing '/' (p as given when it
+ * cannot be resolved), newly allocated.
  */
-char *worktree_head_branch(const char *gitdir, int *unreadable);
-/* The same for people: "(detached)" or "(unknown)" instead of NULL. */
-char *worktree_branch(const char *gitdir);
-
-/* Path of the worktree that has refs/heads/<branch> checked out, or NULL (newly allocated). */
-char *branch_checked_out(struct repo *r, const char *branch);
-
-/* Private git dir of a linked worktree at path (from its .git file), or NULL. */
-char *worktree_gitdir(const char *path);
+char *repo_clean_dir(const char *p);
 
 #endif

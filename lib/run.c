@@ -1,3 +1,8 @@
+/*
+ * run.c: running other programs (run-command.h's counterpart in git): fork
+ * and exec with pipes, timeouts and output limits, exec in place, finding a
+ * program on PATH, and the spawn trace.
+ */
 #include <errno.h>
 #include <limits.h>
 #include <fcntl.h>
@@ -34,6 +39,9 @@ void trace(const char *what, const char *const *words)
 	fclose(f);
 }
 
+extern char **environ;
+
+/* Apply env (as struct child's) to this process: for exec_command(), which does not fork. */
 static void apply_env(const char *const *env)
 {
 	size_t i;
@@ -50,6 +58,59 @@ static void apply_env(const char *const *env)
 			unsetenv(env[i]);
 		}
 	}
+}
+
+/* Do entry and var ("K=V" or "K" each) name the same variable? */
+static int same_name(const char *entry, const char *var)
+{
+	size_t n = strcspn(entry, "=");
+
+	return !strncmp(entry, var, n) && (var[n] == '=' || !var[n]);
+}
+
+/*
+ * The environment a child gets: ours with env applied in order, as an array
+ * of pointers into environ and env (only the array is allocated). Built
+ * before fork, as git's run-command does: in a process with threads, the
+ * child may find malloc's lock held by a thread fork did not copy, so it
+ * allocates nothing between fork and exec.
+ */
+static char **child_environ(const char *const *env)
+{
+	size_t n = 0, i, j, k = 0;
+	char **v;
+
+	if (!env)
+		return environ;
+	while (environ[n])
+		n++;
+	for (i = 0; env[i]; i++)
+		n++;
+	v = xcalloc(n + 1, sizeof(*v));
+	for (i = 0; environ[i]; i++) {
+		for (j = 0; env[j] && !same_name(env[j], environ[i]); j++)
+			;
+		if (!env[j])
+			v[k++] = environ[i];
+	}
+	/* the last word on a name is the one that counts */
+	for (i = 0; env[i]; i++) {
+		for (j = i + 1; env[j] && !same_name(env[j], env[i]); j++)
+			;
+		if (!env[j] && strchr(env[i], '='))
+			v[k++] = (char *)env[i];
+	}
+	v[k] = NULL;
+	return v;
+}
+
+static void close_pair(int p[2])
+{
+	if (p[0] >= 0)
+		close(p[0]);
+	if (p[1] >= 0)
+		close(p[1]);
+	p[0] = p[1] = -1;
 }
 
 char *find_program(const char *name)
@@ -115,8 +176,9 @@ static void redirect_null(int fd, int flags)
 
 int start_command(struct child *c)
 {
-	int outp[2] = { -1, -1 }, errp[2] = { -1, -1 }, errp_exec[2];
+	int outp[2] = { -1, -1 }, errp[2] = { -1, -1 }, errp_exec[2] = { -1, -1 };
 	int status, e, err_code = 0;
+	char **envp;
 	pid_t pid;
 
 	if (!c->out.buf)
@@ -130,12 +192,17 @@ int start_command(struct child *c)
 	fflush(NULL);
 	if ((c->capture_out && pipe2(outp, O_CLOEXEC) < 0) ||
 	    (c->capture_err && pipe2(errp, O_CLOEXEC) < 0) ||
-	    pipe2(errp_exec, O_CLOEXEC) < 0)
-		die_errno("cannot create pipe");
+	    pipe2(errp_exec, O_CLOEXEC) < 0) {
+		e = errno;
+		close_pair(outp);
+		close_pair(errp);
+		errno = e;
+		return -1;
+	}
+	envp = child_environ(c->env);
 	pid = fork();
-	if (pid < 0)
-		die_errno("cannot fork");
 	if (!pid) {
+		/* from here to exec: no allocation, no stdio */
 		signal(SIGPIPE, SIG_DFL);
 		signal(SIGINT, SIG_DFL);
 		signal(SIGTERM, SIG_DFL);
@@ -156,11 +223,20 @@ int start_command(struct child *c)
 			(void)!write(errp_exec[1], &e, sizeof(e));
 			_exit(127);
 		}
-		apply_env(c->env);
-		execvp(c->argv[0], (char *const *)c->argv);
+		execvpe(c->argv[0], (char *const *)c->argv, envp);
 		e = errno;
 		(void)!write(errp_exec[1], &e, sizeof(e));
 		_exit(127);
+	}
+	e = errno;
+	if (envp != environ)
+		free(envp);
+	if (pid < 0) {
+		close_pair(outp);
+		close_pair(errp);
+		close_pair(errp_exec);
+		errno = e;
+		return -1;
 	}
 	close(errp_exec[1]);
 	if (c->capture_out)
@@ -260,7 +336,7 @@ int finish_command(struct child *c)
 	}
 	while (waitpid(pid, &status, 0) < 0)
 		if (errno != EINTR)
-			die_errno("waitpid");
+			return -1;
 done:
 	if (WIFEXITED(status))
 		return WEXITSTATUS(status);
@@ -276,13 +352,15 @@ int run_command(struct child *c)
 	return finish_command(c);
 }
 
-void exec_command(const char *const *argv, const char *const *env)
+int exec_command(const char *const *argv, const char *const *env, struct strbuf *err)
 {
 	trace("spawn", argv);
 	apply_env(env);
 	fflush(NULL);
 	execvp(argv[0], (char *const *)argv);
 	if (errno == ENOENT)
-		die("'%s' not found on PATH", argv[0]);
-	die_errno("cannot run '%s'", argv[0]);
+		strbuf_addf(err, "'%s' not found on PATH", argv[0]);
+	else
+		strbuf_addf(err, "cannot run '%s': %s", argv[0], strerror(errno));
+	return -1;
 }

@@ -7,7 +7,7 @@
 #include "strbuf.h"
 
 struct child {
-	const char *const *argv;	/* argv[0] is looked up in PATH */
+	const char *const *argv;	/* argv[0] is looked up in our PATH (not env's) */
 	const char *dir;		/* chdir here first, or NULL */
 	const char *const *env;		/* "K=V" sets, "K" unsets; NULL-terminated, or NULL */
 	int no_stdin;			/* stdin from /dev/null */
@@ -31,8 +31,8 @@ struct child {
 
 /*
  * Run the child and wait. Returns its exit status (0-255), 128+N if killed
- * by signal N, or -1 if it could not be started (errno is ENOENT when the
- * program is not on PATH; nothing is printed). Captured output is appended
+ * by signal N, or -1 if it could not be started or waited for (errno says
+ * why: ENOENT when the program is not on PATH; nothing is printed). Captured output is appended
  * to c->out and c->err. With c->secret, out and err grow only through
  * strbuf_add_secret() and the read buffer is wiped before returning: the
  * caller then releases them with strbuf_release_secret(), and no other copy
@@ -62,8 +62,11 @@ int finish_command(struct child *c);
  */
 void trace(const char *what, const char *const *words);
 
-/* Replace this process with argv (env as in struct child); dies on failure. */
-void exec_command(const char *const *argv, const char *const *env) __attribute__((noreturn));
+/*
+ * Replace this process with argv (env as in struct child). Returns only
+ * when it cannot: -1, with why in err ("'<program>' not found on PATH").
+ */
+int exec_command(const char *const *argv, const char *const *env, struct strbuf *err);
 
 /*
  * The directory of the running program (from /proc/self/exe, else argv0

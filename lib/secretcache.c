@@ -1,3 +1,8 @@
+/*
+ * secretcache.c: the secrets key (a file of the user's) and the encrypted
+ * cache of an item's secrets (its format, sealing and opening it, and the
+ * record of the latest write). When the cache is used is secrets.c's.
+ */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdint.h>
@@ -35,10 +40,11 @@
 
 _Static_assert(KEY_LEN == crypto_aead_xchacha20poly1305_ietf_KEYBYTES, "the cipher's key length");
 
-void secretcache_crypto_init(void)
+int secretcache_crypto_init(void)
 {
 	if (sodium_init() < 0)
-		die("cannot initialise libsodium");
+		return error("cannot initialise libsodium");
+	return 0;
 }
 
 char *secrets_key_path(void)
@@ -75,7 +81,8 @@ char *secrets_cache_path(const struct sb_config *cfg)
 
 	if (!cfg->secrets_item || !*cfg->secrets_item)
 		return NULL;
-	secretcache_crypto_init();
+	if (secretcache_crypto_init() < 0)
+		return NULL;
 	id = identity(cfg, &len);
 	crypto_generichash(h, sizeof(h), (unsigned char *)id, len, NULL, 0);
 	free(id);

@@ -28,8 +28,8 @@
 
 #define SECRETCACHE_KEY_LEN 32	/* crypto_aead_xchacha20poly1305_ietf_KEYBYTES */
 
-/* Initialise libsodium (dies if it cannot be); before any other use of it. */
-void secretcache_crypto_init(void);
+/* Initialise libsodium, before any other use of it: 0, or -1 after an error. */
+int secretcache_crypto_init(void);
 
 /* The path of the key (newly allocated; for messages, doctor, tests). */
 char *secrets_key_path(void);
@@ -46,7 +46,7 @@ int secretcache_load_key(unsigned char key[SECRETCACHE_KEY_LEN]);
 
 /*
  * The path of cfg's cache file (newly allocated), or NULL when cfg has no
- * secrets.item.
+ * secrets.item (or, after an error, when libsodium cannot be initialised).
  */
 char *secrets_cache_path(const struct sb_config *cfg);
 

@@ -1,3 +1,7 @@
+/*
+ * secrets.c: the secrets policy (secrets.h): when the cache serves and when
+ * op is asked, the background recheck, fingerprints and the status report.
+ */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -124,8 +128,7 @@ int secrets_load(const struct sb_config *cfg, int flags, struct secret_set *out)
 		return 0;
 
 	disable_core_dumps();
-	secretcache_crypto_init();
-	if (secretcache_load_key(key) < 0)
+	if (secretcache_crypto_init() < 0 || secretcache_load_key(key) < 0)
 		return -1;
 	secretcache_init(&cache, cfg);
 
@@ -206,7 +209,9 @@ void secrets_recheck_start(const struct sb_config *cfg, const struct secret_set 
 	size_t i;
 
 	memset(rc, 0, sizeof(*rc));
-	secretcache_crypto_init();
+	/* without libsodium, no recheck: the cache is used as it is */
+	if (secretcache_crypto_init() < 0)
+		return;
 	randombytes_buf(rc->hkey, sizeof(rc->hkey));
 	rc->n = set->nr;
 	rc->hash = xcalloc(set->nr + 1, sizeof(*rc->hash));
@@ -320,7 +325,8 @@ char *secrets_fingerprint(const struct secret_set *set, const char *name)
 
 	if (!s || !s->value)
 		return NULL;
-	secretcache_crypto_init();
+	if (secretcache_crypto_init() < 0)
+		return NULL;
 	if (!strcmp(set->source, "defaults")) {
 		char *why = NULL;
 
@@ -359,7 +365,8 @@ int secrets_status(const struct sb_config *cfg, struct secrets_status *st)
 	if (!cfg->secrets_item || !*cfg->secrets_item)
 		return 0;
 	disable_core_dumps();
-	secretcache_crypto_init();
+	if (secretcache_crypto_init() < 0)
+		return -1;
 	st->configured = 1;
 	st->item = xstrdup(cfg->secrets_item);
 	st->vault = cfg->secrets_vault && *cfg->secrets_vault ? xstrdup(cfg->secrets_vault) : NULL;

@@ -138,7 +138,8 @@ struct secrets_status {
 /*
  * Describe cfg's cache without changing anything: the key is read but never
  * created, op is never called, nothing is printed. 0, or -1 only when the
- * cache directory cannot be determined (error printed).
+ * cache directory cannot be determined or libsodium initialised (error
+ * printed).
  */
 int secrets_status(const struct sb_config *cfg, struct secrets_status *st);
 void secrets_status_free(struct secrets_status *st);

@@ -1,3 +1,7 @@
+/*
+ * show.c: how a sandbox is shown to people and to scripts: its ports in a
+ * line or a column, its JSON object, what create and init print, colour.
+ */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -9,6 +13,7 @@
 #include "sandbox.h"
 #include "show.h"
 #include "util.h"
+#include "worktree.h"
 
 /* Runs of the same group name, consecutive ports shown as a range. */
 void show_ports(struct strbuf *out, const long *ports, char *const *names, size_t n)
@@ -131,7 +136,7 @@ const char *status_color(const char *status, int color)
 	return "";
 }
 
-void show_created(const struct sandbox *sb, const char *verb)
+void show_created(const struct sandbox *sb, const char *verb, const char *next)
 {
 	struct strbuf ports = STRBUF_INIT;
 	char **names, *branch = worktree_branch(sb->gitdir), **urls;
@@ -154,9 +159,9 @@ void show_created(const struct sandbox *sb, const char *verb)
 		printf("  url      %s %s\n", url_names[i], urls[i]);
 	urls_free(url_names, urls, nurls);
 	if (sb->repo.worktree && !strcmp(sb->repo.worktree, sb->path))
-		printf("Next: git sandbox up\n");
+		printf("Next: %s\n", next);
 	else
-		printf("Next: cd %s && git sandbox up\n", sb->path);
+		printf("Next: cd %s && %s\n", sb->path, next);
 	strbuf_release(&ports);
 	free(branch);
 	free(p);

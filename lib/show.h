@@ -50,8 +50,11 @@ void show_ports_compact(struct strbuf *out, const long *ports, char *const *name
 json_t *show_sandbox_json(const struct sandbox_view *v);
 
 struct sandbox;
-/* What create and init print: where it is, its slot, ports and URLs, what to do next. */
-void show_created(const struct sandbox *sb, const char *verb);
+/*
+ * What create and init print: where it is, its slot, ports and URLs, and
+ * next, the command to run there next (the caller's: lib names none).
+ */
+void show_created(const struct sandbox *sb, const char *verb, const char *next);
 
 /*
  * Use colour on fd? setting is the configuration's (1 always, 0 never,

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "advice.h"
 #include "trust.h"
 #include "util.h"
 
@@ -70,8 +71,7 @@ void trust_warn_ignored(const struct sb_config *cfg, const char *key, const char
 
 void trust_hint(const struct sb_config *cfg)
 {
-	fprintf(stderr, "hint: read '%s', then run 'git sandbox trust' to let it choose programs, files and secrets\n",
-		cfg->file);
+	advise(ADVICE_TRUST, cfg->file);
 }
 
 int trust_secrets(const struct sb_config *cfg)

@@ -38,7 +38,8 @@ int trust_allows(const struct sb_config *cfg, enum config_origin origin);
 
 /*
  * Say that key (with its value) from the untrusted project file is not
- * used; the caller ends with trust_hint().
+ * used; the caller ends with trust_hint(), the advice to trust the file
+ * (ADVICE_TRUST: the program words it).
  */
 void trust_warn_ignored(const struct sb_config *cfg, const char *key, const char *value);
 void trust_hint(const struct sb_config *cfg);

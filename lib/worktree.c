@@ -1,3 +1,8 @@
+/*
+ * worktree.c: what a worktree has checked out and where its git dir is
+ * (read from its files, as git does), and making and removing worktrees
+ * and branches (git itself runs, so hooks and settings apply).
+ */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -22,7 +27,7 @@ static int git(const char *dir, const char *const *argv, int quiet, struct strbu
 	c.silent_err = quiet;
 	ret = run_command(&c);
 	if (ret < 0)
-		die_errno("cannot run git");
+		error_errno("cannot run git");
 	if (out)
 		strbuf_add(out, c.out.buf, c.out.len);
 	strbuf_release(&c.out);
@@ -51,40 +56,46 @@ int local_branch_exists(struct repo *r, const char *branch)
 	return ret;
 }
 
-enum branch_mode branch_plan(struct repo *r, const char *branch, const char *start, int explicit_new)
+int branch_plan(struct repo *r, const char *branch, const char *start, int explicit_new,
+		enum branch_mode *mode, struct strbuf *err)
 {
 	char *remote_ref, *where, *ref = xasprintf("refs/heads/%s", branch);
 	git_object *obj;
 	int valid = 0;
 
-	if (git_reference_name_is_valid(&valid, ref) < 0 || !valid || branch[0] == '-')
-		die("'%s' is not a valid branch name", branch);
+	if (git_reference_name_is_valid(&valid, ref) < 0 || !valid || branch[0] == '-') {
+		git_error_clear();
+		free(ref);
+		strbuf_addf(err, "'%s' is not a valid branch name", branch);
+		return -1;
+	}
 	free(ref);
 	if (local_branch_exists(r, branch)) {
-		if (start)
-			die("branch '%s' already exists; --base applies only to a new branch", branch);
-		if (!explicit_new)
-			die("a branch named '%s' already exists; to check it out in the sandbox use "
-			    "'-b %s'", branch, branch);
+		if (start || !explicit_new)
+			return BRANCH_PLAN_EXISTS;
 		where = branch_checked_out(r, branch);
-		if (where)
-			die("branch '%s' is already checked out at '%s'", branch, where);
-		return BRANCH_EXISTING;
+		if (where) {
+			strbuf_addf(err, "branch '%s' is already checked out at '%s'", branch, where);
+			free(where);
+			return -1;
+		}
+		*mode = BRANCH_EXISTING;
+		return 0;
 	}
 	remote_ref = xasprintf("refs/remotes/origin/%s", branch);
 	if (!start && explicit_new && ref_exists(r, remote_ref)) {
 		free(remote_ref);
-		return BRANCH_TRACK;
+		*mode = BRANCH_TRACK;
+		return 0;
 	}
 	free(remote_ref);
-	if (!start)
-		start = "HEAD";
-	if (git_revparse_single(&obj, r->git, start) < 0) {
+	if (git_revparse_single(&obj, r->git, start ? start : "HEAD") < 0) {
 		git_error_clear();
-		die("invalid --base '%s': not a commit", start);
+		return BRANCH_PLAN_BAD_START;
 	}
 	git_object_free(obj);
-	return BRANCH_NEW;
+	*mode = BRANCH_NEW;
+	return 0;
 }
 
 char *branch_plan_head(struct repo *r, const char *branch, enum branch_mode mode, const char *start)
@@ -225,8 +236,8 @@ int worktree_hidden(const char *path, const char *main_worktree, struct strbuf *
 		argv[4 + n] = NULL;
 		/* exit 1: none of them is ignored there */
 		strbuf_reset(&by_main);
-		if (git(main_worktree, argv, 1, &by_main) > 1)
-			ret = -1;
+		ret = git(main_worktree, argv, 1, &by_main);
+		ret = ret < 0 || ret > 1 ? -1 : 0;
 		for (i = 0; !ret && i < n; i++) {
 			const char *q = by_main.buf;
 			int found = 0;
@@ -312,4 +323,96 @@ int branch_delete(struct repo *r, const char *branch, int force)
 	const char *argv[] = { "git", "branch", force ? "-D" : "-d", "--quiet", branch, NULL };
 
 	return git(r->main_worktree, argv, 0, NULL) ? -1 : 0;
+}
+
+char *worktree_head_branch(const char *gitdir, int *unreadable)
+{
+	char *path = path_join(gitdir, "HEAD");
+	char *head = read_file(path, NULL), *ret = NULL;
+	struct strbuf sb = STRBUF_INIT;
+
+	free(path);
+	*unreadable = !head;
+	if (!head)
+		return NULL;
+	strbuf_addstr(&sb, head);
+	free(head);
+	strbuf_rtrim(&sb);
+	if (starts_with(sb.buf, "ref: refs/heads/"))
+		ret = xstrdup(sb.buf + strlen("ref: refs/heads/"));
+	else if (starts_with(sb.buf, "ref: "))
+		ret = xstrdup(sb.buf + 5);
+	strbuf_release(&sb);
+	return ret;
+}
+
+char *worktree_branch(const char *gitdir)
+{
+	int unreadable;
+	char *ret = worktree_head_branch(gitdir, &unreadable);
+
+	if (ret)
+		return ret;
+	return xstrdup(unreadable ? "(unknown)" : "(detached)");
+}
+
+char *worktree_gitdir(const char *path)
+{
+	char *dotgit = path_join(path, ".git");
+	char *text = read_file(dotgit, NULL), *ret = NULL;
+	struct strbuf sb = STRBUF_INIT;
+
+	free(dotgit);
+	if (!text)
+		return NULL;
+	strbuf_addstr(&sb, text);
+	free(text);
+	strbuf_rtrim(&sb);
+	if (starts_with(sb.buf, "gitdir: ")) {
+		const char *g = sb.buf + 8;
+
+		if (*g == '/')
+			ret = repo_clean_dir(g);
+		else {
+			char *rel = path_join(path, g);
+
+			ret = repo_clean_dir(rel);
+			free(rel);
+		}
+	}
+	strbuf_release(&sb);
+	return ret;
+}
+
+char *branch_checked_out(struct repo *r, const char *branch)
+{
+	git_strarray names = { 0 };
+	char *ret = NULL, *b;
+	size_t i;
+
+	b = worktree_branch(r->commondir);
+	if (!strcmp(b, branch) && r->main_worktree)
+		ret = xstrdup(r->main_worktree);
+	free(b);
+	if (ret)
+		return ret;
+	if (git_worktree_list(&names, r->git) < 0) {
+		git_error_clear();
+		return NULL;
+	}
+	for (i = 0; i < names.count && !ret; i++) {
+		git_worktree *wt;
+		char *wgd = xasprintf("%s/worktrees/%s", r->commondir, names.strings[i]);
+
+		b = worktree_branch(wgd);
+		if (!strcmp(b, branch) && !git_worktree_lookup(&wt, r->git, names.strings[i])) {
+			ret = repo_clean_dir(git_worktree_path(wt));
+			git_worktree_free(wt);
+		}
+		free(b);
+		free(wgd);
+	}
+	git_strarray_dispose(&names);
+	git_error_clear();
+	return ret;
 }

@@ -1,4 +1,8 @@
-/* worktree.h: making and removing worktrees and branches, through git itself */
+/*
+ * worktree.h: worktrees and their branches: reading what a worktree has
+ * checked out and where its git dir is, and making and removing worktrees
+ * and branches through git itself.
+ */
 #ifndef SB_WORKTREE_H
 #define SB_WORKTREE_H
 
@@ -12,13 +16,18 @@ enum branch_mode {
 	BRANCH_NEW,		/* new <branch> from <start> */
 };
 
+/* branch_plan()'s refusals that the caller words (they concern its options) */
+#define BRANCH_PLAN_EXISTS (-2)		/* branch exists, and start is given or explicit_new is not */
+#define BRANCH_PLAN_BAD_START (-3)	/* start (HEAD when NULL) is not a commit */
+
 /*
- * Decide how to get branch: local, origin/ only, or new from start
- * (default HEAD). Dies with a clear message when the branch is checked
- * out elsewhere (naming that worktree), when start is not a commit, or
- * when explicit_base is given for a branch that already exists.
+ * Decide how to get branch into *mode: local, origin/ only, or new from
+ * start (default HEAD). 0; -1 with why in err when branch is not a valid
+ * name or is checked out elsewhere (naming that worktree); or
+ * BRANCH_PLAN_EXISTS or BRANCH_PLAN_BAD_START (err untouched).
  */
-enum branch_mode branch_plan(struct repo *r, const char *branch, const char *start, int explicit_new);
+int branch_plan(struct repo *r, const char *branch, const char *start, int explicit_new,
+		enum branch_mode *mode, struct strbuf *err);
 
 /*
  * The commit (hex, newly allocated) a checkout of branch by mode starts
@@ -60,5 +69,20 @@ int branch_delete(struct repo *r, const char *branch, int force);
 
 /* Does refs/heads/<branch> exist? */
 int local_branch_exists(struct repo *r, const char *branch);
+
+/*
+ * Branch checked out in the worktree whose git dir is gitdir, newly
+ * allocated; NULL when its HEAD is detached, or with *unreadable set when
+ * its HEAD cannot be read.
+ */
+char *worktree_head_branch(const char *gitdir, int *unreadable);
+/* The same for people: "(detached)" or "(unknown)" instead of NULL. */
+char *worktree_branch(const char *gitdir);
+
+/* Path of the worktree that has refs/heads/<branch> checked out, or NULL (newly allocated). */
+char *branch_checked_out(struct repo *r, const char *branch);
+
+/* Private git dir of a linked worktree at path (from its .git file), or NULL. */
+char *worktree_gitdir(const char *path);
 
 #endif

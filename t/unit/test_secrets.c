@@ -534,7 +534,7 @@ START_TEST(test_cache_container)
 	long long t = 0;
 	char *why = NULL;
 
-	secretcache_crypto_init();
+	ck_assert_int_eq(secretcache_crypto_init(), 0);
 	ck_assert_int_eq(secretcache_read_key(key, 0, &why), -1);
 	ck_assert_ptr_nonnull(strstr(why, "there is no secrets key"));
 	free(why);
