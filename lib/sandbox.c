@@ -342,14 +342,13 @@ int sandbox_open(struct sandbox *sb, const char *name, unsigned flags, struct st
 {
 	const char *engine = NULL, *certs = NULL;
 	char *entry_engine = NULL, *entry_certs = NULL;
-	struct strbuf why = STRBUF_INIT;
 	const char *dir;
 	int r;
 
 	memset(sb, 0, sizeof(*sb));
 	sb->slot = -1;
-	if (repo_open(&sb->repo, &why) < 0)
-		die("%s", why.buf);
+	if (repo_open(&sb->repo, err) < 0)
+		return -1;
 	if (name) {
 		r = open_named(sb, name, err);
 		if (r < 0)

@@ -139,7 +139,7 @@ void strbuf_vaddf(struct strbuf *sb, const char *fmt, va_list ap)
 	n = vsnprintf(NULL, 0, fmt, cp);
 	va_end(cp);
 	if (n < 0)
-		die("bad format");
+		die("BUG: bad format");
 	strbuf_grow(sb, n);
 	vsnprintf(sb->buf + sb->len, n + 1, fmt, ap);
 	sb->len += n;
