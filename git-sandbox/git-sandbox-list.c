@@ -480,5 +480,5 @@ static int cmd_list(struct cmd_ctx *ctx)
 }
 
 const struct cmd_entry cmd_list_entry = {
-	"list", "every sandbox of this machine", usage, opts, 0, 0, 0, NULL, cmd_list
+	"list", "the sandboxes of this repository (--all: of every one)", usage, opts, 0, 0, 0, NULL, cmd_list
 };
