@@ -1,3 +1,4 @@
+/* opts.c: one option parser for every command, after git's parse-options (opts.h) */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>

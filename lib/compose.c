@@ -1,3 +1,4 @@
+/* compose.c: how Docker Compose is found and run, in one place (compose.h) */
 #include <ctype.h>
 #include <errno.h>
 #include <stdio.h>

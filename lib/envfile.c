@@ -1,3 +1,4 @@
+/* envfile.c: <worktree>/.env.sandbox and keeping it out of commits (envfile.h) */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>

@@ -1,3 +1,4 @@
+/* hooks.c: the hooks: hook.postCreate, hook.preUp, hook.postUp, hook.preDestroy (hooks.h) */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>

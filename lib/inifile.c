@@ -1,3 +1,4 @@
+/* inifile.c: the tool's own flat INI files (the registry, the stack's record and others) (inifile.h) */
 #include <ctype.h>
 #include <errno.h>
 #include <stdio.h>

@@ -1,3 +1,4 @@
+/* json.c: JSON for scripts, through jansson, always valid UTF-8 (json.h) */
 #include <stdlib.h>
 #include <string.h>
 

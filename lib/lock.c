@@ -1,3 +1,4 @@
+/* lock.c: advisory locks and atomic replacement of state files (lock.h) */
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>

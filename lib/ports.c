@@ -1,3 +1,4 @@
+/* ports.c: a sandbox's host ports, in one place (ports.h) */
 #include <dirent.h>
 #include <errno.h>
 #include <netinet/in.h>

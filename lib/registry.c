@@ -1,3 +1,4 @@
+/* registry.c: the per-user lease of slots, across every repository (registry.h) */
 #include <errno.h>
 #include <limits.h>
 #include <stdio.h>

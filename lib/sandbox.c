@@ -1,3 +1,4 @@
+/* sandbox.c: which sandbox a command acts on, and what it is called (sandbox.h) */
 #include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>

@@ -1,3 +1,4 @@
+/* stack.c: a sandbox's compose stack, as list, status, up, down and destroy see it (stack.h) */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>

@@ -1,3 +1,4 @@
+/* state.c: one sandbox's own record, in its worktree's private git dir (state.h) */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>

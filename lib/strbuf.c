@@ -1,3 +1,4 @@
+/* strbuf.c: growable NUL-terminated strings (after git's strbuf) (strbuf.h) */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>

@@ -1,3 +1,4 @@
+/* util.c: messages, exits and allocation helpers that die on failure (util.h) */
 #include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
