@@ -146,7 +146,7 @@ int main(int argc, char **argv)
 	}
 	if (!strcmp(cmd, "--version") || !strcmp(cmd, "version")) {
 		printf("git-sandbox version %s\n", VERSION);
-		return 0;
+		return stdout_done();
 	}
 	if (cmd[0] == '-')
 		usage_msg(usage, "unknown option '%s'", cmd);

@@ -1,10 +1,14 @@
 /* opts.c: one option parser for every command, after git's parse-options (opts.h) */
+#include <errno.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "opts.h"
 #include "similar.h"
+#include "strbuf.h"
 #include "util.h"
 
 static const struct opt *find_long(const struct opt *o, const char *name, size_t len)
@@ -181,4 +185,49 @@ const char *opt_sandbox(const char *opt, const char *pos, const char *const *usa
 	if (opt && pos && strcmp(opt, pos))
 		usage_msg(usage, "two sandboxes named: '%s' (-s) and '%s'", opt, pos);
 	return opt ? opt : pos;
+}
+
+int stdout_done(void)
+{
+	errno = 0;
+	if (fflush(stdout) || ferror(stdout)) {
+		if (errno)
+			die_errno("write failure on standard output");
+		die("write failure on standard output");
+	}
+	return 0;
+}
+
+void print_usage(FILE *f, const char *const *usage)
+{
+	size_t i;
+
+	for (i = 0; usage[i]; i++)
+		fprintf(f, "%s%s\n", i ? "   or: " : "usage: ", usage[i]);
+}
+
+void usage_with(const char *const *usage, int err)
+{
+	print_usage(err ? stderr : stdout, usage);
+	exit(EXIT_USAGE);
+}
+
+void usage_msg(const char *const *usage, const char *fmt, ...)
+{
+	struct strbuf msg = STRBUF_INIT;
+	va_list ap;
+
+	va_start(ap, fmt);
+	strbuf_vaddf(&msg, fmt, ap);
+	va_end(ap);
+	error("%s", msg.buf);
+	strbuf_release(&msg);
+	usage_with(usage, 1);
+}
+
+void show_manpage(const char *page, const char *const *usage)
+{
+	fflush(NULL);
+	execlp("man", "man", page, (char *)NULL);
+	usage_with(usage, 0);
 }

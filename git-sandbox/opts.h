@@ -2,6 +2,8 @@
 #ifndef SB_OPTS_H
 #define SB_OPTS_H
 
+#include <stdio.h>
+
 enum opt_type { OPT_END, OPT_BOOL, OPT_STRING, OPT_LONG, OPT_STRING_LIST };
 
 /* what an OPT_STRING_LIST collects, each time it is given: pointers into argv */
@@ -55,5 +57,24 @@ void usage_with_options(const char *const *usage, const struct opt *opts)
  * usage error (exits 129).
  */
 const char *opt_sandbox(const char *opt, const char *pos, const char *const *usage);
+
+/*
+ * A command's last word on its output: 0 when all it wrote reached stdout,
+ * else "fatal: write failure on standard output" and exit 128 (as git).
+ */
+int stdout_done(void);
+/*
+ * Usage text handling shared by every command: usage_with(u, 0) prints it on
+ * stdout (for -h), usage_with(u, 1) on stderr (bad usage); both exit 129.
+ */
+void usage_with(const char *const *usage, int err) __attribute__((noreturn));
+/* The usage lines alone ("usage: ", then "   or: "), on f; exits not. */
+void print_usage(FILE *f, const char *const *usage);
+/* "error: <msg>" followed by the usage on stderr, exit 129. */
+void usage_msg(const char *const *usage, const char *fmt, ...)
+	__attribute__((noreturn, format(printf, 2, 3)));
+
+/* Open the manual page (as git's --help does); the usage if man fails. Exits. */
+void show_manpage(const char *page, const char *const *usage) __attribute__((noreturn));
 
 #endif

@@ -15,9 +15,13 @@
 
 /* s as a JSON string, invalid UTF-8 replaced by U+FFFD; null for NULL. A new reference. */
 json_t *json_text(const char *s);
+/* The len bytes at s (NULs included) as json_text() makes s. */
+json_t *json_textn(const char *s, size_t len);
 
 /* Append s to out as UTF-8: each byte that starts no valid sequence as U+FFFD. */
 void utf8_sanitize(struct strbuf *out, const char *s);
+/* The same for the len bytes at s. */
+void utf8_sanitize_n(struct strbuf *out, const char *s, size_t len);
 
 /*
  * Set key of obj (invalid UTF-8 replaced as json_text() does) to v (a

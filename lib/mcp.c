@@ -11,69 +11,18 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "json.h"
 #include "mcp.h"
 #include "util.h"
 
 /* the versions we speak, newest first: a client asking for one gets it */
 static const char *const versions[] = { MCP_PROTOCOL_VERSION, "2025-03-26", "2024-11-05" };
 
-/* length of the valid UTF-8 sequence at s (at most n bytes), 0 if none */
-static size_t utf8_len(const unsigned char *s, size_t n)
-{
-	unsigned long cp;
-	size_t len, i;
-
-	if (s[0] < 0x80)
-		return 1;
-	if (s[0] >= 0xc2 && s[0] <= 0xdf)
-		len = 2, cp = s[0] & 0x1f;
-	else if (s[0] >= 0xe0 && s[0] <= 0xef)
-		len = 3, cp = s[0] & 0x0f;
-	else if (s[0] >= 0xf0 && s[0] <= 0xf4)
-		len = 4, cp = s[0] & 0x07;
-	else
-		return 0;
-	if (len > n)
-		return 0;
-	for (i = 1; i < len; i++) {
-		if ((s[i] & 0xc0) != 0x80)
-			return 0;
-		cp = cp << 6 | (s[i] & 0x3f);
-	}
-	/* overlong forms, surrogates and what lies beyond Unicode */
-	if ((len == 3 && cp < 0x800) || (len == 4 && cp < 0x10000) ||
-	    (cp >= 0xd800 && cp <= 0xdfff) || cp > 0x10ffff)
-		return 0;
-	return len;
-}
-
-json_t *mcp_text(const char *s, size_t len)
-{
-	struct strbuf sb = STRBUF_INIT;
-	const unsigned char *p = (const unsigned char *)s;
-	size_t i = 0, k;
-	json_t *j;
-
-	while (i < len) {
-		k = utf8_len(p + i, len - i);
-		if (k) {
-			strbuf_add(&sb, p + i, k);
-			i += k;
-		} else {
-			strbuf_addstr(&sb, "\xef\xbf\xbd");
-			i++;
-		}
-	}
-	j = json_stringn(sb.buf, sb.len);
-	strbuf_release(&sb);
-	return j;
-}
-
 json_t *mcp_error(const json_t *id, int code, const char *message)
 {
 	return json_pack("{s:s, s:O, s:{s:i, s:o}}", "jsonrpc", "2.0",
 			 "id", id ? id : json_null(), "error", "code", code,
-			 "message", mcp_text(message, strlen(message)));
+			 "message", json_textn(message, strlen(message)));
 }
 
 static json_t *errorf(const json_t *id, int code, const char *fmt, ...)
@@ -236,7 +185,7 @@ static json_t *call_tool(const struct mcp_server *s, const json_t *id, const jso
 	}
 	t->call(args, s->ctx, &r);
 	result = json_pack("{s:[{s:s, s:o}]}", "content", "type", "text",
-			   "text", mcp_text(r.text.buf, r.text.len));
+			   "text", json_textn(r.text.buf, r.text.len));
 	strbuf_release(&r.text);
 	if (r.structured)
 		json_object_set_new(result, "structuredContent", r.structured);

@@ -77,13 +77,6 @@ json_t *mcp_handle(struct mcp_server *s, const char *line, size_t len);
 json_t *mcp_error(const json_t *id, int code, const char *message);
 
 /*
- * A JSON string of the len bytes at s, each byte that is not part of valid
- * UTF-8 replaced by U+FFFD: text from others (a command's output) is sent
- * as it is, and the message stays valid JSON.
- */
-json_t *mcp_text(const char *s, size_t len);
-
-/*
  * Serve the messages of in, one a line, until its end: each reply one
  * compact line on out, flushed. A line longer than MCP_LINE_MAX is
  * skipped with an error reply. 0 at the end of in, -1 (errno set) when in

@@ -79,10 +79,12 @@ char *sandbox_worktree_path(const struct repo *r, const struct sb_config *cfg, c
 	return p;
 }
 
-int sandbox_config_load(struct sb_config *cfg, struct repo *r, const char *dir)
+/* config_load() or config_load_commit(), then whether r trusts the file */
+static int config_for(struct sb_config *cfg, struct repo *r, const char *dir, const char *commit_hex)
 {
 	char *def = path_basename(r->main_worktree);
-	int ret = config_load(cfg, r->git, dir, def);
+	int ret = commit_hex ? config_load_commit(cfg, r->git, commit_hex, def) :
+			       config_load(cfg, r->git, dir, def);
 
 	free(def);
 	if (ret < 0)
@@ -91,16 +93,14 @@ int sandbox_config_load(struct sb_config *cfg, struct repo *r, const char *dir)
 	return 0;
 }
 
+int sandbox_config_load(struct sb_config *cfg, struct repo *r, const char *dir)
+{
+	return config_for(cfg, r, dir, NULL);
+}
+
 int sandbox_config_load_commit(struct sb_config *cfg, struct repo *r, const char *commit_hex)
 {
-	char *def = path_basename(r->main_worktree);
-	int ret = config_load_commit(cfg, r->git, commit_hex, def);
-
-	free(def);
-	if (ret < 0)
-		return -1;
-	trust_check(cfg, r->commondir);
-	return 0;
+	return config_for(cfg, r, NULL, commit_hex);
 }
 
 static int open_named(struct sandbox *sb, const char *name, struct strbuf *err)
@@ -310,7 +310,6 @@ int sandbox_place(struct sandbox *sb, const char *spec)
 	return 0;
 }
 
-/* load_config() that fails instead of dying */
 /* registered, worktree gone: what the registry knows */
 static int open_from_registry(struct sandbox *sb, const char *name, char **engine, char **certs,
 			      struct strbuf *err)

@@ -50,17 +50,6 @@ void die_errno(const char *fmt, ...)
 	exit(EXIT_FATAL);
 }
 
-int stdout_done(void)
-{
-	errno = 0;
-	if (fflush(stdout) || ferror(stdout)) {
-		if (errno)
-			die_errno("write failure on standard output");
-		die("write failure on standard output");
-	}
-	return 0;
-}
-
 int error(const char *fmt, ...)
 {
 	va_list ap;
@@ -98,37 +87,6 @@ void note(const char *fmt, ...)
 	va_start(ap, fmt);
 	vreport("", fmt, ap, 0);
 	va_end(ap);
-}
-
-void print_usage(FILE *f, const char *const *usage)
-{
-	size_t i;
-
-	for (i = 0; usage[i]; i++)
-		fprintf(f, "%s%s\n", i ? "   or: " : "usage: ", usage[i]);
-}
-
-void usage_with(const char *const *usage, int err)
-{
-	print_usage(err ? stderr : stdout, usage);
-	exit(EXIT_USAGE);
-}
-
-void usage_msg(const char *const *usage, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vreport("error: ", fmt, ap, 0);
-	va_end(ap);
-	usage_with(usage, 1);
-}
-
-void show_manpage(const char *page, const char *const *usage)
-{
-	fflush(NULL);
-	execlp("man", "man", page, (char *)NULL);
-	usage_with(usage, 0);
 }
 
 void *xmalloc(size_t n)

@@ -21,27 +21,8 @@ int error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 int error_errno(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* "warning: <msg>" on stderr. */
 void warning(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-/*
- * A command's last word on its output: 0 when all it wrote reached stdout,
- * else "fatal: write failure on standard output" and exit 128 (as git).
- */
-int stdout_done(void);
 /* Free-form note on stderr (progress and chatter never go to stdout). */
 void note(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-
-/*
- * Usage text handling shared by every command: usage_with(u, 0) prints it on
- * stdout (for -h), usage_with(u, 1) on stderr (bad usage); both exit 129.
- */
-void usage_with(const char *const *usage, int err) __attribute__((noreturn));
-/* The usage lines alone ("usage: ", then "   or: "), on f; exits not. */
-void print_usage(FILE *f, const char *const *usage);
-/* "error: <msg>" followed by the usage on stderr, exit 129. */
-void usage_msg(const char *const *usage, const char *fmt, ...)
-	__attribute__((noreturn, format(printf, 2, 3)));
-
-/* Open the manual page (as git's --help does); the usage if man fails. Exits. */
-void show_manpage(const char *page, const char *const *usage) __attribute__((noreturn));
 
 void *xmalloc(size_t n);
 void *xcalloc(size_t nmemb, size_t size);

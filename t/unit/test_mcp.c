@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "json.h"
 #include "mcp.h"
 #include "mcptools.h"
 #include "unit.h"
@@ -287,7 +288,7 @@ START_TEST(test_text)
 	size_t i;
 
 	for (i = 0; i < sizeof(cases) / sizeof(*cases); i++) {
-		json_t *j = mcp_text(cases[i].in, cases[i].len);
+		json_t *j = json_textn(cases[i].in, cases[i].len);
 
 		ck_assert_msg(j != NULL, "case %zu: no string", i);
 		ck_assert_uint_eq(json_string_length(j), cases[i].want_len);
