@@ -290,7 +290,8 @@ static int cmd_create(struct cmd_ctx *ctx)
 	/* its stack's identity on the engine, from birth (stackid.h) */
 	if (stack_ident_read(gitdir, &si) < 0)
 		die("the sandbox was not created");
-	stack_ident_make_id(&si);
+	if (!stack_ident_make_id(&si))
+		die_errno("cannot get random bytes for a stack id");
 	si.path = xstrdup(path);
 	if (stack_ident_write(&si) < 0)
 		die("the sandbox was not created");

@@ -35,6 +35,9 @@ static const char *const usage[] = {
 
 static int color, fails, warns;
 
+/* the fix when xdg_dir() found no directory (the reason is on standard error) */
+#define HOME_FIX "set HOME (or the XDG variable named above) to an absolute path"
+
 /* One line per check: ok, warn or fail, and for the last two the fix. */
 static void say(const char *level, const char *what, const char *fix)
 {
@@ -198,7 +201,10 @@ static void check_secrets(struct sandbox *sb, int in_repo)
 	struct stat st;
 	int status;
 
-	if (!lstat(key, &st)) {
+	if (!key) {
+		/* why is on standard error, from secrets_key_path() */
+		say("fail", "there is no directory for the secrets key", HOME_FIX);
+	} else if (!lstat(key, &st)) {
 		if (S_ISLNK(st.st_mode) || !S_ISREG(st.st_mode)) {
 			msg = xasprintf("secrets key '%s' is not a regular file", key);
 			say("fail", msg, "remove it; a new key is made on the next fetch");
@@ -231,7 +237,9 @@ static void check_secrets(struct sandbox *sb, int in_repo)
 		 */
 		const char *fix = "remove it; the next 'git sandbox up' fetches the secrets again";
 
-		if (lstat(cache, &st) < 0) {
+		if (!cache && *sb->cfg.secrets_item) {
+			say("fail", "there is no directory for the secrets cache", HOME_FIX);
+		} else if (!cache || lstat(cache, &st) < 0) {
 			/* no cache: the next up fetches the secrets */
 		} else if (S_ISLNK(st.st_mode) || !S_ISREG(st.st_mode)) {
 			msg = xasprintf("secrets cache '%s' is not a regular file; up ignores it", cache);
@@ -342,9 +350,13 @@ static void check_registry(void)
 		char *path = registry_path();
 
 		/* why is on standard error, from registry_read() */
-		msg = xasprintf("the registry '%s' cannot be read", path);
-		say("fail", msg, "fix or move away the file named above; nothing was changed");
-		free(msg);
+		if (!path) {
+			say("fail", "there is no directory for the registry", HOME_FIX);
+		} else {
+			msg = xasprintf("the registry '%s' cannot be read", path);
+			say("fail", msg, "fix or move away the file named above; nothing was changed");
+			free(msg);
+		}
 		free(path);
 		free(cur);
 		return;

@@ -120,7 +120,8 @@ static int cmd_init(struct cmd_ctx *ctx)
 	if (sb->is_main)
 		refuse_running_main(sb, &si);
 	stack_ident_reset(&si);
-	e.stack_id = (char *)stack_ident_make_id(&si);
+	if (!(e.stack_id = (char *)stack_ident_make_id(&si)))
+		die_errno("cannot get random bytes for a stack id");
 	/* the engine its stack will live on, recorded with it */
 	if (sandbox_place(sb, engine) < 0)
 		die("the worktree was not made a sandbox");

@@ -98,8 +98,13 @@ static int v2_answers(const char *const *probe)
 
 	if (!key)
 		return 0;
-	dir = xdg_dir("XDG_CACHE_HOME", ".cache");
-	path = xasprintf("%s/git-sandbox/compose", dir);
+	/* no cache directory: ask, as with no cache */
+	if (!(dir = xdg_dir_gently("XDG_CACHE_HOME", ".cache", &text))) {
+		free(text);
+		free(key);
+		return answers_version(probe);
+	}
+	path = path_join(dir, "compose");
 	text = read_file(path, &len);
 	for (line = text; line && *line && ret < 0; line = *end ? end + 1 : end) {
 		end = line + strcspn(line, "\n");

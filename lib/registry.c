@@ -16,7 +16,7 @@
 char *registry_path(void)
 {
 	char *dir = xdg_dir("XDG_STATE_HOME", ".local/state");
-	char *p = path_join(dir, "registry");
+	char *p = dir ? path_join(dir, "registry") : NULL;
 
 	free(dir);
 	return p;
@@ -228,7 +228,7 @@ int registry_read(struct registry *r)
 	memset(r, 0, sizeof(*r));
 	r->lockfd = -1;
 	r->path = registry_path();
-	if (load(r) < 0) {
+	if (!r->path || load(r) < 0) {
 		registry_release(r);	/* callers give up at once: leave nothing */
 		return -1;
 	}
@@ -238,7 +238,9 @@ int registry_read(struct registry *r)
 int registry_lock(struct registry *r)
 {
 	memset(r, 0, sizeof(*r));
-	r->path = registry_path();
+	r->lockfd = -1;
+	if (!(r->path = registry_path()))
+		return -1;
 	r->lockfd = lock_file(r->path);
 	if (r->lockfd < 0) {
 		registry_release(r);

@@ -50,7 +50,7 @@ struct registry {
 	size_t nreleased, released_alloc;
 };
 
-/* Path of the registry file (newly allocated). */
+/* Path of the registry file (newly allocated), or NULL after an error. */
 char *registry_path(void);
 
 /* Read without locking (read-only commands): 0, or -1 after an error (r is then empty). */

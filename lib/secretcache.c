@@ -47,12 +47,24 @@ int secretcache_crypto_init(void)
 	return 0;
 }
 
-char *secrets_key_path(void)
+/* the key's path, or NULL with *why set (caller frees) */
+static char *key_path(char **why)
 {
-	char *dir = xdg_dir("XDG_CONFIG_HOME", ".config");
-	char *path = path_join(dir, "key");
+	char *dir = xdg_dir_gently("XDG_CONFIG_HOME", ".config", why);
+	char *path = dir ? path_join(dir, "key") : NULL;
 
 	free(dir);
+	return path;
+}
+
+char *secrets_key_path(void)
+{
+	char *why = NULL, *path = key_path(&why);
+
+	if (!path) {
+		error("%s", why);
+		free(why);
+	}
 	return path;
 }
 
@@ -87,7 +99,8 @@ char *secrets_cache_path(const struct sb_config *cfg)
 	crypto_generichash(h, sizeof(h), (unsigned char *)id, len, NULL, 0);
 	free(id);
 	sodium_bin2hex(hex, sizeof(hex), h, sizeof(h));
-	dir = xdg_dir("XDG_CACHE_HOME", ".cache");
+	if (!(dir = xdg_dir("XDG_CACHE_HOME", ".cache")))
+		return NULL;
 	name = xasprintf("secrets-%s", hex);
 	path = path_join(dir, name);
 	free(name);
@@ -95,10 +108,14 @@ char *secrets_cache_path(const struct sb_config *cfg)
 	return path;
 }
 
-void secretcache_init(struct secretcache *c, const struct sb_config *cfg)
+int secretcache_init(struct secretcache *c, const struct sb_config *cfg)
 {
-	c->path = secrets_cache_path(cfg);
 	c->id = identity(cfg, &c->idlen);
+	if (!(c->path = secrets_cache_path(cfg))) {
+		secretcache_release(c);
+		return -1;
+	}
+	return 0;
 }
 
 void secretcache_release(struct secretcache *c)
@@ -138,11 +155,14 @@ static int create_key(const char *path, char **why)
 
 int secretcache_read_key(unsigned char key[KEY_LEN], int create, char **why)
 {
-	char *path = secrets_key_path();
+	char *path = key_path(why);
 	unsigned char extra;
 	struct stat st;
 	int fd;
 	ssize_t n;
+
+	if (!path)
+		return -1;
 
 	/* O_NONBLOCK: a FIFO put there must not hang us; fstat() refuses it */
 	fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
@@ -346,10 +366,11 @@ static int latest_cb(void *data, const char *section, const char *key, const cha
 	return 1;
 }
 
-static char *latest_path(void)
+/* the record of the latest writes, or NULL with *why set (caller frees) */
+static char *latest_path(char **why)
 {
-	char *dir = xdg_dir("XDG_STATE_HOME", ".local/state");
-	char *path = path_join(dir, "secrets-latest");
+	char *dir = xdg_dir_gently("XDG_STATE_HOME", ".local/state", why);
+	char *path = dir ? path_join(dir, "secrets-latest") : NULL;
 
 	free(dir);
 	return path;
@@ -366,11 +387,13 @@ static char *nonce_hex(const unsigned char *nonce)
 /* Is nonce the latest write of the cache at cache_path (or none is recorded)? */
 static int is_latest(const char *cache_path, const unsigned char *nonce, char **why)
 {
-	char *path = latest_path(), *name = path_basename(cache_path), *hex = nonce_hex(nonce);
+	char *path = latest_path(why), *name = path_basename(cache_path), *hex = nonce_hex(nonce);
 	struct latest l = { name, NULL, NULL };
 	int ret = 1;
 
-	if (ini_read(path, latest_cb, &l) < 0) {
+	if (!path) {
+		ret = 0;
+	} else if (ini_read(path, latest_cb, &l) < 0) {
 		*why = xasprintf("'%s' cannot be read", path);
 		ret = 0;
 	} else if (l.nonce && strcmp(l.nonce, hex)) {
@@ -387,10 +410,11 @@ static int is_latest(const char *cache_path, const unsigned char *nonce, char **
 /* Record nonce as the latest write of the cache at cache_path. 0 or -1 after an error. */
 static int record_latest(const char *cache_path, const unsigned char *nonce)
 {
-	char *path = latest_path(), *name = path_basename(cache_path), *hex = nonce_hex(nonce);
+	char *why = NULL, *path = latest_path(&why), *name = path_basename(cache_path);
+	char *hex = nonce_hex(nonce);
 	struct strbuf out = STRBUF_INIT;
 	struct latest l = { name, NULL, &out };
-	int fd = lock_file(path), ret = -1;
+	int fd = path ? lock_file(path) : error("%s", why), ret = -1;
 
 	strbuf_addstr(&out, "# Written by git-sandbox: the latest write of each secrets cache.\n"
 		      "[latest]\n");
@@ -403,6 +427,7 @@ static int record_latest(const char *cache_path, const unsigned char *nonce)
 	strbuf_release(&out);
 	free(l.nonce);
 	free(hex);
+	free(why);
 	free(path);
 	free(name);
 	return ret;

@@ -31,7 +31,10 @@
 /* Initialise libsodium, before any other use of it: 0, or -1 after an error. */
 int secretcache_crypto_init(void);
 
-/* The path of the key (newly allocated; for messages, doctor, tests). */
+/*
+ * The path of the key (newly allocated; for messages, doctor, tests), or
+ * NULL after an error (no home directory).
+ */
 char *secrets_key_path(void);
 
 /*
@@ -46,7 +49,8 @@ int secretcache_load_key(unsigned char key[SECRETCACHE_KEY_LEN]);
 
 /*
  * The path of cfg's cache file (newly allocated), or NULL when cfg has no
- * secrets.item (or, after an error, when libsodium cannot be initialised).
+ * secrets.item (or, after an error, when libsodium cannot be initialised
+ * or there is no home directory).
  */
 char *secrets_cache_path(const struct sb_config *cfg);
 
@@ -57,7 +61,8 @@ struct secretcache {
 	size_t idlen;
 };
 
-void secretcache_init(struct secretcache *c, const struct sb_config *cfg);
+/* 0, or -1 after an error (c is then empty) */
+int secretcache_init(struct secretcache *c, const struct sb_config *cfg);
 void secretcache_release(struct secretcache *c);
 
 /*

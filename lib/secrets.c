@@ -128,9 +128,12 @@ int secrets_load(const struct sb_config *cfg, int flags, struct secret_set *out)
 		return 0;
 
 	disable_core_dumps();
-	if (secretcache_crypto_init() < 0 || secretcache_load_key(key) < 0)
+	if (secretcache_crypto_init() < 0 || secretcache_init(&cache, cfg) < 0)
 		return -1;
-	secretcache_init(&cache, cfg);
+	if (secretcache_load_key(key) < 0) {
+		secretcache_release(&cache);
+		return -1;
+	}
 
 	if (!(flags & SECRETS_REFRESH)) {
 		r = secretcache_read(&cache, key, &t, &cached, &bad);
@@ -249,8 +252,8 @@ int secrets_recheck_finish(const struct sb_config *cfg, struct secrets_recheck *
 		op_fields_clear(&f);
 		return -1;
 	}
-	secretcache_init(&cache, cfg);
-	if (secretcache_write(&cache, key, rc->started, &f) < 0)
+	if (secretcache_init(&cache, cfg) < 0 ||
+	    secretcache_write(&cache, key, rc->started, &f) < 0)
 		warning("the secrets are not cached; the next run will ask 1Password again");
 	sodium_memzero(key, sizeof(key));
 	for (i = 0; i < rc->n && i < cfg->nsecrets; i++) {
@@ -372,7 +375,10 @@ int secrets_status(const struct sb_config *cfg, struct secrets_status *st)
 	st->vault = cfg->secrets_vault && *cfg->secrets_vault ? xstrdup(cfg->secrets_vault) : NULL;
 	st->account = cfg->secrets_account && *cfg->secrets_account ?
 		xstrdup(cfg->secrets_account) : NULL;
-	st->cache_path = secrets_cache_path(cfg);
+	if (!(st->cache_path = secrets_cache_path(cfg))) {
+		secrets_status_free(st);
+		return -1;
+	}
 	st->nnames = cfg->nsecrets;
 	st->names = xcalloc(cfg->nsecrets + 1, sizeof(*st->names));
 	st->cached = xcalloc(cfg->nsecrets + 1, sizeof(*st->cached));
@@ -387,7 +393,11 @@ int secrets_status(const struct sb_config *cfg, struct secrets_status *st)
 		st->cache = SECRETS_CACHE_INVALID;
 		return 0;
 	}
-	secretcache_init(&cache, cfg);
+	if (secretcache_init(&cache, cfg) < 0) {
+		sodium_memzero(key, sizeof(key));
+		secrets_status_free(st);
+		return -1;
+	}
 	r = secretcache_read(&cache, key, &t, &f, &st->why);
 	sodium_memzero(key, sizeof(key));
 	secretcache_release(&cache);
@@ -421,11 +431,13 @@ void secrets_status_free(struct secrets_status *st)
 
 int secrets_clear(const struct sb_config *cfg)
 {
-	char *path = secrets_cache_path(cfg);
+	char *path;
 	int ret = 1;
 
-	if (!path)
+	if (!cfg->secrets_item || !*cfg->secrets_item)
 		return 0;
+	if (!(path = secrets_cache_path(cfg)))
+		return -1;
 	if (unlink(path) < 0)
 		ret = errno == ENOENT ? 0 : error_errno("cannot remove '%s'", path);
 	free(path);

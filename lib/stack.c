@@ -542,7 +542,11 @@ static int fill(struct compose *c, const struct sandbox *sb, struct stack_ident 
 			}
 		}
 	if (si) {
-		stack_ident_make_id(si);
+		if (!stack_ident_make_id(si)) {
+			strbuf_addf(why, "cannot get random bytes for a stack id: %s", strerror(errno));
+			r = FILL_FAILED;
+			goto fail;
+		}
 		if ((r = stack_ident_save(sb, si)) < 0)
 			goto fail;
 		if ((r = stack_label_file(si, &names, &err)) < 0) {

@@ -133,7 +133,7 @@ const char *stack_ident_make_id(struct stack_ident *si)
 		ssize_t n = getrandom(r + got, sizeof(r) - got, 0);
 
 		if (n < 0 && errno != EINTR)
-			die_errno("cannot get random bytes for a stack id");
+			return NULL;
 		got += n > 0 ? (size_t)n : 0;
 	}
 	si->dirty = 1;

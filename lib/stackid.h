@@ -48,7 +48,7 @@ int valid_stack_id(const char *s);
 int stack_ident_read(const char *dir, struct stack_ident *si);
 /* Forget the id and the record (the file stays until written). */
 void stack_ident_reset(struct stack_ident *si);
-/* Give si an id if it has none (random). Returns the id. */
+/* Give si an id if it has none (random). Returns the id, or NULL with errno set. */
 const char *stack_ident_make_id(struct stack_ident *si);
 /*
  * Has compose ever been run for this stack (the label file exists, or the

@@ -368,16 +368,29 @@ char *path_join(const char *a, const char *b)
 	return xasprintf("%s/%s", a, b);
 }
 
-char *xdg_dir(const char *env, const char *fallback_under_home)
+char *xdg_dir_gently(const char *env, const char *fallback_under_home, char **why)
 {
 	const char *v = getenv(env), *home;
 
 	if (v && *v == '/')
 		return xasprintf("%s/git-sandbox", v);
 	home = getenv("HOME");
-	if (!home || *home != '/')
-		die("neither %s nor HOME is set to an absolute path", env);
+	if (!home || *home != '/') {
+		*why = xasprintf("neither %s nor HOME is set to an absolute path", env);
+		return NULL;
+	}
 	return xasprintf("%s/%s/git-sandbox", home, fallback_under_home);
+}
+
+char *xdg_dir(const char *env, const char *fallback_under_home)
+{
+	char *why = NULL, *dir = xdg_dir_gently(env, fallback_under_home, &why);
+
+	if (!dir) {
+		error("%s", why);
+		free(why);
+	}
+	return dir;
 }
 
 unsigned long long proc_start_time(long pid)

@@ -81,8 +81,14 @@ char *path_dirname(const char *path);
 char *path_basename(const char *path);
 char *path_join(const char *a, const char *b);
 
-/* Home and XDG base directories (newly allocated); die with a clear message if unusable. */
+/*
+ * An XDG base directory of ours (newly allocated): "$<env>/git-sandbox",
+ * else "$HOME/<fallback_under_home>/git-sandbox"; NULL after an error
+ * if neither is an absolute path. The _gently form says why in *why
+ * (caller frees) instead of on standard error.
+ */
 char *xdg_dir(const char *env, const char *fallback_under_home);
+char *xdg_dir_gently(const char *env, const char *fallback_under_home, char **why);
 
 /*
  * When process pid started (field 22 of /proc/<pid>/stat, in clock ticks

@@ -243,6 +243,25 @@ test_expect_success 'HOME and XDG_STATE_HOME unset: a clear error, nothing made'
 	test_cmp before after
 '
 
+test_expect_success 'HOME and the XDG directories unset: doctor fails each, secrets errs' '
+	snapshot before &&
+	(
+		cd ktrdr/../ktrdr--one &&
+		unset HOME XDG_STATE_HOME XDG_CONFIG_HOME XDG_CACHE_HOME &&
+		test_expect_code 1 git sandbox doctor >../out 2>../err &&
+		test_expect_code 128 git sandbox secrets status 2>../err2
+	) &&
+	test_grep "^fail  there is no directory for the registry" out &&
+	test_grep "^fail  there is no directory for the secrets key" out &&
+	test_grep "^fail  there is no directory for the secrets cache" out &&
+	test_grep "neither XDG_STATE_HOME nor HOME" err &&
+	test_grep "neither XDG_CONFIG_HOME nor HOME" err &&
+	test_grep "neither XDG_CACHE_HOME nor HOME" err &&
+	test_grep "neither XDG_CACHE_HOME nor HOME" err2 &&
+	snapshot after &&
+	test_cmp before after
+'
+
 test_expect_success 'XDG_STATE_HOME under a regular file: a clear error, nothing made' '
 	snapshot before &&
 	(cd ktrdr && XDG_STATE_HOME=/dev/null/x test_expect_code 128 git sandbox create two 2>../err) &&
