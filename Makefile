@@ -23,10 +23,10 @@ HDR = $(wildcard lib/*.h)
 # one program, git-sandbox, with every command in it (git-sandbox/cmd.h);
 # each git-sandbox-<cmd> is a hard link to it. The commands' objects are an
 # archive the program and the command-table unit test share.
-CMDSRC = $(wildcard git-sandbox/git-sandbox-*.c) git-sandbox/cmd.c git-sandbox/opts.c
+CMDSRC = $(wildcard git-sandbox/git-sandbox-*.c) git-sandbox/cmd.c git-sandbox/opts.c git-sandbox/mcptools.c
 CMDOBJ = $(CMDSRC:git-sandbox/%.c=$(BUILD)/cmd/%.o)
 CMDA = $(BUILD)/libcmds.a
-CMDHDR = git-sandbox/cmd.h git-sandbox/opts.h
+CMDHDR = git-sandbox/cmd.h git-sandbox/opts.h git-sandbox/mcptools.h
 CMDNAMES = $(patsubst git-sandbox/git-sandbox-%.c,%,$(wildcard git-sandbox/git-sandbox-*.c))
 PROG = $(BUILD)/bin/git-sandbox
 
@@ -72,8 +72,9 @@ $(BUILD)/t/%: t/unit/%.c t/unit/unit.h $(LIBA) $(HDR)
 	$(CC) $(SB_CPPFLAGS) $(CPPFLAGS) $(SB_CFLAGS) $(CHECK_CFLAGS) $(CFLAGS) -o $@ $< $(LIBA) $(SB_LDFLAGS) $(CHECK_LIBS) $(LDFLAGS)
 
 # the command table against the man pages and completion, and the option
-# parser (command side: it exits 129): with the commands' archive
-$(BUILD)/t/test_cmdtable $(BUILD)/t/test_opts: $(BUILD)/t/%: t/unit/%.c t/unit/unit.h $(CMDA) $(LIBA) $(HDR) $(CMDHDR)
+# parser (command side: it exits 129) and the MCP server's tools (they run
+# the commands): with the commands' archive
+$(BUILD)/t/test_cmdtable $(BUILD)/t/test_opts $(BUILD)/t/test_mcp: $(BUILD)/t/%: t/unit/%.c t/unit/unit.h $(CMDA) $(LIBA) $(HDR) $(CMDHDR)
 	@mkdir -p $(@D)
 	$(CC) $(SB_CPPFLAGS) -Igit-sandbox $(CPPFLAGS) $(SB_CFLAGS) $(CHECK_CFLAGS) $(CFLAGS) -o $@ $< $(CMDA) $(LIBA) $(SB_LDFLAGS) $(CHECK_LIBS) $(LDFLAGS)
 

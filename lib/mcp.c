@@ -4,7 +4,8 @@
  * validation of requests, the lifecycle (initialize first, ping always), the
  * listing of tools with the JSON Schema made from their parameter tables,
  * the check of a call's arguments against that table, and the shape of a
- * tool's result. What each tool does is its caller's (mcptools.c).
+ * tool's result. What each tool does is its caller's (mcptools.c, on the
+ * command side).
  */
 #include <errno.h>
 #include <stdarg.h>
