@@ -50,17 +50,17 @@ struct sandbox {
 };
 
 /* flags for sandbox_open */
-#define SB_NEED_SLOT	(1 << 1)	/* die unless a sandbox (slot >= 1) or the main worktree's (slot 0) */
+#define SB_NEED_SLOT	(1 << 1)	/* fail unless a sandbox (slot >= 1) or the main worktree's (slot 0) */
 #define SB_REVIEW	(1 << 2)	/* load what an untrusted project file may not set (trust) */
 #define SB_ANY_CONFIG	(1 << 3)	/* a project file that does not load: the main worktree's */
 /*
  * An engine that cannot be resolved (its docker context deleted) is said
- * and the command goes on without one (no_engine); by default it dies.
+ * and the command goes on without one (no_engine); by default it fails.
  */
 #define SB_ANY_ENGINE	(1 << 4)
 /* The command asks no engine: none is resolved (no_engine). */
 #define SB_NO_ENGINE	(1 << 5)
-/* die when the named sandbox's worktree is gone (missing) */
+/* fail when the named sandbox's worktree is gone (missing) */
 #define SB_NEED_WORKTREE (1 << 6)
 /*
  * The command asks no engine but gives the sandbox's variables: when a
