@@ -1,5 +1,4 @@
 /* git sandbox create: a new worktree, a free slot and its env file */
-#include <errno.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -61,13 +60,6 @@ static void on_exit_cleanup(void)
 		remove_junk();
 }
 
-/*
- * Reserve a slot and name under the registry lock; returns the slot. The
- * entry says what create is making (the branch, if new, and the commit the
- * checkout starts at), so that a prune after a killed create removes
- * exactly that and nothing the user made since.
- */
-
 /* Die if this repository has a sandbox of that name, with what to do instead. */
 static void refuse_taken(const struct sandbox *sb, const char *name)
 {
@@ -82,57 +74,45 @@ static void refuse_taken(const struct sandbox *sb, const char *name)
 		    name, old->path, old->path, name);
 	registry_release(&reg);
 }
+
+/*
+ * Reserve a slot and name under the registry lock; returns the slot. The
+ * entry says what create is making (the branch, if new, and the commit the
+ * checkout starts at), so that a prune after a killed create removes
+ * exactly that and nothing the user made since.
+ */
 static long reserve(struct sandbox *sb, const char *name, const char *path, long want,
 		    const char *made_branch, const char *made_head)
 {
 	struct registry reg;
-	struct reg_entry e = { 0 }, *old;
-	char **names;
+	struct reg_entry e = { 0 };
+	struct strbuf why = STRBUF_INIT;
 	long slot;
-	int ok;
 
-	if (registry_lock(&reg) < 0)
-		die("the sandbox was not created");
-	if ((old = registry_find(&reg, sb->repo.commondir, name)))
-		die("sandbox '%s' already exists at '%s'", name, old->path);
-	if (!access(path, F_OK) || errno != ENOENT)
-		die("'%s' already exists (not a sandbox of this repository); move it away, or choose "
-		    "another name", path);
-	e.project = compose_project(sb->cfg.project, name);
-	if ((old = registry_find_project(&reg, e.project)))
-		die("sandbox '%s' (%s) already uses the compose project '%s'; choose another name",
-		    old->name, old->path, e.project);
-	/* its ports claimed on the machine with the slot (lease.h) */
-	slot = lease_choose(&reg, &sb->cfg, sb->repo.commondir, name, want, &sb->ports);
-	if (slot < 0)
-		die("the sandbox was not created");
-	e.slot = slot;
 	e.repo = sb->repo.commondir;
 	e.name = (char *)name;
 	e.path = (char *)path;
 	e.gitdir = (char *)"";
-	e.nports = port_set_flat(&sb->ports, &e.ports, &names);
-	e.port_names = names;
-	e.created = time(NULL);
+	e.project = compose_project(sb->cfg.project, name);
 	e.creating = getpid();
 	e.creating_start = proc_start_time(e.creating);
 	e.made_branch = (char *)made_branch;
 	e.made_head = (char *)made_head;
 	e.engine = (char *)state_get(&sb->st, "engine", "name");
 	e.engine_certs = (char *)state_get(&sb->st, "engine", "certs");
-	registry_add(&reg, &e);
-	ok = !registry_write(&reg);
-	if (!ok) {
-		registry_remove(&reg, &reg.e[reg.n - 1]);
-		lease_drop_unheld(&reg, &sb->ports);
-	}
-	registry_release(&reg);
-	if (!ok)
+	slot = lease_begin(&reg, &e, &sb->cfg, want, LEASE_NEW_PATH, &sb->ports, &why);
+	if (slot == LEASE_PATH_TAKEN)
+		die("%s; move it away, or choose another name", why.buf);
+	if (slot == LEASE_PROJECT_TAKEN)
+		die("%s; choose another name", why.buf);
+	if (slot == LEASE_NAME_TAKEN)
+		die("%s", why.buf);
+	if (slot < 0)
 		die("the sandbox was not created");
+	registry_release(&reg);
 	junk.reserved = 1;
 	free(e.project);
-	free(e.ports);
-	free(names);
+	strbuf_release(&why);
 	crash_point("create-reserved");
 	return slot;
 }

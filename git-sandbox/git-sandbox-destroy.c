@@ -39,16 +39,6 @@ static void release_slot(const struct sandbox *sb)
 		die("the sandbox's slot was not released");
 }
 
-static int inside(const char *dir)
-{
-	char *cwd = getcwd(NULL, 0);
-	size_t n = strlen(dir);
-	int ret = cwd && !strncmp(cwd, dir, n) && (cwd[n] == '/' || !cwd[n]);
-
-	free(cwd);
-	return ret;
-}
-
 static int force, keep, delete_branch;
 static const struct opt opts[] = {
 	OPT_SANDBOX_(&cmd_sandbox),
@@ -115,8 +105,8 @@ static int cmd_destroy(struct cmd_ctx *ctx)
 	}
 	if (!sb->missing)
 		branch = worktree_branch(sb->gitdir);
-	/* asked before the directory goes: getcwd() fails once it is gone */
-	was_inside = inside(sb->path);
+	/* asked before the directory goes: "." cannot be resolved once it is gone */
+	was_inside = path_inside(".", sb->path) == 1;
 
 	if (!sb->missing && run_hook(sb, &sb->cfg.hook_pre_destroy, "hook.preDestroy") < 0) {
 		if (!force)

@@ -20,19 +20,6 @@ static const char *const usage[] = {
 	NULL
 };
 
-/* Is the current directory dir or below it? */
-static int inside(const char *dir)
-{
-	char *cwd = getcwd(NULL, 0);
-	char *real = cwd ? real_path(cwd) : NULL;
-	size_t n = strlen(dir);
-	int ret = real && !strncmp(real, dir, n) && (real[n] == '/' || !real[n]);
-
-	free(real);
-	free(cwd);
-	return ret;
-}
-
 /*
  * The secrets, as up gives them to the stack: the defaults when the stack
  * was last started with them (its database has those), else from the
@@ -96,7 +83,7 @@ static int cmd_exec(struct cmd_ctx *ctx)
 	if (sb->has_state && !sb->missing && envfile_ensure(sb) < 0)
 		warning("could not regenerate '%s'", sb->cfg.env_file);
 	/* another sandbox's command runs in its worktree, as if started there */
-	if (ctx->name && !inside(sb->path)) {
+	if (ctx->name && path_inside(".", sb->path) != 1) {
 		if (chdir(sb->path) < 0)
 			die_errno("cannot change to '%s'", sb->path);
 		setenv("PWD", sb->path, 1);

@@ -2,7 +2,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "envfile.h"
@@ -97,7 +96,6 @@ static int cmd_init(struct cmd_ctx *ctx)
 	struct strbuf why = STRBUF_INIT;
 	/* static: still reachable when a die() below exits (LeakSanitizer) */
 	static char *name;
-	char **names;
 	int ok;
 
 	if (sb->has_state)
@@ -127,35 +125,19 @@ static int cmd_init(struct cmd_ctx *ctx)
 		die("the worktree was not made a sandbox");
 	e.engine = (char *)state_get(&sb->st, "engine", "name");
 	e.engine_certs = (char *)state_get(&sb->st, "engine", "certs");
-	if (registry_lock(&reg) < 0)
-		die("the worktree was not made a sandbox");
-	if ((old = registry_find(&reg, sb->repo.commondir, name)))
-		die("sandbox '%s' already exists at '%s'; choose another with --name <name>", name, old->path);
-	if ((old = registry_find_path(&reg, sb->path)))
-		die("'%s' is already registered as sandbox '%s'; run 'git sandbox prune' if its state was lost",
-		    sb->path, old->name);
-	e.project = compose_project(sb->cfg.project, name);
-	if ((old = registry_find_project(&reg, e.project)))
-		die("sandbox '%s' (%s) already uses the compose project '%s'; choose another with --name <name>",
-		    old->name, old->path, e.project);
-	port_set_free(&sb->ports);	/* slot 0's, until now */
-	sb->slot = lease_choose(&reg, &sb->cfg, sb->repo.commondir, name, want, &sb->ports);
-	if (sb->slot < 0)
-		die("the worktree was not made a sandbox");
-	e.slot = sb->slot;
 	e.repo = sb->repo.commondir;
 	e.name = name;
 	e.path = sb->path;
 	e.gitdir = sb->is_main ? sb->repo.commondir : sb->gitdir;
-	e.nports = port_set_flat(&sb->ports, &e.ports, &names);
-	e.port_names = names;
-	e.created = time(NULL);
-	registry_add(&reg, &e);
-	if (registry_write(&reg) < 0) {
-		registry_remove(&reg, &reg.e[reg.n - 1]);
-		lease_drop_unheld(&reg, &sb->ports);
+	e.project = compose_project(sb->cfg.project, name);
+	port_set_free(&sb->ports);	/* slot 0's, until now */
+	sb->slot = lease_begin(&reg, &e, &sb->cfg, want, 0, &sb->ports, &why);
+	if (sb->slot == LEASE_NAME_TAKEN || sb->slot == LEASE_PROJECT_TAKEN)
+		die("%s; choose another with --name <name>", why.buf);
+	if (sb->slot == LEASE_PATH_TAKEN)
+		die("%s; run 'git sandbox prune' if its state was lost", why.buf);
+	if (sb->slot < 0)
 		die("the worktree was not made a sandbox");
-	}
 	/*
 	 * the lock stays until the state is written: a prune never sees the
 	 * entry without its state (and takes it for stale)
@@ -188,8 +170,6 @@ static int cmd_init(struct cmd_ctx *ctx)
 		die("the worktree was not made a sandbox");
 	}
 	show_created(sb, "Initialized", "git sandbox up");
-	free(e.ports);
-	free(names);
 	strbuf_release(&why);
 	return 0;
 }

@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <sodium.h>
@@ -724,6 +725,71 @@ long lease_choose(struct registry *r, const struct sb_config *cfg, const char *r
 		  const char *name, long want, struct port_set *ps)
 {
 	return choose(r, cfg, repo, name, want, NULL, ps);
+}
+
+/* The refusals of lease_begin(), r locked: 0, or a LEASE_* error with why. */
+static int begin_refused(struct registry *r, const struct reg_entry *e, unsigned flags,
+			 struct strbuf *why)
+{
+	const struct reg_entry *old;
+
+	if ((old = registry_find(r, e->repo, e->name))) {
+		strbuf_addf(why, "sandbox '%s' already exists at '%s'", e->name, old->path);
+		return LEASE_NAME_TAKEN;
+	}
+	if (flags & LEASE_NEW_PATH) {
+		if (!access(e->path, F_OK) || errno != ENOENT) {
+			strbuf_addf(why, "'%s' already exists (not a sandbox of this repository)", e->path);
+			return LEASE_PATH_TAKEN;
+		}
+	} else if ((old = registry_find_path(r, e->path))) {
+		strbuf_addf(why, "'%s' is already registered as sandbox '%s'", e->path, old->name);
+		return LEASE_PATH_TAKEN;
+	}
+	if ((old = registry_find_project(r, e->project))) {
+		strbuf_addf(why, "sandbox '%s' (%s) already uses the compose project '%s'",
+			    old->name, old->path, e->project);
+		return LEASE_PROJECT_TAKEN;
+	}
+	return 0;
+}
+
+long lease_begin(struct registry *r, struct reg_entry *e, const struct sb_config *cfg, long want,
+		 unsigned flags, struct port_set *ps, struct strbuf *why)
+{
+	long slot;
+	int ret;
+
+	if (registry_lock(r) < 0)
+		return LEASE_FAILED;
+	if ((ret = begin_refused(r, e, flags, why)) < 0) {
+		registry_release(r);
+		return ret;
+	}
+	/* its ports claimed on the machine with the slot, before the entry holds them */
+	slot = lease_choose(r, cfg, e->repo, e->name, want, ps);
+	if (slot < 0) {
+		registry_release(r);
+		return LEASE_FAILED;
+	}
+	e->slot = slot;
+	e->created = time(NULL);
+	e->nports = port_set_flat(ps, &e->ports, &e->port_names);
+	registry_add(r, e);
+	ret = registry_write(r);
+	free(e->ports);
+	free(e->port_names);
+	e->ports = NULL;
+	e->port_names = NULL;
+	e->nports = 0;
+	if (ret < 0) {
+		registry_remove(r, &r->e[r->n - 1]);
+		lease_drop_unheld(r, ps);
+		port_set_free(ps);
+		registry_release(r);
+		return LEASE_FAILED;
+	}
+	return slot;
 }
 
 long lease_rechoose(struct registry *r, const struct reg_entry *e, const struct sb_config *cfg,

@@ -360,18 +360,6 @@ int stack_destroy(const struct sandbox *sb)
 	return ret;
 }
 
-/* Does path, links resolved, lie in dir (or not exist)? */
-static int inside(const char *path, const char *dir)
-{
-	char *rp = real_path(path), *rd = real_path(dir);
-	size_t n = rd ? strlen(rd) : 0;
-	int ret = !rp || (rd && !strncmp(rp, rd, n) && rp[n] == '/');
-
-	free(rp);
-	free(rd);
-	return ret;
-}
-
 /*
  * compose's own default file names, and the overrides it reads beside
  * them, in its order (compose v2, whichever the file's name: .yml before
@@ -419,8 +407,9 @@ static int check_compose_file(const struct sandbox *sb, const char *name, enum c
 {
 	const struct sb_config *cfg = &sb->cfg;
 	char *file = in_worktree(sb->path, name);
-	int outside = !trust_allows(cfg, origin) && !inside(file, sb->path);
 	int missing = access(file, F_OK) < 0;
+	/* one that is not there (a dangling link too) is said to be missing, below */
+	int outside = !trust_allows(cfg, origin) && !missing && path_inside(file, sb->path) != 1;
 
 	free(file);
 	if (outside) {

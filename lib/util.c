@@ -341,6 +341,21 @@ char *real_path(const char *path)
 	return realpath(path, NULL);
 }
 
+int path_inside(const char *path, const char *dir)
+{
+	char *rp = real_path(path), *rd = rp ? real_path(dir) : NULL;
+	size_t n = rd ? strlen(rd) : 0;
+	int ret = -1, e = errno;
+
+	/* "/" is the one resolved directory that ends in a slash */
+	if (rd)
+		ret = !strncmp(rp, rd, n) && (rp[n] == '/' || !rp[n] || n == 1);
+	free(rp);
+	free(rd);
+	errno = e;
+	return ret;
+}
+
 char *path_dirname(const char *path)
 {
 	const char *s = strrchr(path, '/');

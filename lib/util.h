@@ -76,6 +76,15 @@ char *read_file(const char *path, size_t *len);
 const char *read_file_strerror(int errnum);
 /* Absolute, symlink-free form of path (must exist); NULL on failure. */
 char *real_path(const char *path);
+/*
+ * Is path dir itself or below it, both with every symbolic link resolved
+ * (real_path), compared whole component by component ("/a/bc" is not
+ * below "/a/b")? 1 if so, 0 if not, -1 (errno set) when either cannot be
+ * resolved: it does not exist, is a dangling link or a loop. "." is the
+ * current directory, as the kernel has it: reached through a link to dir,
+ * it is inside.
+ */
+int path_inside(const char *path, const char *dir);
 /* Directory and last component of a path (newly allocated). */
 char *path_dirname(const char *path);
 char *path_basename(const char *path);

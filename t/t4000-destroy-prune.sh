@@ -77,6 +77,17 @@ test_expect_success 'destroy <name> from the main worktree' '
 	no_entry again
 '
 
+test_expect_success 'destroy from inside the worktree, reached through links, says where to go' '
+	ln -s ktrdr ktrdr-link &&
+	(cd ktrdr-link && git sandbox create linked >/dev/null) &&
+	ln -s ktrdr--linked to-linked &&
+	mkdir ktrdr--linked/sub &&
+	(cd to-linked/sub && git sandbox destroy >../../out) &&
+	test_grep "You are in a directory that is gone: cd " out &&
+	test_path_is_missing ktrdr--linked &&
+	rm ktrdr-link to-linked
+'
+
 test_expect_success 'destroy --keep-worktree keeps the directory, drops what made it a sandbox' '
 	(cd ktrdr && git sandbox create keep >/dev/null) &&
 	state=$(state_of ktrdr--keep) &&

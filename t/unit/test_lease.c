@@ -2,6 +2,7 @@
 #include <check.h>
 #include <dirent.h>
 #include <errno.h>
+#include <ftw.h>
 #include <stdio.h>
 #include <sys/stat.h>
 #include <netinet/in.h>
@@ -13,6 +14,7 @@
 #include "config.h"
 #include "registry.h"
 #include "lease.h"
+#include "strbuf.h"
 #include "util.h"
 #include "unit.h"
 
@@ -389,6 +391,101 @@ START_TEST(test_store_dead_temps)
 }
 END_TEST
 
+static int remove_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+	(void)st;
+	(void)flag;
+	(void)ftw;
+	return remove(path);
+}
+
+/* begin() as the commands call it: the slot, or the refusal (why kept in *why) */
+static long begin(const char *name, const char *path, const char *project, long want,
+		  unsigned flags, struct strbuf *why)
+{
+	struct registry r;
+	struct reg_entry e = { 0 };
+	struct port_set ps = { 0 };
+	long slot;
+
+	e.repo = (char *)"/a/.git";
+	e.name = (char *)name;
+	e.path = (char *)path;
+	e.gitdir = (char *)"";
+	e.project = (char *)project;
+	strbuf_reset(why);
+	slot = lease_begin(&r, &e, &cfg, want, flags, &ps, why);
+	if (slot > 0) {
+		/* held until the caller lets go; the entry has what was leased */
+		ck_assert_int_ge(r.lockfd, 0);
+		ck_assert_int_eq(e.slot, slot);
+		ck_assert_int_gt(e.created, 0);
+		ck_assert_ptr_nonnull(registry_find(&r, "/a/.git", name));
+		ck_assert_uint_eq(registry_find(&r, "/a/.git", name)->nports, 3);
+		registry_release(&r);
+	} else {
+		ck_assert_uint_eq(ps.n, 0);
+	}
+	port_set_free(&ps);
+	return slot;
+}
+
+static size_t entries(void)
+{
+	struct registry r;
+	size_t n;
+
+	ck_assert_int_eq(registry_read(&r), 0);
+	n = r.n;
+	registry_release(&r);
+	return n;
+}
+
+/* A new sandbox's lease, in one read-modify-write: its refusals in order, nothing written by one. */
+START_TEST(test_begin)
+{
+	char home[] = "/tmp/test-lease-home-XXXXXX", *one, *two, *msg;
+	struct strbuf why = STRBUF_INIT;
+
+	ck_assert_ptr_nonnull(mkdtemp(home));
+	setenv("XDG_STATE_HOME", home, 1);
+	one = path_join(home, "one");
+	two = path_join(home, "two");
+	ck_assert_int_eq(begin("one", one, "p-one", 0, LEASE_NEW_PATH, &why), 1);
+	ck_assert(port_file_exists(BASE + 1));
+	ck_assert(port_file_exists(BASE + 111));
+	ck_assert_uint_eq(entries(), 1);
+
+	ck_assert_int_eq(begin("one", two, "p-two", 0, LEASE_NEW_PATH, &why), LEASE_NAME_TAKEN);
+	msg = xasprintf("sandbox 'one' already exists at '%s'", one);
+	ck_assert_str_eq(why.buf, msg);
+	free(msg);
+	/* the name first, whatever else is taken too */
+	ck_assert_int_eq(begin("one", one, "p-one", 0, 0, &why), LEASE_NAME_TAKEN);
+	/* a worktree to be made: nothing may be there; else no entry may have it */
+	ck_assert_int_eq(begin("two", home, "p-two", 0, LEASE_NEW_PATH, &why), LEASE_PATH_TAKEN);
+	ck_assert(strstr(why.buf, "already exists (not a sandbox of this repository)"));
+	ck_assert_int_eq(begin("two", one, "p-two", 0, 0, &why), LEASE_PATH_TAKEN);
+	ck_assert(strstr(why.buf, "is already registered as sandbox 'one'"));
+	ck_assert_int_eq(begin("two", two, "p-one", 0, 0, &why), LEASE_PROJECT_TAKEN);
+	ck_assert(strstr(why.buf, "sandbox 'one' (") == why.buf);
+	ck_assert(strstr(why.buf, "already uses the compose project 'p-one'"));
+	/* a slot that cannot be had is said on stderr */
+	ck_assert_int_eq(begin("two", two, "p-two", 1, LEASE_NEW_PATH, &why), LEASE_FAILED);
+	ck_assert_uint_eq(why.len, 0);
+	ck_assert_uint_eq(entries(), 1);
+	ck_assert(!port_file_exists(BASE + 2));
+
+	ck_assert_int_eq(begin("two", two, "p-two", 0, LEASE_NEW_PATH, &why), 2);
+	ck_assert(port_file_exists(BASE + 2));
+	ck_assert_uint_eq(entries(), 2);
+	strbuf_release(&why);
+	free(one);
+	free(two);
+	nftw(home, remove_one, 16, FTW_DEPTH | FTW_PHYS);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("slots");
@@ -407,6 +504,7 @@ int main(void)
 	tcase_add_test(tc, test_store_one_registry_two_spellings);
 	tcase_add_test(tc, test_store_unwritable_claim);
 	tcase_add_test(tc, test_store_dead_temps);
+	tcase_add_test(tc, test_begin);
 	suite_add_tcase(s, tc);
 	return run_suite(s);
 }
