@@ -103,6 +103,9 @@ static long reserve(struct sandbox *sb, const char *name, const char *path, long
 	slot = lease_begin(&reg, &e, &sb->cfg, want, LEASE_NEW_PATH, &sb->ports, &why);
 	if (slot == LEASE_PATH_TAKEN)
 		die("%s; move it away, or choose another name", why.buf);
+	if (slot == LEASE_PATH_REGISTERED)
+		die("%s, whose worktree is gone; run 'git sandbox prune', or choose another name",
+		    why.buf);
 	if (slot == LEASE_PROJECT_TAKEN)
 		die("%s; choose another name", why.buf);
 	if (slot == LEASE_NAME_TAKEN)

@@ -737,14 +737,14 @@ static int begin_refused(struct registry *r, const struct reg_entry *e, unsigned
 		strbuf_addf(why, "sandbox '%s' already exists at '%s'", e->name, old->path);
 		return LEASE_NAME_TAKEN;
 	}
-	if (flags & LEASE_NEW_PATH) {
-		if (!access(e->path, F_OK) || errno != ENOENT) {
-			strbuf_addf(why, "'%s' already exists (not a sandbox of this repository)", e->path);
-			return LEASE_PATH_TAKEN;
-		}
-	} else if ((old = registry_find_path(r, e->path))) {
-		strbuf_addf(why, "'%s' is already registered as sandbox '%s'", e->path, old->name);
+	if ((flags & LEASE_NEW_PATH) && (!access(e->path, F_OK) || errno != ENOENT)) {
+		strbuf_addf(why, "'%s' already exists (not a sandbox of this repository)", e->path);
 		return LEASE_PATH_TAKEN;
+	}
+	/* an entry whose worktree is gone still holds its path: two would share it */
+	if ((old = registry_find_path(r, e->path))) {
+		strbuf_addf(why, "'%s' is already registered as sandbox '%s'", e->path, old->name);
+		return LEASE_PATH_REGISTERED;
 	}
 	if ((old = registry_find_project(r, e->project))) {
 		strbuf_addf(why, "sandbox '%s' (%s) already uses the compose project '%s'",

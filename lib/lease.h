@@ -69,8 +69,9 @@ long lease_choose(struct registry *r, const struct sb_config *cfg, const char *r
 /* Why lease_begin() refused; why says the rest. */
 #define LEASE_FAILED (-1)	/* said already (the lock, the slot, the write): why is empty */
 #define LEASE_NAME_TAKEN (-2)	/* the repository has a sandbox of that name */
-#define LEASE_PATH_TAKEN (-3)	/* something is at the path (LEASE_NEW_PATH), else an entry has it */
+#define LEASE_PATH_TAKEN (-3)	/* something is at the path (LEASE_NEW_PATH) */
 #define LEASE_PROJECT_TAKEN (-4) /* another sandbox uses the compose project */
+#define LEASE_PATH_REGISTERED (-5) /* an entry (of any repository) has the path */
 
 /* lease_begin()'s flag: e->path is a worktree still to be made, so nothing may be there yet */
 #define LEASE_NEW_PATH 1
@@ -79,8 +80,8 @@ long lease_choose(struct registry *r, const struct sb_config *cfg, const char *r
  * Lease a slot to a new sandbox, e (its repo, name, path, project and
  * what the caller records; not its slot, ports or time of creation), in
  * one read-modify-write of the registry: lock r; refuse a name e->repo
- * has already, a path taken (flags), a compose project another sandbox
- * uses, in that order; choose the slot (want > 0: exactly that one) and
+ * has already, a path taken (flags), a path an entry has, a compose
+ * project another sandbox uses, in that order; choose the slot (want > 0: exactly that one) and
  * claim its ports (lease_choose) into ps; add e with them and write r.
  * Returns the slot, with e->slot and e->created set and r still locked,
  * so that what a prune must not miss (a state file) can be written first:

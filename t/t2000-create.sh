@@ -366,6 +366,22 @@ test_expect_success 'a second sandbox of the same name is refused' '
 	test_cmp before after
 '
 
+test_expect_success 'a path an entry still holds (its worktree removed by hand) is refused, naming prune' '
+	(cd ktrdr && git sandbox create gone >/dev/null) &&
+	rm -rf ktrdr--gone &&
+	git clone -q ktrdr.git ktrdr-b &&
+	snapshot before &&
+	(cd ktrdr-b && test_expect_code 128 git sandbox create gone 2>../err) &&
+	test_grep "ktrdr--gone. is already registered as sandbox .gone., whose worktree is gone; run .git sandbox prune." err &&
+	test_path_is_missing ktrdr--gone &&
+	test_must_fail git -C ktrdr-b rev-parse --verify -q refs/heads/gone &&
+	snapshot after &&
+	test_cmp before after &&
+	(cd ktrdr && git sandbox prune >/dev/null) &&
+	git -C ktrdr branch -q -D gone &&
+	rm -rf ktrdr-b
+'
+
 test_expect_success 'an uncommitted edit of a port base here does not move the ports create leases' '
 	cp ktrdr/.gitsandbox gitsandbox.saved &&
 	test_when_finished "cp gitsandbox.saved ktrdr/.gitsandbox" &&

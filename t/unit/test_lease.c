@@ -462,10 +462,13 @@ START_TEST(test_begin)
 	free(msg);
 	/* the name first, whatever else is taken too */
 	ck_assert_int_eq(begin("one", one, "p-one", 0, 0, &why), LEASE_NAME_TAKEN);
-	/* a worktree to be made: nothing may be there; else no entry may have it */
+	/* a worktree to be made: nothing may be there; and no entry may have it */
 	ck_assert_int_eq(begin("two", home, "p-two", 0, LEASE_NEW_PATH, &why), LEASE_PATH_TAKEN);
 	ck_assert(strstr(why.buf, "already exists (not a sandbox of this repository)"));
-	ck_assert_int_eq(begin("two", one, "p-two", 0, 0, &why), LEASE_PATH_TAKEN);
+	ck_assert_int_eq(begin("two", one, "p-two", 0, 0, &why), LEASE_PATH_REGISTERED);
+	ck_assert(strstr(why.buf, "is already registered as sandbox 'one'"));
+	/* one's worktree is not there (never made here): its entry still holds the path */
+	ck_assert_int_eq(begin("two", one, "p-two", 0, LEASE_NEW_PATH, &why), LEASE_PATH_REGISTERED);
 	ck_assert(strstr(why.buf, "is already registered as sandbox 'one'"));
 	ck_assert_int_eq(begin("two", two, "p-one", 0, 0, &why), LEASE_PROJECT_TAKEN);
 	ck_assert(strstr(why.buf, "sandbox 'one' (") == why.buf);
