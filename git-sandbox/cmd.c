@@ -123,6 +123,22 @@ static void say_hint(enum advice what, const char *arg)
 	case ADVICE_REPAIR_OTHER:
 		fprintf(stderr, "hint: run 'git sandbox repair %s' in its repository\n", arg);
 		break;
+	case ADVICE_PROJECT_TAKEN:
+		fprintf(stderr, "hint: it may be another user's, another clone's or another "
+			"repository's sandbox with the same name;\n"
+			"hint: give this repository another sandbox.project\n");
+		break;
+	case ADVICE_VOLUME_TAKEN:
+		fprintf(stderr, "hint: another user, clone or repository may have a sandbox of the "
+			"same name: give this repository\n"
+			"hint: another sandbox.project; if the volume is this sandbox's from before "
+			"git-sandbox gave stacks ids,\n"
+			"hint: remove it only if its data can go\n");
+		break;
+	case ADVICE_PROJECT_LEASED:
+		fprintf(stderr, "hint: another user, clone or repository has a sandbox of the same "
+			"name: give this repository another sandbox.project\n");
+		break;
 	}
 }
 
