@@ -52,7 +52,8 @@ void cmd_open(struct sandbox *sb, const char *name, unsigned flags)
 	case SANDBOX_NO_SUCH:
 		die("%s (see 'git sandbox list')", err.buf);
 	case SANDBOX_UNTRUSTED:
-		die("%s%s", err.buf, CMD_TRUST_ADVICE);
+		trust_hint(&sb->cfg);
+		die("%s", err.buf);
 	case SANDBOX_NOT_ONE:
 		die("%s: create one with 'git sandbox create <name>', "
 		    "or make this worktree one with 'git sandbox init'", err.buf);
@@ -106,13 +107,21 @@ void cmd_usage_error(const struct cmd_ctx *ctx, const char *fmt, ...)
 	usage_msg(ctx->entry->usage, "%s", msg);
 }
 
+char *cmd_trust_advice(const char *file)
+{
+	return xasprintf("read '%s', then run 'git sandbox trust' to allow it", file);
+}
+
 /* the words of the advice lib asks for (advice.h): they name our commands and options */
 static void say_hint(enum advice what, const char *arg)
 {
+	char *s;
+
 	switch (what) {
 	case ADVICE_TRUST:
-		fprintf(stderr, "hint: read '%s', then run 'git sandbox trust' to let it choose "
-			"programs, files and secrets\n", arg);
+		s = cmd_trust_advice(arg);
+		fprintf(stderr, "hint: %s\n", s);
+		free(s);
 		break;
 	case ADVICE_NO_SLOT:
 		fprintf(stderr, "hint: destroy a sandbox, run 'git sandbox prune', or raise sandbox.slots\n");
@@ -122,6 +131,22 @@ static void say_hint(enum advice what, const char *arg)
 		break;
 	case ADVICE_REPAIR_OTHER:
 		fprintf(stderr, "hint: run 'git sandbox repair %s' in its repository\n", arg);
+		break;
+	case ADVICE_PROJECT_TAKEN:
+		fprintf(stderr, "hint: it may be another user's, another clone's or another "
+			"repository's sandbox with the same name;\n"
+			"hint: give this repository another sandbox.project\n");
+		break;
+	case ADVICE_VOLUME_TAKEN:
+		fprintf(stderr, "hint: another user, clone or repository may have a sandbox of the "
+			"same name: give this repository\n"
+			"hint: another sandbox.project; if the volume is this sandbox's from before "
+			"git-sandbox gave stacks ids,\n"
+			"hint: remove it only if its data can go\n");
+		break;
+	case ADVICE_PROJECT_LEASED:
+		fprintf(stderr, "hint: another user, clone or repository has a sandbox of the same "
+			"name: give this repository another sandbox.project\n");
 		break;
 	}
 }

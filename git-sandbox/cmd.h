@@ -40,8 +40,11 @@ struct cmd_entry {
 	int (*fn)(struct cmd_ctx *);
 };
 
-/* what a refusal of an untrusted project file ends with (config_check_untrusted()) */
-#define CMD_TRUST_ADVICE "; read the file, then run 'git sandbox trust' to allow it"
+/*
+ * The advice to trust the project file file, in its one wording (newly
+ * allocated): the ADVICE_TRUST hint, and doctor's fix.
+ */
+char *cmd_trust_advice(const char *file);
 
 /* the -s/--sandbox of the command running: OPT_SANDBOX_(&cmd_sandbox) */
 extern const char *cmd_sandbox;

@@ -95,7 +95,7 @@ static int check_compose(const struct sb_config *cfg)
 {
 	const char *command = cfg ? cfg->compose_command.value : NULL;
 	struct strbuf version = STRBUF_INIT, line = STRBUF_INIT;
-	char **cmd, *msg, *shown;
+	char **cmd, *msg, *shown, *fix;
 	size_t n, i;
 
 	if (command && !trust_allows(cfg, cfg->compose_command.origin)) {
@@ -103,7 +103,9 @@ static int check_compose(const struct sb_config *cfg)
 		shown = printable(command);
 		msg = xasprintf("sandbox.composeCommand = %s in '%s' is not trusted: up, down and logs "
 				"refuse to run it", shown, cfg->file);
-		say("fail", msg, "read the file, then run 'git sandbox trust'");
+		fix = cmd_trust_advice(cfg->file);
+		say("fail", msg, fix);
+		free(fix);
 		free(msg);
 		free(shown);
 		return 0;
@@ -284,12 +286,19 @@ static void check_lint(const struct sandbox *sb)
 	struct lint_findings f = { 0 };
 	struct strbuf why = STRBUF_INIT;
 	struct compose c;
-	char *msg;
+	char *msg, *fix;
 	size_t i;
 
-	if (config_check_untrusted(&sb->cfg) < 0)
-		strbuf_addf(&why, "%s%s", config_error(), CMD_TRUST_ADVICE);
-	else if (!stack_compose_look(&c, sb, &why)) {
+	if (config_check_untrusted(&sb->cfg) < 0) {
+		/* up refuses it too: trusting the file is the fix */
+		msg = xasprintf("sandbox '%s': could not lint the compose file: %s", sb->name, config_error());
+		fix = cmd_trust_advice(sb->cfg.file);
+		say("warn", msg, fix);
+		free(fix);
+		free(msg);
+		return;
+	}
+	if (!stack_compose_look(&c, sb, &why)) {
 		compose_lint(&c, &ls, &f, &why);
 		stack_compose_free(&c);
 	}

@@ -12,6 +12,9 @@ enum advice {
 	ADVICE_NO_SLOT,		/* every slot is taken */
 	ADVICE_REPAIR,		/* this sandbox's ports are someone else's: it needs others */
 	ADVICE_REPAIR_OTHER,	/* arg: another sandbox whose ports are also someone else's */
+	ADVICE_PROJECT_TAKEN,	/* the compose project's containers are another stack's */
+	ADVICE_VOLUME_TAKEN,	/* a volume of the compose project is not one this stack made */
+	ADVICE_PROJECT_LEASED,	/* another sandbox holds the compose project's lease on the engine */
 };
 
 /*

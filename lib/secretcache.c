@@ -164,7 +164,7 @@ int secretcache_read_key(unsigned char key[KEY_LEN], int create, char **why)
 	if (!path)
 		return -1;
 
-	/* O_NONBLOCK: a FIFO put there must not hang us; fstat() refuses it */
+	/* O_NONBLOCK: a FIFO put there must not hang us; it is refused below */
 	fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
 	if (fd < 0 && errno == ENOENT && create) {
 		if (create_key(path, why) < 0)
@@ -182,7 +182,11 @@ int secretcache_read_key(unsigned char key[KEY_LEN], int create, char **why)
 			*why = xasprintf("cannot open the secrets key '%s': %s", path, strerror(errno));
 		goto fail;
 	}
-	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+	if (fstat(fd, &st) < 0) {
+		*why = xasprintf("cannot stat the secrets key '%s': %s", path, strerror(errno));
+		goto fail;
+	}
+	if (!S_ISREG(st.st_mode)) {
 		*why = xasprintf("the secrets key '%s' is not a regular file", path);
 		goto fail;
 	}
@@ -449,7 +453,11 @@ int secretcache_read(const struct secretcache *c, const unsigned char key[KEY_LE
 		*why = xstrdup(errno == ELOOP ? "it is a symbolic link" : strerror(errno));
 		return -1;
 	}
-	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+	if (fstat(fd, &st) < 0) {
+		*why = xstrdup(strerror(errno));
+		goto out;
+	}
+	if (!S_ISREG(st.st_mode)) {
 		*why = xstrdup("it is not a regular file");
 		goto out;
 	}

@@ -11,6 +11,7 @@
 
 #include <jansson.h>
 
+#include "advice.h"
 #include "composefile.h"
 #include "inifile.h"
 #include "lock.h"
@@ -345,9 +346,7 @@ int stack_claim(struct stack_ident *si, const char *project, const char *worktre
 			    "(container '%s', %s, working directory '%s'): not touching it",
 			    project, c->name, *c->stack_id ? "another sandbox's id" : "no sandbox id", dir);
 		free(dir);
-		fprintf(stderr, "hint: it may be another user's, another clone's or another "
-			"repository's sandbox with the same name;\n"
-			"hint: give this repository another sandbox.project\n");
+		advise(ADVICE_PROJECT_TAKEN, NULL);
 		return ret;
 	}
 	if (!volumes)
@@ -373,11 +372,7 @@ int stack_claim(struct stack_ident *si, const char *project, const char *worktre
 		}
 		ret = error("the volume '%s' of compose project '%s' is not one this sandbox's stack "
 			    "made: it may hold another stack's data; not touching it", v[i].name, project);
-		fprintf(stderr, "hint: another user, clone or repository may have a sandbox of the "
-			"same name: give this repository\n"
-			"hint: another sandbox.project; if the volume is this sandbox's from before "
-			"git-sandbox gave stacks ids,\n"
-			"hint: remove it only if its data can go\n");
+		advise(ADVICE_VOLUME_TAKEN, NULL);
 	}
 	/* recorded, and gone since: forget them */
 	for (i = 0; !ret && i < si->nvols;) {
@@ -495,8 +490,7 @@ int stack_lease(const struct stack_ident *si, const char *project, const char *w
 		ret = error("the compose project '%s' is leased on this engine by another sandbox "
 			    "(working directory '%s', lease '%s'): not touching it", project, holder, name);
 		free(holder);
-		fprintf(stderr, "hint: another user, clone or repository has a sandbox of the same "
-			"name: give this repository another sandbox.project\n");
+		advise(ADVICE_PROJECT_LEASED, NULL);
 	}
 	volume_list_free(v, nv);
 	strbuf_release(&why);

@@ -116,7 +116,7 @@ test_expect_success 'doctor: the project'"'"'s composeCommand untrusted fails, a
 	printf "[sandbox]\n\tcomposeCommand = sh evil-compose\n" >>ktrdr/.gitsandbox &&
 	(cd ktrdr && test_expect_code 1 git sandbox doctor >../out) &&
 	test_grep "^fail  *sandbox.composeCommand = sh evil-compose in .* is not trusted: up, down and logs refuse" out &&
-	test_grep "fix: read the file, then run .git sandbox trust." out &&
+	test_grep "fix: read .*/ktrdr/\.gitsandbox., then run .git sandbox trust. to allow it" out &&
 	test_path_is_missing ran &&
 	# your own is run, whatever its name: the whole command line is shown
 	printf "echo 2.5.0\n" >mine &&

@@ -171,6 +171,7 @@ test_expect_success 'the other party cannot take the stack over, nor stop or rea
 		test_must_fail as bob git sandbox logs >>../../out 2>&1
 	) &&
 	test_grep "belongs to another stack" out &&
+	test_grep "^hint: give this repository another sandbox.project$" out &&
 	test_grep "$TRASH_DIRECTORY/alice/t94s--feat" out &&
 	objects_of t94s-feat >after &&
 	test_cmp before after &&
@@ -195,6 +196,7 @@ test_expect_success 'a stopped stack keeps its volume from the other party too' 
 	(cd bob/t94s--feat &&
 	 test_must_fail as bob env OWNER=bob git sandbox up --no-secrets --no-wait >../../out 2>&1) &&
 	test_grep "volume .t94s-feat_data. .*not one this sandbox" out &&
+	test_grep "^hint: remove it only if its data can go$" out &&
 	(cd alice/t94s--feat && as alice env OWNER=alice git sandbox up --no-secrets --no-wait >/dev/null 2>&1) &&
 	holds t94s-feat alice
 '
@@ -317,6 +319,7 @@ test_expect_success 'a stack that is down keeps its project name leased on the e
 	(cd bob/t94s--st &&
 	 test_must_fail as bob env OWNER=bob git sandbox up --no-secrets --no-wait >../../out 2>&1) &&
 	test_grep "leased on this engine by another sandbox (working directory .$TRASH_DIRECTORY/alice/t94s--st., lease .git-sandbox-lease-t94s-st.)" out &&
+	test_grep "^hint: .* same name: give this repository another sandbox.project$" out &&
 	objects_of t94s-st >actual &&
 	test_must_be_empty actual &&
 	(cd alice/t94s--st && as alice env OWNER=alice git sandbox up --no-secrets --no-wait >/dev/null 2>&1) &&
