@@ -200,8 +200,16 @@ int secretcache_read_key(unsigned char key[KEY_LEN], int create, char **why)
 		goto fail;
 	}
 	/* into the caller's key[], which the caller wipes */
+	errno = 0;
 	n = st.st_size == KEY_LEN ? read(fd, key, KEY_LEN) : -1;
-	if (n != KEY_LEN || read(fd, &extra, 1) != 0) {
+	if (n == KEY_LEN)
+		n = read(fd, &extra, 1) ? -1 : n;
+	if (n != KEY_LEN && errno) {
+		sodium_memzero(key, KEY_LEN);
+		*why = xasprintf("cannot read the secrets key '%s': %s", path, strerror(errno));
+		goto fail;
+	}
+	if (n != KEY_LEN) {
 		sodium_memzero(key, KEY_LEN);
 		*why = xasprintf("the secrets key '%s' is damaged (not %d bytes); remove it "
 				 "and the secrets will be fetched again", path, KEY_LEN);
