@@ -123,6 +123,12 @@ static void say_hint(enum advice what, const char *arg)
 		fprintf(stderr, "hint: %s\n", s);
 		free(s);
 		break;
+	case ADVICE_TRUST_COMMIT:
+		/* trust is given to a file checked out: the same bytes anywhere in the repository */
+		fprintf(stderr, "hint: read it with 'git show %s'; to trust it, check it out (here, or in\n"
+			"hint: a worktree of 'git worktree add'), run 'git sandbox trust' there, and try again\n",
+			arg);
+		break;
 	case ADVICE_NO_SLOT:
 		fprintf(stderr, "hint: destroy a sandbox, run 'git sandbox prune', or raise sandbox.slots\n");
 		break;

@@ -9,6 +9,7 @@
 
 enum advice {
 	ADVICE_TRUST,		/* arg: the project file, whose keys are not used until it is trusted */
+	ADVICE_TRUST_COMMIT,	/* arg: "<commit>:.gitsandbox", the same, of a commit not checked out */
 	ADVICE_NO_SLOT,		/* every slot is taken */
 	ADVICE_REPAIR,		/* this sandbox's ports are someone else's: it needs others */
 	ADVICE_REPAIR_OTHER,	/* arg: another sandbox whose ports are also someone else's */

@@ -906,6 +906,7 @@ int config_load_commit(struct sb_config *cfg, git_repository *repo, const char *
 		return -1;
 	}
 	init(cfg, xasprintf("%s:.gitsandbox", abbrev.ptr));
+	cfg->file_in_commit = 1;
 	git_buf_dispose(&abbrev);
 	if (!read_commit_file(repo, commit, cfg->file, &text, &len))
 		ret = load(cfg, repo, text, len, default_project);
@@ -920,6 +921,7 @@ void config_set_worktree(struct sb_config *cfg, const char *worktree)
 {
 	free(cfg->file);
 	cfg->file = path_join(worktree, ".gitsandbox");
+	cfg->file_in_commit = 0;
 }
 
 void config_free(struct sb_config *cfg)

@@ -68,6 +68,7 @@ struct trust_key {
 
 struct sb_config {
 	char *file;		/* path of the .gitsandbox read (it may not exist), or "<commit>:.gitsandbox" */
+	int file_in_commit;	/* file is "<commit>:.gitsandbox", not checked out (config_load_commit) */
 	int has_file;
 	char *file_hash;	/* hex SHA-256 of the bytes parsed, or NULL without a file */
 	int trusted;		/* those bytes are trusted for this repository (trust.h) */

@@ -71,7 +71,7 @@ void trust_warn_ignored(const struct sb_config *cfg, const char *key, const char
 
 void trust_hint(const struct sb_config *cfg)
 {
-	advise(ADVICE_TRUST, cfg->file);
+	advise(cfg->file_in_commit ? ADVICE_TRUST_COMMIT : ADVICE_TRUST, cfg->file);
 }
 
 int trust_secrets(const struct sb_config *cfg)

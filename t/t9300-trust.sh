@@ -216,6 +216,8 @@ test_expect_success 'untrusted, a port variable must end in _PORT: a number is a
 	test_grep "^MY_CNF=" out &&
 	(cd victim && test_expect_code 128 git sandbox create cnf -b v-cnf 2>../err) &&
 	test_grep "port.api.var: MY_CNF: from a project file you have not trusted" err &&
+	c=$(git -C victim rev-parse --short v-cnf) &&
+	test_grep "^hint: read it with .git show $c:.gitsandbox.; to trust it, check it out" err &&
 	test_path_is_missing ktrdr--cnf &&
 	(cd victim && git sandbox create cnf >/dev/null 2>&1) &&
 	git -C ktrdr--cnf checkout -q v-cnf &&
@@ -227,6 +229,18 @@ test_expect_success 'untrusted, a port variable must end in _PORT: a number is a
 	test_grep "OPENSSL_CONF is read by OpenSSL" err &&
 	(cd victim && test_expect_code 128 git -c port.api.var=PERL5LIB sandbox env 2>../err) &&
 	test_grep "PERL5LIB is read by Perl" err
+'
+
+test_expect_success 'a commit'"'"'s project file, trusted as the hint says (in a worktree of its own), creates' '
+	git -C victim worktree add -q --detach ../look v-cnf &&
+	(cd look && git sandbox trust >/dev/null) &&
+	git -C victim worktree remove look &&
+	(cd victim && git sandbox create cnf -b v-cnf >/dev/null 2>../err) &&
+	(cd ktrdr--cnf && git sandbox env >../out && git sandbox trust --revoke >/dev/null) &&
+	test_grep "^MY_CNF=" out &&
+	(cd victim && git sandbox destroy cnf >/dev/null 2>&1) &&
+	test_path_is_missing ktrdr--cnf &&
+	test_must_fail git config --global --get-all sandbox.trust
 '
 
 test_expect_success 'untrusted, envFile is the default one: the exclude file every worktree shares gets no name of the branch'"'"'s' '
