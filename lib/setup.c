@@ -53,7 +53,95 @@ struct group {
 	char *name, *var;
 	const struct compose_port *p;
 	const char *refused;	/* why the file's variable cannot be the group's */
+	long step;		/* 0: no step fits (the group is written commented out) */
 };
+
+#define SETUP_SLOTS 10	/* the default sandbox.slots, which the file is written for */
+#define PORT_MAX 65535
+
+/*
+ * Give each group of g the step step (a range at least its count rounded
+ * up to ten), in order, leaving out (step 0) a group whose ports in some
+ * slot would pass 65535 or be ports an earlier group has in some slot.
+ * Returns how many with a base were left out.
+ */
+static int fits(const unsigned char *held, const struct group *g, long step);
+static void hold(unsigned char *held, const struct group *g, int by);
+
+static size_t try_step(struct group *g, size_t n, long step, unsigned char *held)
+{
+	size_t i, out = 0;
+
+	memset(held, 0, PORT_MAX + 1);
+	for (i = 0; i < n; i++) {
+		const struct compose_port *p = g[i].p;
+		long st = p->count > 1 && step < (p->count + 9) / 10 * 10 ? (p->count + 9) / 10 * 10 : step;
+
+		g[i].step = p->base >= 0 && fits(held, &g[i], st) ? st : 0;
+		out += !g[i].step && p->base >= 0;
+		hold(held, &g[i], 1);
+	}
+	return out;
+}
+
+/* Mark (by 1) or unmark (by -1) in held the ports of group g in every slot. */
+static void hold(unsigned char *held, const struct group *g, int by)
+{
+	long s, k;
+
+	for (s = 0; g->step && s <= SETUP_SLOTS; s++)
+		for (k = 0; k < g->p->count; k++)
+			held[g->p->base + s * g->step + k] += by;
+}
+
+/* Do group g's ports with step fit below 65536, on ports none in held has? */
+static int fits(const unsigned char *held, const struct group *g, long step)
+{
+	long s, k;
+
+	if (g->p->base + SETUP_SLOTS * step + g->p->count - 1 > PORT_MAX)
+		return 0;
+	for (s = 0; s <= SETUP_SLOTS; s++)
+		for (k = 0; k < g->p->count; k++)
+			if (held[g->p->base + s * step + k])
+				return 0;
+	return 1;
+}
+
+/*
+ * The steps: first one for every group, the smallest of 1, 10, 20 .. 1000
+ * that leaves out the fewest (ports published side by side, 8000 and
+ * 8001, collide in slot 1 with a step of 1; with 10 they do not); then
+ * each group's own smallest that still collides with none, so that a
+ * lone port keeps the step of 1 a reader expects.
+ */
+static void choose_steps(struct group *g, size_t n)
+{
+	unsigned char *held = xmalloc(PORT_MAX + 1);
+	long best = 1, step;
+	size_t i, out, best_out = (size_t)-1;
+
+	for (step = 1; step <= 1000 && best_out; step = step < 10 ? 10 : step + 10)
+		if ((out = try_step(g, n, step, held)) < best_out) {
+			best_out = out;
+			best = step;
+		}
+	try_step(g, n, best, held);
+	for (i = 0; i < n; i++) {
+		long min = g[i].p->count > 1 ? (g[i].p->count + 9) / 10 * 10 : 1;
+
+		if (!g[i].step || g[i].step == min)
+			continue;
+		hold(held, &g[i], -1);
+		for (step = min; step < g[i].step; step = step < 10 ? 10 : step + 10)
+			if (fits(held, &g[i], step)) {
+				g[i].step = step;
+				break;
+			}
+		hold(held, &g[i], 1);
+	}
+	free(held);
+}
 
 /* Why the variable var (and its VAR_<k>) cannot carry count ports, or NULL. */
 static const char *refused_var(const char *var, long count)
@@ -128,6 +216,7 @@ size_t setup_write(const struct compose_setup *cs, const char *project, const ch
 		g[n].refused = refused;
 		g[n++].p = p;
 	}
+	choose_steps(g, n);
 
 	strbuf_addstr(out, "# .gitsandbox, written by 'git sandbox setup' from");
 	for (i = 0; i < nfiles; i++)
@@ -142,9 +231,9 @@ size_t setup_write(const struct compose_setup *cs, const char *project, const ch
 		strbuf_addstr(out, "# no service publishes a host port\n");
 	for (i = 0; i < n; i++) {
 		const struct compose_port *p = g[i].p;
-		const char *c = p->base < 0 ? "#" : "";
+		const char *c = !g[i].step ? "#" : "";
 
-		groups += p->base >= 0;
+		groups += !!g[i].step;
 		char *svc = printable(p->service);
 
 		/* the file's text only where it cannot make a line of its own */
@@ -154,11 +243,15 @@ size_t setup_write(const struct compose_setup *cs, const char *project, const ch
 		strbuf_addf(out, "%s\tvar = %s\n", c, g[i].var);
 		if (p->base < 0)
 			strbuf_addstr(out, "#\tbase = ?\t\t# the port slot 0 uses: give the variable a default\n");
+		else if (!g[i].step)
+			strbuf_addf(out, "#\tbase = %ld\t# its ports in %ld slots would pass 65535 or be "
+				    "another group's: choose base and step\n", p->base, (long)SETUP_SLOTS);
 		else
 			strbuf_addf(out, "\tbase = %ld\n", p->base);
 		if (p->count > 1)
-			strbuf_addf(out, "%s\tcount = %ld\n%s\tstep = %ld\n", c, p->count, c,
-				    (p->count + 9) / 10 * 10);
+			strbuf_addf(out, "%s\tcount = %ld\n", c, p->count);
+		if (g[i].step > 1)
+			strbuf_addf(out, "\tstep = %ld\n", g[i].step);
 		if (known_tcp(p->target))
 			strbuf_addstr(out, "#\twait = tcp\t\t# up waits until it accepts TCP\n");
 		else

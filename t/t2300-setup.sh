@@ -62,6 +62,38 @@ test_expect_success 'setup prints one group per published port, with the variabl
 	test_path_is_missing proj/.gitsandbox
 '
 
+test_expect_success 'ports side by side get steps that keep the slots apart; what cannot fit is left out' '
+	mkdir adj &&
+	cat >adj/docker-compose.yml <<-\EOF &&
+	services:
+	  web:
+	    image: x
+	    ports: ["${WEB_PORT:-8000}:80", "8001:81", "65530:82", "8002-8004:90-92"]
+	  other:
+	    image: y
+	    ports: ["8010:80", "${LONE_PORT:-7000}:80"]
+	EOF
+	git -C adj init -q -b main &&
+	(cd adj && git sandbox setup --write >../out 2>/dev/null) &&
+	test_grep "5 port groups" out &&
+	(cd adj && git config -f .gitsandbox --get-regexp "^port\." >../groups) &&
+	test_grep "^port.web-2.step 10$" groups &&
+	test_grep ! "^port.web-3" groups &&
+	test_grep "^#	base = 65530	# its ports in 10 slots would pass 65535" adj/.gitsandbox &&
+	test_grep ! "^port.other-2.step" groups &&
+	# every slot of every group: no port twice
+	git -C adj add . && git -C adj commit -q -m setup &&
+	for s in 1 2 3 4 5 6 7 8 9 10
+	do
+		(cd adj && git sandbox create s$s >/dev/null 2>&1) || return 1
+	done &&
+	for s in 1 2 3 4 5 6 7 8 9 10
+	do
+		grep "_PORT[_0-9]*=" adj--s$s/.env.sandbox || return 1
+	done | sed "s/.*=//" | sort | uniq -d >dups &&
+	test_must_be_empty dups
+'
+
 test_expect_success 'setup reports what would collide, with the line to write instead' '
 	test_grep "service .db. publishes the fixed host port 5432 (line 1[0-9]): write \"\${DB_PORT}:5432\" instead" err &&
 	test_grep "service .workers. publishes the fixed host ports from 5000 (line [0-9]*): write \"\${WORKERS_PORT_1}-\${WORKERS_PORT_4}:5000-5003\" instead" err &&
