@@ -96,7 +96,8 @@ static struct strbuf said = STRBUF_INIT;
 
 static void record(enum advice what, const char *arg)
 {
-	strbuf_addf(&said, "%d %s;", (int)what, arg ? arg : "-");
+	strbuf_addf(&said, "%s %s;", what == ADVICE_TRUST ? "trust" : what == ADVICE_NO_SLOT ?
+		    "no-slot" : "other", arg ? arg : "-");
 }
 
 START_TEST(test_advise)
@@ -108,7 +109,7 @@ START_TEST(test_advise)
 	advise(ADVICE_NO_SLOT, NULL);
 	set_advise_routine(NULL);
 	advise(ADVICE_REPAIR, NULL);
-	ck_assert_str_eq(said.buf, "0 f;1 -;");
+	ck_assert_str_eq(said.buf, "trust f;no-slot -;");
 	strbuf_release(&said);
 }
 END_TEST
