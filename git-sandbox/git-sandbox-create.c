@@ -1,4 +1,5 @@
 /* git sandbox create: a new worktree, a free slot and its env file */
+#include <errno.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -68,7 +69,11 @@ static void refuse_taken(const struct sandbox *sb, const char *name)
 
 	if (registry_read(&reg) < 0)
 		die("the sandbox was not created");
-	if ((old = registry_find(&reg, sb->repo.commondir, name)))
+	if ((old = registry_find(&reg, sb->repo.commondir, name)) && access(old->path, F_OK) < 0 &&
+	    errno == ENOENT)
+		die("sandbox '%s' is registered at '%s', whose worktree is gone; run 'git sandbox "
+		    "prune' (or 'git sandbox destroy %s'), or choose another name", name, old->path, name);
+	if (old)
 		die("sandbox '%s' already exists at '%s'; work there (cd '%s'), remove it first "
 		    "with 'git sandbox destroy %s', or choose another name",
 		    name, old->path, old->path, name);
@@ -110,6 +115,8 @@ static long reserve(struct sandbox *sb, const char *name, const char *path, long
 		die("%s; choose another name", why.buf);
 	if (slot == LEASE_NAME_TAKEN)
 		die("%s", why.buf);
+	if (slot == LEASE_NAME_STALE)
+		die("%s; run 'git sandbox prune', or choose another name", why.buf);
 	if (slot < 0)
 		die("the sandbox was not created");
 	registry_release(&reg);

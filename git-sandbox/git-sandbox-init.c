@@ -134,6 +134,8 @@ static int cmd_init(struct cmd_ctx *ctx)
 	sb->slot = lease_begin(&reg, &e, &sb->cfg, want, 0, &sb->ports, &why);
 	if (sb->slot == LEASE_NAME_TAKEN || sb->slot == LEASE_PROJECT_TAKEN)
 		die("%s; choose another with --name <name>", why.buf);
+	if (sb->slot == LEASE_NAME_STALE)
+		die("%s; run 'git sandbox prune', or choose another with --name <name>", why.buf);
 	if (sb->slot == LEASE_PATH_REGISTERED)
 		die("%s; run 'git sandbox prune' if its state was lost", why.buf);
 	if (sb->slot < 0)

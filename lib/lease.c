@@ -733,7 +733,13 @@ static int begin_refused(struct registry *r, const struct reg_entry *e, unsigned
 {
 	const struct reg_entry *old;
 
-	if ((old = registry_find(r, e->repo, e->name))) {
+	if ((old = registry_find(r, e->repo, e->name)) && access(old->path, F_OK) < 0 &&
+	    errno == ENOENT) {
+		strbuf_addf(why, "sandbox '%s' is registered at '%s', whose worktree is gone",
+			    e->name, old->path);
+		return LEASE_NAME_STALE;
+	}
+	if (old) {
 		strbuf_addf(why, "sandbox '%s' already exists at '%s'", e->name, old->path);
 		return LEASE_NAME_TAKEN;
 	}

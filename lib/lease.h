@@ -72,6 +72,7 @@ long lease_choose(struct registry *r, const struct sb_config *cfg, const char *r
 #define LEASE_PATH_TAKEN (-3)	/* something is at the path (LEASE_NEW_PATH) */
 #define LEASE_PROJECT_TAKEN (-4) /* another sandbox uses the compose project */
 #define LEASE_PATH_REGISTERED (-5) /* an entry (of any repository) has the path */
+#define LEASE_NAME_STALE (-6)	/* the repository's sandbox of that name has lost its worktree */
 
 /* lease_begin()'s flag: e->path is a worktree still to be made, so nothing may be there yet */
 #define LEASE_NEW_PATH 1

@@ -377,6 +377,14 @@ test_expect_success 'a path an entry still holds (its worktree removed by hand) 
 	test_must_fail git -C ktrdr-b rev-parse --verify -q refs/heads/gone &&
 	snapshot after &&
 	test_cmp before after &&
+	# the same name here: not "cd" into what is gone
+	git -C ktrdr worktree prune &&
+	snapshot before &&
+	(cd ktrdr && test_expect_code 128 git sandbox create gone 2>../err) &&
+	test_grep "sandbox .gone. is registered at .*ktrdr--gone., whose worktree is gone; run .git sandbox prune." err &&
+	test_grep ! "cd " err &&
+	snapshot after &&
+	test_cmp before after &&
 	(cd ktrdr && git sandbox prune >/dev/null) &&
 	git -C ktrdr branch -q -D gone &&
 	rm -rf ktrdr-b

@@ -456,12 +456,19 @@ START_TEST(test_begin)
 	ck_assert(port_file_exists(BASE + 111));
 	ck_assert_uint_eq(entries(), 1);
 
+	/* one's worktree was never made: its name is held all the same, by an entry gone stale */
+	ck_assert_int_eq(begin("one", two, "p-two", 0, LEASE_NEW_PATH, &why), LEASE_NAME_STALE);
+	msg = xasprintf("sandbox 'one' is registered at '%s', whose worktree is gone", one);
+	ck_assert_str_eq(why.buf, msg);
+	free(msg);
+	ck_assert_int_eq(mkdir(one, 0700), 0);
 	ck_assert_int_eq(begin("one", two, "p-two", 0, LEASE_NEW_PATH, &why), LEASE_NAME_TAKEN);
 	msg = xasprintf("sandbox 'one' already exists at '%s'", one);
 	ck_assert_str_eq(why.buf, msg);
 	free(msg);
 	/* the name first, whatever else is taken too */
 	ck_assert_int_eq(begin("one", one, "p-one", 0, 0, &why), LEASE_NAME_TAKEN);
+	ck_assert_int_eq(rmdir(one), 0);
 	/* a worktree to be made: nothing may be there; and no entry may have it */
 	ck_assert_int_eq(begin("two", home, "p-two", 0, LEASE_NEW_PATH, &why), LEASE_PATH_TAKEN);
 	ck_assert(strstr(why.buf, "already exists (not a sandbox of this repository)"));
