@@ -175,6 +175,13 @@ int cmd_run(const struct cmd_entry *e, int argc, char **argv)
 		usage_msg(e->usage, "too many arguments");
 	if (e->check)
 		e->check(&ctx);
+	if (!(e->flags & CMD_NO_STATE)) {
+		char *why = NULL, *dir = xdg_dir_gently("XDG_STATE_HOME", ".local/state", &why);
+
+		if (!dir)
+			die("%s", why);
+		free(dir);
+	}
 	ctx.name = cmd_sandbox;
 	if (e->flags & CMD_NAME_ARG)
 		ctx.name = opt_sandbox(cmd_sandbox, ctx.argc ? argv[0] : NULL, e->usage);

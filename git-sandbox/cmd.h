@@ -16,6 +16,11 @@
 #define CMD_NAME_ARG	(1 << 1)	/* ... or its one positional <name> names (opt_sandbox) */
 #define CMD_LOCK	(1 << 2)	/* hold its stack lock while the function runs */
 #define CMD_STOP_AT_ARG	(1 << 3)	/* options end at the first argument (exec) */
+/*
+ * runs without the user's state directory (the registry): it says so
+ * itself (doctor), or needs none; the others stop at once without it
+ */
+#define CMD_NO_STATE	(1 << 4)
 
 struct cmd_ctx {
 	const struct cmd_entry *entry;

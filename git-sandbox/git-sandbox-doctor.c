@@ -524,5 +524,6 @@ static int cmd_doctor(struct cmd_ctx *ctx)
 }
 
 const struct cmd_entry cmd_doctor_entry = {
-	"doctor", "check the set-up and say how to fix it", usage, opts, 0, 0, 0, NULL, cmd_doctor
+	"doctor", "check the set-up and say how to fix it", usage, opts, CMD_NO_STATE, 0, 0, NULL,
+	cmd_doctor
 };

@@ -136,5 +136,5 @@ static int cmd_setup(struct cmd_ctx *ctx)
 
 const struct cmd_entry cmd_setup_entry = {
 	"setup", "write a .gitsandbox from the project's compose file", usage, opts,
-	0, 0, -1, NULL, cmd_setup
+	CMD_NO_STATE, 0, -1, NULL, cmd_setup
 };

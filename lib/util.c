@@ -399,13 +399,21 @@ char *xdg_dir_gently(const char *env, const char *fallback_under_home, char **wh
 
 char *xdg_dir(const char *env, const char *fallback_under_home)
 {
+	/* said once for each variable: every reader of the registry would say it again */
+	static const char *said[4];
 	char *why = NULL, *dir = xdg_dir_gently(env, fallback_under_home, &why);
+	size_t i;
 
-	if (!dir) {
+	if (dir)
+		return dir;
+	for (i = 0; i < ARRAY_SIZE(said) && said[i] && strcmp(said[i], env); i++)
+		;
+	if (i == ARRAY_SIZE(said) || !said[i])
 		error("%s", why);
-		free(why);
-	}
-	return dir;
+	if (i < ARRAY_SIZE(said))
+		said[i] = env;
+	free(why);
+	return NULL;
 }
 
 unsigned long long proc_start_time(long pid)

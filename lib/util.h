@@ -93,8 +93,8 @@ char *path_join(const char *a, const char *b);
 /*
  * An XDG base directory of ours (newly allocated): "$<env>/git-sandbox",
  * else "$HOME/<fallback_under_home>/git-sandbox"; NULL after an error
- * if neither is an absolute path. The _gently form says why in *why
- * (caller frees) instead of on standard error.
+ * if neither is an absolute path (said on standard error once for each
+ * env). The _gently form says why in *why (caller frees) instead.
  */
 char *xdg_dir(const char *env, const char *fallback_under_home);
 char *xdg_dir_gently(const char *env, const char *fallback_under_home, char **why);

@@ -243,21 +243,27 @@ test_expect_success 'HOME and XDG_STATE_HOME unset: a clear error, nothing made'
 	test_cmp before after
 '
 
-test_expect_success 'HOME and the XDG directories unset: doctor fails each, secrets errs' '
+test_expect_success 'HOME and the XDG directories unset: doctor fails each once, the others stop' '
 	snapshot before &&
 	(
 		cd ktrdr/../ktrdr--one &&
 		unset HOME XDG_STATE_HOME XDG_CONFIG_HOME XDG_CACHE_HOME &&
 		test_expect_code 1 git sandbox doctor >../out 2>../err &&
-		test_expect_code 128 git sandbox secrets status 2>../err2
+		test_expect_code 128 git sandbox secrets status 2>../err2 &&
+		for cmd in status down logs "port api" env list
+		do
+			test_expect_code 128 git sandbox $cmd >/dev/null 2>../err3 &&
+			test_grep "^fatal: neither XDG_STATE_HOME nor HOME" ../err3 || return 1
+		done
 	) &&
+	test $(grep -c "neither XDG_STATE_HOME nor HOME" err) = 1 &&
 	test_grep "^fail  there is no directory for the registry" out &&
 	test_grep "^fail  there is no directory for the secrets key" out &&
 	test_grep "^fail  there is no directory for the secrets cache" out &&
 	test_grep "neither XDG_STATE_HOME nor HOME" err &&
 	test_grep "neither XDG_CONFIG_HOME nor HOME" err &&
 	test_grep "neither XDG_CACHE_HOME nor HOME" err &&
-	test_grep "neither XDG_CACHE_HOME nor HOME" err2 &&
+	test_grep "^fatal: neither XDG_STATE_HOME nor HOME" err2 &&
 	snapshot after &&
 	test_cmp before after
 '
