@@ -42,6 +42,16 @@ const struct cmd_entry *cmd_find(const char *name)
 	return NULL;
 }
 
+static void trust_hint_of(const void *cfg)
+{
+	trust_hint(cfg);
+}
+
+void cmd_die_untrusted(const struct sb_config *cfg, const char *msg)
+{
+	die_then(trust_hint_of, cfg, "%s", msg);
+}
+
 void cmd_open(struct sandbox *sb, const char *name, unsigned flags)
 {
 	struct strbuf err = STRBUF_INIT;
@@ -52,8 +62,7 @@ void cmd_open(struct sandbox *sb, const char *name, unsigned flags)
 	case SANDBOX_NO_SUCH:
 		die("%s (see 'git sandbox list')", err.buf);
 	case SANDBOX_UNTRUSTED:
-		trust_hint(&sb->cfg);
-		die("%s", err.buf);
+		cmd_die_untrusted(&sb->cfg, err.buf);
 	case SANDBOX_NOT_ONE:
 		die("%s: create one with 'git sandbox create <name>', "
 		    "or make this worktree one with 'git sandbox init'", err.buf);
@@ -81,7 +90,7 @@ void cmd_compose(struct compose *c, const struct sandbox *sb, struct stack_ident
 	int r = stack_compose(c, sb, si, flags, &err);
 
 	if (r == STACK_COMPOSE_UNTRUSTED)
-		trust_hint(&sb->cfg);
+		cmd_die_untrusted(&sb->cfg, err.buf);
 	if (r < 0)
 		die("%s", err.buf);
 	strbuf_release(&err);
@@ -115,7 +124,18 @@ char *cmd_trust_advice(const char *file)
 /* the words of the advice lib asks for (advice.h): they name our commands and options */
 static void say_hint(enum advice what, const char *arg)
 {
-	char *s;
+	/* each once: a file that is not trusted holds back copies, hooks and more */
+	static struct strbuf said = STRBUF_INIT;
+	char *s, *key = xasprintf("\n%d %s\n", (int)what, arg ? arg : "");
+
+	if (!said.len)
+		strbuf_addch(&said, '\n');
+	if (strstr(said.buf, key)) {
+		free(key);
+		return;
+	}
+	strbuf_addstr(&said, key + 1);
+	free(key);
 
 	switch (what) {
 	case ADVICE_TRUST:

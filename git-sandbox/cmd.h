@@ -51,6 +51,9 @@ struct cmd_entry {
  */
 char *cmd_trust_advice(const char *file);
 
+/* Die with msg, a refusal of cfg's untrusted project file, then the trust advice. */
+void cmd_die_untrusted(const struct sb_config *cfg, const char *msg) __attribute__((noreturn));
+
 /* the -s/--sandbox of the command running: OPT_SANDBOX_(&cmd_sandbox) */
 extern const char *cmd_sandbox;
 

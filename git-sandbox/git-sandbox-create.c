@@ -222,10 +222,8 @@ static int cmd_create(struct cmd_ctx *ctx)
 		    sandbox_config_load(&sb.cfg, &sb.repo, sb.repo.worktree ? sb.repo.worktree :
 					sb.repo.main_worktree)) < 0)
 		die("%s", config_error());
-	if (config_check_untrusted(&sb.cfg) < 0) {
-		trust_hint(&sb.cfg);
-		die("%s", config_error());
-	}
+	if (config_check_untrusted(&sb.cfg) < 0)
+		cmd_die_untrusted(&sb.cfg, config_error());
 	if (!sb.cfg.has_file && !sb.cfg.nports)
 		die("no ports configured (no .gitsandbox, no [port] in your git config); "
 		    "run 'git sandbox setup' to write a .gitsandbox from the compose file");

@@ -39,6 +39,17 @@ void die(const char *fmt, ...)
 	exit(EXIT_FATAL);
 }
 
+void die_then(void (*then)(const void *), const void *arg, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vreport("fatal: ", fmt, ap, 0);
+	va_end(ap);
+	then(arg);
+	exit(EXIT_FATAL);
+}
+
 void die_errno(const char *fmt, ...)
 {
 	va_list ap;

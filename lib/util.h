@@ -14,6 +14,9 @@
 
 /* "fatal: <msg>" on stderr, exit 128. */
 void die(const char *fmt, ...) __attribute__((noreturn, format(printf, 1, 2)));
+/* Like die(), and then(arg) after the fatal line: the hints that go with it. */
+void die_then(void (*then)(const void *), const void *arg, const char *fmt, ...)
+	__attribute__((noreturn, format(printf, 3, 4)));
 /* Like die() with ": <strerror(errno)>" appended. */
 void die_errno(const char *fmt, ...) __attribute__((noreturn, format(printf, 1, 2)));
 /* "error: <msg>" on stderr; returns -1 so a function can fail in one line. */

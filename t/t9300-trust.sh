@@ -60,7 +60,10 @@ test_expect_success 'sandbox.composeCommand from a branch runs nothing until tru
 	do
 		(cd ktrdr--cc && test_expect_code 128 git sandbox $cmd >../out 2>../err) &&
 		test_grep "sandbox.composeCommand = sh fake-compose" err &&
-		test_grep "git sandbox trust" err || return 1
+		# the refusal, then the advice that goes with it, once
+		fatal=$(grep -n "^fatal: " err | cut -d: -f1) &&
+		hint=$(grep -n "^hint: read .*, then run .git sandbox trust. to allow it" err | cut -d: -f1) &&
+		test "$fatal" -lt "$hint" || return 1
 	done &&
 	unharmed &&
 	(cd ktrdr--cc && git sandbox trust --show >../out; test $? = 1) &&
@@ -293,9 +296,13 @@ test_expect_success 'untrusted, a secret variable has a secret'"'"'s name: its d
 '
 
 test_expect_success 'trust --show and the warnings show control bytes escaped, never raw' '
-	{ cat upstream/.gitsandbox && printf "[hook]\n\tpostCreate = \"touch x; \\b\\b\\bmake\"\n"; } | evil_branch esc &&
+	{ cat upstream/.gitsandbox && printf "[hook]\n\tpostCreate = \"touch x; \\b\\b\\bmake\"\n" &&
+	  printf "[sandbox]\n\tcopy = notes.txt\n"; } | evil_branch esc &&
 	(cd victim && git sandbox create esc --base origin/esc >/dev/null 2>../err) &&
 	test_grep "x08" err &&
+	# the copy and the hook both held back: the advice once
+	test_grep "sandbox.copy" err &&
+	test $(grep -c "^hint: read .*, then run .git sandbox trust" err) = 1 &&
 	test_path_is_missing ktrdr--esc/x &&
 	(cd ktrdr--esc && git sandbox trust --show >../out; test $? = 1) &&
 	test_grep "hook.postCreate  *touch x; \\\\x08\\\\x08\\\\x08make" out &&
