@@ -58,22 +58,47 @@ struct entry_urls {
 	size_t n;
 };
 
+/* The git config layers above the project files of one repository's sandboxes in a row. */
+struct repo_layers {
+	char *repo;		/* common git dir */
+	struct gitlayers above;
+	int ok;			/* read; else each load reads them, and says why they do not */
+};
+
+static void repo_layers_free(struct repo_layers *a)
+{
+	free(a->repo);
+	gitlayers_free(&a->above);
+	memset(a, 0, sizeof(*a));
+}
+
 /*
  * The configuration of e's worktree, which is there, with the repository
- * opened once in k for its sandboxes in a row and main_worktree's name the
- * default project: 0, or -1 when it does not load. Read once for both
- * what its stack is and its URLs.
+ * opened once in k and its git config read once in a for its sandboxes in
+ * a row, and main_worktree's name the default project: 0, or -1 when it
+ * does not load. Read once for both what its stack is and its URLs.
  */
-static int entry_config(struct sb_config *cfg, struct stack_kinds *k, const struct reg_entry *e,
-			const char *main_worktree)
+static int entry_config(struct sb_config *cfg, struct stack_kinds *k, struct repo_layers *a,
+			const struct reg_entry *e, const char *main_worktree)
 {
 	char *def;
 	int ret;
 
 	if (!stack_kinds_repo(k, e->repo))
 		return -1;
+	if (!a->repo || strcmp(a->repo, e->repo)) {
+		struct strbuf why = STRBUF_INIT;
+
+		repo_layers_free(a);
+		a->repo = xstrdup(e->repo);
+		a->ok = !gitlayers_read_above(&a->above, k->git, &why);
+		strbuf_release(&why);
+	}
 	def = path_basename(main_worktree);
-	ret = config_load(cfg, k->git, e->path, def);
+	if (a->ok)
+		ret = config_load_above(cfg, &a->above, e->path, def);
+	else
+		ret = config_load(cfg, k->git, e->path, def);
 	free(def);
 	return ret;
 }
@@ -112,7 +137,7 @@ struct row {
 
 /* The engine, status and URLs of a registered sandbox. */
 static void row_of_entry(struct row *r, struct reg_entry *e, struct stack_lists *stacks,
-			 struct stack_kinds *kinds, int *remote)
+			 struct stack_kinds *kinds, struct repo_layers *layers, int *remote)
 {
 	enum stack_kind kind;
 	struct sb_config cfg;
@@ -141,7 +166,7 @@ static void row_of_entry(struct row *r, struct reg_entry *e, struct stack_lists 
 	r->port_names = e->port_names;
 	r->nports = e->nports;
 	r->repo = main_worktree_of(e->repo);
-	have_cfg = !gone && !entry_config(&cfg, kinds, e, r->repo);
+	have_cfg = !gone && !entry_config(&cfg, kinds, layers, e, r->repo);
 	kind = stack_kind_of(kinds, e, have_cfg ? &cfg : NULL);
 	if (kind == STACK_NONE) {
 		/* no stack: its engine is not asked, only named */
@@ -387,6 +412,7 @@ static int cmd_list(struct cmd_ctx *ctx)
 	struct repo here;
 	struct stack_lists stacks = { 0 };
 	struct stack_kinds kinds = { 0 };
+	struct repo_layers layers = { 0 };
 	struct strbuf out = STRBUF_INIT, why = STRBUF_INIT;
 	struct row *rows;
 	size_t i, n = 0, others = 0;
@@ -419,7 +445,7 @@ static int cmd_list(struct cmd_ctx *ctx)
 			others++;
 			continue;
 		}
-		row_of_entry(&rows[n++], e, &stacks, &kinds, &remote);
+		row_of_entry(&rows[n++], e, &stacks, &kinds, &layers, &remote);
 		for (k = 0; k < nrepos && strcmp(repos[k], e->repo); k++)
 			;
 		if (k == nrepos) {
@@ -467,6 +493,7 @@ static int cmd_list(struct cmd_ctx *ctx)
 	strbuf_release(&why);
 	stack_lists_free(&stacks);
 	stack_kinds_free(&kinds);
+	repo_layers_free(&layers);
 	registry_release(&reg);
 	if (in_repo)
 		repo_close(&here);
