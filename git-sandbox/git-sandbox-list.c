@@ -58,38 +58,58 @@ struct entry_urls {
 	size_t n;
 };
 
-/*
- * The URLs of e (derive.h) at address, or at sandbox.host: from its
- * worktree's configuration, with the repository r (opened once for its
- * sandboxes in a row); none when that does not load or there is no
- * address.
- */
-static void entry_urls(struct entry_urls *u, struct stack_kinds *r, const struct reg_entry *e,
-		       const char *main_worktree, const char *address)
-{
-	struct sb_config cfg;
-	char *def;
+/* The git config layers above the project files of one repository's sandboxes in a row. */
+struct repo_layers {
+	char *repo;		/* common git dir */
+	struct gitlayers above;
+	int ok;			/* read; else each load reads them, and says why they do not */
+};
 
-	memset(u, 0, sizeof(*u));
-	if (!address)
-		return;
-	if (!r->repo || strcmp(r->repo, e->repo)) {
-		stack_kinds_free(r);
-		r->repo = xstrdup(e->repo);
-		if (sb_libgit2_init() < 0 || git_repository_open(&r->git, e->repo) < 0)
-			r->git = NULL;
-		git_error_clear();
+static void repo_layers_free(struct repo_layers *a)
+{
+	free(a->repo);
+	gitlayers_free(&a->above);
+	memset(a, 0, sizeof(*a));
+}
+
+/*
+ * The configuration of e's worktree, which is there, with the repository
+ * opened once in k and its git config read once in a for its sandboxes in
+ * a row, and main_worktree's name the default project: 0, or -1 when it
+ * does not load. Read once for both what its stack is and its URLs.
+ */
+static int entry_config(struct sb_config *cfg, struct stack_kinds *k, struct repo_layers *a,
+			const struct reg_entry *e, const char *main_worktree)
+{
+	char *def;
+	int ret;
+
+	if (!stack_kinds_repo(k, e->repo))
+		return -1;
+	if (!a->repo || strcmp(a->repo, e->repo)) {
+		struct strbuf why = STRBUF_INIT;
+
+		repo_layers_free(a);
+		a->repo = xstrdup(e->repo);
+		a->ok = !gitlayers_read_above(&a->above, k->git, &why);
+		strbuf_release(&why);
 	}
-	if (!r->git)
-		return;
 	def = path_basename(main_worktree);
-	if (config_load(&cfg, r->git, e->path, def) == 0) {
-		ports_from_flat(&u->ports, e->ports, e->port_names, e->nports, &cfg);
-		u->n = urls_of(&cfg, &u->ports, cfg.host && *cfg.host ? cfg.host : address,
-			       &u->names, &u->urls);
-		config_free(&cfg);
-	}
+	if (a->ok)
+		ret = config_load_above(cfg, &a->above, e->path, def);
+	else
+		ret = config_load(cfg, k->git, e->path, def);
 	free(def);
+	return ret;
+}
+
+/* The URLs of e (derive.h) in its configuration cfg, at address or at sandbox.host. */
+static void entry_urls(struct entry_urls *u, const struct sb_config *cfg, const struct reg_entry *e,
+		       const char *address)
+{
+	ports_from_flat(&u->ports, e->ports, e->port_names, e->nports, cfg);
+	u->n = urls_of(cfg, &u->ports, cfg->host && *cfg->host ? cfg->host : address,
+		       &u->names, &u->urls);
 }
 
 /* One line of list: a sandbox, or a main worktree's slot-0 stack. */
@@ -117,19 +137,22 @@ struct row {
 
 /* The engine, status and URLs of a registered sandbox. */
 static void row_of_entry(struct row *r, struct reg_entry *e, struct stack_lists *stacks,
-			 struct stack_kinds *kinds, struct stack_kinds *cfgs, int *remote)
+			 struct stack_kinds *kinds, struct repo_layers *layers, int *remote)
 {
 	enum stack_kind kind;
+	struct sb_config cfg;
 	struct stat st;
 	char *address = NULL;
+	int gone = stat(e->path, &st) < 0, have_cfg;
 
 	/* moved with git worktree move: shown where it is ('repair' records it) */
-	if (stat(e->path, &st) < 0 && strcmp(e->gitdir, e->repo)) {
+	if (gone && strcmp(e->gitdir, e->repo)) {
 		char *to = worktree_of_gitdir(e->gitdir);
 
 		if (to && worktree_belongs(to, e->gitdir)) {
 			free(e->path);
 			e->path = to;
+			gone = 0;
 		} else {
 			free(to);
 		}
@@ -142,7 +165,9 @@ static void row_of_entry(struct row *r, struct reg_entry *e, struct stack_lists 
 	r->ports = e->ports;
 	r->port_names = e->port_names;
 	r->nports = e->nports;
-	kind = stack_kind_of(kinds, e);
+	r->repo = main_worktree_of(e->repo);
+	have_cfg = !gone && !entry_config(&cfg, kinds, layers, e, r->repo);
+	kind = stack_kind_of(kinds, e, have_cfg ? &cfg : NULL);
 	if (kind == STACK_NONE) {
 		/* no stack: its engine is not asked, only named */
 		r->status = sandbox_status(NULL, e->path, e->gitdir, e->project, kind);
@@ -163,13 +188,15 @@ static void row_of_entry(struct row *r, struct reg_entry *e, struct stack_lists 
 			*remote = 1;
 		}
 	}
-	r->repo = main_worktree_of(e->repo);
 	if (strcmp(r->status, "missing")) {
 		r->branch = worktree_head_branch(e->gitdir, &r->branch_unknown);
-		entry_urls(&r->urls, cfgs, e, r->repo, address);
+		if (have_cfg && address)
+			entry_urls(&r->urls, &cfg, e, address);
 	} else {
 		r->branch_unknown = 1;
 	}
+	if (have_cfg)
+		config_free(&cfg);
 	free(address);
 }
 
@@ -180,7 +207,7 @@ static void row_of_entry(struct row *r, struct reg_entry *e, struct stack_lists 
  * the sandboxes.
  */
 static int row_of_main(struct row *r, const char *commondir, struct stack_lists *stacks,
-		       struct stack_kinds *cfgs, int *remote)
+		       struct stack_kinds *kinds, int *remote)
 {
 	struct reg_entry fake;
 	const struct stack_list *l;
@@ -197,15 +224,8 @@ static int row_of_main(struct row *r, const char *commondir, struct stack_lists 
 		free(wt);
 		return 0;
 	}
-	if (!cfgs->repo || strcmp(cfgs->repo, commondir)) {
-		stack_kinds_free(cfgs);
-		cfgs->repo = xstrdup(commondir);
-		if (sb_libgit2_init() < 0 || git_repository_open(&cfgs->git, commondir) < 0)
-			cfgs->git = NULL;
-		git_error_clear();
-	}
 	def = path_basename(wt);
-	if (!cfgs->git || config_load(&cfg, cfgs->git, wt, def) < 0) {
+	if (!stack_kinds_repo(kinds, commondir) || config_load(&cfg, kinds->git, wt, def) < 0) {
 		free(def);
 		free(wt);
 		return 0;
@@ -391,7 +411,8 @@ static int cmd_list(struct cmd_ctx *ctx)
 	struct registry reg;
 	struct repo here;
 	struct stack_lists stacks = { 0 };
-	struct stack_kinds kinds = { 0 }, cfgs = { 0 };
+	struct stack_kinds kinds = { 0 };
+	struct repo_layers layers = { 0 };
 	struct strbuf out = STRBUF_INIT, why = STRBUF_INIT;
 	struct row *rows;
 	size_t i, n = 0, others = 0;
@@ -424,7 +445,7 @@ static int cmd_list(struct cmd_ctx *ctx)
 			others++;
 			continue;
 		}
-		row_of_entry(&rows[n++], e, &stacks, &kinds, &cfgs, &remote);
+		row_of_entry(&rows[n++], e, &stacks, &kinds, &layers, &remote);
 		for (k = 0; k < nrepos && strcmp(repos[k], e->repo); k++)
 			;
 		if (k == nrepos) {
@@ -441,7 +462,7 @@ static int cmd_list(struct cmd_ctx *ctx)
 			;
 		if (k < reg.n)
 			continue;
-		if (row_of_main(&rows[n], repos[i], &stacks, &cfgs, &remote))
+		if (row_of_main(&rows[n], repos[i], &stacks, &kinds, &remote))
 			n++;
 	}
 	if (n)	/* NULL-safe: qsort may not take an empty array */
@@ -468,11 +489,11 @@ static int cmd_list(struct cmd_ctx *ctx)
 		row_free(&rows[i]);
 	free(rows);
 	free(repos);
-	stack_kinds_free(&cfgs);
 	strbuf_release(&out);
 	strbuf_release(&why);
 	stack_lists_free(&stacks);
 	stack_kinds_free(&kinds);
+	repo_layers_free(&layers);
 	registry_release(&reg);
 	if (in_repo)
 		repo_close(&here);

@@ -695,12 +695,13 @@ static void init(struct sb_config *cfg, char *file)
 	cfg->color = -1;
 }
 
-/* gitlayers_read(), its error config_error()'s */
-static int read_layers(struct gitlayers *l, git_repository *repo, const char *file,
-		       const char *text, size_t len)
+/* gitlayers_read(), or gitlayers_read_with() above when not NULL; its error config_error()'s */
+static int read_layers(struct gitlayers *l, git_repository *repo, const struct gitlayers *above,
+		       const char *file, const char *text, size_t len)
 {
 	struct strbuf why = STRBUF_INIT;
-	int ret = gitlayers_read(l, repo, file, text, len, &why);
+	int ret = above ? gitlayers_read_with(l, above, file, text, len, &why) :
+		  gitlayers_read(l, repo, file, text, len, &why);
 
 	if (ret < 0)
 		config_set_error("%s", why.buf);
@@ -713,8 +714,8 @@ static int read_layers(struct gitlayers *l, git_repository *repo, const char *fi
  * none) to a validated configuration, wherever the bytes were read: read
  * once, so the bytes hashed for trust are the bytes parsed.
  */
-static int load(struct sb_config *cfg, git_repository *repo, const char *text, size_t len,
-		const char *default_project)
+static int load(struct sb_config *cfg, git_repository *repo, const struct gitlayers *above,
+		const char *text, size_t len, const char *default_project)
 {
 	struct gitlayers l = GITLAYERS_INIT;
 	size_t i;
@@ -723,7 +724,7 @@ static int load(struct sb_config *cfg, git_repository *repo, const char *text, s
 	cfg->has_file = !!text;
 	if (text)
 		cfg->file_hash = sha256_hex(text, len);
-	ret = read_layers(&l, repo, cfg->file, text, len);
+	ret = read_layers(&l, repo, above, cfg->file, text, len);
 	if (ret < 0) {
 		gitlayers_free(&l);
 		return -1;
@@ -753,15 +754,16 @@ int config_load_text(struct sb_config *cfg, git_repository *repo, const char *na
 		     const char *text, size_t len, const char *default_project)
 {
 	init(cfg, xstrdup(name));
-	if (load(cfg, repo, text, len, default_project)) {
+	if (load(cfg, repo, NULL, text, len, default_project)) {
 		config_free(cfg);
 		return -1;
 	}
 	return 0;
 }
 
-int config_load(struct sb_config *cfg, git_repository *repo, const char *worktree,
-		const char *default_project)
+/* config_load(), with the layers above the project file read already when above is not NULL */
+static int load_worktree(struct sb_config *cfg, git_repository *repo, const struct gitlayers *above,
+			 const char *worktree, const char *default_project)
 {
 	size_t len = 0;
 	char *text;
@@ -772,11 +774,23 @@ int config_load(struct sb_config *cfg, git_repository *repo, const char *worktre
 	if (!text && errno != ENOENT)
 		ret = config_set_error("cannot read '%s': %s", cfg->file, read_file_strerror(errno));
 	else
-		ret = load(cfg, repo, text, len, default_project);
+		ret = load(cfg, repo, above, text, len, default_project);
 	free(text);
 	if (ret)
 		config_free(cfg);	/* a failed load leaves nothing allocated */
 	return ret ? -1 : 0;
+}
+
+int config_load(struct sb_config *cfg, git_repository *repo, const char *worktree,
+		const char *default_project)
+{
+	return load_worktree(cfg, repo, NULL, worktree, default_project);
+}
+
+int config_load_above(struct sb_config *cfg, const struct gitlayers *above, const char *worktree,
+		      const char *default_project)
+{
+	return load_worktree(cfg, NULL, above, worktree, default_project);
 }
 
 int config_sets_compose(git_repository *repo, const char *worktree)
@@ -797,7 +811,7 @@ int config_sets_compose(git_repository *repo, const char *worktree)
 	if (!text && errno != ENOENT)
 		ret = config_set_error("cannot read '%s': %s", file, read_file_strerror(errno));
 	else
-		ret = read_layers(&l, repo, file, text, len);
+		ret = read_layers(&l, repo, NULL, file, text, len);
 	/* as apply() sees it: the key, in any layer */
 	for (i = 0; !ret && i < l.n; i++)
 		if (!strcmp(l.e[i].key, "sandbox.compose"))
@@ -909,7 +923,7 @@ int config_load_commit(struct sb_config *cfg, git_repository *repo, const char *
 	cfg->file_in_commit = 1;
 	git_buf_dispose(&abbrev);
 	if (!read_commit_file(repo, commit, cfg->file, &text, &len))
-		ret = load(cfg, repo, text, len, default_project);
+		ret = load(cfg, repo, NULL, text, len, default_project);
 	git_commit_free(commit);
 	free(text);
 	if (ret)

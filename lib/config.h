@@ -144,6 +144,13 @@ struct sb_config {
  */
 int config_load(struct sb_config *cfg, git_repository *repo, const char *worktree,
 		const char *default_project);
+/*
+ * config_load() with the layers above the project file read once already
+ * (gitlayers_read_above() of repo), for the worktrees of one repository
+ * in a row.
+ */
+int config_load_above(struct sb_config *cfg, const struct gitlayers *above, const char *worktree,
+		      const char *default_project);
 
 /* Is s a sandbox.project: 1-64 of [A-Za-z0-9._-], not starting with '-' or '.'? */
 int valid_project(const char *s);

@@ -107,8 +107,8 @@ static int add_project_file(struct gitlayers *l, const char *file, const char *t
 	return ret ? -1 : 0;
 }
 
-int gitlayers_read(struct gitlayers *l, git_repository *repo, const char *file,
-		   const char *text, size_t len, struct strbuf *why)
+/* the git config of repo (NULL: the user's and the system's only), then `git -c` */
+static int add_above(struct gitlayers *l, git_repository *repo, struct strbuf *why)
 {
 	static const struct { git_config_level_t level; const char *name; } levels[] = {
 		{ GIT_CONFIG_LEVEL_SYSTEM, "the system git config" },
@@ -120,8 +120,6 @@ int gitlayers_read(struct gitlayers *l, git_repository *repo, const char *file,
 	size_t i;
 	int ret = 0;
 
-	if (text && add_project_file(l, file, text, len, why) < 0)
-		return -1;
 	if ((repo ? git_repository_config(&cfg, repo) : git_config_open_default(&cfg)) < 0) {
 		strbuf_addf(why, "cannot read git config: %s", git_error_last()->message);
 		return -1;
@@ -145,6 +143,31 @@ int gitlayers_read(struct gitlayers *l, git_repository *repo, const char *file,
 	if (!ret)
 		ret = gitparams_read(command_line_value, l, why);
 	return ret;
+}
+
+int gitlayers_read(struct gitlayers *l, git_repository *repo, const char *file,
+		   const char *text, size_t len, struct strbuf *why)
+{
+	if (text && add_project_file(l, file, text, len, why) < 0)
+		return -1;
+	return add_above(l, repo, why);
+}
+
+int gitlayers_read_above(struct gitlayers *above, git_repository *repo, struct strbuf *why)
+{
+	return add_above(above, repo, why);
+}
+
+int gitlayers_read_with(struct gitlayers *l, const struct gitlayers *above, const char *file,
+			const char *text, size_t len, struct strbuf *why)
+{
+	size_t i;
+
+	if (text && add_project_file(l, file, text, len, why) < 0)
+		return -1;
+	for (i = 0; i < above->n; i++)
+		push(l, above->e[i].key, above->e[i].value, above->e[i].src, above->e[i].origin);
+	return 0;
 }
 
 void gitlayers_free(struct gitlayers *l)

@@ -45,6 +45,17 @@ struct gitlayers {
 int gitlayers_read(struct gitlayers *l, git_repository *repo, const char *file,
 		   const char *text, size_t len, struct strbuf *why);
 
+/*
+ * The layers above the project file alone (the git config of repo, then
+ * `git -c`), read once into above (GITLAYERS_INIT) for the project files
+ * of several worktrees of one repository: gitlayers_read_with() is
+ * gitlayers_read() with them, as long as above is not freed. 0, or -1
+ * with why; l and above are to be freed either way.
+ */
+int gitlayers_read_above(struct gitlayers *above, git_repository *repo, struct strbuf *why);
+int gitlayers_read_with(struct gitlayers *l, const struct gitlayers *above, const char *file,
+			const char *text, size_t len, struct strbuf *why);
+
 void gitlayers_free(struct gitlayers *l);
 
 #endif

@@ -134,25 +134,35 @@ int stack_none_left(const struct sandbox *sb, const struct stack_ident *si, enum
 	return n;
 }
 
-enum stack_kind stack_kind_of(struct stack_kinds *k, const struct reg_entry *e)
+struct git_repository *stack_kinds_repo(struct stack_kinds *k, const char *commondir)
+{
+	if (!k->repo || strcmp(k->repo, commondir)) {
+		stack_kinds_free(k);
+		k->repo = xstrdup(commondir);
+		if (sb_libgit2_init() < 0 || git_repository_open(&k->git, commondir) < 0)
+			k->git = NULL;
+		git_error_clear();
+	}
+	return k->git;
+}
+
+enum stack_kind stack_kind_of(struct stack_kinds *k, const struct reg_entry *e,
+			      const struct sb_config *cfg)
 {
 	enum stack_kind kind;
 	struct stack_ident si;
 	struct stat st;
+	int compose;
 
 	/* the common case, and the one where the configuration cannot change the answer */
 	if (exists_in(e->path, DEFAULT_COMPOSE_FILE) || stat(e->path, &st) < 0)
 		return STACK_YES;
-	/* the repository, opened once for its sandboxes in a row */
-	if (!k->repo || strcmp(k->repo, e->repo)) {
-		stack_kinds_free(k);
-		k->repo = xstrdup(e->repo);
-		if (sb_libgit2_init() < 0 || git_repository_open(&k->git, e->repo) < 0)
-			k->git = NULL;
-		git_error_clear();
-	}
 	/* whatever file sandbox.compose names (or a configuration that does not load) */
-	if (!k->git || config_sets_compose(k->git, e->path) || stack_ident_read(e->gitdir, &si) < 0)
+	if (cfg)
+		compose = cfg->compose_set;
+	else
+		compose = !stack_kinds_repo(k, e->repo) || config_sets_compose(k->git, e->path);
+	if (compose || stack_ident_read(e->gitdir, &si) < 0)
 		return STACK_YES;
 	kind = kind_without_file(&si);
 	stack_ident_free(&si);

@@ -68,16 +68,21 @@ enum stack_kind stack_kind(const struct sb_config *cfg, const char *path,
 int stack_none_left(const struct sandbox *sb, const struct stack_ident *si, enum stack_kind kind);
 /*
  * stack_kind() of the registered sandbox e, reading its configuration
- * only when its worktree has no file of the default name; STACK_YES when
+ * only when its worktree has no file of the default name and cfg (its
+ * configuration, when the caller has loaded it) is NULL; STACK_YES when
  * its worktree is gone or its configuration cannot be read. k keeps the
  * repository open for the next sandbox of the same one (zero it first;
- * stack_kinds_free() when done).
+ * stack_kinds_free() when done); stack_kinds_repo() opens it for a caller
+ * that loads the configuration itself.
  */
 struct stack_kinds {
 	char *repo;		/* common git dir */
 	struct git_repository *git;
 };
-enum stack_kind stack_kind_of(struct stack_kinds *k, const struct reg_entry *e);
+enum stack_kind stack_kind_of(struct stack_kinds *k, const struct reg_entry *e,
+			      const struct sb_config *cfg);
+/* The repository whose common git dir is commondir, kept in k; NULL when it cannot be opened. */
+struct git_repository *stack_kinds_repo(struct stack_kinds *k, const char *commondir);
 void stack_kinds_free(struct stack_kinds *k);
 
 /*

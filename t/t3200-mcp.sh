@@ -63,20 +63,7 @@ test_expect_success 'setup: a project whose web service serves a page and prints
 		var = DB_PASSWORD
 		default = localdev-t32
 	EOF
-	cat >t32/docker-compose.sandbox.yml <<-EOF &&
-	version: "3.7"
-	services:
-	  web:
-	    image: $IMAGE
-	    init: true
-	    ports: ["\${WEB_PORT}:80"]
-	    command: ["sh", "-c", "echo web-started-t32 && mkdir -p /www && echo ok >/www/health && exec httpd -f -p 80 -h /www"]
-	  db:
-	    image: $IMAGE
-	    init: true
-	    ports: ["\${DB_PORT}:5432"]
-	    command: ["sh", "-c", "exec nc -ll -p 5432 -e cat"]
-	EOF
+	sb_web_db_compose t32 $IMAGE web WEB_PORT "echo web-started-t32" &&
 	git -C t32 add . && git -C t32 commit -q -m project
 '
 

@@ -8,6 +8,8 @@ test_skip_all DOCKER "a Docker engine that answers"
 IMAGE=git-sandbox-t5400:latest
 PROJECTS="t54-one t54-two"
 VALUE='pw-Derived-4c1d'
+# what api serves at /: the variables it was given
+PAGE='printf \"%s\\n\" \"api=$$API_URL\" \"self=$$SELF_URL\" \"db=$$DATABASE_URL\" >/www/index.html'
 
 api=$(sb_port 6400)
 db=$(sb_port 6420)
@@ -60,21 +62,7 @@ test_expect_success 'setup: a stack whose api prints the variables it is given' 
 		var = DB_PASSWORD
 		default = localdev
 	EOF
-	cat >t54/docker-compose.sandbox.yml <<-EOF &&
-	version: "3.7"
-	services:
-	  api:
-	    image: $IMAGE
-	    init: true
-	    environment: [API_URL, SELF_URL, DATABASE_URL]
-	    ports: ["\${API_PORT}:80"]
-	    command: ["sh", "-c", "mkdir -p /www && printf \"%s\\\\n\" \"api=\$\$API_URL\" \"self=\$\$SELF_URL\" \"db=\$\$DATABASE_URL\" >/www/index.html && echo ok >/www/health && exec httpd -f -p 80 -h /www"]
-	  db:
-	    image: $IMAGE
-	    init: true
-	    ports: ["\${DB_PORT}:5432"]
-	    command: ["sh", "-c", "exec nc -ll -p 5432 -e cat"]
-	EOF
+	sb_web_db_compose t54 $IMAGE api API_PORT "$PAGE" "API_URL, SELF_URL, DATABASE_URL" &&
 	git -C t54 add . && git -C t54 commit -q -m project &&
 	pwd -P >root
 '

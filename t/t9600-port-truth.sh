@@ -68,20 +68,7 @@ write_project () {
 make_project () {
 	git init -q -b main "$1" &&
 	write_project "$1" "$2" &&
-	cat >"$1/docker-compose.sandbox.yml" <<-EOF &&
-	version: "3.7"
-	services:
-	  api:
-	    image: $IMAGE
-	    init: true
-	    ports: ["\${API_PORT}:80"]
-	    command: ["sh", "-c", "mkdir -p /www && echo ok >/www/health && exec httpd -f -p 80 -h /www"]
-	  db:
-	    image: $IMAGE
-	    init: true
-	    ports: ["\${DB_PORT}:5432"]
-	    command: ["sh", "-c", "exec nc -ll -p 5432 -e cat"]
-	EOF
+	sb_web_db_compose "$1" $IMAGE api API_PORT &&
 	git -C "$1" add . && git -C "$1" commit -q -m project
 }
 

@@ -443,6 +443,33 @@ sb_build_image () {
 	docker build -q -t "$1" "$TRASH_DIRECTORY/img" >/dev/null
 }
 
+# sb_web_db_compose <dir> <image> <web> <var> [<setup> [<environment>]]:
+# <dir>/docker-compose.sandbox.yml, a stack of two services of the busybox
+# image <image> (sb_build_image): <web>, httpd on port 80 published at
+# ${<var>}, answering "ok" at /health, given the variables <environment>
+# ("A, B"), which first runs the command <setup> once /www is made (written
+# as it goes in a YAML double-quoted string, with $$ for a $ that compose
+# leaves alone); and db, an echo server (nc) on port 5432 published at
+# ${DB_PORT}, which wait = tcp can check.
+sb_web_db_compose () {
+	env_=${6:+"
+    environment: [$6]"}
+	cat >"$1/docker-compose.sandbox.yml" <<EOF
+version: "3.7"
+services:
+  $3:
+    image: $2
+    init: true$env_
+    ports: ["\${$4}:80"]
+    command: ["sh", "-c", "mkdir -p /www && ${5:+$5 && }echo ok >/www/health && exec httpd -f -p 80 -h /www"]
+  db:
+    image: $2
+    init: true
+    ports: ["\${DB_PORT}:5432"]
+    command: ["sh", "-c", "exec nc -ll -p 5432 -e cat"]
+EOF
+}
+
 # sb_fake_op: the stand-in for the 1Password CLI (t/op) first on PATH, its
 # items in $OP_FAKE_DIR, a line a call in $OP_FAKE_LOG (sb_op_calls)
 sb_fake_op () {
