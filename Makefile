@@ -101,7 +101,7 @@ shell-check: all $(HELPERS)
 # plugin that .ci/deps fetches (make check uses the system's docker-compose)
 COMPOSE_TESTS = t3200-mcp.sh t5000-docker.sh t5200-lint.sh t5300-compose-conventions.sh t6000-secrets.sh \
 	t9000-concurrency.sh t9400-shared-engine.sh t9510-up-failures.sh t9600-port-truth.sh \
-	t9700-remote-engine.sh t9800-podman.sh
+	t9700-remote-engine.sh t9800-podman.sh t9900-demo.sh
 check-compose-v2:
 	$(MAKE) shell-check TEST_HOOKS=1 SANITIZE=$(SANITIZE) T="$(COMPOSE_TESTS)" GIT_SANDBOX_TEST_COMPOSE=v2
 
