@@ -57,6 +57,9 @@ static int cmd_destroy(struct cmd_ctx *ctx)
 
 	if (!sb->has_state && !sb->missing)
 		die("the main worktree '%s' is slot 0, not a sandbox: there is nothing to destroy", sb->path);
+	if (sb->is_main && delete_branch)
+		die("--delete-branch: '%s' is the main worktree, which is kept, and so is its branch",
+		    sb->path);
 	if (sb->is_main && !keep) {
 		note("'%s' is the main worktree: it is kept, only its sandbox is destroyed", sb->path);
 		keep = 1;

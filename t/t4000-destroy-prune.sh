@@ -185,6 +185,10 @@ test_expect_success 'init twice is refused' '
 
 test_expect_success 'destroy never removes a main worktree' '
 	slot=$(sed -n "s/^SANDBOX_SLOT=//p" clone1/.env.sandbox) &&
+	# its branch is kept with it: --delete-branch is refused, naming no option not given
+	(cd clone1 && test_expect_code 128 git sandbox destroy --delete-branch 2>../err) &&
+	test_grep "^fatal: --delete-branch: .*clone1. is the main worktree, which is kept, and so is its branch" err &&
+	test_grep ! "keep-worktree" err &&
 	(cd clone1 && git sandbox destroy --force >../out 2>../err) &&
 	test_grep "main worktree" err &&
 	test_grep "worktree kept" out &&
