@@ -218,13 +218,36 @@ static json_t *request(struct mcp_server *s, const char *method, const json_t *i
 	return errorf(id, MCP_METHOD_NOT_FOUND, "method '%s' not found", method);
 }
 
+/* Does a string in v hold a NUL byte (JSON_ALLOW_NUL lets "\u0000" in)? */
+static int has_nul(json_t *v)
+{
+	const char *key;
+	json_t *e;
+	size_t i;
+
+	if (json_is_string(v))
+		return strlen(json_string_value(v)) != json_string_length(v);
+	if (json_is_array(v)) {
+		json_array_foreach(v, i, e)
+			if (has_nul(e))
+				return 1;
+	}
+	if (json_is_object(v)) {
+		json_object_foreach(v, key, e)
+			if (has_nul(e))
+				return 1;
+	}
+	return 0;
+}
+
 json_t *mcp_handle(struct mcp_server *s, const char *line, size_t len)
 {
 	json_error_t err;
 	json_t *msg, *id, *params, *out;
 	const char *method;
 
-	msg = json_loadb(line, len, JSON_DECODE_ANY | JSON_REJECT_DUPLICATES, &err);
+	/* "\u0000" is valid JSON: read, then refused below with the id it came with */
+	msg = json_loadb(line, len, JSON_DECODE_ANY | JSON_REJECT_DUPLICATES | JSON_ALLOW_NUL, &err);
 	if (!msg)
 		return mcp_error(NULL, MCP_PARSE_ERROR, "parse error");
 	if (!json_is_object(msg)) {
@@ -240,8 +263,13 @@ json_t *mcp_handle(struct mcp_server *s, const char *line, size_t len)
 		json_decref(msg);
 		return NULL;
 	}
-	if (id && !json_is_string(id) && !json_is_integer(id))
+	if (id && ((!json_is_string(id) && !json_is_integer(id)) || has_nul(id)))
 		out = mcp_error(NULL, MCP_INVALID_REQUEST, "an id is a string or an integer");
+	else if (has_nul(params))
+		/* no argument of a command can carry one, and a C string would end there */
+		out = mcp_error(id, MCP_INVALID_PARAMS, "a string of the params holds a NUL (\\u0000)");
+	else if (has_nul(msg))
+		out = mcp_error(id, MCP_INVALID_REQUEST, "a string holds a NUL (\\u0000)");
 	else if (!json_is_string(json_object_get(msg, "jsonrpc")) ||
 		 strcmp(json_string_value(json_object_get(msg, "jsonrpc")), "2.0"))
 		out = mcp_error(id, MCP_INVALID_REQUEST, "not a JSON-RPC 2.0 message");
