@@ -288,21 +288,30 @@ static void check_lint(const struct sandbox *sb)
 	struct compose c;
 	char *msg, *fix;
 	size_t i;
+	int r;
 
 	if (config_check_untrusted(&sb->cfg) < 0) {
 		/* up refuses it too: trusting the file is the fix */
 		msg = xasprintf("sandbox '%s': could not lint the compose file: %s", sb->name, config_error());
 		fix = cmd_trust_advice(sb->cfg.file);
-		say("warn", msg, fix);
+		say("fail", msg, fix);
 		free(fix);
 		free(msg);
 		return;
 	}
-	if (!stack_compose_look(&c, sb, &why)) {
+	r = stack_compose_look(&c, sb, &why);
+	if (!r) {
 		compose_lint(&c, &ls, &f, &why);
 		stack_compose_free(&c);
 	}
-	if (why.len) {
+	if (r == STACK_COMPOSE_UNTRUSTED) {
+		/* not a stack up starts unchecked: up, down and logs refuse it */
+		msg = xasprintf("sandbox '%s': up, down and logs refuse to run compose: %s", sb->name, why.buf);
+		fix = cmd_trust_advice(sb->cfg.file);
+		say("fail", msg, fix);
+		free(fix);
+		free(msg);
+	} else if (why.len) {
 		msg = xasprintf("sandbox '%s': could not lint the compose file: %s", sb->name, why.buf);
 		say("warn", msg, "fix what is named; until then up starts the stack unchecked");
 		free(msg);

@@ -620,6 +620,8 @@ int stack_compose_look(struct compose *c, const struct sandbox *sb, struct strbu
 	size_t len = why->len;
 	int r = fill(c, sb, NULL, STACK_COMPOSE_ALL_PROFILES | STACK_COMPOSE_LOOK, why);
 
+	if (r == FILL_TRUST)
+		return STACK_COMPOSE_UNTRUSTED;
 	if (r < 0 && why->len == len)
 		strbuf_addstr(why, "no compose command found");
 	return r < 0 ? -1 : 0;

@@ -160,7 +160,9 @@ int stack_compose(struct compose *c, const struct sandbox *sb, struct stack_iden
  * identity, for a call that only reads (the lint's): nothing is written
  * (the env file is given to compose only if it is there: the variables
  * are in compose's environment all the same), and nothing dies. 0, or -1
- * with the reason in why (a trust refusal, a missing file, no compose).
+ * with the reason in why (a missing file, no compose), or
+ * STACK_COMPOSE_UNTRUSTED with it when stack_compose() would refuse for
+ * want of trust.
  */
 int stack_compose_look(struct compose *c, const struct sandbox *sb, struct strbuf *why);
 void stack_compose_free(struct compose *c);

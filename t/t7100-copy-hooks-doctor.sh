@@ -146,4 +146,25 @@ test_expect_success 'doctor: an invalid project file fails and names the key' '
 	test_grep "^fail  *bad config .*port.api.step" out
 '
 
+test_expect_success 'doctor: a compose file up refuses for want of trust fails, with the trust advice' '
+	cp ktrdr--one/.gitsandbox gs1.saved &&
+	test_when_finished "cp gs1.saved ktrdr--one/.gitsandbox && rm -f ktrdr--one/evil.yml" &&
+	printf "services: {}\n" >outside.yml &&
+	ln -s "$HOME/outside.yml" ktrdr--one/evil.yml &&
+	printf "[sandbox]\n\tcompose = evil.yml\n" >>ktrdr--one/.gitsandbox &&
+	(cd ktrdr--one && test_expect_code 1 git sandbox doctor >../out) &&
+	test_grep "^fail  *sandbox .one.: up, down and logs refuse to run compose: the compose file .evil.yml. is a link to outside the worktree" out &&
+	test_grep "fix: read .*/ktrdr--one/\.gitsandbox., then run .git sandbox trust. to allow it" out &&
+	test_grep ! "unchecked" out &&
+	(cd ktrdr--one && test_expect_code 128 git sandbox up --no-secrets 2>../err) &&
+	test_grep "is a link to outside the worktree" err &&
+	cp gs1.saved ktrdr--one/.gitsandbox &&
+	printf "[sandbox]\n\tcompose = $HOME/outside.yml\n" >>ktrdr--one/.gitsandbox &&
+	(cd ktrdr--one && test_expect_code 1 git sandbox doctor >../out) &&
+	test_grep "^fail  *sandbox .one.: up, down and logs refuse to run compose: sandbox.compose = $HOME/outside.yml in .* is outside the worktree" out &&
+	test_grep "fix: read .*/ktrdr--one/\.gitsandbox., then run .git sandbox trust. to allow it" out &&
+	(cd ktrdr--one && test_expect_code 128 git sandbox up --no-secrets 2>../err) &&
+	test_grep "is outside the worktree" err
+'
+
 test_done

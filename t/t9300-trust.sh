@@ -264,7 +264,11 @@ test_expect_success 'a compose file that is a link out of the worktree needs tru
 	cat upstream/.gitsandbox | evil_branch link && rm -rf payload &&
 	(cd victim && git sandbox create link -b link >/dev/null 2>&1) &&
 	(cd ktrdr--link && test_expect_code 128 git sandbox down 2>../err) &&
-	test_grep "is a link to outside the worktree" err
+	test_grep "is a link to outside the worktree" err &&
+	# doctor says so too, as a failure: not a stack up would start unchecked
+	(cd ktrdr--link && test_expect_code 1 git sandbox doctor >../out) &&
+	test_grep "^fail  *sandbox .link.: up, down and logs refuse to run compose: .*is a link to outside the worktree" out &&
+	test_grep "fix: read .*/ktrdr--link/\.gitsandbox., then run .git sandbox trust. to allow it" out
 '
 
 test_expect_success 'untrusted [secret] fields cannot pick fields of the user'"'"'s own item' '
