@@ -11,6 +11,7 @@
 #include "color.h"
 #include "compose.h"
 #include "composelint.h"
+#include "copy.h"
 #include "docker.h"
 #include "engine.h"
 #include "lease.h"
@@ -464,6 +465,25 @@ static void check_registry(void)
 	registry_release(&reg);
 }
 
+/* The first sandbox.copy value create would refuse, said as a bad config; or NULL. */
+static char *bad_copy(const struct sb_config *cfg)
+{
+	struct strbuf why = STRBUF_INIT;
+	char *bad = NULL;
+	size_t i;
+
+	for (i = 0; !bad && i < cfg->ncopy; i++) {
+		if (!copy_check_value(cfg->copy[i].value, &why))
+			continue;
+		if (cfg->copy[i].origin == ORIGIN_PROJECT)
+			bad = xasprintf("bad config in '%s': %s", cfg->file, why.buf);
+		else
+			bad = xasprintf("bad config in your git configuration: %s", why.buf);
+	}
+	strbuf_release(&why);
+	return bad;
+}
+
 static const struct opt opts[] = { OPT_END_() };
 
 static int cmd_doctor(struct cmd_ctx *ctx)
@@ -495,10 +515,13 @@ static int cmd_doctor(struct cmd_ctx *ctx)
 			if (config_load(&sb.cfg, sb.repo.git, sb.repo.worktree, def) < 0) {
 				bad = xstrdup(config_error());
 				in_repo = 0;
-			} else if (stack_kind(&sb.cfg, sb.repo.worktree,
-					      &(struct stack_ident){ 0 }) != STACK_YES) {
+			} else {
+				/* only create uses sandbox.copy: the rest is checked all the same */
+				bad = bad_copy(&sb.cfg);
 				/* the project's question, not one sandbox's: has it a compose file? */
-				nostack = sb.cfg.compose[0];
+				if (stack_kind(&sb.cfg, sb.repo.worktree,
+					       &(struct stack_ident){ 0 }) != STACK_YES)
+					nostack = sb.cfg.compose[0];
 			}
 			free(def);
 		} else {

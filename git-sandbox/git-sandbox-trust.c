@@ -3,9 +3,11 @@
 #include <stdlib.h>
 
 #include "cmd.h"
+#include "copy.h"
 #include "opts.h"
 #include "run.h"
 #include "sandbox.h"
+#include "strbuf.h"
 #include "trust.h"
 #include "util.h"
 
@@ -66,6 +68,23 @@ static void revoke(const struct sandbox *sb)
 		printf("No trust to revoke for %s\n", sb->repo.commondir);
 }
 
+/*
+ * A sandbox.copy value of the file that create would refuse: trusting it
+ * would only move the refusal to create (values of your own config are
+ * not the file's)
+ */
+static void refuse_bad_copy(const struct sb_config *cfg)
+{
+	struct strbuf why = STRBUF_INIT;
+	size_t i;
+
+	for (i = 0; i < cfg->ncopy; i++)
+		if (cfg->copy[i].origin == ORIGIN_PROJECT &&
+		    copy_check_value(cfg->copy[i].value, &why) < 0)
+			die("bad config in '%s': %s", cfg->file, why.buf);
+	strbuf_release(&why);
+}
+
 static int show, do_revoke;
 static const struct opt opts[] = {
 	OPT_BOOL_(0, "show", &show, "say whether the file is trusted; change nothing"),
@@ -84,6 +103,8 @@ static int cmd_trust(struct cmd_ctx *ctx)
 	struct sandbox *sb = &ctx->sb;
 	int ret = 0;
 
+	if (!do_revoke && !show)
+		refuse_bad_copy(&sb->cfg);	/* none without a file */
 	if (do_revoke) {
 		revoke(sb);
 	} else if (!sb->cfg.has_file) {

@@ -183,29 +183,29 @@ static int copy_entry(struct copy_ctx *c, int sfd, const char *sname, int dfd, c
 	return 0;	/* sockets, fifos: nothing to carry */
 }
 
-/*
- * A value names a path inside the worktree: relative, no "..", and (so that
- * it names one path one way) no "." or empty components. A trailing "/" is
- * allowed, as in .gitignore. 0 or -1 with the message.
- */
-static int check_value(const char *p)
+int copy_check_value(const char *p, struct strbuf *why)
 {
 	const char *s = p;
 
 	if (!*p || *p == '/')
-		return error("sandbox.copy '%s' must be a path inside the worktree", p);
+		goto outside;
 	for (;;) {
 		size_t n = strcspn(s, "/");
 
 		if (n == 2 && !strncmp(s, "..", 2))
-			return error("sandbox.copy '%s' must be a path inside the worktree", p);
-		if ((n == 1 && *s == '.') || (!n && s[n]))
-			return error("sandbox.copy '%s' has an empty or '.' component; "
-				     "give the plain relative path", p);
+			goto outside;
+		if ((n == 1 && *s == '.') || (!n && s[n])) {
+			strbuf_addf(why, "sandbox.copy '%s' has an empty or '.' component; "
+				    "give the plain relative path", p);
+			return -1;
+		}
 		if (!s[n] || !s[n + 1])
 			return 0;
 		s += n + 1;
 	}
+outside:
+	strbuf_addf(why, "sandbox.copy '%s' must be a path inside the worktree", p);
+	return -1;
 }
 
 /*
@@ -248,7 +248,7 @@ static int copy_one(const char *value, int sroot, int droot, const char *dst)
 	struct stat st;
 	int dfd, ret = -1;
 
-	/* a trailing "/" is the only one check_value lets through */
+	/* a trailing "/" is the only one copy_check_value lets through */
 	strbuf_addstr(&c.rel, value);
 	while (c.rel.len && c.rel.buf[c.rel.len - 1] == '/')
 		c.rel.buf[--c.rel.len] = '\0';
@@ -273,13 +273,17 @@ static int copy_one(const char *value, int sroot, int droot, const char *dst)
 
 int copy_into_sandbox(const struct sb_config *cfg, const char *src, const char *dst)
 {
+	struct strbuf why = STRBUF_INIT;
 	int sroot, droot, ret = 0;
 	size_t i;
 
 	/* every value is checked before anything is copied */
 	for (i = 0; i < cfg->ncopy; i++)
-		if (check_value(cfg->copy[i].value) < 0)
+		if (copy_check_value(cfg->copy[i].value, &why) < 0) {
+			error("%s", why.buf);
+			strbuf_release(&why);
 			return -1;
+		}
 	if (!cfg->ncopy)
 		return 0;
 	if ((sroot = open(src, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)

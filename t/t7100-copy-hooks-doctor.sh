@@ -146,6 +146,18 @@ test_expect_success 'doctor: an invalid project file fails and names the key' '
 	test_grep "^fail  *bad config .*port.api.step" out
 '
 
+test_expect_success 'doctor: a sandbox.copy value create refuses makes the file invalid' '
+	cp ktrdr/.gitsandbox gs.saved &&
+	test_when_finished "cp gs.saved ktrdr/.gitsandbox" &&
+	printf "[sandbox]\n\tcopy = ../../x\n" >>ktrdr/.gitsandbox &&
+	(cd ktrdr && test_expect_code 1 git sandbox doctor >../out) &&
+	test_grep "^fail  *bad config in .*/ktrdr/\.gitsandbox.: sandbox.copy .\.\./\.\./x. must be a path inside the worktree" out &&
+	test_grep ! "is valid" out &&
+	cp gs.saved ktrdr/.gitsandbox &&
+	(cd ktrdr && test_expect_code 1 git -c sandbox.copy=a//b sandbox doctor >../out) &&
+	test_grep "^fail  *bad config in your git configuration: sandbox.copy .a//b. has an empty or .\.. component" out
+'
+
 test_expect_success 'doctor: a compose file up refuses for want of trust fails, with the trust advice' '
 	cp ktrdr--one/.gitsandbox gs1.saved &&
 	test_when_finished "cp gs1.saved ktrdr--one/.gitsandbox && rm -f ktrdr--one/evil.yml" &&

@@ -196,6 +196,21 @@ test_expect_success 'sandbox.copy from an untrusted file copies nothing; trusted
 	(cd ktrdr--c1 && git sandbox trust --revoke >/dev/null)
 '
 
+test_expect_success 'trust refuses a file whose sandbox.copy create would refuse' '
+	{ cat upstream/.gitsandbox && printf "[sandbox]\n\tcopy = ../../x\n"; } | evil_branch cpx &&
+	(cd victim && git sandbox create cx --base origin/cpx >/dev/null 2>../err) &&
+	test_grep "ignoring sandbox.copy = ../../x" err &&
+	(cd ktrdr--cx && test_expect_code 128 git sandbox trust >../out 2>../err) &&
+	test_grep "^fatal: bad config in .*/ktrdr--cx/\.gitsandbox.: sandbox.copy .\.\./\.\./x. must be a path inside the worktree" err &&
+	test_must_fail git config --global --get-all sandbox.trust &&
+	(cd ktrdr--cx && git sandbox trust --show >../out; test $? = 1) &&
+	test_grep "sandbox.copy  *\.\./\.\./x" out &&
+	# a bad value of your own is not the file'"'"'s
+	(cd ktrdr--c1 && git -c sandbox.copy=../y sandbox trust >/dev/null) &&
+	(cd ktrdr--c1 && git sandbox trust --revoke >/dev/null) &&
+	(cd victim && git sandbox destroy cx >/dev/null 2>&1)
+'
+
 test_expect_success 'compose outside the worktree needs trust; secrets.item needs trust' '
 	{ cat upstream/.gitsandbox && printf "[sandbox]\n\tcompose = ../../decoy/dc.yml\n"; } | evil_branch out &&
 	(cd victim && git sandbox create out -b out >/dev/null 2>&1) &&

@@ -171,4 +171,20 @@ test_expect_success 'values that leave the worktree are still refused' '
 	done
 '
 
+test_expect_success 'doctor and trust refuse what create refuses, from the project file too' '
+	use_copy ../decoy/x &&
+	(cd ktrdr && git sandbox doctor >../out; test $? = 1) &&
+	test_grep "^fail  *bad config in your git configuration: sandbox.copy .\.\./decoy/x. must be a path inside the worktree" out &&
+	test_grep ! "is valid" out &&
+	git -C ktrdr config --unset-all sandbox.copy &&
+	cp ktrdr/.gitsandbox gs.saved &&
+	test_when_finished "cp gs.saved ktrdr/.gitsandbox" &&
+	printf "[sandbox]\n\tcopy = a/../../x\n" >>ktrdr/.gitsandbox &&
+	(cd ktrdr && git sandbox doctor >../out; test $? = 1) &&
+	test_grep "^fail  *bad config in .*/ktrdr/\.gitsandbox.: sandbox.copy .a/\.\./\.\./x. must be a path inside the worktree" out &&
+	(cd ktrdr && test_expect_code 128 git sandbox trust >../out 2>../err) &&
+	test_grep "^fatal: bad config in .*/ktrdr/\.gitsandbox.: sandbox.copy .a/\.\./\.\./x. must be a path inside the worktree" err &&
+	test_must_fail git config --global --get-all sandbox.trust
+'
+
 test_done
