@@ -502,6 +502,12 @@ int stack_lease(const struct stack_ident *si, const char *project, const char *w
 }
 
 /* Remove one object; one that is already gone is fine. 0 or -1 after an error. */
+/*
+ * Remove one volume or network of the stack: 0, -1 after an error, or
+ * REMOVE_IN_USE (said, and kept) when, its own containers gone, another's
+ * still uses it: that one is not ours to stop, and the rest goes on.
+ */
+#define REMOVE_IN_USE 1
 static int remove_one(const char *kind, const char *name, const char *project)
 {
 	struct strbuf why = STRBUF_INIT;
@@ -511,9 +517,18 @@ static int remove_one(const char *kind, const char *name, const char *project)
 	if (ret == DOCKER_FAILED && (strstr(why.buf, "not found") || strstr(why.buf, "No such") ||
 				     strstr(why.buf, "no such")))
 		ret = 0;
+	if (ret == DOCKER_FAILED && (strstr(why.buf, "active endpoints") || strstr(why.buf, "in use"))) {
+		char *shown = printable(name);
+
+		warning("kept the %s '%.*s' of compose project '%s': a container that is not this "
+			"stack's uses it", kind, !strcmp(kind, "network") ? 12 : (int)strlen(shown),
+			shown, project);
+		free(shown);
+		ret = REMOVE_IN_USE;
+	}
 	if (ret == DOCKER_FAILED)
 		ret = error("cannot remove the %s '%s' of '%s': %s", kind, name, project, why.buf);
-	else if (ret)
+	else if (ret && ret != REMOVE_IN_USE)
 		ret = docker_error(ret, why.buf);
 	strbuf_release(&why);
 	return ret;
@@ -582,7 +597,7 @@ int stack_remove(struct stack_ident *si, const char *project, const char *worktr
 				continue;
 			if (remove_one("volume", v[i].name, project) < 0)
 				ret = -1;
-			else
+			else	/* removed, or kept in another's use: this stack's no more */
 				drop_volume(si, v[i].name);
 		}
 		/* recorded, and gone already */
@@ -607,7 +622,7 @@ int stack_remove(struct stack_ident *si, const char *project, const char *worktr
 			if (tell)
 				printf("%s the lease of '%s'\n", dry ? "Would remove" : "Removing", project);
 			if (!dry)
-				ret = remove_one("volume", v[0].name, project);
+				ret = remove_one("volume", v[0].name, project) < 0 ? -1 : 0;
 		}
 	}
 	if (!dry && si->dirty && si->id && si->file && stack_ident_write(si) < 0)

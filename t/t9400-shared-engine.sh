@@ -236,6 +236,23 @@ test_expect_success 'down -v and destroy remove exactly what the stack made' '
 	test_must_be_empty lease
 '
 
+test_expect_success 'destroy keeps a network of the project that another'"'"'s container uses, and finishes' '
+	test_when_finished "docker rm -f t94-foreign >/dev/null 2>&1; docker network rm t94-foreign-net >/dev/null 2>&1; (cd alice/t94s && as alice git sandbox destroy --force netx >/dev/null 2>&1); :" &&
+	(cd alice/t94s && as alice git sandbox create netx >/dev/null 2>&1) &&
+	(cd alice/t94s--netx && as alice env OWNER=alice git sandbox up --no-secrets --no-wait >/dev/null 2>&1) &&
+	docker network create --label com.docker.compose.project=t94s-netx t94-foreign-net >/dev/null &&
+	c=$(docker ps -q --filter label=com.docker.compose.project=t94s-netx | head -n 1) &&
+	test -n "$c" &&
+	docker network connect t94-foreign-net "$c" &&
+	docker run -d --name t94-foreign --network t94-foreign-net $IMAGE sleep 2147483647 >/dev/null &&
+	(cd alice/t94s && as alice git sandbox destroy --force netx >../../out 2>&1) &&
+	test_grep "kept the network .* of compose project .t94s-netx.: a container that is not this stack.s uses it" out &&
+	test "$(docker inspect -f "{{.State.Running}}" t94-foreign)" = true &&
+	docker ps -aq --filter label=com.docker.compose.project=t94s-netx >left &&
+	test_must_be_empty left &&
+	test_path_is_missing alice/t94s--netx
+'
+
 test_expect_success 'prune removes the stack and volume of a sandbox whose worktree is gone' '
 	(cd alice/t94s && as alice git sandbox create gone >/dev/null) &&
 	(cd alice/t94s--gone && as alice env OWNER=alice git sandbox up --no-secrets --no-wait >/dev/null 2>&1) &&
