@@ -346,7 +346,7 @@ static void check_sandbox(int lint)
 	if (sandbox_ports_drift(&sb, &why)) {
 		msg = xasprintf("sandbox '%s': the configuration asks for other ports than it leased: %s",
 				sb.name, why.buf);
-		say("warn", msg, "git sandbox repair");
+		say("warn", msg, "git sandbox repair (after 'git sandbox down', if its stack runs)");
 		free(msg);
 	}
 	strbuf_release(&why);

@@ -111,8 +111,8 @@ int mcp_check_args(const struct mcp_tool *t, const json_t *args, struct strbuf *
 		if ((p->type == MCP_STRING && !json_is_string(v)) ||
 		    (p->type == MCP_BOOL && !json_is_boolean(v)) ||
 		    (p->type == MCP_INTEGER && !json_is_integer(v))) {
-			strbuf_addf(why, "argument '%s' of tool '%s' must be a %s", p->name, t->name,
-				    type_name(p->type));
+			strbuf_addf(why, "argument '%s' of tool '%s' must be %s %s", p->name, t->name,
+				    p->type == MCP_INTEGER ? "an" : "a", type_name(p->type));
 			return -1;
 		}
 		if (p->type == MCP_INTEGER &&
