@@ -59,29 +59,10 @@ struct group {
 #define SETUP_SLOTS 10	/* the default sandbox.slots, which the file is written for */
 #define PORT_MAX 65535
 
-/*
- * Give each group of g the step step (a range at least its count rounded
- * up to ten), in order, leaving out (step 0) a group whose ports in some
- * slot would pass 65535 or be ports an earlier group has in some slot.
- * Returns how many with a base were left out.
- */
-static int fits(const unsigned char *held, const struct group *g, long step);
-static void hold(unsigned char *held, const struct group *g, int by);
-
-static size_t try_step(struct group *g, size_t n, long step, unsigned char *held)
+/* The smallest step of a group: 1 for one port, a range's count rounded up to ten. */
+static long min_step(const struct group *g)
 {
-	size_t i, out = 0;
-
-	memset(held, 0, PORT_MAX + 1);
-	for (i = 0; i < n; i++) {
-		const struct compose_port *p = g[i].p;
-		long st = p->count > 1 && step < (p->count + 9) / 10 * 10 ? (p->count + 9) / 10 * 10 : step;
-
-		g[i].step = p->base >= 0 && fits(held, &g[i], st) ? st : 0;
-		out += !g[i].step && p->base >= 0;
-		hold(held, &g[i], 1);
-	}
-	return out;
+	return g->p->count > 1 ? (g->p->count + 9) / 10 * 10 : 1;
 }
 
 /* Mark (by 1) or unmark (by -1) in held the ports of group g in every slot. */
@@ -109,6 +90,27 @@ static int fits(const unsigned char *held, const struct group *g, long step)
 }
 
 /*
+ * Give each group of g the step step (or its min_step, if larger), in
+ * order, leaving out (step 0) a group whose ports in some slot would pass
+ * 65535 or be ports an earlier group has in some slot. Returns how many
+ * with a base were left out.
+ */
+static size_t try_step(struct group *g, size_t n, long step, unsigned char *held)
+{
+	size_t i, out = 0;
+
+	memset(held, 0, PORT_MAX + 1);
+	for (i = 0; i < n; i++) {
+		long st = step < min_step(&g[i]) ? min_step(&g[i]) : step;
+
+		g[i].step = g[i].p->base >= 0 && fits(held, &g[i], st) ? st : 0;
+		out += !g[i].step && g[i].p->base >= 0;
+		hold(held, &g[i], 1);
+	}
+	return out;
+}
+
+/*
  * The steps: first one for every group, the smallest of 1, 10, 20 .. 1000
  * that leaves out the fewest (ports published side by side, 8000 and
  * 8001, collide in slot 1 with a step of 1; with 10 they do not); then
@@ -128,7 +130,7 @@ static void choose_steps(struct group *g, size_t n)
 		}
 	try_step(g, n, best, held);
 	for (i = 0; i < n; i++) {
-		long min = g[i].p->count > 1 ? (g[i].p->count + 9) / 10 * 10 : 1;
+		long min = min_step(&g[i]);
 
 		if (!g[i].step || g[i].step == min)
 			continue;
