@@ -65,18 +65,19 @@ static void on_exit_cleanup(void)
 static void refuse_taken(const struct sandbox *sb, const char *name)
 {
 	struct registry reg;
-	const struct reg_entry *old;
+	struct strbuf why = STRBUF_INIT;
+	int r;
 
 	if (registry_read(&reg) < 0)
 		die("the sandbox was not created");
-	if ((old = registry_find(&reg, sb->repo.commondir, name)) && access(old->path, F_OK) < 0 &&
-	    errno == ENOENT)
-		die("sandbox '%s' is registered at '%s', whose worktree is gone; run 'git sandbox "
-		    "prune' (or 'git sandbox destroy %s'), or choose another name", name, old->path, name);
-	if (old)
-		die("sandbox '%s' already exists at '%s'; work there (cd '%s'), remove it first "
-		    "with 'git sandbox destroy %s', or choose another name",
-		    name, old->path, old->path, name);
+	r = lease_name_refused(&reg, sb->repo.commondir, name, &why);
+	if (r == LEASE_NAME_STALE)
+		die("%s; run 'git sandbox prune' (or 'git sandbox destroy %s'), or choose another name",
+		    why.buf, name);
+	if (r == LEASE_NAME_TAKEN)
+		die("%s; work there (cd '%s'), remove it first with 'git sandbox destroy %s', or "
+		    "choose another name", why.buf, registry_find(&reg, sb->repo.commondir, name)->path,
+		    name);
 	registry_release(&reg);
 }
 

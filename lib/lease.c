@@ -727,22 +727,32 @@ long lease_choose(struct registry *r, const struct sb_config *cfg, const char *r
 	return choose(r, cfg, repo, name, want, NULL, ps);
 }
 
+int lease_name_refused(struct registry *r, const char *repo, const char *name,
+		       struct strbuf *why)
+{
+	const struct reg_entry *old = registry_find(r, repo, name);
+
+	if (old && access(old->path, F_OK) < 0 && errno == ENOENT) {
+		strbuf_addf(why, "sandbox '%s' is registered at '%s', whose worktree is gone",
+			    name, old->path);
+		return LEASE_NAME_STALE;
+	}
+	if (old) {
+		strbuf_addf(why, "sandbox '%s' already exists at '%s'", name, old->path);
+		return LEASE_NAME_TAKEN;
+	}
+	return 0;
+}
+
 /* The refusals of lease_begin(), r locked: 0, or a LEASE_* error with why. */
 static int begin_refused(struct registry *r, const struct reg_entry *e, unsigned flags,
 			 struct strbuf *why)
 {
 	const struct reg_entry *old;
+	int ret;
 
-	if ((old = registry_find(r, e->repo, e->name)) && access(old->path, F_OK) < 0 &&
-	    errno == ENOENT) {
-		strbuf_addf(why, "sandbox '%s' is registered at '%s', whose worktree is gone",
-			    e->name, old->path);
-		return LEASE_NAME_STALE;
-	}
-	if (old) {
-		strbuf_addf(why, "sandbox '%s' already exists at '%s'", e->name, old->path);
-		return LEASE_NAME_TAKEN;
-	}
+	if ((ret = lease_name_refused(r, e->repo, e->name, why)) < 0)
+		return ret;
 	if ((flags & LEASE_NEW_PATH) && (!access(e->path, F_OK) || errno != ENOENT)) {
 		strbuf_addf(why, "'%s' already exists (not a sandbox of this repository)", e->path);
 		return LEASE_PATH_TAKEN;

@@ -74,6 +74,13 @@ long lease_choose(struct registry *r, const struct sb_config *cfg, const char *r
 #define LEASE_PATH_REGISTERED (-5) /* an entry (of any repository) has the path */
 #define LEASE_NAME_STALE (-6)	/* the repository's sandbox of that name has lost its worktree */
 
+/*
+ * Does repo have a sandbox called name in r? 0, or LEASE_NAME_TAKEN or
+ * LEASE_NAME_STALE (its worktree gone) with why saying which and where.
+ */
+int lease_name_refused(struct registry *r, const char *repo, const char *name,
+		       struct strbuf *why);
+
 /* lease_begin()'s flag: e->path is a worktree still to be made, so nothing may be there yet */
 #define LEASE_NEW_PATH 1
 
